@@ -1,0 +1,586 @@
+//! The streaming engine: rows in, a ring of window-height moment rows, output rows out.
+//!
+//! ```text
+//! push row j ──load──► padded x, y rows ──horizontal──► ring slot j mod (2r+1)
+//!                                                           │ when rows i-r..=i+r are in
+//!                                                           ▼
+//!            sink ◄── ssim, cs rows ◄──formula── stats row ◄──vertical
+//! ```
+//!
+//! Nothing here scales with the image height: the memory is `scratch_len(width)` blocks.
+//! Each output row is a pure function of its window rows, so any chunking of the input, and
+//! any split of the output rows into bands, gives bitwise identical rows; the mean is the sum
+//! of per-row f64 sums taken in row order.
+
+use crate::error::{Error, Image, Result};
+use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS};
+use crate::params::{covariance_factor, HalfWeights, Padding, Params, Pooling, MAX_RADIUS};
+use crate::plane::{Plane, Sample, SampleSlice};
+use crate::scratch::{blocks_for, ScratchBlock};
+
+/// The outcome of one SSIM computation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SsimResult {
+    /// Mean SSIM over the pooled region.
+    pub ssim: f64,
+    /// Mean contrast-structure term `cs` over the pooled region (what MS-SSIM uses at the
+    /// finer scales).
+    pub cs: f64,
+    /// Number of pooled pixels.
+    pub count: u64,
+    /// Sum of the pooled SSIM values (`ssim * count`, as accumulated).
+    pub ssim_sum: f64,
+    /// Sum of the pooled cs values.
+    pub cs_sum: f64,
+    /// The backend that computed it.
+    pub backend: Backend,
+}
+
+/// One finished output row, handed to a [`RowSink`].
+#[derive(Debug)]
+pub struct OutputRow<'a> {
+    /// Row index in the map (`0..map_height`).
+    pub index: usize,
+    /// SSIM of every map pixel of this row.
+    pub ssim: &'a [f32],
+    /// cs of every map pixel of this row.
+    pub cs: &'a [f32],
+    /// Whether the row belongs to the pooled region (its sums count towards the mean).
+    pub pooled: bool,
+    /// f64 sum of the pooled SSIM values of this row (0 when not pooled).
+    pub ssim_sum: f64,
+    /// f64 sum of the pooled cs values of this row (0 when not pooled).
+    pub cs_sum: f64,
+}
+
+/// Receives output rows as the engine produces them (map writers, MS-SSIM, band merging).
+pub trait RowSink {
+    /// Called once per output row, in order.
+    fn row(&mut self, row: OutputRow<'_>);
+}
+
+/// Discards rows: use when only the mean is wanted.
+impl RowSink for () {
+    fn row(&mut self, _: OutputRow<'_>) {}
+}
+
+/// Options of [`Ssim::with_options`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Options {
+    /// Kernels to use; `None` picks [`Backend::detect`].
+    pub backend: Option<Backend>,
+    /// Produce the full-size map that `Params::map_padding` asks for (scikit-image style)
+    /// instead of the cheaper valid-only rows. No effect with `Pooling::Same`.
+    pub map: bool,
+    /// Compute only the map rows `start..end` (a band, for threads). `None`: all rows.
+    pub rows: Option<(usize, usize)>,
+}
+
+/// Where the map lies relative to the image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Extent {
+    /// `(H - 2r) x (W - 2r)`, window always inside.
+    Valid,
+    /// `H x W`, window padded.
+    Same(Padding),
+}
+
+/// Sizes derived from the parameters and the image size.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    width: usize,
+    height: usize,
+    radius: usize,
+    extent: Extent,
+    map_w: usize,
+    map_h: usize,
+    /// Columns of the map that are pooled.
+    pool_cols: (usize, usize),
+    /// Rows of the map that are pooled.
+    pool_rows: (usize, usize),
+}
+
+impl Geometry {
+    fn new(params: &Params, width: usize, height: usize, map: bool) -> Result<Geometry> {
+        params.validate()?;
+        if width == 0 || height == 0 {
+            return Err(Error::ZeroDimension { width, height });
+        }
+        let r = params.window.radius();
+        let size = 2 * r + 1;
+        let overflow = Error::DimensionOverflow { width, height };
+        width
+            .checked_add(2 * r)
+            .and_then(|w| w.checked_mul(height))
+            .ok_or(overflow)?;
+        let (extent, pool_cols, pool_rows) = match params.pooling {
+            Pooling::Same(p) => (Extent::Same(p), (0, width), (0, height)),
+            Pooling::Valid => {
+                if width < size || height < size {
+                    return Err(Error::ImageSmallerThanWindow {
+                        width,
+                        height,
+                        window: size,
+                    });
+                }
+                match (map, params.map_padding) {
+                    (true, Some(p)) => (Extent::Same(p), (r, width - r), (r, height - r)),
+                    _ => (Extent::Valid, (0, width - 2 * r), (0, height - 2 * r)),
+                }
+            }
+        };
+        let (map_w, map_h) = match extent {
+            Extent::Valid => (width - 2 * r, height - 2 * r),
+            Extent::Same(_) => (width, height),
+        };
+        Ok(Geometry {
+            width,
+            height,
+            radius: r,
+            extent,
+            map_w,
+            map_h,
+            pool_cols,
+            pool_rows,
+        })
+    }
+
+    fn padded_w(&self) -> usize {
+        self.map_w + 2 * self.radius
+    }
+
+    /// Input rows a band of map rows needs.
+    fn input_rows(&self, rows: (usize, usize)) -> (usize, usize) {
+        let r = self.radius;
+        match self.extent {
+            Extent::Valid => (rows.0, rows.1 + 2 * r),
+            Extent::Same(_) => (rows.0.saturating_sub(r), (rows.1 + r).min(self.height)),
+        }
+    }
+
+    /// Input rows that must have been pushed before map row `i` can be computed.
+    fn rows_needed(&self, i: usize) -> usize {
+        let r = self.radius;
+        match self.extent {
+            Extent::Valid => i + 2 * r + 1,
+            Extent::Same(_) => (i + r + 1).min(self.height),
+        }
+    }
+
+    /// The input row at vertical offset `t` from the centre of map row `i`.
+    fn source_row(&self, i: usize, t: isize) -> usize {
+        match self.extent {
+            Extent::Valid => (i as isize + self.radius as isize + t) as usize,
+            Extent::Same(p) => p.map_index(i as isize + t, self.height),
+        }
+    }
+}
+
+/// Scratch blocks needed by an engine over rows of `width` pixels: the padded input rows, the
+/// ring of `2r + 1` moment rows, one statistics row and the two output rows. It does not
+/// depend on the height. `map`: as [`Options::map`].
+///
+/// Sized for the largest case (f64 box sums), so one buffer serves every sample type.
+pub fn scratch_len(params: &Params, width: usize, map: bool) -> Result<usize> {
+    // The height does not matter for the size; use one that passes the window check.
+    let size = params.window.size();
+    let g = Geometry::new(params, width, size.max(1), map)?;
+    layout(&g).map(|l| l.total).ok_or(Error::DimensionOverflow {
+        width,
+        height: size,
+    })
+}
+
+/// The map that [`Ssim`] produces for these parameters: `(width, height)`.
+pub fn map_size(params: &Params, width: usize, height: usize, map: bool) -> Result<(usize, usize)> {
+    let g = Geometry::new(params, width, height, map)?;
+    Ok((g.map_w, g.map_h))
+}
+
+struct Layout {
+    row: usize,
+    ring: usize,
+    stats: usize,
+    out: usize,
+    total: usize,
+}
+
+fn layout(g: &Geometry) -> Option<Layout> {
+    let slots = 2 * g.radius + 1;
+    let row = blocks_for(g.padded_w(), 4)?;
+    let ring = blocks_for(slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?, 8)?;
+    let stats = blocks_for(MOMENTS.checked_mul(g.map_w)?, 8)?;
+    let out = blocks_for(g.map_w, 4)?;
+    let total = row
+        .checked_mul(2)?
+        .checked_add(ring)?
+        .checked_add(stats)?
+        .checked_add(out.checked_mul(2)?)?;
+    Some(Layout {
+        row,
+        ring,
+        stats,
+        out,
+        total,
+    })
+}
+
+/// The streaming SSIM engine over one pair of image channels.
+///
+/// ```
+/// use ssim_core::{Params, Plane, ScratchBlock, Ssim, scratch_len};
+/// let (w, h) = (16, 12);
+/// let x: Vec<u8> = (0..w * h).map(|i| (i * 7 % 256) as u8).collect();
+/// let y: Vec<u8> = x.iter().map(|&v| v.saturating_add(3)).collect();
+/// let params = Params::wang2004(255.0);
+/// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+/// let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+/// let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+/// // Rows may arrive in any chunks; here 5 then 7.
+/// engine.push_rows(&xp.rows(0, 5).unwrap(), &yp.rows(0, 5).unwrap(), &mut ()).unwrap();
+/// engine.push_rows(&xp.rows(5, 7).unwrap(), &yp.rows(5, 7).unwrap(), &mut ()).unwrap();
+/// let r = engine.finish().unwrap();
+/// assert!(r.ssim > 0.9 && r.ssim < 1.0);
+/// ```
+pub struct Ssim<'s> {
+    kernels: &'static Kernels,
+    weights: HalfWeights,
+    consts: FormulaConsts,
+    geo: Geometry,
+    box_size: Option<usize>,
+    out_rows: (usize, usize),
+    in_rows: (usize, usize),
+    next_in: usize,
+    next_out: usize,
+    ssim_sum: f64,
+    cs_sum: f64,
+    count: u64,
+    xrow: &'s mut [f32],
+    yrow: &'s mut [f32],
+    ring: &'s mut [ScratchBlock],
+    stats: &'s mut [ScratchBlock],
+    ssim_row: &'s mut [f32],
+    cs_row: &'s mut [f32],
+}
+
+impl<'s> Ssim<'s> {
+    /// An engine for a `width x height` image pair, best backend, mean only.
+    pub fn new(
+        params: &Params,
+        width: usize,
+        height: usize,
+        scratch: &'s mut [ScratchBlock],
+    ) -> Result<Self> {
+        Self::with_options(params, width, height, Options::default(), scratch)
+    }
+
+    /// An engine with explicit [`Options`].
+    pub fn with_options(
+        params: &Params,
+        width: usize,
+        height: usize,
+        options: Options,
+        scratch: &'s mut [ScratchBlock],
+    ) -> Result<Self> {
+        let geo = Geometry::new(params, width, height, options.map)?;
+        let kernels = options.backend.unwrap_or_else(Backend::detect).kernels()?;
+        let l = layout(&geo).ok_or(Error::DimensionOverflow { width, height })?;
+        if scratch.len() < l.total {
+            return Err(Error::ScratchTooSmall {
+                len: scratch.len(),
+                needed: l.total,
+            });
+        }
+        let out_rows = match options.rows {
+            None => (0, geo.map_h),
+            Some((a, b)) if a < b && b <= geo.map_h => (a, b),
+            Some(_) => {
+                return Err(Error::InvalidParameter {
+                    name: "rows",
+                    expected: "a non-empty range of map rows within the map height",
+                })
+            }
+        };
+        let (xrow, rest) = scratch.split_at_mut(l.row);
+        let (yrow, rest) = rest.split_at_mut(l.row);
+        let (ring, rest) = rest.split_at_mut(l.ring);
+        let (stats, rest) = rest.split_at_mut(l.stats);
+        let (ssim_row, rest) = rest.split_at_mut(l.out);
+        let (cs_row, _) = rest.split_at_mut(l.out);
+        let cast = |b: &'s mut [ScratchBlock], n: usize| -> &'s mut [f32] {
+            &mut bytemuck::cast_slice_mut::<ScratchBlock, f32>(b)[..n]
+        };
+        let weights = HalfWeights::new(&params.window);
+        let size = params.window.size();
+        let in_rows = geo.input_rows(out_rows);
+        Ok(Ssim {
+            kernels,
+            consts: FormulaConsts {
+                c1: params.c1(),
+                c2: params.c2(),
+                cov: covariance_factor(params.covariance, size),
+                taps: (size * size) as f64,
+            },
+            weights,
+            box_size: weights.is_box.then_some(size),
+            out_rows,
+            in_rows,
+            next_in: in_rows.0,
+            next_out: out_rows.0,
+            ssim_sum: 0.0,
+            cs_sum: 0.0,
+            count: 0,
+            xrow: cast(xrow, geo.padded_w()),
+            yrow: cast(yrow, geo.padded_w()),
+            ring,
+            stats,
+            ssim_row: cast(ssim_row, geo.map_w),
+            cs_row: cast(cs_row, geo.map_w),
+            geo,
+        })
+    }
+
+    /// The input rows this engine reads, `start..end`: push exactly these, in order.
+    pub fn input_rows(&self) -> (usize, usize) {
+        self.in_rows
+    }
+
+    /// The map rows this engine produces, `start..end`.
+    pub fn output_rows(&self) -> (usize, usize) {
+        self.out_rows
+    }
+
+    /// Width and height of the full map.
+    pub fn map_size(&self) -> (usize, usize) {
+        (self.geo.map_w, self.geo.map_h)
+    }
+
+    /// The backend running the kernels.
+    pub fn backend(&self) -> Backend {
+        self.kernels.backend
+    }
+
+    /// Pushes the next rows of both images (equal-sized chunks of the image width), handing
+    /// every map row that becomes complete to `sink`.
+    pub fn push_rows<T: Sample>(
+        &mut self,
+        x: &Plane<'_, T>,
+        y: &Plane<'_, T>,
+        sink: &mut impl RowSink,
+    ) -> Result<()> {
+        if x.width() != y.width() || x.height() != y.height() {
+            return Err(Error::SizeMismatch {
+                reference: (x.width(), x.height()),
+                distorted: (y.width(), y.height()),
+            });
+        }
+        let pushed = self.next_in.saturating_add(x.height());
+        if x.width() != self.geo.width || pushed > self.in_rows.1 {
+            return Err(Error::RowOverflow {
+                height: self.in_rows.1,
+                pushed,
+            });
+        }
+        // Integer samples in a box window take the exact integer-sum path.
+        let int_box = self.box_size.is_some() && !matches!(T::KIND, crate::SampleKind::F32);
+        for j in 0..x.height() {
+            self.push_row(x.row(j), y.row(j), x.step(), int_box)?;
+            while self.next_out < self.out_rows.1
+                && self.geo.rows_needed(self.next_out) <= self.next_in
+            {
+                self.emit(int_box, sink);
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the computation: every input row must have been pushed.
+    pub fn finish(self) -> Result<SsimResult> {
+        if self.next_out < self.out_rows.1 {
+            return Err(Error::RowsMissing {
+                height: self.in_rows.1,
+                pushed: self.next_in,
+            });
+        }
+        let n = self.count as f64;
+        Ok(SsimResult {
+            ssim: self.ssim_sum / n,
+            cs: self.cs_sum / n,
+            count: self.count,
+            ssim_sum: self.ssim_sum,
+            cs_sum: self.cs_sum,
+            backend: self.kernels.backend,
+        })
+    }
+
+    fn push_row<T: Sample>(&mut self, x: &[T], y: &[T], step: usize, int_box: bool) -> Result<()> {
+        let g = self.geo;
+        let (w, r) = (g.width, g.radius);
+        let off = match g.extent {
+            Extent::Valid => 0,
+            Extent::Same(_) => r,
+        };
+        let row = self.next_in;
+        for (src, dst, image) in [
+            (x, &mut *self.xrow, Image::Reference),
+            (y, &mut *self.yrow, Image::Distorted),
+        ] {
+            let out = &mut dst[off..off + w];
+            let bad = match T::slice(src) {
+                SampleSlice::U8(s) => {
+                    (self.kernels.load_u8)(s, step, out);
+                    None
+                }
+                SampleSlice::U16(s) => {
+                    (self.kernels.load_u16)(s, step, out);
+                    None
+                }
+                SampleSlice::F32(s) => (self.kernels.load_f32)(s, step, out),
+            };
+            if let Some(col) = bad {
+                return Err(Error::NonFiniteSample { image, row, col });
+            }
+            if let Extent::Same(p) = g.extent {
+                for t in 0..r {
+                    dst[t] = dst[off + p.map_index(t as isize - r as isize, w)];
+                    dst[off + w + t] = dst[off + p.map_index((w + t) as isize, w)];
+                }
+            }
+        }
+        let slots = 2 * r + 1;
+        let slot = row % slots;
+        let n = g.map_w;
+        if int_box {
+            let ring: &mut [f64] = bytemuck::cast_slice_mut(self.ring);
+            let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
+            (self.kernels.box_horizontal)(self.xrow, self.yrow, 2 * r + 1, n, out);
+        } else {
+            let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
+            let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
+            let wts = &self.weights.f32[..=r];
+            (self.kernels.horizontal)(self.xrow, self.yrow, wts, n, out);
+        }
+        self.next_in += 1;
+        Ok(())
+    }
+
+    fn emit(&mut self, int_box: bool, sink: &mut impl RowSink) {
+        let g = self.geo;
+        let (r, n) = (g.radius, g.map_w);
+        let i = self.next_out;
+        let mut slots = [0usize; 2 * MAX_RADIUS + 1];
+        for (t, s) in slots.iter_mut().take(2 * r + 1).enumerate() {
+            *s = g.source_row(i, t as isize - r as isize) % (2 * r + 1);
+        }
+        let slots = &slots[..2 * r + 1];
+        let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
+        let pool = if pooled { g.pool_cols } else { (0, 0) };
+        let (s, c) = if int_box {
+            let ring: &[f64] = bytemuck::cast_slice(self.ring);
+            let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
+            let stats = &mut stats[..MOMENTS * n];
+            (self.kernels.box_vertical)(ring, slots, n, stats);
+            (self.kernels.box_formula)(stats, n, &self.consts, pool, self.ssim_row, self.cs_row)
+        } else {
+            let ring: &[f32] = bytemuck::cast_slice(self.ring);
+            let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
+            let stats = &mut stats[..MOMENTS * n];
+            let wts = &self.weights.f32[..=r];
+            (self.kernels.vertical)(ring, slots, wts, n, stats);
+            (self.kernels.formula)(stats, n, &self.consts, pool, self.ssim_row, self.cs_row)
+        };
+        if pooled {
+            self.ssim_sum += s;
+            self.cs_sum += c;
+            self.count += (g.pool_cols.1 - g.pool_cols.0) as u64;
+        }
+        sink.row(OutputRow {
+            index: i,
+            ssim: self.ssim_row,
+            cs: self.cs_row,
+            pooled,
+            ssim_sum: s,
+            cs_sum: c,
+        });
+        self.next_out += 1;
+    }
+}
+
+/// Mean SSIM of two whole images, in one call.
+///
+/// ```
+/// use ssim_core::{compute, scratch_len, Params, Plane, ScratchBlock};
+/// let x = [10u8; 12 * 12];
+/// let params = Params::wang2004(255.0);
+/// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 12, false).unwrap()];
+/// let p = Plane::new(&x, 12, 12).unwrap();
+/// assert_eq!(compute(&params, &p, &p, &mut scratch).unwrap().ssim, 1.0);
+/// ```
+pub fn compute<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    scratch: &mut [ScratchBlock],
+) -> Result<SsimResult> {
+    compute_with(params, x, y, Options::default(), scratch, &mut ())
+}
+
+/// Whole images with explicit [`Options`] and a sink for the map rows.
+pub fn compute_with<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    options: Options,
+    scratch: &mut [ScratchBlock],
+    sink: &mut impl RowSink,
+) -> Result<SsimResult> {
+    if x.width() != y.width() || x.height() != y.height() {
+        return Err(Error::SizeMismatch {
+            reference: (x.width(), x.height()),
+            distorted: (y.width(), y.height()),
+        });
+    }
+    let mut engine = Ssim::with_options(params, x.width(), x.height(), options, scratch)?;
+    let (a, b) = engine.input_rows();
+    engine.push_rows(&x.rows(a, b - a)?, &y.rows(a, b - a)?, sink)?;
+    engine.finish()
+}
+
+/// A [`RowSink`] that writes map rows into caller buffers (`map_width * map_height` values,
+/// rows top to bottom). Rows outside an engine's band are left untouched.
+pub struct MapWriter<'m> {
+    width: usize,
+    ssim: &'m mut [f32],
+    cs: Option<&'m mut [f32]>,
+}
+
+impl<'m> MapWriter<'m> {
+    /// A writer for a map of `width x height`; checks that the buffers are large enough.
+    pub fn new(
+        width: usize,
+        height: usize,
+        ssim: &'m mut [f32],
+        cs: Option<&'m mut [f32]>,
+    ) -> Result<Self> {
+        let needed = width.saturating_mul(height);
+        for len in [Some(ssim.len()), cs.as_ref().map(|c| c.len())]
+            .into_iter()
+            .flatten()
+        {
+            if len < needed {
+                return Err(Error::MapTooSmall { len, needed });
+            }
+        }
+        Ok(MapWriter { width, ssim, cs })
+    }
+}
+
+impl RowSink for MapWriter<'_> {
+    fn row(&mut self, row: OutputRow<'_>) {
+        let start = row.index * self.width;
+        self.ssim[start..start + self.width].copy_from_slice(row.ssim);
+        if let Some(cs) = self.cs.as_deref_mut() {
+            cs[start..start + self.width].copy_from_slice(row.cs);
+        }
+    }
+}

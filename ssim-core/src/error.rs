@@ -1,0 +1,200 @@
+//! The one error type of the crate.
+
+use core::fmt;
+
+/// Which of the two images an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Image {
+    /// The reference image (`x` in the formulas).
+    Reference,
+    /// The distorted image (`y` in the formulas).
+    Distorted,
+}
+
+impl fmt::Display for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Image::Reference => "reference image",
+            Image::Distorted => "distorted image",
+        })
+    }
+}
+
+/// Everything that can go wrong. Each message says what was wrong and what was expected.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Width or height is zero.
+    ZeroDimension {
+        /// Width given.
+        width: usize,
+        /// Height given.
+        height: usize,
+    },
+    /// A size computation (width x height, stride x height, ...) overflows `usize`.
+    DimensionOverflow {
+        /// Width given.
+        width: usize,
+        /// Height given.
+        height: usize,
+    },
+    /// The row stride is shorter than one row of samples.
+    StrideTooShort {
+        /// Stride given, in samples.
+        stride: usize,
+        /// Smallest stride that holds a row: `(width - 1) * channel_step + 1`.
+        min: usize,
+    },
+    /// The channel step (distance between two pixels of one channel, in samples) is zero.
+    ChannelStep {
+        /// Step given.
+        step: usize,
+    },
+    /// The sample buffer is shorter than the layout needs.
+    BufferTooShort {
+        /// Samples given.
+        len: usize,
+        /// Samples the layout reads.
+        needed: usize,
+    },
+    /// The two images differ in size.
+    SizeMismatch {
+        /// Reference width and height.
+        reference: (usize, usize),
+        /// Distorted width and height.
+        distorted: (usize, usize),
+    },
+    /// Valid pooling needs at least one whole window inside the image.
+    ImageSmallerThanWindow {
+        /// Image width.
+        width: usize,
+        /// Image height.
+        height: usize,
+        /// Window size (taps per side).
+        window: usize,
+    },
+    /// The caller's scratch buffer is too small.
+    ScratchTooSmall {
+        /// Blocks given.
+        len: usize,
+        /// Blocks needed (see `scratch_len`).
+        needed: usize,
+    },
+    /// The caller's map buffer is too small.
+    MapTooSmall {
+        /// Values given.
+        len: usize,
+        /// Values needed (map width x map height).
+        needed: usize,
+    },
+    /// A parameter is out of its domain.
+    InvalidParameter {
+        /// Parameter name, as in [`Params`](crate::Params).
+        name: &'static str,
+        /// What is expected of it.
+        expected: &'static str,
+    },
+    /// An f32 sample is NaN or infinite (policy: rejected, never propagated).
+    NonFiniteSample {
+        /// Which image.
+        image: Image,
+        /// Row of the sample.
+        row: usize,
+        /// Column of the sample.
+        col: usize,
+    },
+    /// Streaming: more rows were pushed than the image has, or a chunk has the wrong width.
+    RowOverflow {
+        /// Rows the engine expects in total.
+        height: usize,
+        /// Rows that would have been pushed.
+        pushed: usize,
+    },
+    /// Streaming: `finish` was called before every row was pushed.
+    RowsMissing {
+        /// Rows the engine expects in total.
+        height: usize,
+        /// Rows pushed so far.
+        pushed: usize,
+    },
+    /// A backend was forced that this CPU (or this build) cannot run.
+    BackendUnsupported {
+        /// Name of the backend.
+        backend: &'static str,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::ZeroDimension { width, height } => write!(
+                f,
+                "image is {width}x{height}: width and height must both be at least 1"
+            ),
+            Error::DimensionOverflow { width, height } => write!(
+                f,
+                "image of {width}x{height} is too large: its size in samples overflows usize"
+            ),
+            Error::StrideTooShort { stride, min } => write!(
+                f,
+                "row stride {stride} is shorter than a row: expected at least {min} samples"
+            ),
+            Error::ChannelStep { step } => write!(
+                f,
+                "channel step {step} is invalid: expected at least 1 sample between pixels"
+            ),
+            Error::BufferTooShort { len, needed } => write!(
+                f,
+                "sample buffer holds {len} samples: the layout reads {needed}"
+            ),
+            Error::SizeMismatch {
+                reference,
+                distorted,
+            } => write!(
+                f,
+                "images differ in size: reference is {}x{}, distorted is {}x{}; expected equal sizes",
+                reference.0, reference.1, distorted.0, distorted.1
+            ),
+            Error::ImageSmallerThanWindow {
+                width,
+                height,
+                window,
+            } => write!(
+                f,
+                "image of {width}x{height} is smaller than the {window}x{window} window: valid pooling needs both sides >= {window}"
+            ),
+            Error::ScratchTooSmall { len, needed } => write!(
+                f,
+                "scratch holds {len} blocks: expected at least {needed} (see scratch_len)"
+            ),
+            Error::MapTooSmall { len, needed } => write!(
+                f,
+                "map buffer holds {len} values: expected at least {needed}"
+            ),
+            Error::InvalidParameter { name, expected } => {
+                write!(f, "invalid parameter `{name}`: expected {expected}")
+            }
+            Error::NonFiniteSample { image, row, col } => write!(
+                f,
+                "{image} has a NaN or infinite sample at row {row}, column {col}: expected finite values"
+            ),
+            Error::RowOverflow { height, pushed } => write!(
+                f,
+                "{pushed} rows pushed into an image of height {height} (or a chunk of the wrong width)"
+            ),
+            Error::RowsMissing { height, pushed } => write!(
+                f,
+                "finish called after {pushed} of {height} rows: push every row first"
+            ),
+            Error::BackendUnsupported { backend } => write!(
+                f,
+                "backend {backend} is not supported on this CPU or build: choose one of Backend::available()"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = core::result::Result<T, Error>;

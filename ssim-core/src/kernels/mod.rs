@@ -1,0 +1,152 @@
+//! The kernels the engine is built from, and the backend that runs them.
+//!
+//! The engine only ever calls kernels through a [`Kernels`] table of function pointers, chosen
+//! once per image; each backend fills the table with its own implementations. The pieces are
+//! the ones of `DESIGN.md` section 2:
+//!
+//! 1. **load**: one row of u8/u16/f32 samples (with a pixel step) widened to f32.
+//! 2. **horizontal**: five *centred* moment rows from two padded f32 rows. For output column
+//!    `o` (centre `c = o + r`) with shifts `sx = x[c]`, `sy = y[c]`:
+//!    `a = sum w (x - sx)`, `qxx = sum w (x - sx)^2`, ...; stored as the local mean
+//!    `mx = sx + a` and the central moments `vx = qxx - a^2`, `cxy = qxy - a b`.
+//!    Shifting by the centre sample makes every square relative to the local contrast, so f32
+//!    never subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap).
+//! 3. **vertical**: the same combination down the ring of moment rows (law of total variance:
+//!    variance = mean of row variances + variance of row means), centred on the middle row.
+//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns.
+//! 5. **box (u8/u16)**: exact integer window sums (held in f64, exact below 2^53) by running
+//!    sums, and the formula evaluated in f64 from them: identical on every backend.
+
+pub(crate) mod scalar;
+
+use crate::error::{Error, Result};
+
+/// Index of each of the five moment rows inside a ring slot or a statistics row.
+pub(crate) const MOMENTS: usize = 5;
+
+/// A set of kernels that computes SSIM. Forcing one the CPU cannot run is an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// Plain Rust, one value at a time: the reference every other backend is tested against.
+    Scalar,
+}
+
+impl Backend {
+    /// Every backend this crate knows, slowest first.
+    pub const ALL: &'static [Backend] = &[Backend::Scalar];
+
+    /// The name used by `SSIM_BACKEND`, the CLI and the C API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Scalar => "scalar",
+        }
+    }
+
+    /// Parses a name as printed by [`Backend::name`].
+    pub fn from_name(name: &str) -> Option<Backend> {
+        Backend::ALL
+            .iter()
+            .copied()
+            .find(|b| b.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether this CPU (and this build) can run the backend.
+    pub fn is_supported(self) -> bool {
+        match self {
+            Backend::Scalar => true,
+        }
+    }
+
+    /// The fastest supported backend.
+    pub fn detect() -> Backend {
+        Backend::ALL
+            .iter()
+            .rev()
+            .copied()
+            .find(|b| b.is_supported())
+            .unwrap_or(Backend::Scalar)
+    }
+
+    /// Iterator over the supported backends, slowest first.
+    pub fn available() -> impl Iterator<Item = Backend> {
+        Backend::ALL.iter().copied().filter(|b| b.is_supported())
+    }
+
+    pub(crate) fn kernels(self) -> Result<&'static Kernels> {
+        if !self.is_supported() {
+            return Err(Error::BackendUnsupported {
+                backend: self.name(),
+            });
+        }
+        Ok(match self {
+            Backend::Scalar => &scalar::KERNELS,
+        })
+    }
+}
+
+impl core::fmt::Display for Backend {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Widens `out.len()` samples, `step` apart, to f32.
+pub(crate) type LoadFn<T> = fn(src: &[T], step: usize, out: &mut [f32]);
+/// Like [`LoadFn`] for f32; returns the index of the first non-finite sample, if any.
+pub(crate) type LoadF32Fn = fn(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
+/// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values; `w`: `r + 1`
+/// half-weights (centre first); `out`: five rows of `n` (`mx, my, vx, vy, cxy`).
+pub(crate) type HorizontalFn = fn(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32]);
+/// Centred vertical combination. `ring`: slots of five rows of `n`; `slots`: the `2r + 1` slot
+/// indices of the window rows, top to bottom; `out`: `mux, muy, sxx, syy, sxy` rows of `n`.
+pub(crate) type VerticalFn =
+    fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]);
+/// SSIM and cs per pixel from a statistics row; returns the f64 sums of both over `pool`.
+pub(crate) type FormulaFn = fn(
+    stats: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64);
+/// Exact box window sums of `x, y, x^2, y^2, xy` along a padded row (integer-valued f32 in,
+/// f64 out, five rows of `n`), `size` taps.
+pub(crate) type BoxHorizontalFn = fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]);
+/// Adds the window rows of the integer ring into `out` (five rows of `n` f64).
+pub(crate) type BoxVerticalFn = fn(ring: &[f64], slots: &[usize], n: usize, out: &mut [f64]);
+/// SSIM and cs from exact box sums (evaluated in f64); returns the f64 sums over `pool`.
+pub(crate) type BoxFormulaFn = fn(
+    sums: &[f64],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64);
+
+/// Constants of the formula, in both precisions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FormulaConsts {
+    pub c1: f64,
+    pub c2: f64,
+    /// Covariance factor (1 or N/(N-1)).
+    pub cov: f64,
+    /// Taps in the 2-D window (box: `size^2`).
+    pub taps: f64,
+}
+
+/// One backend's kernels.
+pub(crate) struct Kernels {
+    pub backend: Backend,
+    pub load_u8: LoadFn<u8>,
+    pub load_u16: LoadFn<u16>,
+    pub load_f32: LoadF32Fn,
+    pub horizontal: HorizontalFn,
+    pub vertical: VerticalFn,
+    pub formula: FormulaFn,
+    pub box_horizontal: BoxHorizontalFn,
+    pub box_vertical: BoxVerticalFn,
+    pub box_formula: BoxFormulaFn,
+}

@@ -1,0 +1,219 @@
+//! The scalar backend: each kernel written out plainly, in the operation order every other
+//! backend follows. It is the oracle the SIMD backends are tested against.
+
+use super::{Backend, FormulaConsts, Kernels, MOMENTS};
+
+pub(crate) static KERNELS: Kernels = Kernels {
+    backend: Backend::Scalar,
+    load_u8: load::<u8>,
+    load_u16: load::<u16>,
+    load_f32,
+    horizontal,
+    vertical,
+    formula,
+    box_horizontal,
+    box_vertical,
+    box_formula,
+};
+
+/// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
+/// scalar path must give the same bits on every target.
+#[inline(always)]
+fn ma(a: f32, b: f32, c: f32) -> f32 {
+    a * b + c
+}
+
+fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
+    for (o, s) in out.iter_mut().zip(src.iter().step_by(step)) {
+        *o = s.to_f32();
+    }
+}
+
+fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize> {
+    let mut bad = None;
+    for (i, (o, &s)) in out.iter_mut().zip(src.iter().step_by(step)).enumerate() {
+        if !s.is_finite() && bad.is_none() {
+            bad = Some(i);
+        }
+        *o = s;
+    }
+    bad
+}
+
+pub(crate) fn horizontal(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32]) {
+    let r = w.len() - 1;
+    let (mx, rest) = out.split_at_mut(n);
+    let (my, rest) = rest.split_at_mut(n);
+    let (vx, rest) = rest.split_at_mut(n);
+    let (vy, cxy) = rest.split_at_mut(n);
+    for o in 0..n {
+        let c = o + r;
+        let (sx, sy) = (x[c], y[c]);
+        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for k in 1..=r {
+            let wk = w[k];
+            let (dx1, dx2) = (x[c - k] - sx, x[c + k] - sx);
+            let (dy1, dy2) = (y[c - k] - sy, y[c + k] - sy);
+            a = ma(wk, dx1 + dx2, a);
+            b = ma(wk, dy1 + dy2, b);
+            qxx = ma(wk, ma(dx1, dx1, dx2 * dx2), qxx);
+            qyy = ma(wk, ma(dy1, dy1, dy2 * dy2), qyy);
+            qxy = ma(wk, ma(dx1, dy1, dx2 * dy2), qxy);
+        }
+        mx[o] = sx + a;
+        my[o] = sy + b;
+        vx[o] = ma(-a, a, qxx);
+        vy[o] = ma(-b, b, qyy);
+        cxy[o] = ma(-a, b, qxy);
+    }
+}
+
+pub(crate) fn vertical(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
+    let r = w.len() - 1;
+    let slot = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
+    let centre = slots[r];
+    let (cmx, cmy) = (slot(centre, 0), slot(centre, 1));
+    let (mux, rest) = out.split_at_mut(n);
+    let (muy, rest) = rest.split_at_mut(n);
+    let (sxx, rest) = rest.split_at_mut(n);
+    let (syy, sxy) = rest.split_at_mut(n);
+    for i in 0..n {
+        let (cx, cy) = (cmx[i], cmy[i]);
+        let w0 = w[0];
+        let mut vx = w0 * slot(centre, 2)[i];
+        let mut vy = w0 * slot(centre, 3)[i];
+        let mut cv = w0 * slot(centre, 4)[i];
+        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for k in 1..=r {
+            let wk = w[k];
+            let (s1, s2) = (slots[r - k], slots[r + k]);
+            let (dx1, dx2) = (slot(s1, 0)[i] - cx, slot(s2, 0)[i] - cx);
+            let (dy1, dy2) = (slot(s1, 1)[i] - cy, slot(s2, 1)[i] - cy);
+            a = ma(wk, dx1 + dx2, a);
+            b = ma(wk, dy1 + dy2, b);
+            qxx = ma(wk, ma(dx1, dx1, dx2 * dx2), qxx);
+            qyy = ma(wk, ma(dy1, dy1, dy2 * dy2), qyy);
+            qxy = ma(wk, ma(dx1, dy1, dx2 * dy2), qxy);
+            vx = ma(wk, slot(s1, 2)[i] + slot(s2, 2)[i], vx);
+            vy = ma(wk, slot(s1, 3)[i] + slot(s2, 3)[i], vy);
+            cv = ma(wk, slot(s1, 4)[i] + slot(s2, 4)[i], cv);
+        }
+        mux[i] = cx + a;
+        muy[i] = cy + b;
+        sxx[i] = vx + ma(-a, a, qxx);
+        syy[i] = vy + ma(-b, b, qyy);
+        sxy[i] = cv + ma(-a, b, qxy);
+    }
+}
+
+pub(crate) fn formula(
+    stats: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    let (c1, c2, cov) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
+    let row = |m: usize| &stats[m * n..][..n];
+    let (mux, muy, sxx, syy, sxy) = (row(0), row(1), row(2), row(3), row(4));
+    for i in 0..n {
+        let (mx, my) = (mux[i], muy[i]);
+        let l = ma(2.0 * mx, my, c1) / ma(mx, mx, ma(my, my, c1));
+        let c = ma(2.0 * cov, sxy[i], c2) / ma(cov, sxx[i] + syy[i], c2);
+        cs[i] = c;
+        ssim[i] = l * c;
+    }
+    row_sums(ssim, cs, pool)
+}
+
+/// f64 sums over `pool`, in column order; every backend sums in this order (it is cheap next
+/// to the filters, and it makes the mean independent of the backend's lane count).
+pub(crate) fn row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64) {
+    let (mut s, mut c) = (0.0f64, 0.0f64);
+    for i in pool.0..pool.1 {
+        s += ssim[i] as f64;
+        c += cs[i] as f64;
+    }
+    (s, c)
+}
+
+pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]) {
+    let (sx, rest) = out.split_at_mut(n);
+    let (sy, rest) = rest.split_at_mut(n);
+    let (sxx, rest) = rest.split_at_mut(n);
+    let (syy, sxy) = rest.split_at_mut(n);
+    // Integer-valued f64 sums are exact below 2^53, so running sums never drift.
+    let (mut a, mut b, mut aa, mut bb, mut ab) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for j in 0..size {
+        let (p, q) = (x[j] as f64, y[j] as f64);
+        a += p;
+        b += q;
+        aa += p * p;
+        bb += q * q;
+        ab += p * q;
+    }
+    for o in 0..n {
+        sx[o] = a;
+        sy[o] = b;
+        sxx[o] = aa;
+        syy[o] = bb;
+        sxy[o] = ab;
+        if o + 1 < n {
+            let (p, q) = (x[o] as f64, y[o] as f64);
+            let (pn, qn) = (x[o + size] as f64, y[o + size] as f64);
+            a += pn - p;
+            b += qn - q;
+            aa += pn * pn - p * p;
+            bb += qn * qn - q * q;
+            ab += pn * qn - p * q;
+        }
+    }
+}
+
+pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], n: usize, out: &mut [f64]) {
+    for m in 0..MOMENTS {
+        let o = &mut out[m * n..][..n];
+        o.copy_from_slice(&ring[(slots[0] * MOMENTS + m) * n..][..n]);
+        for &s in &slots[1..] {
+            for (acc, v) in o.iter_mut().zip(&ring[(s * MOMENTS + m) * n..][..n]) {
+                *acc += v;
+            }
+        }
+    }
+}
+
+pub(crate) fn box_formula(
+    sums: &[f64],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    let row = |m: usize| &sums[m * n..][..n];
+    let (sx, sy, sxx, syy, sxy) = (row(0), row(1), row(2), row(3), row(4));
+    let t = k.taps;
+    let (c1, c2) = (k.c1, k.c2);
+    // Moments as exact-integer numerators over t^2: var = (t*Sxx - Sx^2) / t^2. The
+    // numerators are exact in f64 for u8 and u16 with windows up to 7x7 (below 2^53).
+    let inv_t2 = 1.0 / (t * t);
+    let cov = k.cov * inv_t2;
+    let (mut ss, mut cc) = (0.0f64, 0.0f64);
+    for i in 0..n {
+        let (a, b) = (sx[i], sy[i]);
+        let vx = t * sxx[i] - a * a;
+        let vy = t * syy[i] - b * b;
+        let vxy = t * sxy[i] - a * b;
+        let l = (2.0 * a * b * inv_t2 + c1) / ((a * a + b * b) * inv_t2 + c1);
+        let c = (2.0 * cov * vxy + c2) / (cov * (vx + vy) + c2);
+        let s = l * c;
+        if (pool.0..pool.1).contains(&i) {
+            ss += s;
+            cc += c;
+        }
+        ssim[i] = s as f32;
+        cs[i] = c as f32;
+    }
+    (ss, cc)
+}

@@ -1,0 +1,59 @@
+//! # ssim-core
+//!
+//! SSIM (Wang, Bovik, Sheikh & Simoncelli 2004) as a stream of rows, with no heap: the caller
+//! hands in scratch memory sized by [`scratch_len`], which depends on the image width and the
+//! window, never on the height.
+//!
+//! Every choice that changes the number (window, covariance normalisation, constants, data
+//! range, pooled region, padding) is a field of [`Params`]; the presets
+//! ([`Params::wang2004`], [`Params::scikit_image`], [`Params::scikit_image_gaussian`],
+//! [`Params::matlab`]) name the bundles that reproduce other libraries.
+//!
+//! ```
+//! use ssim_core::{compute, scratch_len, Params, Plane, ScratchBlock};
+//! let (w, h) = (32, 24);
+//! let x: Vec<u8> = (0..w * h).map(|i| ((i * 37) % 251) as u8).collect();
+//! let y: Vec<u8> = x.iter().map(|&v| v / 2 + 60).collect();
+//! let params = Params::wang2004(255.0);
+//! let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false)?];
+//! let r = compute(&params, &Plane::new(&x, w, h)?, &Plane::new(&y, w, h)?, &mut scratch)?;
+//! assert!(r.ssim < 1.0);
+//! # Ok::<(), ssim_core::Error>(())
+//! ```
+//!
+//! ## Accuracy
+//!
+//! The Gaussian and f32 paths compute in f32 with every second moment *centred* on the sample
+//! at the window centre (see [`kernels`](crate#kernels)), so the classic cancellation of
+//! `E[x^2] - mu^2` in bright, flat regions does not occur; sums of the map are taken in f64
+//! per row and then row by row. Measured against float64 references (scikit-image, MATLAB's
+//! definition) on the bundled vectors, the mean differs by at most the bound stated in the
+//! README. Box windows on u8/u16 samples are computed from exact integer sums and agree with
+//! float64 references to rounding.
+//!
+//! ## Non-finite samples
+//!
+//! f32 samples that are NaN or infinite are rejected with [`Error::NonFiniteSample`] naming the
+//! first such sample; they never propagate into a result.
+#![no_std]
+#![deny(missing_docs)]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+mod engine;
+mod error;
+mod kernels;
+mod params;
+mod plane;
+mod scratch;
+
+pub use engine::{
+    compute, compute_with, map_size, scratch_len, MapWriter, Options, OutputRow, RowSink, Ssim,
+    SsimResult,
+};
+pub use error::{Error, Image, Result};
+pub use kernels::Backend;
+pub use params::{
+    data_range_for_bits, Covariance, Padding, Params, Pooling, Preset, Window, MAX_RADIUS,
+};
+pub use plane::{Plane, Sample, SampleKind, SampleSlice};
+pub use scratch::ScratchBlock;

@@ -1,0 +1,374 @@
+//! Parameters and named presets: every choice that changes the number is a field here.
+
+use crate::error::{Error, Result};
+
+/// Largest window radius (taps per side = `2 * radius + 1`); bounds the fixed weight tables
+/// that a no-heap engine keeps inline.
+pub const MAX_RADIUS: usize = 63;
+
+/// The local window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Window {
+    /// Separable Gaussian `exp(-k^2 / (2 sigma^2))` for `k = -radius..=radius`, normalised to
+    /// sum 1 in f64. Wang et al. 2004 and MATLAB use radius 5, sigma 1.5 (11 taps).
+    Gaussian {
+        /// Taps on each side of the centre (`1..=MAX_RADIUS`); window size is `2 * radius + 1`.
+        radius: usize,
+        /// Standard deviation in pixels; finite and > 0.
+        sigma: f64,
+    },
+    /// Uniform `size x size` window, every weight `1 / size^2` (scikit-image's default is 7).
+    Box {
+        /// Odd window size, `3..=2 * MAX_RADIUS + 1`.
+        size: usize,
+    },
+}
+
+impl Window {
+    /// The Gaussian window scikit-image builds for `sigma` (truncate = 3.5:
+    /// `radius = int(3.5 * sigma + 0.5)`), which is also MATLAB's for sigma 1.5.
+    pub fn gaussian_skimage(sigma: f64) -> Window {
+        let radius = if sigma.is_finite() && sigma > 0.0 {
+            (3.5 * sigma + 0.5) as usize
+        } else {
+            0
+        };
+        Window::Gaussian { radius, sigma }
+    }
+
+    /// Taps on each side of the centre.
+    pub fn radius(&self) -> usize {
+        match *self {
+            Window::Gaussian { radius, .. } => radius,
+            Window::Box { size } => size / 2,
+        }
+    }
+
+    /// Taps per side (`2 * radius + 1`).
+    pub fn size(&self) -> usize {
+        2 * self.radius() + 1
+    }
+}
+
+/// How variance and covariance are normalised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Covariance {
+    /// Weighted population moments (Wang et al. 2004, MATLAB, TensorFlow, pytorch_msssim).
+    Population,
+    /// Multiplied by `N / (N - 1)`, `N` the number of taps of the 2-D window (scikit-image's
+    /// default `use_sample_covariance=True`: 49/48 for 7x7, 121/120 for 11x11).
+    Sample,
+}
+
+/// How pixels outside the image are made up when a window overhangs the border.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+    /// The edge pixel repeats: `a a a | a b c d | d d d` (MATLAB, scipy `nearest`,
+    /// OpenCV `BORDER_REPLICATE`).
+    Replicate,
+    /// Half-sample symmetric: `c b a | a b c d | d c b` (scipy `reflect`, MATLAB `symmetric`;
+    /// scikit-image's map borders).
+    Reflect,
+    /// Whole-sample symmetric: `d c b | a b c d | c b a` (scipy `mirror`, numpy `reflect`).
+    Mirror,
+}
+
+impl Padding {
+    /// Maps a possibly out-of-range index to `0..n` (`n >= 1`). Repeats the rule as often as
+    /// needed, so windows larger than the image are handled the way scipy handles them.
+    pub fn map_index(self, i: isize, n: usize) -> usize {
+        let n = n as isize;
+        if (0..n).contains(&i) {
+            return i as usize;
+        }
+        let m = match self {
+            Padding::Replicate => i.clamp(0, n - 1),
+            Padding::Reflect => {
+                let period = 2 * n;
+                let j = i.rem_euclid(period);
+                if j < n {
+                    j
+                } else {
+                    period - 1 - j
+                }
+            }
+            Padding::Mirror => {
+                if n == 1 {
+                    0
+                } else {
+                    let period = 2 * n - 2;
+                    let j = i.rem_euclid(period);
+                    if j < n {
+                        j
+                    } else {
+                        period - j
+                    }
+                }
+            }
+        };
+        m as usize
+    }
+}
+
+/// Which window positions the reported mean averages, and so the size of the map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pooling {
+    /// Only positions whose whole window lies inside the image: an
+    /// `(H - 2r) x (W - 2r)` map (Wang et al., scikit-image, TensorFlow, pytorch_msssim).
+    Valid,
+    /// Every pixel, the window filled out with this padding: an `H x W` map (MATLAB).
+    Same(Padding),
+}
+
+/// All the choices that change the SSIM value. Build one from a preset and override fields.
+///
+/// ```
+/// use ssim_core::{Params, Covariance};
+/// let mut p = Params::wang2004(255.0);
+/// p.covariance = Covariance::Sample;
+/// assert!(p.validate().is_ok());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Params {
+    /// The local window.
+    pub window: Window,
+    /// `C1 = (k1 * data_range)^2`; finite and > 0 (0.01 everywhere in the literature).
+    pub k1: f64,
+    /// `C2 = (k2 * data_range)^2`; finite and > 0 (0.03 everywhere in the literature).
+    pub k2: f64,
+    /// `L`, the dynamic range of the samples (255 for 8-bit, 1.0 for [0, 1] floats). Always
+    /// explicit: derive it from the bit depth with [`data_range_for_bits`], never from pixels.
+    pub data_range: f64,
+    /// Population or sample (co)variance.
+    pub covariance: Covariance,
+    /// The region the mean is taken over (and the map size).
+    pub pooling: Pooling,
+    /// With [`Pooling::Valid`], a full-size map can still be produced; its border pixels use
+    /// this padding (scikit-image returns an H x W map with `reflect` borders but averages only
+    /// the valid part). `None`: maps are the valid region only.
+    pub map_padding: Option<Padding>,
+}
+
+/// `2^bits - 1`, the data range of unsigned integer samples of that bit depth (1..=32).
+pub fn data_range_for_bits(bits: u32) -> Result<f64> {
+    if !(1..=32).contains(&bits) {
+        return Err(Error::InvalidParameter {
+            name: "bits",
+            expected: "a bit depth from 1 to 32",
+        });
+    }
+    Ok(((1u64 << bits) - 1) as f64)
+}
+
+/// Named bundles of [`Params`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// [`Params::wang2004`].
+    Wang2004,
+    /// [`Params::scikit_image`].
+    ScikitImage,
+    /// [`Params::scikit_image_gaussian`].
+    ScikitImageGaussian,
+    /// [`Params::matlab`].
+    Matlab,
+}
+
+impl Preset {
+    /// Every preset, default first.
+    pub const ALL: [Preset; 4] = [
+        Preset::Wang2004,
+        Preset::ScikitImage,
+        Preset::ScikitImageGaussian,
+        Preset::Matlab,
+    ];
+
+    /// The name used by the CLI and the C API (`wang2004`, `scikit-image`,
+    /// `scikit-image-gaussian`, `matlab`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Wang2004 => "wang2004",
+            Preset::ScikitImage => "scikit-image",
+            Preset::ScikitImageGaussian => "scikit-image-gaussian",
+            Preset::Matlab => "matlab",
+        }
+    }
+
+    /// Parses a name; `_` and `-` are interchangeable.
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| {
+            let a = p.name().as_bytes();
+            let b = name.as_bytes();
+            a.len() == b.len()
+                && a.iter().zip(b).all(|(&x, &y)| {
+                    let y = if y == b'_' { b'-' } else { y };
+                    x == y.to_ascii_lowercase()
+                })
+        })
+    }
+
+    /// The parameters of this preset for samples of range `data_range`.
+    pub fn params(self, data_range: f64) -> Params {
+        match self {
+            Preset::Wang2004 => Params::wang2004(data_range),
+            Preset::ScikitImage => Params::scikit_image(data_range),
+            Preset::ScikitImageGaussian => Params::scikit_image_gaussian(data_range),
+            Preset::Matlab => Params::matlab(data_range),
+        }
+    }
+}
+
+impl Params {
+    /// Wang, Bovik, Sheikh & Simoncelli 2004: Gaussian 11 taps, sigma 1.5, population moments,
+    /// mean over the valid region. Reproduces
+    /// `skimage.metrics.structural_similarity(x, y, gaussian_weights=True, sigma=1.5,
+    /// use_sample_covariance=False, data_range=L)`, `tf.image.ssim` and `pytorch_msssim.ssim`
+    /// (given a float64 window). The default.
+    pub fn wang2004(data_range: f64) -> Params {
+        Params {
+            window: Window::Gaussian {
+                radius: 5,
+                sigma: 1.5,
+            },
+            k1: 0.01,
+            k2: 0.03,
+            data_range,
+            covariance: Covariance::Population,
+            pooling: Pooling::Valid,
+            map_padding: None,
+        }
+    }
+
+    /// scikit-image's defaults, `structural_similarity(x, y, data_range=L)`: 7x7 box,
+    /// sample covariance (49/48), mean over the valid region; its full-size map has `reflect`
+    /// borders.
+    pub fn scikit_image(data_range: f64) -> Params {
+        Params {
+            window: Window::Box { size: 7 },
+            covariance: Covariance::Sample,
+            map_padding: Some(Padding::Reflect),
+            ..Params::wang2004(data_range)
+        }
+    }
+
+    /// scikit-image with `gaussian_weights=True, sigma=1.5` and its default sample covariance
+    /// (121/120): `structural_similarity(x, y, gaussian_weights=True, sigma=1.5, data_range=L)`.
+    pub fn scikit_image_gaussian(data_range: f64) -> Params {
+        Params {
+            covariance: Covariance::Sample,
+            map_padding: Some(Padding::Reflect),
+            ..Params::wang2004(data_range)
+        }
+    }
+
+    /// MATLAB Image Processing Toolbox `ssim(A, ref)` with default options: Gaussian 11/1.5,
+    /// replicate padding, same-size map, mean of the whole map. Works on any image size.
+    pub fn matlab(data_range: f64) -> Params {
+        Params {
+            pooling: Pooling::Same(Padding::Replicate),
+            ..Params::wang2004(data_range)
+        }
+    }
+
+    /// `C1 = (k1 L)^2`.
+    pub fn c1(&self) -> f64 {
+        let c = self.k1 * self.data_range;
+        c * c
+    }
+
+    /// `C2 = (k2 L)^2`.
+    pub fn c2(&self) -> f64 {
+        let c = self.k2 * self.data_range;
+        c * c
+    }
+
+    /// Checks every field; the engine calls this too.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |name, expected| Err(Error::InvalidParameter { name, expected });
+        match self.window {
+            Window::Gaussian { radius, sigma } => {
+                if !(sigma.is_finite() && sigma > 0.0) {
+                    return bad("window.sigma", "a finite sigma > 0");
+                }
+                if radius == 0 || radius > MAX_RADIUS {
+                    return bad(
+                        "window.radius",
+                        "a radius from 1 to 63 (window 3 to 127 taps)",
+                    );
+                }
+            }
+            Window::Box { size } => {
+                if size % 2 == 0 || size < 3 || size > 2 * MAX_RADIUS + 1 {
+                    return bad("window.size", "an odd box size from 3 to 127");
+                }
+            }
+        }
+        if !(self.k1.is_finite() && self.k1 > 0.0) {
+            return bad("k1", "a finite k1 > 0");
+        }
+        if !(self.k2.is_finite() && self.k2 > 0.0) {
+            return bad("k2", "a finite k2 > 0");
+        }
+        if !(self.data_range.is_finite() && self.data_range > 0.0) {
+            return bad("data_range", "a finite data range > 0");
+        }
+        let (c1, c2) = (self.c1(), self.c2());
+        // C1, C2 are the only thing between a flat window and 0/0; f32 math must see them > 0.
+        if !(c1.is_finite() && c2.is_finite() && (c1 as f32) > 0.0 && (c2 as f32) > 0.0)
+            || !((c1 as f32).is_finite() && (c2 as f32).is_finite())
+        {
+            return bad(
+                "data_range",
+                "k * data_range whose square is a positive, finite f32 (about 1e-19 to 1e19)",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The 1-D window as the kernels use it: symmetric half-weights, centre first.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HalfWeights {
+    /// `f32[0]` is the centre tap, `f32[k]` the taps at `-k` and `+k`.
+    pub f32: [f32; MAX_RADIUS + 1],
+    pub is_box: bool,
+}
+
+impl HalfWeights {
+    pub(crate) fn new(window: &Window) -> HalfWeights {
+        let radius = window.radius();
+        let mut w64 = [0.0f64; MAX_RADIUS + 1];
+        let is_box = matches!(window, Window::Box { .. });
+        match *window {
+            Window::Gaussian { sigma, .. } => {
+                for (k, w) in w64.iter_mut().enumerate().take(radius + 1) {
+                    let k = k as f64;
+                    *w = libm::exp(-(k * k) / (2.0 * sigma * sigma));
+                }
+            }
+            Window::Box { .. } => w64[..=radius].fill(1.0),
+        }
+        // Normalise in f64 in the same order as numpy (left to right over all taps) so the
+        // weights equal the references' to the last bit.
+        let mut sum = 0.0;
+        for k in -(radius as isize)..=radius as isize {
+            sum += w64[k.unsigned_abs()];
+        }
+        let mut w32 = [0.0f32; MAX_RADIUS + 1];
+        for k in 0..=radius {
+            w64[k] /= sum;
+            w32[k] = w64[k] as f32;
+        }
+        HalfWeights { f32: w32, is_box }
+    }
+}
+
+/// `N / (N - 1)` or 1, for a window of `size x size` taps.
+pub(crate) fn covariance_factor(cov: Covariance, size: usize) -> f64 {
+    match cov {
+        Covariance::Population => 1.0,
+        Covariance::Sample => {
+            let n = (size * size) as f64;
+            n / (n - 1.0)
+        }
+    }
+}
