@@ -297,7 +297,7 @@ impl Params {
                 }
             }
             Window::Box { size } => {
-                if size % 2 == 0 || size < 3 || size > 2 * MAX_RADIUS + 1 {
+                if size % 2 == 0 || !(3..=2 * MAX_RADIUS + 1).contains(&size) {
                     return bad("window.size", "an odd box size from 3 to 127");
                 }
             }
@@ -313,9 +313,8 @@ impl Params {
         }
         let (c1, c2) = (self.c1(), self.c2());
         // C1, C2 are the only thing between a flat window and 0/0; f32 math must see them > 0.
-        if !(c1.is_finite() && c2.is_finite() && (c1 as f32) > 0.0 && (c2 as f32) > 0.0)
-            || !((c1 as f32).is_finite() && (c2 as f32).is_finite())
-        {
+        let (f1, f2) = (c1 as f32, c2 as f32);
+        if !(f1.is_finite() && f2.is_finite() && f1 > 0.0 && f2 > 0.0) {
             return bad(
                 "data_range",
                 "k * data_range whose square is a positive, finite f32 (about 1e-19 to 1e19)",
