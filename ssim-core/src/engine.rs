@@ -98,6 +98,8 @@ struct Geometry {
     pool_cols: (usize, usize),
     /// Rows of the map that are pooled.
     pool_rows: (usize, usize),
+    /// Bytes per ring value: 8 for box windows (exact integer sums in f64), else 4.
+    ring_bytes: usize,
 }
 
 impl Geometry {
@@ -142,6 +144,11 @@ impl Geometry {
             map_h,
             pool_cols,
             pool_rows,
+            ring_bytes: if matches!(params.window, crate::Window::Box { .. }) {
+                8
+            } else {
+                4
+            },
         })
     }
 
@@ -180,7 +187,8 @@ impl Geometry {
 /// ring of `2r + 1` moment rows, one statistics row and the two output rows. It does not
 /// depend on the height. `map`: as [`Options::map`].
 ///
-/// Sized for the largest case (f64 box sums), so one buffer serves every sample type.
+/// Box windows keep exact integer sums in f64 (twice the ring memory of the f32 Gaussian
+/// path); the size covers every sample type.
 pub fn scratch_len(params: &Params, width: usize, map: bool) -> Result<usize> {
     // The height does not matter for the size; use one that passes the window check.
     let size = params.window.size();
@@ -208,8 +216,8 @@ struct Layout {
 fn layout(g: &Geometry) -> Option<Layout> {
     let slots = 2 * g.radius + 1;
     let row = blocks_for(g.padded_w(), 4)?;
-    let ring = blocks_for(slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?, 8)?;
-    let stats = blocks_for(MOMENTS.checked_mul(g.map_w)?, 8)?;
+    let ring = blocks_for(slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?, g.ring_bytes)?;
+    let stats = blocks_for(MOMENTS.checked_mul(g.map_w)?, g.ring_bytes)?;
     let out = blocks_for(g.map_w, 4)?;
     let total = row
         .checked_mul(2)?
