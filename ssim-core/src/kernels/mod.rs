@@ -13,7 +13,10 @@
 //!    never subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap).
 //! 3. **vertical**: the same combination down the ring of moment rows (law of total variance:
 //!    variance = mean of row variances + variance of row means), centred on the middle row.
-//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns.
+//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns. The luminance
+//!    term must be evaluated unfused as `(2 mx my + C1) / ((mx mx + my my) + C1)` and cs as
+//!    `(2 cov sxy + C2) / (cov (sxx + syy) + C2)`: then identical inputs give numerator ==
+//!    denominator bit for bit, so SSIM(x, x) is exactly 1 on every backend.
 //! 5. **box (u8/u16)**: exact integer window sums (held in f64, exact below 2^53) by running
 //!    sums, and the formula evaluated in f64 from them: identical on every backend.
 

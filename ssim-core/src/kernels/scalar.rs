@@ -119,7 +119,9 @@ pub(crate) fn formula(
     let (mux, muy, sxx, syy, sxy) = (row(0), row(1), row(2), row(3), row(4));
     for i in 0..n {
         let (mx, my) = (mux[i], muy[i]);
-        let l = ma(2.0 * mx, my, c1) / ma(mx, mx, ma(my, my, c1));
+        // Unfused and in this order on every backend: with mx == my the numerator and the
+        // denominator round identically, so SSIM(x, x) is exactly 1.
+        let l = (2.0 * mx * my + c1) / ((mx * mx + my * my) + c1);
         let c = ma(2.0 * cov, sxy[i], c2) / ma(cov, sxx[i] + syy[i], c2);
         cs[i] = c;
         ssim[i] = l * c;

@@ -1,0 +1,159 @@
+//! Streaming equals whole: any chunking of the input rows, and any split of the map rows into
+//! bands, gives bitwise identical map rows and means.
+
+use ssim_core::{
+    compute_with, scratch_len, Options, OutputRow, Padding, Params, Plane, Pooling, RowSink,
+    Sample, ScratchBlock, Ssim, Window,
+};
+
+/// A tiny deterministic generator, so the test needs no dependency.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+type Row = (usize, Vec<f32>, Vec<f32>, f64, f64, bool);
+
+#[derive(Default)]
+struct Rows {
+    rows: Vec<Row>,
+}
+impl RowSink for Rows {
+    fn row(&mut self, r: OutputRow<'_>) {
+        self.rows.push((
+            r.index,
+            r.ssim.to_vec(),
+            r.cs.to_vec(),
+            r.ssim_sum,
+            r.cs_sum,
+            r.pooled,
+        ));
+    }
+}
+
+fn param_sets() -> Vec<Params> {
+    let mut v = vec![
+        Params::wang2004(255.0),
+        Params::scikit_image(255.0),
+        Params::scikit_image_gaussian(255.0),
+        Params::matlab(255.0),
+    ];
+    for pad in [Padding::Reflect, Padding::Mirror] {
+        v.push(Params {
+            pooling: Pooling::Same(pad),
+            window: Window::Box { size: 5 },
+            ..Params::wang2004(255.0)
+        });
+    }
+    v
+}
+
+fn check<T: Sample>(gen: impl Fn(&mut Lcg) -> T, rng: &mut Lcg) {
+    for params in param_sets() {
+        for _ in 0..6 {
+            let (w, h) = (12 + rng.below(40), 12 + rng.below(40));
+            let x: Vec<T> = (0..w * h).map(|_| gen(rng)).collect();
+            let y: Vec<T> = (0..w * h).map(|_| gen(rng)).collect();
+            let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+            let opts = Options {
+                map: true,
+                ..Options::default()
+            };
+            let n = scratch_len(&params, w, true).unwrap();
+            let mut scratch = vec![ScratchBlock::ZERO; n];
+            let mut whole = Rows::default();
+            let want = compute_with(&params, &xp, &yp, opts, &mut scratch, &mut whole).unwrap();
+
+            // Random chunkings through the push API.
+            for _ in 0..3 {
+                let mut scratch = vec![ScratchBlock::ZERO; n];
+                let mut engine = Ssim::with_options(&params, w, h, opts, &mut scratch).unwrap();
+                let mut got = Rows::default();
+                let mut at = 0;
+                while at < h {
+                    let k = 1 + rng.below(h - at);
+                    let (xc, yc) = (xp.rows(at, k).unwrap(), yp.rows(at, k).unwrap());
+                    engine.push_rows(&xc, &yc, &mut got).unwrap();
+                    at += k;
+                }
+                let r = engine.finish().unwrap();
+                assert_eq!(r, want, "{params:?} {w}x{h}");
+                assert_eq!(got.rows, whole.rows);
+            }
+
+            // Bands: rows split at a random point, per-row sums added in row order.
+            let map_h = whole.rows.len();
+            let cut = 1 + rng.below(map_h.max(2) - 1);
+            let mut rows = Rows::default();
+            for band in [(0, cut.min(map_h)), (cut.min(map_h), map_h)] {
+                if band.0 == band.1 {
+                    continue;
+                }
+                let o = Options {
+                    rows: Some(band),
+                    ..opts
+                };
+                let mut scratch = vec![ScratchBlock::ZERO; n];
+                let mut engine = Ssim::with_options(&params, w, h, o, &mut scratch).unwrap();
+                let (a, b) = engine.input_rows();
+                let (xc, yc) = (xp.rows(a, b - a).unwrap(), yp.rows(a, b - a).unwrap());
+                engine.push_rows(&xc, &yc, &mut rows).unwrap();
+                engine.finish().unwrap();
+            }
+            assert_eq!(rows.rows, whole.rows, "{params:?} {w}x{h} cut {cut}");
+            let total: f64 = rows.rows.iter().filter(|r| r.5).fold(0.0, |s, r| s + r.3);
+            assert_eq!(total, want.ssim_sum);
+        }
+    }
+}
+
+#[test]
+fn chunking_and_bands_are_bitwise_invariant_u8() {
+    check(|r| r.next() as u8, &mut Lcg(1));
+}
+
+#[test]
+fn chunking_and_bands_are_bitwise_invariant_u16() {
+    check(|r| (r.next() % 1024) as u16, &mut Lcg(2));
+}
+
+#[test]
+fn chunking_and_bands_are_bitwise_invariant_f32() {
+    check(|r| (r.next() % 10_000) as f32 / 10_000.0, &mut Lcg(3));
+}
+
+#[test]
+fn scratch_does_not_depend_on_height() {
+    let p = Params::wang2004(255.0);
+    let n = scratch_len(&p, 64, false).unwrap();
+    for h in [11, 100, 5000] {
+        let x = vec![7u8; 64 * h];
+        let xp = Plane::new(&x, 64, h).unwrap();
+        let mut scratch = vec![ScratchBlock::ZERO; n];
+        let r = compute_with(&p, &xp, &xp, Options::default(), &mut scratch, &mut ()).unwrap();
+        assert_eq!(r.ssim, 1.0);
+        assert_eq!(r.count, (54 * (h - 10)) as u64);
+    }
+}
+
+#[test]
+fn identical_images_give_exactly_one() {
+    let mut rng = Lcg(9);
+    for params in param_sets() {
+        let (w, h) = (23, 17);
+        let x: Vec<u8> = (0..w * h).map(|_| rng.next() as u8).collect();
+        let xp = Plane::new(&x, w, h).unwrap();
+        let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+        let r = compute_with(&params, &xp, &xp, Options::default(), &mut scratch, &mut ()).unwrap();
+        assert_eq!((r.ssim, r.cs), (1.0, 1.0), "{params:?}");
+    }
+}
