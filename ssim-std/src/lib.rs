@@ -14,6 +14,11 @@
 //! # Ok::<(), ssim_std::Error>(())
 //! ```
 
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod oracle;
 pub mod pnm;
 
