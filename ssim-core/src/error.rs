@@ -122,6 +122,28 @@ pub enum Error {
         /// Name of the backend.
         backend: &'static str,
     },
+    /// MS-SSIM: the image is too small for the number of levels and the window.
+    TooSmallForLevels {
+        /// Image width.
+        width: usize,
+        /// Image height.
+        height: usize,
+        /// Levels asked for.
+        levels: usize,
+        /// Window size (taps per side).
+        window: usize,
+        /// Smallest shorter side that gives every level at least one whole window.
+        min: usize,
+    },
+    /// MS-SSIM in strict mode: a per-level mean that enters a power is negative (or NaN).
+    NegativeLevelMean {
+        /// Level, 1 = full resolution.
+        level: usize,
+        /// Which mean: `"cs"` (levels below the last) or `"ssim"` (the last level).
+        term: &'static str,
+        /// Its value.
+        value: f64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -189,6 +211,20 @@ impl fmt::Display for Error {
             Error::BackendUnsupported { backend } => write!(
                 f,
                 "backend {backend} is not supported on this CPU or build: choose one of Backend::available()"
+            ),
+            Error::TooSmallForLevels {
+                width,
+                height,
+                levels,
+                window,
+                min,
+            } => write!(
+                f,
+                "image of {width}x{height} is too small for MS-SSIM with {levels} levels and a {window}x{window} window: expected the shorter side >= {min} (or fewer levels)"
+            ),
+            Error::NegativeLevelMean { level, term, value } => write!(
+                f,
+                "MS-SSIM level {level} has mean {term} {value}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)"
             ),
         }
     }

@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+mod downsample;
 mod engine;
 mod error;
 mod kernels;
@@ -46,6 +47,7 @@ mod params;
 mod plane;
 mod scratch;
 
+pub use downsample::{Downsample, RowRole};
 pub use engine::{
     compute, compute_with, map_size, scratch_len, MapWriter, Options, OutputRow, RowSink, Ssim,
     SsimResult,

@@ -1,0 +1,348 @@
+//! The 2x2-mean rules that build an MS-SSIM pyramid, one row at a time.
+//!
+//! A level-`k+1` row is the mean of 2x2 blocks of two level-`k` rows. The rules differ only in
+//! where the blocks start on an odd axis and what fills the missing sample:
+//!
+//! ```text
+//! Wang2003 (msssim.m, tf.image.ssim_multiscale), n = 5:   [0 1] [2 3] [4 4]
+//!     imfilter(ones(2)/4, 'symmetric') then (1:2:end): the last odd row/column is averaged
+//!     with itself.
+//! PytorchMsssim (avg_pool2d(2, 2, padding = n % 2, count_include_pad)), n = 5:
+//!                                                   [pad 0] [1 2] [3 4]
+//!     one zero on each side of an odd axis (the trailing one is never read), every block
+//!     divided by 4, so the first row/column has half the intensity.
+//! ```
+//!
+//! Both give `ceil(n / 2)` samples. Streaming works in two steps per output row: the *first*
+//! source row is reduced to horizontal pair sums ([`Downsample::first_row`]), and the *second*
+//! adds its own pair sums and scales by 1/4 ([`Downsample::second_row`]); [`Downsample::role`]
+//! says which step a source row takes. The sums are `(a0 + a1) + (b0 + b1)` then `* 0.25`:
+//! exact for u8 and u16 samples at every level of a 5-level pyramid (level-5 values are
+//! multiples of 1/256 below 2^16, which f32 holds exactly), so the pyramid of integer images
+//! does not depend on the order of operations at all.
+
+use crate::error::{Error, Result};
+use crate::plane::Sample;
+
+/// How the next MS-SSIM level is made from the current one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Downsample {
+    /// Wang, Simoncelli & Bovik 2003, `msssim.m` and TensorFlow's `ssim_multiscale`: 2x2 means
+    /// of blocks starting at even indices; an odd last row/column is averaged with itself.
+    #[default]
+    Wang2003,
+    /// `pytorch_msssim.ms_ssim`: `avg_pool2d(kernel 2, stride 2, padding n % 2,
+    /// count_include_pad=True)`: an odd axis gets one zero before it, blocks start at -1, and
+    /// every block is divided by 4.
+    PytorchMsssim,
+}
+
+/// What a source row does for the output row `q` it belongs to (see [`Downsample::role`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowRole {
+    /// The upper row of output row `q`: keep its pair sums ([`Downsample::first_row`]).
+    First(usize),
+    /// The lower row of output row `q`: combine with the kept sums
+    /// ([`Downsample::second_row`] with `Some(sums)`).
+    Second(usize),
+    /// Wang's odd last row: both rows of output row `q` (first, then second over itself).
+    Both(usize),
+    /// pytorch's odd first row: its partner is the zero padding
+    /// ([`Downsample::second_row`] with `None`).
+    Alone(usize),
+}
+
+impl RowRole {
+    /// The output row this source row contributes to.
+    pub fn output(self) -> usize {
+        match self {
+            RowRole::First(q) | RowRole::Second(q) | RowRole::Both(q) | RowRole::Alone(q) => q,
+        }
+    }
+}
+
+impl Downsample {
+    /// Samples of the next level along an axis of `n`: `ceil(n / 2)` for both rules.
+    pub const fn output_len(n: usize) -> usize {
+        n.div_ceil(2)
+    }
+
+    /// The name used by the CLI and the C API (`wang2003`, `pytorch-msssim`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Downsample::Wang2003 => "wang2003",
+            Downsample::PytorchMsssim => "pytorch-msssim",
+        }
+    }
+
+    /// The role of source row `j` of an axis of `n` rows.
+    pub fn role(self, j: usize, n: usize) -> RowRole {
+        let odd = n % 2 == 1;
+        match self {
+            Downsample::Wang2003 if j % 2 == 1 => RowRole::Second(j / 2),
+            Downsample::Wang2003 if odd && j + 1 == n => RowRole::Both(j / 2),
+            Downsample::Wang2003 => RowRole::First(j / 2),
+            Downsample::PytorchMsssim if !odd && j % 2 == 0 => RowRole::First(j / 2),
+            Downsample::PytorchMsssim if !odd => RowRole::Second(j / 2),
+            Downsample::PytorchMsssim if j == 0 => RowRole::Alone(0),
+            Downsample::PytorchMsssim if j % 2 == 1 => RowRole::First(j.div_ceil(2)),
+            Downsample::PytorchMsssim => RowRole::Second(j / 2),
+        }
+    }
+
+    /// The source rows `lo..=hi` that output row `q` of an axis of `n` reads.
+    pub fn sources(self, q: usize, n: usize) -> (usize, usize) {
+        match self {
+            Downsample::Wang2003 => (2 * q, (2 * q + 1).min(n.saturating_sub(1))),
+            Downsample::PytorchMsssim if n % 2 == 0 => (2 * q, 2 * q + 1),
+            Downsample::PytorchMsssim if q == 0 => (0, 0),
+            Downsample::PytorchMsssim => (2 * q - 1, 2 * q),
+        }
+    }
+
+    /// Horizontal pair sums of the upper source row: `sums[k]` is the sum of the two samples
+    /// of block `k` (`output_len(width)` values). `row` holds `width` pixels `step` samples
+    /// apart.
+    pub fn first_row<T: Sample>(
+        self,
+        row: &[T],
+        step: usize,
+        width: usize,
+        sums: &mut [f32],
+    ) -> Result<()> {
+        check(row, step, width, sums.len())?;
+        pair_sums::<T, false>(self, row, step, width, &[], sums);
+        Ok(())
+    }
+
+    /// One output row: `out[k] = (first[k] + pair sum k of row) / 4`, where `first` holds the
+    /// upper row's [`first_row`](Self::first_row) sums, or is `None` for pytorch's zero row.
+    pub fn second_row<T: Sample>(
+        self,
+        first: Option<&[f32]>,
+        row: &[T],
+        step: usize,
+        width: usize,
+        out: &mut [f32],
+    ) -> Result<()> {
+        let n = Self::output_len(width);
+        check(row, step, width, out.len())?;
+        match first {
+            Some(f) if f.len() < n => Err(Error::BufferTooShort {
+                len: f.len(),
+                needed: n,
+            }),
+            Some(f) => {
+                pair_sums::<T, true>(self, row, step, width, f, out);
+                Ok(())
+            }
+            None => {
+                pair_sums::<T, false>(self, row, step, width, &[], out);
+                out[..n].iter_mut().for_each(|v| *v *= 0.25);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn check<T>(row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> {
+    if width == 0 {
+        return Err(Error::ZeroDimension { width, height: 1 });
+    }
+    if step == 0 {
+        return Err(Error::ChannelStep { step });
+    }
+    let needed = (width - 1)
+        .checked_mul(step)
+        .and_then(|v| v.checked_add(1))
+        .ok_or(Error::DimensionOverflow { width, height: 1 })?;
+    if row.len() < needed {
+        return Err(Error::BufferTooShort {
+            len: row.len(),
+            needed,
+        });
+    }
+    let n = Downsample::output_len(width);
+    if out_len < n {
+        return Err(Error::BufferTooShort {
+            len: out_len,
+            needed: n,
+        });
+    }
+    Ok(())
+}
+
+/// `out[k] = pair sum k` (`ACC = false`) or `(acc[k] + pair sum k) * 0.25` (`ACC = true`).
+/// Lengths are checked by the callers.
+#[inline(always)]
+fn pair_sums<T: Sample, const ACC: bool>(
+    rule: Downsample,
+    row: &[T],
+    step: usize,
+    width: usize,
+    acc: &[f32],
+    out: &mut [f32],
+) {
+    let put = |out: &mut f32, k: usize, s: f32| {
+        *out = if ACC { (acc[k] + s) * 0.25 } else { s };
+    };
+    // Blocks made of two real samples start at `first_in`; `head` and `tail` are the blocks
+    // with a padded sample.
+    let odd = width % 2 == 1;
+    let (head, first_in) = match rule {
+        Downsample::PytorchMsssim if odd => (true, 1),
+        _ => (false, 0),
+    };
+    let tail = rule == Downsample::Wang2003 && odd;
+    let k0 = head as usize;
+    let pairs = (width - first_in) / 2;
+    if head {
+        // pytorch: zero + x[0].
+        put(&mut out[0], 0, row[0].to_f32());
+    }
+    if step == 1 {
+        // Contiguous: written as zips over exact chunks so LLVM vectorises it.
+        let src = &row[first_in..first_in + 2 * pairs];
+        let dst = &mut out[k0..k0 + pairs];
+        if ACC {
+            let acc = &acc[k0..k0 + pairs];
+            for ((o, p), a) in dst.iter_mut().zip(src.chunks_exact(2)).zip(acc) {
+                *o = (*a + (p[0].to_f32() + p[1].to_f32())) * 0.25;
+            }
+        } else {
+            for (o, p) in dst.iter_mut().zip(src.chunks_exact(2)) {
+                *o = p[0].to_f32() + p[1].to_f32();
+            }
+        }
+    } else {
+        for k in 0..pairs {
+            let i = (first_in + 2 * k) * step;
+            put(
+                &mut out[k0 + k],
+                k0 + k,
+                row[i].to_f32() + row[i + step].to_f32(),
+            );
+        }
+    }
+    if tail {
+        // Wang: the last sample averaged with itself (symmetric padding).
+        let v = row[(width - 1) * step].to_f32();
+        let k = pairs;
+        put(&mut out[k], k, v + v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole-image definitions of VECTORS.md, literally, in f64.
+    fn reference(rule: Downsample, x: &[f64], w: usize, h: usize) -> [f64; 64] {
+        let mut out = [0.0; 64];
+        let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
+        let get = |r: isize, c: isize| -> f64 {
+            match rule {
+                Downsample::Wang2003 => {
+                    let r = (r as usize).min(h - 1);
+                    let c = (c as usize).min(w - 1);
+                    x[r * w + c]
+                }
+                Downsample::PytorchMsssim => {
+                    if r < 0 || c < 0 {
+                        0.0
+                    } else {
+                        x[r as usize * w + c as usize]
+                    }
+                }
+            }
+        };
+        for q in 0..oh {
+            for k in 0..ow {
+                let (r0, c0) = match rule {
+                    Downsample::Wang2003 => (2 * q as isize, 2 * k as isize),
+                    Downsample::PytorchMsssim => (
+                        2 * q as isize - (h % 2) as isize,
+                        2 * k as isize - (w % 2) as isize,
+                    ),
+                };
+                out[q * ow + k] =
+                    (get(r0, c0) + get(r0, c0 + 1) + get(r0 + 1, c0) + get(r0 + 1, c0 + 1)) / 4.0;
+            }
+        }
+        out
+    }
+
+    fn streamed(rule: Downsample, x: &[u8], w: usize, h: usize, step: usize) -> [f32; 64] {
+        let ow = w.div_ceil(2);
+        let mut out = [0f32; 64];
+        let mut sums = [0f32; 8];
+        let row = |j: usize| &x[j * w * step..(j + 1) * w * step];
+        for j in 0..h {
+            match rule.role(j, h) {
+                RowRole::First(_) => rule.first_row(row(j), step, w, &mut sums).unwrap(),
+                RowRole::Second(q) => {
+                    let o = &mut out[q * ow..(q + 1) * ow];
+                    rule.second_row(Some(&sums), row(j), step, w, o).unwrap();
+                }
+                RowRole::Both(q) => {
+                    rule.first_row(row(j), step, w, &mut sums).unwrap();
+                    let o = &mut out[q * ow..(q + 1) * ow];
+                    rule.second_row(Some(&sums), row(j), step, w, o).unwrap();
+                }
+                RowRole::Alone(q) => {
+                    let o = &mut out[q * ow..(q + 1) * ow];
+                    rule.second_row(None, row(j), step, w, o).unwrap();
+                }
+            }
+            let (lo, hi) = rule.sources(rule.role(j, h).output(), h);
+            assert!(lo <= j && j <= hi);
+        }
+        out
+    }
+
+    #[test]
+    fn streaming_rows_match_the_whole_image_definitions() {
+        for rule in [Downsample::Wang2003, Downsample::PytorchMsssim] {
+            for (w, h) in [
+                (1, 1),
+                (2, 2),
+                (3, 5),
+                (4, 3),
+                (5, 5),
+                (6, 7),
+                (7, 6),
+                (8, 8),
+            ] {
+                for step in [1, 3] {
+                    let x: [u8; 8 * 8 * 3] = core::array::from_fn(|i| (i * 37 % 251) as u8);
+                    let xf: [f64; 64] =
+                        core::array::from_fn(|i| if i < w * h { x[i * step] as f64 } else { 0.0 });
+                    let want = reference(rule, &xf, w, h);
+                    let got = streamed(rule, &x, w, h, step);
+                    let n = w.div_ceil(2) * h.div_ceil(2);
+                    for i in 0..n {
+                        assert_eq!(
+                            got[i] as f64, want[i],
+                            "{rule:?} {w}x{h} step {step} at {i}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_buffers_are_errors() {
+        let mut out = [0f32; 2];
+        let rule = Downsample::Wang2003;
+        assert!(rule.first_row(&[1u8, 2, 3], 1, 4, &mut out).is_err());
+        assert!(rule
+            .first_row(&[1u8, 2, 3, 4], 1, 4, &mut out[..1])
+            .is_err());
+        assert!(rule.first_row(&[1u8, 2, 3, 4], 0, 4, &mut out).is_err());
+        assert!(rule
+            .second_row(Some(&[0.0]), &[1u8, 2, 3, 4], 1, 4, &mut out)
+            .is_err());
+        assert!(rule.first_row(&[1u8, 2, 3, 4], 1, 4, &mut out).is_ok());
+    }
+}
