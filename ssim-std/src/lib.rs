@@ -19,9 +19,18 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+pub mod color;
+pub mod msssim;
 pub mod oracle;
+pub mod parallel;
 pub mod pnm;
 
+pub use color::{msssim_image, ssim_image, ChannelMode, MsChannelsResult, PixelLayout};
+pub use msssim::{
+    msssim, msssim_with_config, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans, Scale,
+    WANG_WEIGHTS,
+};
+pub use parallel::{band_scratch_bytes, ssim_map_with_config, ssim_with_config, Config};
 pub use ssim_core::*;
 
 /// Mean SSIM of two image channels (scratch allocated internally).

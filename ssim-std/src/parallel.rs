@@ -1,0 +1,510 @@
+//! Bands of map rows on threads, and the row pump that feeds a pyramid of engines.
+//!
+//! The map rows of every level are split into `n` bands (band `b` of a level with `m` map rows
+//! gets rows `m*b/n .. m*(b+1)/n`). Each band runs its own engines, with their own rings, over
+//! the input rows its map rows need (the window halo is read twice, by the two bands that
+//! share it). An MS-SSIM band also downsamples the rows its coarser levels need, from the
+//! full-resolution samples up, as they stream: nothing of the size of an image is stored.
+//!
+//! Every map row is a pure function of its input rows, so it is bitwise the same in any band;
+//! the bands hand back per-row f64 sums, and the sums are added in row order on the calling
+//! thread. The mean is therefore bitwise identical for any number of threads, and identical to
+//! the single-threaded engine's.
+//!
+//! Threads come from the caller's rayon pool (the global one unless the call runs inside
+//! `ThreadPool::install`); no pool is created. `Config::threads` caps the number of bands, so
+//! `Some(1)` never leaves the calling thread.
+
+use rayon::prelude::*;
+use ssim_core::{
+    map_size, scratch_len, Backend, Downsample, Error, Options, OutputRow, Params, Plane, Result,
+    RowRole, RowSink, Sample, ScratchBlock, Ssim, SsimResult,
+};
+
+/// How a computation runs: which kernels and how many threads. Never changes the value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Kernels to use. `None`: the `SSIM_BACKEND` environment variable if set, else the
+    /// fastest this CPU supports.
+    pub backend: Option<Backend>,
+    /// Most bands (parallel tasks) to split the rows into. `None`: the size of the current
+    /// rayon pool. `Some(1)` computes on the calling thread and never spawns.
+    pub threads: Option<usize>,
+}
+
+/// Map rows a band gets at least: below this the halo (window rows read by two bands) costs
+/// more than the parallelism gains.
+const MIN_BAND_ROWS: usize = 16;
+
+impl Config {
+    /// The backend this config selects.
+    pub(crate) fn resolve_backend(&self) -> Result<Backend> {
+        let b = self.backend.unwrap_or_else(default_backend);
+        if !b.is_supported() {
+            return Err(Error::BackendUnsupported { backend: b.name() });
+        }
+        Ok(b)
+    }
+
+    /// The most bands to use.
+    pub(crate) fn max_bands(&self) -> Result<usize> {
+        match self.threads {
+            None => Ok(rayon::current_num_threads().max(1)),
+            Some(0) => Err(Error::InvalidParameter {
+                name: "threads",
+                expected: "at least 1 (None: the size of the current rayon pool)",
+            }),
+            Some(n) => Ok(n),
+        }
+    }
+}
+
+fn default_backend() -> Backend {
+    Backend::detect()
+}
+
+/// Rows of the two full-resolution images, produced one at a time (borrowed from planes, or
+/// converted on the fly, as luma is).
+pub(crate) trait RowSource: Sync {
+    /// The sample type the rows are handed over as.
+    type T: Sample;
+    /// Image width.
+    fn width(&self) -> usize;
+    /// Image height.
+    fn height(&self) -> usize;
+    /// Row `j` of both images, as one-row planes; `buf` is this band's conversion space.
+    fn rows<'a>(
+        &'a self,
+        j: usize,
+        buf: &'a mut RowBuf,
+    ) -> Result<(Plane<'a, Self::T>, Plane<'a, Self::T>)>;
+}
+
+/// Per-band space a [`RowSource`] may convert rows into.
+#[derive(Default)]
+pub(crate) struct RowBuf {
+    pub x: Vec<f32>,
+    pub y: Vec<f32>,
+}
+
+/// Two planes as a row source: rows are borrowed, never copied.
+pub(crate) struct PlanePair<'a, T: Sample> {
+    pub x: Plane<'a, T>,
+    pub y: Plane<'a, T>,
+}
+
+impl<'a, T: Sample> PlanePair<'a, T> {
+    pub fn new(x: &Plane<'a, T>, y: &Plane<'a, T>) -> Result<Self> {
+        if x.width() != y.width() || x.height() != y.height() {
+            return Err(Error::SizeMismatch {
+                reference: (x.width(), x.height()),
+                distorted: (y.width(), y.height()),
+            });
+        }
+        Ok(PlanePair { x: *x, y: *y })
+    }
+}
+
+impl<T: Sample> RowSource for PlanePair<'_, T> {
+    type T = T;
+    fn width(&self) -> usize {
+        self.x.width()
+    }
+    fn height(&self) -> usize {
+        self.x.height()
+    }
+    fn rows<'a>(&'a self, j: usize, _: &'a mut RowBuf) -> Result<(Plane<'a, T>, Plane<'a, T>)> {
+        Ok((self.x.rows(j, 1)?, self.y.rows(j, 1)?))
+    }
+}
+
+/// What to compute: `levels` levels of a pyramid (1 = single-scale SSIM).
+pub(crate) struct Job<'p> {
+    pub params: &'p Params,
+    pub levels: usize,
+    pub rule: Downsample,
+    /// `Options::map` for the engines (full-size scikit-image maps).
+    pub full_map: bool,
+    /// Keep the SSIM map of every level.
+    pub ssim_map: bool,
+    /// Keep the cs map of every level.
+    pub cs_map: bool,
+    pub config: Config,
+}
+
+/// One level's outcome, bands merged.
+pub(crate) struct LevelOut {
+    /// Image size at this level.
+    pub width: usize,
+    pub height: usize,
+    /// Map size at this level.
+    pub map_w: usize,
+    pub map_h: usize,
+    pub result: SsimResult,
+    pub ssim_map: Option<Vec<f32>>,
+    pub cs_map: Option<Vec<f32>>,
+}
+
+/// Image sizes of the pyramid levels: `ceil(n / 2)` per level for both rules.
+pub(crate) fn level_sizes(width: usize, height: usize, levels: usize) -> Vec<(usize, usize)> {
+    let mut v = Vec::with_capacity(levels);
+    let (mut w, mut h) = (width, height);
+    for _ in 0..levels {
+        v.push((w, h));
+        (w, h) = (Downsample::output_len(w), Downsample::output_len(h));
+    }
+    v
+}
+
+struct Level {
+    width: usize,
+    height: usize,
+    map_w: usize,
+    map_h: usize,
+}
+
+/// Runs the job over `n` bands and merges them in row order.
+pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>> {
+    let backend = job.config.resolve_backend()?;
+    let levels = level_sizes(src.width(), src.height(), job.levels)
+        .into_iter()
+        .map(|(w, h)| {
+            let (mw, mh) = map_size(job.params, w, h, job.full_map)?;
+            Ok(Level {
+                width: w,
+                height: h,
+                map_w: mw,
+                map_h: mh,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let n = job
+        .config
+        .max_bands()?
+        .min(levels[0].map_h / MIN_BAND_ROWS)
+        .max(1);
+    let bands: Vec<Vec<BandLevel>> = if n == 1 {
+        vec![run_band(src, job, &levels, backend, 0, 1)?]
+    } else {
+        (0..n)
+            .into_par_iter()
+            .map(|b| run_band(src, job, &levels, backend, b, n))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let mut out = Vec::with_capacity(levels.len());
+    for (k, lv) in levels.iter().enumerate() {
+        let (mut s, mut c, mut count) = (0f64, 0f64, 0u64);
+        for band in &bands {
+            // Row order: bands are in order, rows within a band are in order.
+            for &(rs, rc) in &band[k].sums {
+                s += rs;
+                c += rc;
+            }
+            count += band[k].count;
+        }
+        let join = |f: fn(&BandLevel) -> &Vec<f32>| {
+            let mut m = Vec::with_capacity(lv.map_w * lv.map_h);
+            bands.iter().for_each(|b| m.extend_from_slice(f(&b[k])));
+            m
+        };
+        let n = count as f64;
+        out.push(LevelOut {
+            width: lv.width,
+            height: lv.height,
+            map_w: lv.map_w,
+            map_h: lv.map_h,
+            result: SsimResult {
+                ssim: s / n,
+                cs: c / n,
+                count,
+                ssim_sum: s,
+                cs_sum: c,
+                backend,
+            },
+            ssim_map: job.ssim_map.then(|| join(|b| &b.ssim)),
+            cs_map: job.cs_map.then(|| join(|b| &b.cs)),
+        });
+    }
+    Ok(out)
+}
+
+/// What one band hands back for one level.
+#[derive(Default)]
+struct BandLevel {
+    /// `(ssim_sum, cs_sum)` of every pooled row, in row order.
+    sums: Vec<(f64, f64)>,
+    count: u64,
+    ssim: Vec<f32>,
+    cs: Vec<f32>,
+    keep_ssim: bool,
+    keep_cs: bool,
+}
+
+impl RowSink for BandLevel {
+    fn row(&mut self, row: OutputRow<'_>) {
+        if row.pooled {
+            self.sums.push((row.ssim_sum, row.cs_sum));
+        }
+        if self.keep_ssim {
+            self.ssim.extend_from_slice(row.ssim);
+        }
+        if self.keep_cs {
+            self.cs.extend_from_slice(row.cs);
+        }
+    }
+}
+
+type Range = Option<(usize, usize)>;
+
+fn contains(r: Range, i: usize) -> bool {
+    r.is_some_and(|(a, b)| a <= i && i < b)
+}
+
+fn hull(a: Range, b: Range) -> Range {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Downsampling state between level `k` and `k + 1`: the upper row's pair sums.
+struct PairSums {
+    x: Vec<f32>,
+    y: Vec<f32>,
+}
+
+/// One band: engines for its map rows at every level, fed from one pass over the
+/// full-resolution rows it needs.
+fn run_band<S: RowSource>(
+    src: &S,
+    job: &Job<'_>,
+    levels: &[Level],
+    backend: Backend,
+    band: usize,
+    bands: usize,
+) -> Result<Vec<BandLevel>> {
+    let nl = levels.len();
+    let out_rows: Vec<Range> = levels
+        .iter()
+        .map(|l| {
+            let (a, b) = (l.map_h * band / bands, l.map_h * (band + 1) / bands);
+            (a < b).then_some((a, b))
+        })
+        .collect();
+    let mut scratch: Vec<Vec<ScratchBlock>> = Vec::with_capacity(nl);
+    for (l, r) in levels.iter().zip(&out_rows) {
+        let len = match r {
+            Some(_) => scratch_len(job.params, l.width, job.full_map)?,
+            None => 0,
+        };
+        scratch.push(vec![ScratchBlock::ZERO; len]);
+    }
+    let mut engines: Vec<Option<Ssim<'_>>> = Vec::with_capacity(nl);
+    for ((l, r), s) in levels.iter().zip(&out_rows).zip(scratch.iter_mut()) {
+        engines.push(match r {
+            Some(rows) => {
+                let options = Options {
+                    backend: Some(backend),
+                    map: job.full_map,
+                    rows: Some(*rows),
+                };
+                Some(Ssim::with_options(
+                    job.params, l.width, l.height, options, s,
+                )?)
+            }
+            None => None,
+        });
+    }
+    let input: Vec<Range> = engines
+        .iter()
+        .map(|e| e.as_ref().map(Ssim::input_rows))
+        .collect();
+    // Rows each level must produce: its engine's input, and the sources of the next level's.
+    let mut need: Vec<Range> = vec![None; nl];
+    need[nl - 1] = input[nl - 1];
+    for k in (0..nl - 1).rev() {
+        let src_rows = need[k + 1].map(|(a, b)| {
+            let h = levels[k].height;
+            (job.rule.sources(a, h).0, job.rule.sources(b - 1, h).1 + 1)
+        });
+        need[k] = hull(input[k], src_rows);
+    }
+    let mut sinks: Vec<BandLevel> = (0..nl)
+        .map(|_| BandLevel {
+            keep_ssim: job.ssim_map,
+            keep_cs: job.cs_map,
+            ..BandLevel::default()
+        })
+        .collect();
+    // cur[k]: the level-k row just produced (k >= 1); sums[k]: pair sums towards level k + 1.
+    let mut cur: Vec<(Vec<f32>, Vec<f32>)> = levels
+        .iter()
+        .map(|l| (vec![0f32; l.width], vec![0f32; l.width]))
+        .collect();
+    cur[0] = (Vec::new(), Vec::new());
+    let mut sums: Vec<PairSums> = levels
+        .iter()
+        .skip(1)
+        .map(|l| PairSums {
+            x: vec![0f32; l.width],
+            y: vec![0f32; l.width],
+        })
+        .collect();
+    let mut buf = RowBuf::default();
+    let Some((first, end)) = need[0] else {
+        return Ok(sinks);
+    };
+    for j in first..end {
+        let (xp, yp) = src.rows(j, &mut buf)?;
+        if contains(input[0], j) {
+            if let Some(e) = engines[0].as_mut() {
+                e.push_rows(&xp, &yp, &mut sinks[0])?;
+            }
+        }
+        if nl == 1 {
+            continue;
+        }
+        let l0 = &levels[0];
+        let mut produced = downsample(
+            job.rule,
+            (j, l0.height, l0.width),
+            (xp.row(0), yp.row(0), xp.step()),
+            need[1],
+            &mut sums[0],
+            &mut cur[1],
+        )?;
+        let mut k = 1;
+        while let Some(q) = produced {
+            let (lo, hi) = cur.split_at_mut(k + 1);
+            let (cx, cy) = &lo[k];
+            let lk = &levels[k];
+            if contains(input[k], q) {
+                if let Some(e) = engines[k].as_mut() {
+                    let xp = Plane::new(cx, lk.width, 1)?;
+                    let yp = Plane::new(cy, lk.width, 1)?;
+                    e.push_rows(&xp, &yp, &mut sinks[k])?;
+                }
+            }
+            produced = if k + 1 < nl {
+                downsample(
+                    job.rule,
+                    (q, lk.height, lk.width),
+                    (cx, cy, 1),
+                    need[k + 1],
+                    &mut sums[k],
+                    &mut hi[0],
+                )?
+            } else {
+                None
+            };
+            k += 1;
+        }
+    }
+    for (e, s) in engines.into_iter().zip(sinks.iter_mut()) {
+        if let Some(e) = e {
+            s.count = e.finish()?.count;
+        }
+    }
+    Ok(sinks)
+}
+
+/// Feeds source row `j` of an axis of `height` rows to the 2x2 mean; returns the next
+/// level's row index when this row completes one (written to `out`).
+fn downsample<T: Sample>(
+    rule: Downsample,
+    (j, height, width): (usize, usize, usize),
+    (x, y, step): (&[T], &[T], usize),
+    need_next: Range,
+    acc: &mut PairSums,
+    out: &mut (Vec<f32>, Vec<f32>),
+) -> Result<Option<usize>> {
+    let role = rule.role(j, height);
+    let q = role.output();
+    if !contains(need_next, q) {
+        return Ok(None);
+    }
+    match role {
+        RowRole::First(_) => {
+            rule.first_row(x, step, width, &mut acc.x)?;
+            rule.first_row(y, step, width, &mut acc.y)?;
+            return Ok(None);
+        }
+        RowRole::Second(_) => {}
+        RowRole::Both(_) => {
+            rule.first_row(x, step, width, &mut acc.x)?;
+            rule.first_row(y, step, width, &mut acc.y)?;
+        }
+        RowRole::Alone(_) => {
+            rule.second_row(None, x, step, width, &mut out.0)?;
+            rule.second_row(None, y, step, width, &mut out.1)?;
+            return Ok(Some(q));
+        }
+    }
+    rule.second_row(Some(&acc.x), x, step, width, &mut out.0)?;
+    rule.second_row(Some(&acc.y), y, step, width, &mut out.1)?;
+    Ok(Some(q))
+}
+
+/// Peak scratch of one band, in bytes: the engines' rings and rows of every level plus the
+/// pyramid's row buffers. Does not depend on the height.
+pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Result<usize> {
+    let mut total = 0usize;
+    let block = std::mem::size_of::<ScratchBlock>();
+    for (k, (w, _)) in level_sizes(width, 1, levels.max(1)).into_iter().enumerate() {
+        total += scratch_len(params, w, false)? * block;
+        if k > 0 {
+            // The produced row and the pair sums of x and y.
+            total += 4 * w * std::mem::size_of::<f32>();
+        }
+    }
+    Ok(total)
+}
+
+/// Single-scale SSIM over a row source, on bands.
+pub(crate) fn ssim_source<S: RowSource>(
+    params: &Params,
+    src: &S,
+    config: &Config,
+    maps: bool,
+) -> Result<LevelOut> {
+    let job = Job {
+        params,
+        levels: 1,
+        rule: Downsample::Wang2003,
+        full_map: maps,
+        ssim_map: maps,
+        cs_map: maps,
+        config: *config,
+    };
+    let mut out = run(src, &job)?;
+    Ok(out.remove(0))
+}
+
+/// Mean SSIM of two image channels with an explicit [`Config`]: bands of rows on the current
+/// rayon pool. The value is bitwise identical for any `threads`, and to [`crate::ssim`].
+pub fn ssim_with_config<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    config: &Config,
+) -> Result<SsimResult> {
+    Ok(ssim_source(params, &PlanePair::new(x, y)?, config, false)?.result)
+}
+
+/// SSIM and cs maps (as [`crate::ssim_map`]) with an explicit [`Config`].
+pub fn ssim_map_with_config<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    config: &Config,
+) -> Result<crate::SsimMap> {
+    let o = ssim_source(params, &PlanePair::new(x, y)?, config, true)?;
+    Ok(crate::SsimMap {
+        result: o.result,
+        width: o.map_w,
+        height: o.map_h,
+        ssim: o.ssim_map.unwrap_or_default(),
+        cs: o.cs_map.unwrap_or_default(),
+    })
+}
