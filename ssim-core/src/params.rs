@@ -44,9 +44,10 @@ impl Window {
         }
     }
 
-    /// Taps per side (`2 * radius + 1`).
+    /// Taps per side (`2 * radius + 1`; saturates at `usize::MAX` for an absurd radius,
+    /// which [`Params::validate`] then rejects, so sizing never overflows before validation).
     pub fn size(&self) -> usize {
-        2 * self.radius() + 1
+        self.radius().saturating_mul(2).saturating_add(1)
     }
 }
 

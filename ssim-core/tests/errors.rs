@@ -1,0 +1,107 @@
+//! Errors at the ssim-core level that need no allocation-heavy setup, and regressions found by
+//! fuzzing. Small enough to run under miri.
+
+use ssim_core::{
+    map_size, scratch_len, Error, Options, Params, Plane, Pooling, ScratchBlock, Ssim, Window,
+};
+
+const RADIUS: &str = "a radius from 1 to 63 (window 3 to 127 taps)";
+
+#[test]
+fn absurd_radius_is_an_error_not_an_overflow() {
+    // Found by the `params` fuzz target: `Window::size` computed `2 * radius + 1` before the
+    // parameters were validated, which overflows (a panic with overflow checks) in
+    // `scratch_len` for radius > usize::MAX / 2.
+    for radius in [usize::MAX, usize::MAX / 2, usize::MAX / 2 + 1, 64] {
+        let p = Params {
+            window: Window::Gaussian { radius, sigma: 1.5 },
+            ..Params::wang2004(255.0)
+        };
+        let e = Error::InvalidParameter {
+            name: "window.radius",
+            expected: RADIUS,
+        };
+        assert_eq!(scratch_len(&p, 16, false), Err(e));
+        assert_eq!(map_size(&p, 16, 16, true), Err(e));
+        assert_eq!(Ssim::new(&p, 16, 16, &mut []).err(), Some(e));
+    }
+    assert_eq!(
+        Window::Gaussian {
+            radius: usize::MAX,
+            sigma: 1.0
+        }
+        .size(),
+        usize::MAX
+    );
+    let p = Params {
+        window: Window::Box { size: usize::MAX },
+        ..Params::wang2004(255.0)
+    };
+    assert!(matches!(
+        scratch_len(&p, 16, false),
+        Err(Error::InvalidParameter {
+            name: "window.size",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn engine_errors_before_touching_scratch() {
+    let mut scratch = [ScratchBlock::ZERO; 2];
+    let p = Params::wang2004(1.0);
+    assert_eq!(
+        Ssim::new(&p, 0, 5, &mut scratch).err(),
+        Some(Error::ZeroDimension {
+            width: 0,
+            height: 5
+        })
+    );
+    assert_eq!(
+        Ssim::new(&p, 10, 20, &mut scratch).err(),
+        Some(Error::ImageSmallerThanWindow {
+            width: 10,
+            height: 20,
+            window: 11
+        })
+    );
+    let needed = scratch_len(&p, 11, false).unwrap();
+    assert_eq!(
+        Ssim::new(&p, 11, 11, &mut scratch).err(),
+        Some(Error::ScratchTooSmall { len: 2, needed })
+    );
+    let bad_band = Options {
+        rows: Some((0, 2)),
+        ..Options::default()
+    };
+    let mut scratch = vec![ScratchBlock::ZERO; needed];
+    assert!(matches!(
+        Ssim::with_options(&p, 11, 11, bad_band, &mut scratch).err(),
+        Some(Error::InvalidParameter { name: "rows", .. })
+    ));
+}
+
+#[test]
+fn planes_reject_layouts_that_do_not_fit() {
+    let d = [0u8; 10];
+    assert_eq!(
+        Plane::with_layout(&d, 3, 3, 4, 1).err(),
+        Some(Error::BufferTooShort {
+            len: 10,
+            needed: 11
+        })
+    );
+    assert!(Plane::with_layout(&d, 3, 3, 4, 1).is_err());
+    assert!(Plane::with_layout(&d[..9], 3, 3, 3, 1).is_ok());
+    // A single row needs no stride at all.
+    assert!(Plane::with_layout(&d, 4, 1, 0, 3).is_ok());
+    assert_eq!(
+        Plane::with_layout(&d, 4, 2, 0, 3).err(),
+        Some(Error::StrideTooShort { stride: 0, min: 10 })
+    );
+    let same = Params {
+        pooling: Pooling::Same(ssim_core::Padding::Reflect),
+        ..Params::wang2004(1.0)
+    };
+    assert_eq!(map_size(&same, 1, 1, false), Ok((1, 1)));
+}
