@@ -1,0 +1,229 @@
+//! Colour images: every rgb8 single-scale reference case through `ssim_image`, pixel layouts,
+//! and luma made on the fly against luma made up front.
+
+mod common;
+
+use common::*;
+use ssim_std::pnm::Samples;
+use ssim_std::{
+    msssim, msssim_image, ssim, ssim_image, ChannelMode, Config, MsSsimParams, Params, PixelLayout,
+    Plane,
+};
+
+fn rgb8(case: &Case) -> (&[u8], &[u8]) {
+    match (&case.reference.samples, &case.distorted.samples) {
+        (Samples::U8(a), Samples::U8(b)) => (a, b),
+        _ => panic!("{}: not 8-bit", case.id),
+    }
+}
+
+#[test]
+fn every_rgb8_single_scale_case_within_1e6() {
+    let cases: Vec<Case> = cases(&["gaussian11", "skimage_default"])
+        .into_iter()
+        .filter(|c| c.kind == "rgb8")
+        .collect();
+    assert_eq!(cases.len(), 14);
+    let mut worst = 0f64;
+    for case in &cases {
+        let (a, b) = rgb8(case);
+        let (w, h) = (case.reference.width, case.reference.height);
+        let params = preset_of(&case.config).params(case.data_range);
+        let r = ssim_image(
+            &params,
+            a,
+            b,
+            w,
+            h,
+            3 * w,
+            PixelLayout::Rgb,
+            ChannelMode::Mean,
+            &Config::default(),
+        )
+        .unwrap();
+        assert_eq!(r.channels.len(), 3);
+        let d = (r.ssim - case.expected).abs();
+        assert!(d <= 1e-6, "{}: {} vs {}", case.id, r.ssim, case.expected);
+        worst = worst.max(d);
+    }
+    eprintln!(
+        "rgb8 single-scale: {} cases, worst |d| {worst:.3e}",
+        cases.len()
+    );
+}
+
+/// Re-packs an RGB image as another layout, with `pad` extra samples at the end of each row.
+fn repack(rgb: &[u8], w: usize, h: usize, layout: PixelLayout, pad: usize) -> Vec<u8> {
+    let spp = layout.samples_per_pixel();
+    let stride = w * spp + pad;
+    let mut out = vec![77u8; stride * h];
+    for r in 0..h {
+        for c in 0..w {
+            let p = &rgb[(r * w + c) * 3..][..3];
+            let o = &mut out[r * stride + c * spp..][..spp];
+            match layout {
+                PixelLayout::Rgb => o.copy_from_slice(p),
+                PixelLayout::Rgba => o.copy_from_slice(&[p[0], p[1], p[2], (r * c) as u8]),
+                PixelLayout::Bgr => o.copy_from_slice(&[p[2], p[1], p[0]]),
+                PixelLayout::Bgra => o.copy_from_slice(&[p[2], p[1], p[0], (r + c) as u8]),
+                PixelLayout::Gray => unreachable!(),
+            }
+        }
+    }
+    out
+}
+
+fn colour_pair() -> (usize, usize, Vec<u8>, Vec<u8>) {
+    let case = cases(&["msssim_wang"])
+        .into_iter()
+        .find(|c| c.kind == "rgb8")
+        .unwrap();
+    let (a, b) = rgb8(&case);
+    (
+        case.reference.width,
+        case.reference.height,
+        a.to_vec(),
+        b.to_vec(),
+    )
+}
+
+#[test]
+fn layouts_give_the_same_channels_in_rgb_order() {
+    let (w, h, a, b) = colour_pair();
+    let params = Params::wang2004(255.0);
+    let config = Config::default();
+    let want = ssim_image(
+        &params,
+        &a,
+        &b,
+        w,
+        h,
+        3 * w,
+        PixelLayout::Rgb,
+        ChannelMode::Mean,
+        &config,
+    )
+    .unwrap();
+    // Channel 0 is R: check against a plain plane of R.
+    let r = ssim(
+        &params,
+        &Plane::with_layout(&a, w, h, 3 * w, 3).unwrap(),
+        &Plane::with_layout(&b, w, h, 3 * w, 3).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(want.channels[0], r);
+    for layout in [PixelLayout::Rgba, PixelLayout::Bgr, PixelLayout::Bgra] {
+        let pad = 5;
+        let stride = w * layout.samples_per_pixel() + pad;
+        let (x, y) = (repack(&a, w, h, layout, pad), repack(&b, w, h, layout, pad));
+        for mode in [
+            ChannelMode::Mean,
+            ChannelMode::Luma601,
+            ChannelMode::Luma709,
+        ] {
+            let got = ssim_image(&params, &x, &y, w, h, stride, layout, mode, &config).unwrap();
+            let want = ssim_image(
+                &params,
+                &a,
+                &b,
+                w,
+                h,
+                3 * w,
+                PixelLayout::Rgb,
+                mode,
+                &config,
+            )
+            .unwrap();
+            assert_eq!(got.channels, want.channels, "{layout:?} {mode:?}");
+        }
+    }
+    // A buffer too short for the stride is an error, not a panic.
+    let short = &a[..a.len() - 1];
+    assert!(ssim_image(
+        &params,
+        short,
+        &b,
+        w,
+        h,
+        3 * w,
+        PixelLayout::Rgb,
+        ChannelMode::Mean,
+        &config
+    )
+    .is_err());
+}
+
+/// Luma per the documented formula (f64, rounded once to f32), made for the whole image.
+fn luma(rgb: &[u8], c: [f64; 3]) -> Vec<f32> {
+    rgb.chunks_exact(3)
+        .map(|p| (c[0] * p[0] as f64 + c[1] * p[1] as f64 + c[2] * p[2] as f64) as f32)
+        .collect()
+}
+
+#[test]
+fn luma_on_the_fly_equals_luma_made_up_front() {
+    let (w, h, a, b) = colour_pair();
+    let config = Config::default();
+    for (mode, c) in [
+        (ChannelMode::Luma601, [0.299, 0.587, 0.114]),
+        (ChannelMode::Luma709, [0.2126, 0.7152, 0.0722]),
+    ] {
+        let (ya, yb) = (luma(&a, c), luma(&b, c));
+        let (xp, yp) = (
+            Plane::new(&ya, w, h).unwrap(),
+            Plane::new(&yb, w, h).unwrap(),
+        );
+        let params = Params::wang2004(255.0);
+        let got = ssim_image(
+            &params,
+            &a,
+            &b,
+            w,
+            h,
+            3 * w,
+            PixelLayout::Rgb,
+            mode,
+            &config,
+        )
+        .unwrap();
+        assert_eq!(got.channels, vec![ssim(&params, &xp, &yp).unwrap()]);
+        let mp = MsSsimParams::wang2003(255.0);
+        let got = msssim_image(&mp, &a, &b, w, h, 3 * w, PixelLayout::Rgb, mode, &config).unwrap();
+        assert_eq!(got.channels, vec![msssim(&mp, &xp, &yp).unwrap()]);
+        assert_eq!(got.msssim, got.channels[0].msssim);
+    }
+    // BT.601 luma of a pure grey pixel is the grey level (coefficients sum to 1).
+    assert_eq!(luma(&[200, 200, 200], [0.299, 0.587, 0.114]), [200.0]);
+}
+
+#[test]
+fn gray_layout_compares_the_one_channel_in_every_mode() {
+    let (w, h, a, b) = colour_pair();
+    let (ga, gb): (Vec<u8>, Vec<u8>) = (
+        a.iter().step_by(3).copied().collect(),
+        b.iter().step_by(3).copied().collect(),
+    );
+    let params = Params::wang2004(255.0);
+    let want = ssim(
+        &params,
+        &Plane::new(&ga, w, h).unwrap(),
+        &Plane::new(&gb, w, h).unwrap(),
+    )
+    .unwrap();
+    for mode in [ChannelMode::Mean, ChannelMode::Luma601] {
+        let r = ssim_image(
+            &params,
+            &ga,
+            &gb,
+            w,
+            h,
+            w,
+            PixelLayout::Gray,
+            mode,
+            &Config::default(),
+        )
+        .unwrap();
+        assert_eq!(r.channels, vec![want]);
+        assert_eq!(r.ssim, want.ssim);
+    }
+}
