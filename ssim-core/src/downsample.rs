@@ -82,7 +82,7 @@ impl Downsample {
             Downsample::Wang2003 if j % 2 == 1 => RowRole::Second(j / 2),
             Downsample::Wang2003 if odd && j + 1 == n => RowRole::Both(j / 2),
             Downsample::Wang2003 => RowRole::First(j / 2),
-            Downsample::PytorchMsssim if !odd && j % 2 == 0 => RowRole::First(j / 2),
+            Downsample::PytorchMsssim if !odd && j.is_multiple_of(2) => RowRole::First(j / 2),
             Downsample::PytorchMsssim if !odd => RowRole::Second(j / 2),
             Downsample::PytorchMsssim if j == 0 => RowRole::Alone(0),
             Downsample::PytorchMsssim if j % 2 == 1 => RowRole::First(j.div_ceil(2)),
@@ -94,7 +94,7 @@ impl Downsample {
     pub fn sources(self, q: usize, n: usize) -> (usize, usize) {
         match self {
             Downsample::Wang2003 => (2 * q, (2 * q + 1).min(n.saturating_sub(1))),
-            Downsample::PytorchMsssim if n % 2 == 0 => (2 * q, 2 * q + 1),
+            Downsample::PytorchMsssim if n.is_multiple_of(2) => (2 * q, 2 * q + 1),
             Downsample::PytorchMsssim if q == 0 => (0, 0),
             Downsample::PytorchMsssim => (2 * q - 1, 2 * q),
         }

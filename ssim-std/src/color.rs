@@ -18,7 +18,7 @@
 //! 8 bits, which is 219/255 times our BT.601 Y plus 16 before rounding.
 
 use crate::msssim::{msssim_source, MsSsimParams, MsSsimResult};
-use crate::parallel::{ssim_source, Config, PlanePair, RowBuf, RowSource};
+use crate::parallel::{ssim_source, Config, PlanePair, RowBuf, RowPair, RowSource};
 use crate::ChannelsResult;
 use ssim_core::{Error, Params, Plane, Result, Sample};
 
@@ -131,11 +131,7 @@ impl<T: Sample> RowSource for LumaPair<'_, T> {
     fn height(&self) -> usize {
         self.x[0].height()
     }
-    fn rows<'a>(
-        &'a self,
-        j: usize,
-        buf: &'a mut RowBuf,
-    ) -> Result<(Plane<'a, f32>, Plane<'a, f32>)> {
+    fn rows<'a>(&'a self, j: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, f32>> {
         let w = self.width();
         let step = self.x[0].step();
         let c = self.coeffs;

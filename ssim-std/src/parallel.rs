@@ -63,6 +63,9 @@ fn default_backend() -> Backend {
     Backend::detect()
 }
 
+/// Row `j` of both images, as one-row planes.
+pub(crate) type RowPair<'a, T> = (Plane<'a, T>, Plane<'a, T>);
+
 /// Rows of the two full-resolution images, produced one at a time (borrowed from planes, or
 /// converted on the fly, as luma is).
 pub(crate) trait RowSource: Sync {
@@ -73,11 +76,7 @@ pub(crate) trait RowSource: Sync {
     /// Image height.
     fn height(&self) -> usize;
     /// Row `j` of both images, as one-row planes; `buf` is this band's conversion space.
-    fn rows<'a>(
-        &'a self,
-        j: usize,
-        buf: &'a mut RowBuf,
-    ) -> Result<(Plane<'a, Self::T>, Plane<'a, Self::T>)>;
+    fn rows<'a>(&'a self, j: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, Self::T>>;
 }
 
 /// Per-band space a [`RowSource`] may convert rows into.
@@ -113,7 +112,7 @@ impl<T: Sample> RowSource for PlanePair<'_, T> {
     fn height(&self) -> usize {
         self.x.height()
     }
-    fn rows<'a>(&'a self, j: usize, _: &'a mut RowBuf) -> Result<(Plane<'a, T>, Plane<'a, T>)> {
+    fn rows<'a>(&'a self, j: usize, _: &'a mut RowBuf) -> Result<RowPair<'a, T>> {
         Ok((self.x.rows(j, 1)?, self.y.rows(j, 1)?))
     }
 }
