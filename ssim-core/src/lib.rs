@@ -40,6 +40,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 mod downsample;
+mod arch;
 mod engine;
 mod error;
 mod kernels;

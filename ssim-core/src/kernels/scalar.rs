@@ -23,13 +23,13 @@ fn ma(a: f32, b: f32, c: f32) -> f32 {
     a * b + c
 }
 
-fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
+pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
     for (o, s) in out.iter_mut().zip(src.iter().step_by(step)) {
         *o = s.to_f32();
     }
 }
 
-fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize> {
+pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize> {
     let mut bad = None;
     for (i, (o, &s)) in out.iter_mut().zip(src.iter().step_by(step)).enumerate() {
         if !s.is_finite() && bad.is_none() {
@@ -129,15 +129,23 @@ pub(crate) fn formula(
     row_sums(ssim, cs, pool)
 }
 
-/// f64 sums over `pool`, in column order; every backend sums in this order (it is cheap next
-/// to the filters, and it makes the mean independent of the backend's lane count).
+/// f64 sums over `pool` in a fixed order every backend follows: column `pool.0 + j` goes to
+/// accumulator `j mod 8`, each accumulator adds its columns left to right, and [`combine8`]
+/// adds the eight. Eight lanes are one AVX-512 f64 vector, two AVX2 ones, four NEON ones, so
+/// each backend reproduces these bits, and the mean does not depend on the lane count.
 pub(crate) fn row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64) {
-    let (mut s, mut c) = (0.0f64, 0.0f64);
-    for i in pool.0..pool.1 {
-        s += ssim[i] as f64;
-        c += cs[i] as f64;
+    let (mut s, mut c) = ([0.0f64; 8], [0.0f64; 8]);
+    for (j, i) in (pool.0..pool.1).enumerate() {
+        s[j % 8] += ssim[i] as f64;
+        c[j % 8] += cs[i] as f64;
     }
-    (s, c)
+    (combine8(&s), combine8(&c))
+}
+
+/// The sum of eight accumulators, as a fixed pairwise tree.
+#[inline(always)]
+pub(crate) fn combine8(a: &[f64; 8]) -> f64 {
+    ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
 }
 
 pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]) {
@@ -185,37 +193,52 @@ pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], n: usize, out: &mut [f
     }
 }
 
+/// SSIM and cs of one pixel from its exact box sums, in f64. Every backend evaluates these
+/// operations in this order without fusing, so the bits are the same everywhere.
+#[inline(always)]
+pub(crate) fn box_pixel(
+    a: f64,
+    b: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+    k: &FormulaConsts,
+) -> (f64, f64) {
+    let t = k.taps;
+    // Moments as exact-integer numerators over t^2: var = (t*Sxx - Sx^2) / t^2. The
+    // numerators are exact in f64 for u8 and u16 with windows up to 7x7 (below 2^53).
+    let inv_t2 = 1.0 / (t * t);
+    let cov = k.cov * inv_t2;
+    let vx = t * sxx - a * a;
+    let vy = t * syy - b * b;
+    let vxy = t * sxy - a * b;
+    let l = (2.0 * a * b * inv_t2 + k.c1) / ((a * a + b * b) * inv_t2 + k.c1);
+    let c = (2.0 * cov * vxy + k.c2) / (cov * (vx + vy) + k.c2);
+    (l * c, c)
+}
+
+/// Overwrites the first two rows of `sums` with the f64 SSIM and cs values, whose pooled
+/// columns are then summed as in [`row_sums`].
 pub(crate) fn box_formula(
-    sums: &[f64],
+    sums: &mut [f64],
     n: usize,
     k: &FormulaConsts,
     pool: (usize, usize),
     ssim: &mut [f32],
     cs: &mut [f32],
 ) -> (f64, f64) {
-    let row = |m: usize| &sums[m * n..][..n];
-    let (sx, sy, sxx, syy, sxy) = (row(0), row(1), row(2), row(3), row(4));
-    let t = k.taps;
-    let (c1, c2) = (k.c1, k.c2);
-    // Moments as exact-integer numerators over t^2: var = (t*Sxx - Sx^2) / t^2. The
-    // numerators are exact in f64 for u8 and u16 with windows up to 7x7 (below 2^53).
-    let inv_t2 = 1.0 / (t * t);
-    let cov = k.cov * inv_t2;
-    let (mut ss, mut cc) = (0.0f64, 0.0f64);
     for i in 0..n {
-        let (a, b) = (sx[i], sy[i]);
-        let vx = t * sxx[i] - a * a;
-        let vy = t * syy[i] - b * b;
-        let vxy = t * sxy[i] - a * b;
-        let l = (2.0 * a * b * inv_t2 + c1) / ((a * a + b * b) * inv_t2 + c1);
-        let c = (2.0 * cov * vxy + c2) / (cov * (vx + vy) + c2);
-        let s = l * c;
-        if (pool.0..pool.1).contains(&i) {
-            ss += s;
-            cc += c;
-        }
+        let m = |j: usize| sums[j * n + i];
+        let (s, c) = box_pixel(m(0), m(1), m(2), m(3), m(4), k);
+        sums[i] = s;
+        sums[n + i] = c;
         ssim[i] = s as f32;
         cs[i] = c as f32;
     }
-    (ss, cc)
+    let (mut s, mut c) = ([0.0f64; 8], [0.0f64; 8]);
+    for (j, i) in (pool.0..pool.1).enumerate() {
+        s[j % 8] += sums[i];
+        c[j % 8] += sums[n + i];
+    }
+    (combine8(&s), combine8(&c))
 }

@@ -1,0 +1,149 @@
+//! The NEON backend: 4 f32 / 2 f64 lanes with fused multiply-add.
+
+use crate::kernels::lanes::Lanes;
+use crate::kernels::{Backend, Kernels};
+use core::arch::aarch64::*;
+
+/// Proof that the CPU runs Advanced SIMD (every aarch64 CPU Rust targets does).
+#[derive(Clone, Copy)]
+pub(crate) struct Neon(());
+
+impl Neon {
+    /// # Safety
+    /// The CPU must support NEON (mandatory on aarch64 targets with the `neon` feature, which
+    /// every aarch64 Rust target enables by default).
+    #[inline(always)]
+    pub(crate) unsafe fn new_unchecked() -> Neon {
+        Neon(())
+    }
+}
+
+/// The NEON kernels (present whenever the build targets NEON, the aarch64 default).
+pub(crate) fn kernels() -> Option<&'static Kernels> {
+    cfg!(target_feature = "neon").then_some(&KERNELS)
+}
+
+crate::arch::target_feature_kernels!(Backend::Neon, "neon", Neon);
+
+// Every `unsafe` block below calls a NEON intrinsic. SAFETY for all of them: a value of
+// `Neon` exists only where NEON is available (`Neon::new_unchecked`), and every pointer comes
+// from a slice just bounds-checked to hold the lanes accessed.
+impl Lanes for Neon {
+    const F: usize = 4;
+    const D: usize = 2;
+    type V = float32x4_t;
+    type W = float64x2_t;
+
+    #[inline(always)]
+    fn splat(self, v: f32) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_f32(v) }
+    }
+    #[inline(always)]
+    fn load(self, s: &[f32], i: usize) -> float32x4_t {
+        let s = &s[i..i + 4];
+        // SAFETY: see the impl comment; `s` holds 4 f32.
+        unsafe { vld1q_f32(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store(self, v: float32x4_t, d: &mut [f32], i: usize) {
+        let d = &mut d[i..i + 4];
+        // SAFETY: see the impl comment; `d` holds 4 f32.
+        unsafe { vst1q_f32(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn add(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn sub(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vsubq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn mul(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmulq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn div(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdivq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn max(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmaxq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add(self, a: float32x4_t, b: float32x4_t, c: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vfmaq_f32(c, a, b) }
+    }
+    #[inline(always)]
+    fn load_u8(self, s: &[u8], i: usize) -> float32x4_t {
+        let s = &s[i..i + 4];
+        let bytes = u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        // SAFETY: see the impl comment (no memory access).
+        unsafe {
+            let b = vcreate_u8(bytes as u64);
+            vcvtq_f32_u32(vmovl_u16(vget_low_u16(vmovl_u8(b))))
+        }
+    }
+    #[inline(always)]
+    fn load_u16(self, s: &[u16], i: usize) -> float32x4_t {
+        let s = &s[i..i + 4];
+        // SAFETY: see the impl comment; `s` holds 4 u16.
+        unsafe { vcvtq_f32_u32(vmovl_u16(vld1_u16(s.as_ptr()))) }
+    }
+    #[inline(always)]
+    fn splat_d(self, v: f64) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_f64(v) }
+    }
+    #[inline(always)]
+    fn load_d(self, s: &[f64], i: usize) -> float64x2_t {
+        let s = &s[i..i + 2];
+        // SAFETY: see the impl comment; `s` holds 2 f64.
+        unsafe { vld1q_f64(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store_d(self, v: float64x2_t, d: &mut [f64], i: usize) {
+        let d = &mut d[i..i + 2];
+        // SAFETY: see the impl comment; `d` holds 2 f64.
+        unsafe { vst1q_f64(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn widen_d(self, s: &[f32], i: usize) -> float64x2_t {
+        let s = &s[i..i + 2];
+        // SAFETY: see the impl comment; `s` holds 2 f32.
+        unsafe { vcvt_f64_f32(vld1_f32(s.as_ptr())) }
+    }
+    #[inline(always)]
+    fn store_narrow_d(self, v: float64x2_t, d: &mut [f32], i: usize) {
+        let d = &mut d[i..i + 2];
+        // SAFETY: see the impl comment; `d` holds 2 f32.
+        unsafe { vst1_f32(d.as_mut_ptr(), vcvt_f32_f64(v)) }
+    }
+    #[inline(always)]
+    fn add_d(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn sub_d(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vsubq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn mul_d(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmulq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn div_d(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdivq_f64(a, b) }
+    }
+}

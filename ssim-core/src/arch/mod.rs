@@ -1,0 +1,134 @@
+//! Instruction-set specific code: CPU detection and the `#[target_feature]` entry points of
+//! the AVX2, AVX-512 and NEON backends. This is the only place with `unsafe`.
+//!
+//! Each backend is a zero-sized token type implementing [`Lanes`](crate::kernels::lanes::Lanes)
+//! with `core::arch` intrinsics, plus a private [`Kernels`](crate::kernels::Kernels) table
+//! whose functions enter a `#[target_feature]` frame and run the generic kernels there, so the
+//! intrinsics compile to that instruction set's registers. The table is only handed out by
+//! the backend's `kernels()` function after detection, which is what makes the entry points
+//! sound to call; `Backend::kernels` is the only caller.
+
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod aarch64;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86_64;
+
+/// Defines `static KERNELS`, a table of entry points that run each generic kernel with the
+/// token `$token` inside a `#[target_feature(enable = $features)]` frame.
+///
+/// The caller must hand `KERNELS` out only when the CPU and OS support `$features` (and the
+/// token's own requirements): every entry point relies on that.
+#[allow(unused_macros)]
+macro_rules! target_feature_kernels {
+    ($backend:expr, $features:literal, $token:ident) => {
+        static KERNELS: $crate::kernels::Kernels = $crate::kernels::Kernels {
+            backend: $backend,
+            load_u8: entry::load_u8,
+            load_u16: entry::load_u16,
+            load_f32: entry::load_f32,
+            horizontal: entry::horizontal,
+            vertical: entry::vertical,
+            formula: entry::formula,
+            box_horizontal: entry::box_horizontal,
+            box_vertical: entry::box_vertical,
+            box_formula: entry::box_formula,
+        };
+
+        mod entry {
+            use super::$token;
+            use $crate::arch::entry_point;
+            use $crate::kernels::FormulaConsts;
+
+            entry_point!($features, $token, load_u8, load_u8_tf, (src: &[u8], step: usize, out: &mut [f32]));
+            entry_point!($features, $token, load_u16, load_u16_tf, (src: &[u16], step: usize, out: &mut [f32]));
+            entry_point!(
+                $features,
+                $token,
+                load_f32,
+                load_f32_tf,
+                (src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>
+            );
+            entry_point!(
+                $features,
+                $token,
+                horizontal,
+                horizontal_tf,
+                (x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32])
+            );
+            entry_point!(
+                $features,
+                $token,
+                vertical,
+                vertical_tf,
+                (ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32])
+            );
+            entry_point!(
+                $features,
+                $token,
+                formula,
+                formula_tf,
+                (
+                    stats: &[f32],
+                    n: usize,
+                    k: &FormulaConsts,
+                    pool: (usize, usize),
+                    ssim: &mut [f32],
+                    cs: &mut [f32]
+                ) -> (f64, f64)
+            );
+            entry_point!(
+                $features,
+                $token,
+                box_horizontal,
+                box_horizontal_tf,
+                (x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64])
+            );
+            entry_point!(
+                $features,
+                $token,
+                box_vertical,
+                box_vertical_tf,
+                (ring: &[f64], slots: &[usize], n: usize, out: &mut [f64])
+            );
+            entry_point!(
+                $features,
+                $token,
+                box_formula,
+                box_formula_tf,
+                (
+                    sums: &mut [f64],
+                    n: usize,
+                    k: &FormulaConsts,
+                    pool: (usize, usize),
+                    ssim: &mut [f32],
+                    cs: &mut [f32]
+                ) -> (f64, f64)
+            );
+        }
+    };
+}
+
+/// One entry point of [`target_feature_kernels`]: `$tf` runs `generic::$name` with the token
+/// inside the `#[target_feature]` frame, `$name` is the plain `fn` the table stores.
+#[allow(unused_macros)]
+macro_rules! entry_point {
+    ($features:literal, $token:ident, $name:ident, $tf:ident,
+     ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
+        #[target_feature(enable = $features)]
+        fn $tf($($arg: $ty),*) $(-> $ret)? {
+            // SAFETY: this frame is only entered through `KERNELS`, which is handed out after
+            // detection confirmed the token's requirements.
+            let s = unsafe { $token::new_unchecked() };
+            $crate::kernels::generic::$name(s, $($arg),*)
+        }
+
+        pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
+            // SAFETY: reachable only through `KERNELS`, which `kernels()` returns only when
+            // the CPU and OS support the features `$tf` is compiled for.
+            unsafe { $tf($($arg),*) }
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use {entry_point, target_feature_kernels};

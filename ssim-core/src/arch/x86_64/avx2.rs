@@ -1,0 +1,151 @@
+//! The AVX2+FMA backend: 8 f32 / 4 f64 lanes in ymm registers.
+
+use crate::kernels::lanes::Lanes;
+use crate::kernels::{Backend, Kernels};
+use core::arch::x86_64::*;
+
+/// Proof that the CPU runs AVX2 and FMA and the OS saves ymm registers.
+#[derive(Clone, Copy)]
+pub(crate) struct Avx2(());
+
+impl Avx2 {
+    /// # Safety
+    /// The CPU must support AVX2 and FMA and the OS must have enabled ymm state
+    /// ([`super::has_avx2_fma`]).
+    #[inline(always)]
+    pub(crate) unsafe fn new_unchecked() -> Avx2 {
+        Avx2(())
+    }
+}
+
+/// The AVX2 kernels, if this CPU and OS run them.
+pub(crate) fn kernels() -> Option<&'static Kernels> {
+    super::has_avx2_fma().then_some(&KERNELS)
+}
+
+crate::arch::target_feature_kernels!(Backend::Avx2, "avx2,fma", Avx2);
+
+// Every `unsafe` block below calls an AVX/AVX2/FMA intrinsic. SAFETY for all of them: a
+// value of `Avx2` exists only after AVX2+FMA support was confirmed (`Avx2::new_unchecked`),
+// and every pointer comes from a slice just bounds-checked to hold the lanes accessed.
+impl Lanes for Avx2 {
+    const F: usize = 8;
+    const D: usize = 4;
+    type V = __m256;
+    type W = __m256d;
+
+    #[inline(always)]
+    fn splat(self, v: f32) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_set1_ps(v) }
+    }
+    #[inline(always)]
+    fn load(self, s: &[f32], i: usize) -> __m256 {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds 8 f32.
+        unsafe { _mm256_loadu_ps(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store(self, v: __m256, d: &mut [f32], i: usize) {
+        let d = &mut d[i..i + 8];
+        // SAFETY: see the impl comment; `d` holds 8 f32.
+        unsafe { _mm256_storeu_ps(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn add(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_ps(a, b) }
+    }
+    #[inline(always)]
+    fn sub(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_sub_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    fn div(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_div_ps(a, b) }
+    }
+    #[inline(always)]
+    fn max(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_max_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add(self, a: __m256, b: __m256, c: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_fmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
+    fn load_u8(self, s: &[u8], i: usize) -> __m256 {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds the 8 bytes `_mm_loadl_epi64` reads.
+        unsafe {
+            let b = _mm_loadl_epi64(s.as_ptr().cast());
+            _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b))
+        }
+    }
+    #[inline(always)]
+    fn load_u16(self, s: &[u16], i: usize) -> __m256 {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds the 16 bytes `_mm_loadu_si128` reads.
+        unsafe {
+            let h = _mm_loadu_si128(s.as_ptr().cast());
+            _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(h))
+        }
+    }
+    #[inline(always)]
+    fn splat_d(self, v: f64) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_set1_pd(v) }
+    }
+    #[inline(always)]
+    fn load_d(self, s: &[f64], i: usize) -> __m256d {
+        let s = &s[i..i + 4];
+        // SAFETY: see the impl comment; `s` holds 4 f64.
+        unsafe { _mm256_loadu_pd(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store_d(self, v: __m256d, d: &mut [f64], i: usize) {
+        let d = &mut d[i..i + 4];
+        // SAFETY: see the impl comment; `d` holds 4 f64.
+        unsafe { _mm256_storeu_pd(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn widen_d(self, s: &[f32], i: usize) -> __m256d {
+        let s = &s[i..i + 4];
+        // SAFETY: see the impl comment; `s` holds 4 f32.
+        unsafe { _mm256_cvtps_pd(_mm_loadu_ps(s.as_ptr())) }
+    }
+    #[inline(always)]
+    fn store_narrow_d(self, v: __m256d, d: &mut [f32], i: usize) {
+        let d = &mut d[i..i + 4];
+        // SAFETY: see the impl comment; `d` holds 4 f32.
+        unsafe { _mm_storeu_ps(d.as_mut_ptr(), _mm256_cvtpd_ps(v)) }
+    }
+    #[inline(always)]
+    fn add_d(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_pd(a, b) }
+    }
+    #[inline(always)]
+    fn sub_d(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul_d(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    fn div_d(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_div_pd(a, b) }
+    }
+}

@@ -1,0 +1,151 @@
+//! The AVX-512 backend: 16 f32 / 8 f64 lanes in zmm registers (AVX-512F only).
+
+use crate::kernels::lanes::Lanes;
+use crate::kernels::{Backend, Kernels};
+use core::arch::x86_64::*;
+
+/// Proof that the CPU runs AVX-512F, AVX2 and FMA and the OS saves zmm and opmask registers.
+#[derive(Clone, Copy)]
+pub(crate) struct Avx512(());
+
+impl Avx512 {
+    /// # Safety
+    /// The CPU must support AVX-512F, AVX2 and FMA and the OS must have enabled zmm state
+    /// ([`super::has_avx512`]).
+    #[inline(always)]
+    pub(crate) unsafe fn new_unchecked() -> Avx512 {
+        Avx512(())
+    }
+}
+
+/// The AVX-512 kernels, if this CPU and OS run them.
+pub(crate) fn kernels() -> Option<&'static Kernels> {
+    super::has_avx512().then_some(&KERNELS)
+}
+
+crate::arch::target_feature_kernels!(Backend::Avx512, "avx512f,avx2,fma", Avx512);
+
+// Every `unsafe` block below calls an AVX-512F/AVX/AVX2 intrinsic. SAFETY for all of them: a
+// value of `Avx512` exists only after AVX-512F support was confirmed (`Avx512::new_unchecked`),
+// and every pointer comes from a slice just bounds-checked to hold the lanes accessed.
+impl Lanes for Avx512 {
+    const F: usize = 16;
+    const D: usize = 8;
+    type V = __m512;
+    type W = __m512d;
+
+    #[inline(always)]
+    fn splat(self, v: f32) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_set1_ps(v) }
+    }
+    #[inline(always)]
+    fn load(self, s: &[f32], i: usize) -> __m512 {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds 16 f32.
+        unsafe { _mm512_loadu_ps(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store(self, v: __m512, d: &mut [f32], i: usize) {
+        let d = &mut d[i..i + 16];
+        // SAFETY: see the impl comment; `d` holds 16 f32.
+        unsafe { _mm512_storeu_ps(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn add(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_add_ps(a, b) }
+    }
+    #[inline(always)]
+    fn sub(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_sub_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    fn div(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_div_ps(a, b) }
+    }
+    #[inline(always)]
+    fn max(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_max_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_fmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
+    fn load_u8(self, s: &[u8], i: usize) -> __m512 {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds the 16 bytes `_mm_loadu_si128` reads.
+        unsafe {
+            let b = _mm_loadu_si128(s.as_ptr().cast());
+            _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b))
+        }
+    }
+    #[inline(always)]
+    fn load_u16(self, s: &[u16], i: usize) -> __m512 {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds the 32 bytes `_mm256_loadu_si256` reads.
+        unsafe {
+            let h = _mm256_loadu_si256(s.as_ptr().cast());
+            _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(h))
+        }
+    }
+    #[inline(always)]
+    fn splat_d(self, v: f64) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_set1_pd(v) }
+    }
+    #[inline(always)]
+    fn load_d(self, s: &[f64], i: usize) -> __m512d {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds 8 f64.
+        unsafe { _mm512_loadu_pd(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store_d(self, v: __m512d, d: &mut [f64], i: usize) {
+        let d = &mut d[i..i + 8];
+        // SAFETY: see the impl comment; `d` holds 8 f64.
+        unsafe { _mm512_storeu_pd(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn widen_d(self, s: &[f32], i: usize) -> __m512d {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds 8 f32.
+        unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(s.as_ptr())) }
+    }
+    #[inline(always)]
+    fn store_narrow_d(self, v: __m512d, d: &mut [f32], i: usize) {
+        let d = &mut d[i..i + 8];
+        // SAFETY: see the impl comment; `d` holds 8 f32.
+        unsafe { _mm256_storeu_ps(d.as_mut_ptr(), _mm512_cvtpd_ps(v)) }
+    }
+    #[inline(always)]
+    fn add_d(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_add_pd(a, b) }
+    }
+    #[inline(always)]
+    fn sub_d(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul_d(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    fn div_d(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_div_pd(a, b) }
+    }
+}

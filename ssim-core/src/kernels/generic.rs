@@ -1,0 +1,459 @@
+//! Every SIMD kernel, written once over [`Lanes`] and instantiated per instruction set by the
+//! entry points in `crate::arch` and in [`super::portable`].
+//!
+//! They follow the operation order of [`super::scalar`] lane by lane; the only differences are
+//! that `mul_add` may be fused (Gaussian and f32 paths) and that rows shorter than one vector
+//! are handed to the scalar kernel. The exact integer box path uses no fused operation, so it
+//! gives the scalar bits on every backend.
+//!
+//! Rows are processed one vector of columns at a time. A row whose length is not a multiple
+//! of the lane count ends with one vector that overlaps the previous one: the kernels that
+//! write to a separate buffer are pure functions of their inputs, so computing a column twice
+//! stores the same value twice. The one in-place kernel, [`box_formula`], finishes its tail
+//! with the scalar per-pixel function instead.
+
+use super::lanes::Lanes;
+use super::{scalar, FormulaConsts, MOMENTS};
+use crate::params::MAX_RADIUS;
+
+/// Start columns of the vectors covering `0..n` (`n >= f`); the last one may overlap.
+#[inline(always)]
+fn chunks(n: usize, f: usize) -> impl Iterator<Item = usize> {
+    let last = n - f;
+    (0..n).step_by(f).map(move |o| o.min(last))
+}
+
+#[inline(always)]
+pub(crate) fn load_u8<S: Lanes>(s: S, src: &[u8], step: usize, out: &mut [f32]) {
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar::load(src, step, out);
+    }
+    let src = &src[..n];
+    for o in chunks(n, S::F) {
+        s.store(s.load_u8(src, o), out, o);
+    }
+}
+
+#[inline(always)]
+pub(crate) fn load_u16<S: Lanes>(s: S, src: &[u16], step: usize, out: &mut [f32]) {
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar::load(src, step, out);
+    }
+    let src = &src[..n];
+    for o in chunks(n, S::F) {
+        s.store(s.load_u16(src, o), out, o);
+    }
+}
+
+#[inline(always)]
+pub(crate) fn load_f32<S: Lanes>(s: S, src: &[f32], step: usize, out: &mut [f32]) -> Option<usize> {
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar::load_f32(src, step, out);
+    }
+    let src = &src[..n];
+    // `v * 0` is 0 for finite v and NaN otherwise; the sum stays 0 until a NaN or infinity.
+    let zero = s.splat(0.0);
+    let mut poison = zero;
+    for o in chunks(n, S::F) {
+        let v = s.load(src, o);
+        poison = s.add(poison, s.mul(v, zero));
+        s.store(v, out, o);
+    }
+    let mut lanes = [0f32; 16];
+    s.store(poison, &mut lanes, 0);
+    if lanes.iter().all(|v| *v == 0.0) {
+        None
+    } else {
+        scalar::load_f32(src, step, out)
+    }
+}
+
+#[inline(always)]
+pub(crate) fn horizontal<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    w: &[f32],
+    n: usize,
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::horizontal(x, y, w, n, out);
+    }
+    let r = w.len() - 1;
+    let (x, y) = (&x[..n + 2 * r], &y[..n + 2 * r]);
+    let (mx, rest) = out.split_at_mut(n);
+    let (my, rest) = rest.split_at_mut(n);
+    let (vx, rest) = rest.split_at_mut(n);
+    let (vy, rest) = rest.split_at_mut(n);
+    let cxy = &mut rest[..n];
+    let zero = s.splat(0.0);
+    let mut wv = [zero; MAX_RADIUS + 1];
+    for (v, &wk) in wv.iter_mut().zip(w) {
+        *v = s.splat(wk);
+    }
+    for o in chunks(n, S::F) {
+        let c = o + r;
+        let (sx, sy) = (s.load(x, c), s.load(y, c));
+        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+        for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
+            let (dx1, dx2) = (s.sub(s.load(x, c - k), sx), s.sub(s.load(x, c + k), sx));
+            let (dy1, dy2) = (s.sub(s.load(y, c - k), sy), s.sub(s.load(y, c + k), sy));
+            a = s.mul_add(wk, s.add(dx1, dx2), a);
+            b = s.mul_add(wk, s.add(dy1, dy2), b);
+            qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
+            qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
+            qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
+        }
+        let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
+        s.store(s.add(sx, a), mx, o);
+        s.store(s.add(sy, b), my, o);
+        s.store(s.mul_add(na, a, qxx), vx, o);
+        s.store(s.mul_add(nb, b, qyy), vy, o);
+        s.store(s.mul_add(na, b, qxy), cxy, o);
+    }
+}
+
+#[inline(always)]
+pub(crate) fn vertical<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    w: &[f32],
+    n: usize,
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::vertical(ring, slots, w, n, out);
+    }
+    let r = w.len() - 1;
+    // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
+    let mut base = [0usize; 2 * MAX_RADIUS + 1];
+    for (b, &slot) in base.iter_mut().zip(slots) {
+        *b = slot * MOMENTS * n;
+    }
+    let (mux, rest) = out.split_at_mut(n);
+    let (muy, rest) = rest.split_at_mut(n);
+    let (sxx, rest) = rest.split_at_mut(n);
+    let (syy, rest) = rest.split_at_mut(n);
+    let sxy = &mut rest[..n];
+    let zero = s.splat(0.0);
+    let mut wv = [zero; MAX_RADIUS + 1];
+    for (v, &wk) in wv.iter_mut().zip(w) {
+        *v = s.splat(wk);
+    }
+    let (n2, n3, n4) = (2 * n, 3 * n, 4 * n);
+    for i in chunks(n, S::F) {
+        let cb = base[r] + i;
+        let (cx, cy) = (s.load(ring, cb), s.load(ring, cb + n));
+        let w0 = wv[0];
+        let mut vx = s.mul(w0, s.load(ring, cb + n2));
+        let mut vy = s.mul(w0, s.load(ring, cb + n3));
+        let mut cv = s.mul(w0, s.load(ring, cb + n4));
+        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+        for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
+            let (b1, b2) = (base[r - k] + i, base[r + k] + i);
+            let (dx1, dx2) = (s.sub(s.load(ring, b1), cx), s.sub(s.load(ring, b2), cx));
+            let (dy1, dy2) = (
+                s.sub(s.load(ring, b1 + n), cy),
+                s.sub(s.load(ring, b2 + n), cy),
+            );
+            a = s.mul_add(wk, s.add(dx1, dx2), a);
+            b = s.mul_add(wk, s.add(dy1, dy2), b);
+            qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
+            qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
+            qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
+            let pair = |m: usize| s.add(s.load(ring, b1 + m), s.load(ring, b2 + m));
+            vx = s.mul_add(wk, pair(n2), vx);
+            vy = s.mul_add(wk, pair(n3), vy);
+            cv = s.mul_add(wk, pair(n4), cv);
+        }
+        let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
+        s.store(s.add(cx, a), mux, i);
+        s.store(s.add(cy, b), muy, i);
+        s.store(s.add(vx, s.mul_add(na, a, qxx)), sxx, i);
+        s.store(s.add(vy, s.mul_add(nb, b, qyy)), syy, i);
+        s.store(s.add(cv, s.mul_add(na, b, qxy)), sxy, i);
+    }
+}
+
+#[inline(always)]
+pub(crate) fn formula<S: Lanes>(
+    s: S,
+    stats: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    if n < S::F {
+        return scalar::formula(stats, n, k, pool, ssim, cs);
+    }
+    let (c1f, c2f, covf) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
+    let (c1, c2, cov) = (s.splat(c1f), s.splat(c2f), s.splat(covf));
+    let (two, two_cov) = (s.splat(2.0), s.splat(2.0 * covf));
+    let stats = &stats[..MOMENTS * n];
+    let (ssim, cs) = (&mut ssim[..n], &mut cs[..n]);
+    for i in chunks(n, S::F) {
+        let (mx, my) = (s.load(stats, i), s.load(stats, n + i));
+        let (vx, vy, vxy) = (
+            s.load(stats, 2 * n + i),
+            s.load(stats, 3 * n + i),
+            s.load(stats, 4 * n + i),
+        );
+        let l = s.div(
+            s.mul_add(s.mul(two, mx), my, c1),
+            s.mul_add(mx, mx, s.mul_add(my, my, c1)),
+        );
+        let c = s.div(
+            s.mul_add(two_cov, vxy, c2),
+            s.mul_add(cov, s.add(vx, vy), c2),
+        );
+        s.store(c, cs, i);
+        s.store(s.mul(l, c), ssim, i);
+    }
+    row_sums(s, ssim, cs, pool)
+}
+
+/// [`scalar::row_sums`] with vectors: the same eight interleaved f64 accumulators, so the
+/// result has the scalar bits.
+#[inline(always)]
+pub(crate) fn row_sums<S: Lanes>(
+    s: S,
+    ssim: &[f32],
+    cs: &[f32],
+    pool: (usize, usize),
+) -> (f64, f64) {
+    let (p0, p1) = pool;
+    let full = p1.saturating_sub(p0) / 8 * 8;
+    let zero = s.splat_d(0.0);
+    let (mut acc_s, mut acc_c) = ([zero; 8], [zero; 8]);
+    let per = 8 / S::D;
+    let mut i = p0;
+    while i < p0 + full {
+        for j in 0..per {
+            acc_s[j] = s.add_d(acc_s[j], s.widen_d(ssim, i + j * S::D));
+            acc_c[j] = s.add_d(acc_c[j], s.widen_d(cs, i + j * S::D));
+        }
+        i += 8;
+    }
+    let (mut a, mut b) = ([0f64; 8], [0f64; 8]);
+    for j in 0..per {
+        s.store_d(acc_s[j], &mut a, j * S::D);
+        s.store_d(acc_c[j], &mut b, j * S::D);
+    }
+    for (t, i) in (p0 + full..p1).enumerate() {
+        a[t] += ssim[i] as f64;
+        b[t] += cs[i] as f64;
+    }
+    (scalar::combine8(&a), scalar::combine8(&b))
+}
+
+/// [`row_sums`] over f64 rows.
+#[inline(always)]
+fn row_sums_d<S: Lanes>(s: S, ssim: &[f64], cs: &[f64], pool: (usize, usize)) -> (f64, f64) {
+    let (p0, p1) = pool;
+    let full = p1.saturating_sub(p0) / 8 * 8;
+    let zero = s.splat_d(0.0);
+    let (mut acc_s, mut acc_c) = ([zero; 8], [zero; 8]);
+    let per = 8 / S::D;
+    let mut i = p0;
+    while i < p0 + full {
+        for j in 0..per {
+            acc_s[j] = s.add_d(acc_s[j], s.load_d(ssim, i + j * S::D));
+            acc_c[j] = s.add_d(acc_c[j], s.load_d(cs, i + j * S::D));
+        }
+        i += 8;
+    }
+    let (mut a, mut b) = ([0f64; 8], [0f64; 8]);
+    for j in 0..per {
+        s.store_d(acc_s[j], &mut a, j * S::D);
+        s.store_d(acc_c[j], &mut b, j * S::D);
+    }
+    for (t, i) in (p0 + full..p1).enumerate() {
+        a[t] += ssim[i];
+        b[t] += cs[i];
+    }
+    (scalar::combine8(&a), scalar::combine8(&b))
+}
+
+/// Window sums computed directly (`size` taps per column) rather than by running sums: the
+/// values are integers below 2^53, so every order gives the same, exact sums.
+#[inline(always)]
+pub(crate) fn box_horizontal<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    if n < S::F {
+        return scalar::box_horizontal(x, y, size, n, out);
+    }
+    // Sums of squares below 2^24 are exact in f32, which has twice the lanes of f64: true
+    // for 8-bit samples with any box up to 127 taps, and for 10-bit ones up to 7 taps.
+    let top = row_max(s, x, y, n + size - 1) as f64;
+    if size as f64 * top * top < (1u32 << 24) as f64 {
+        return box_horizontal_f32(s, x, y, size, n, out);
+    }
+    let (x, y) = (&x[..n + size - 1], &y[..n + size - 1]);
+    let (sx, rest) = out.split_at_mut(n);
+    let (sy, rest) = rest.split_at_mut(n);
+    let (sxx, rest) = rest.split_at_mut(n);
+    let (syy, rest) = rest.split_at_mut(n);
+    let sxy = &mut rest[..n];
+    let zero = s.splat_d(0.0);
+    for o in chunks(n, S::D) {
+        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.widen_d(x, o + j), s.widen_d(y, o + j));
+            a = s.add_d(a, p);
+            b = s.add_d(b, q);
+            aa = s.add_d(aa, s.mul_d(p, p));
+            bb = s.add_d(bb, s.mul_d(q, q));
+            ab = s.add_d(ab, s.mul_d(p, q));
+        }
+        s.store_d(a, sx, o);
+        s.store_d(b, sy, o);
+        s.store_d(aa, sxx, o);
+        s.store_d(bb, syy, o);
+        s.store_d(ab, sxy, o);
+    }
+}
+
+/// The largest of the first `len` values of both rows (samples are >= 0).
+#[inline(always)]
+fn row_max<S: Lanes>(s: S, x: &[f32], y: &[f32], len: usize) -> f32 {
+    let mut top = s.splat(0.0);
+    for row in [&x[..len], &y[..len]] {
+        for i in chunks(len, S::F) {
+            top = s.max(top, s.load(row, i));
+        }
+    }
+    let mut lanes = [0f32; 16];
+    s.store(top, &mut lanes, 0);
+    lanes.iter().fold(0.0, |m, &v| m.max(v))
+}
+
+/// [`box_horizontal`] in f32: every sum is an integer below 2^24 (checked by the caller), so
+/// f32 holds it exactly, fused or not, and the f64 results are the same bits.
+#[inline(always)]
+fn box_horizontal_f32<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    let (x, y) = (&x[..n + size - 1], &y[..n + size - 1]);
+    let zero = s.splat(0.0);
+    let mut tmp = [0f32; 16];
+    for o in chunks(n, S::F) {
+        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.load(x, o + j), s.load(y, o + j));
+            a = s.add(a, p);
+            b = s.add(b, q);
+            aa = s.mul_add(p, p, aa);
+            bb = s.mul_add(q, q, bb);
+            ab = s.mul_add(p, q, ab);
+        }
+        for (m, v) in [a, b, aa, bb, ab].into_iter().enumerate() {
+            s.store(v, &mut tmp, 0);
+            for h in 0..S::F / S::D {
+                let d = s.widen_d(&tmp, h * S::D);
+                s.store_d(d, out, m * n + o + h * S::D);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+pub(crate) fn box_vertical<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    slots: &[usize],
+    n: usize,
+    out: &mut [f64],
+) {
+    if n < S::D {
+        return scalar::box_vertical(ring, slots, n, out);
+    }
+    for m in 0..MOMENTS {
+        let o = &mut out[m * n..][..n];
+        for i in chunks(n, S::D) {
+            let mut acc = s.load_d(ring, (slots[0] * MOMENTS + m) * n + i);
+            for &slot in &slots[1..] {
+                acc = s.add_d(acc, s.load_d(ring, (slot * MOMENTS + m) * n + i));
+            }
+            s.store_d(acc, o, i);
+        }
+    }
+}
+
+/// [`scalar::box_formula`] lane by lane, with the scalar operation sequence and no fused
+/// operation, so every backend gives the scalar bits.
+#[inline(always)]
+pub(crate) fn box_formula<S: Lanes>(
+    s: S,
+    sums: &mut [f64],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    let sums = &mut sums[..MOMENTS * n];
+    let (ssim, cs) = (&mut ssim[..n], &mut cs[..n]);
+    let t = k.taps;
+    let inv_t2 = 1.0 / (t * t);
+    let covs = k.cov * inv_t2;
+    let (tv, inv, c1, c2) = (
+        s.splat_d(t),
+        s.splat_d(inv_t2),
+        s.splat_d(k.c1),
+        s.splat_d(k.c2),
+    );
+    let (cov, two, two_cov) = (s.splat_d(covs), s.splat_d(2.0), s.splat_d(2.0 * covs));
+    let whole = n / S::D * S::D;
+    for i in (0..whole).step_by(S::D) {
+        let (a, b) = (s.load_d(sums, i), s.load_d(sums, n + i));
+        let (sxx, syy, sxy) = (
+            s.load_d(sums, 2 * n + i),
+            s.load_d(sums, 3 * n + i),
+            s.load_d(sums, 4 * n + i),
+        );
+        let vx = s.sub_d(s.mul_d(tv, sxx), s.mul_d(a, a));
+        let vy = s.sub_d(s.mul_d(tv, syy), s.mul_d(b, b));
+        let vxy = s.sub_d(s.mul_d(tv, sxy), s.mul_d(a, b));
+        let l = s.div_d(
+            s.add_d(s.mul_d(s.mul_d(s.mul_d(two, a), b), inv), c1),
+            s.add_d(s.mul_d(s.add_d(s.mul_d(a, a), s.mul_d(b, b)), inv), c1),
+        );
+        let c = s.div_d(
+            s.add_d(s.mul_d(two_cov, vxy), c2),
+            s.add_d(s.mul_d(cov, s.add_d(vx, vy)), c2),
+        );
+        let v = s.mul_d(l, c);
+        s.store_d(v, sums, i);
+        s.store_d(c, sums, n + i);
+        s.store_narrow_d(v, ssim, i);
+        s.store_narrow_d(c, cs, i);
+    }
+    for i in whole..n {
+        let m = |j: usize| sums[j * n + i];
+        let (v, c) = scalar::box_pixel(m(0), m(1), m(2), m(3), m(4), k);
+        sums[i] = v;
+        sums[n + i] = c;
+        ssim[i] = v as f32;
+        cs[i] = c as f32;
+    }
+    let (sv, cv) = sums.split_at(n);
+    row_sums_d(s, sv, &cv[..n], pool)
+}

@@ -1,0 +1,56 @@
+//! The crate-private vector abstraction every SIMD kernel is written against.
+//!
+//! A [`Lanes`] value is a zero-sized *token*: holding one proves that the CPU runs the
+//! instruction set behind it (the x86 tokens are only created inside `#[target_feature]` entry
+//! points, after detection). The kernels in [`super::generic`] are generic over the token and
+//! `#[inline(always)]`, so each entry point compiles them with its own target features and the
+//! intrinsics really become ymm/zmm/NEON instructions (the trap `wide` falls into under
+//! run-time dispatch, see DESIGN.md section 4, does not apply).
+//!
+//! Loads and stores take a slice and an index and check the bounds: a kernel bug panics, it
+//! never reads out of bounds.
+
+/// One instruction set's f32 and f64 vectors. `mul_add` may fuse (one rounding); everything
+/// else is the IEEE operation of the same name, lane by lane.
+pub(crate) trait Lanes: Copy {
+    /// f32 lanes per vector.
+    const F: usize;
+    /// f64 lanes per vector (`F / 2`); divides 8.
+    const D: usize;
+    /// A vector of `F` f32.
+    type V: Copy;
+    /// A vector of `D` f64.
+    type W: Copy;
+
+    fn splat(self, v: f32) -> Self::V;
+    /// `s[i..i + F]`.
+    fn load(self, s: &[f32], i: usize) -> Self::V;
+    /// Into `d[i..i + F]`.
+    fn store(self, v: Self::V, d: &mut [f32], i: usize);
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    fn div(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Lane maximum (operands are never NaN where it is used).
+    fn max(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a * b + c`, fused where the instruction set has FMA.
+    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `s[i..i + F]` widened to f32 (exact).
+    fn load_u8(self, s: &[u8], i: usize) -> Self::V;
+    /// `s[i..i + F]` widened to f32 (exact).
+    fn load_u16(self, s: &[u16], i: usize) -> Self::V;
+
+    fn splat_d(self, v: f64) -> Self::W;
+    /// `s[i..i + D]`.
+    fn load_d(self, s: &[f64], i: usize) -> Self::W;
+    /// Into `d[i..i + D]`.
+    fn store_d(self, v: Self::W, d: &mut [f64], i: usize);
+    /// `s[i..i + D]` (f32) widened to f64 (exact).
+    fn widen_d(self, s: &[f32], i: usize) -> Self::W;
+    /// `v` rounded to f32, into `d[i..i + D]`.
+    fn store_narrow_d(self, v: Self::W, d: &mut [f32], i: usize);
+    fn add_d(self, a: Self::W, b: Self::W) -> Self::W;
+    fn sub_d(self, a: Self::W, b: Self::W) -> Self::W;
+    fn mul_d(self, a: Self::W, b: Self::W) -> Self::W;
+    fn div_d(self, a: Self::W, b: Self::W) -> Self::W;
+}

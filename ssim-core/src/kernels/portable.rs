@@ -1,0 +1,148 @@
+//! The portable backend: the generic kernels over `wide`'s 8-lane f32 and 4-lane f64 vectors.
+//!
+//! `wide` chooses its instructions from the *build's* target features (SSE2 on a default
+//! x86-64 build, NEON on aarch64, simd128 on wasm32 with `+simd128`), which makes it a good
+//! baseline and nothing more: inside a function compiled for AVX2 at run time it would still
+//! emit SSE (Lokathor/wide issues 146 and 238), so the wider backends live in `crate::arch`.
+//! Safe code only.
+
+use super::lanes::Lanes;
+use super::{generic, Backend, FormulaConsts, Kernels};
+use wide::{f32x8, f64x4};
+
+/// The token of the portable backend; the baseline target always runs it.
+#[derive(Clone, Copy)]
+pub(crate) struct Portable;
+
+impl Lanes for Portable {
+    const F: usize = 8;
+    const D: usize = 4;
+    type V = f32x8;
+    type W = f64x4;
+
+    #[inline(always)]
+    fn splat(self, v: f32) -> f32x8 {
+        f32x8::splat(v)
+    }
+    #[inline(always)]
+    fn load(self, s: &[f32], i: usize) -> f32x8 {
+        let mut a = [0f32; 8];
+        a.copy_from_slice(&s[i..i + 8]);
+        f32x8::new(a)
+    }
+    #[inline(always)]
+    fn store(self, v: f32x8, d: &mut [f32], i: usize) {
+        d[i..i + 8].copy_from_slice(&v.to_array());
+    }
+    #[inline(always)]
+    fn add(self, a: f32x8, b: f32x8) -> f32x8 {
+        a + b
+    }
+    #[inline(always)]
+    fn sub(self, a: f32x8, b: f32x8) -> f32x8 {
+        a - b
+    }
+    #[inline(always)]
+    fn mul(self, a: f32x8, b: f32x8) -> f32x8 {
+        a * b
+    }
+    #[inline(always)]
+    fn div(self, a: f32x8, b: f32x8) -> f32x8 {
+        a / b
+    }
+    #[inline(always)]
+    fn max(self, a: f32x8, b: f32x8) -> f32x8 {
+        a.max(b)
+    }
+    #[inline(always)]
+    fn mul_add(self, a: f32x8, b: f32x8, c: f32x8) -> f32x8 {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn load_u8(self, s: &[u8], i: usize) -> f32x8 {
+        let s = &s[i..i + 8];
+        f32x8::new(core::array::from_fn(|j| s[j] as f32))
+    }
+    #[inline(always)]
+    fn load_u16(self, s: &[u16], i: usize) -> f32x8 {
+        let s = &s[i..i + 8];
+        f32x8::new(core::array::from_fn(|j| s[j] as f32))
+    }
+    #[inline(always)]
+    fn splat_d(self, v: f64) -> f64x4 {
+        f64x4::splat(v)
+    }
+    #[inline(always)]
+    fn load_d(self, s: &[f64], i: usize) -> f64x4 {
+        let mut a = [0f64; 4];
+        a.copy_from_slice(&s[i..i + 4]);
+        f64x4::new(a)
+    }
+    #[inline(always)]
+    fn store_d(self, v: f64x4, d: &mut [f64], i: usize) {
+        d[i..i + 4].copy_from_slice(&v.to_array());
+    }
+    #[inline(always)]
+    fn widen_d(self, s: &[f32], i: usize) -> f64x4 {
+        let s = &s[i..i + 4];
+        f64x4::new(core::array::from_fn(|j| s[j] as f64))
+    }
+    #[inline(always)]
+    fn store_narrow_d(self, v: f64x4, d: &mut [f32], i: usize) {
+        let v = v.to_array();
+        for (o, x) in d[i..i + 4].iter_mut().zip(v) {
+            *o = x as f32;
+        }
+    }
+    #[inline(always)]
+    fn add_d(self, a: f64x4, b: f64x4) -> f64x4 {
+        a + b
+    }
+    #[inline(always)]
+    fn sub_d(self, a: f64x4, b: f64x4) -> f64x4 {
+        a - b
+    }
+    #[inline(always)]
+    fn mul_d(self, a: f64x4, b: f64x4) -> f64x4 {
+        a * b
+    }
+    #[inline(always)]
+    fn div_d(self, a: f64x4, b: f64x4) -> f64x4 {
+        a / b
+    }
+}
+
+pub(crate) static KERNELS: Kernels = Kernels {
+    backend: Backend::Portable,
+    load_u8: |s, step, out| generic::load_u8(Portable, s, step, out),
+    load_u16: |s, step, out| generic::load_u16(Portable, s, step, out),
+    load_f32: |s, step, out| generic::load_f32(Portable, s, step, out),
+    horizontal: |x, y, w, n, out| generic::horizontal(Portable, x, y, w, n, out),
+    vertical: |ring, slots, w, n, out| generic::vertical(Portable, ring, slots, w, n, out),
+    formula,
+    box_horizontal: |x, y, size, n, out| generic::box_horizontal(Portable, x, y, size, n, out),
+    box_vertical: |ring, slots, n, out| generic::box_vertical(Portable, ring, slots, n, out),
+    box_formula,
+};
+
+fn formula(
+    stats: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    generic::formula(Portable, stats, n, k, pool, ssim, cs)
+}
+
+fn box_formula(
+    sums: &mut [f64],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    generic::box_formula(Portable, sums, n, k, pool, ssim, cs)
+}
