@@ -392,7 +392,7 @@ impl<'s> Ssim<'s> {
         // Integer samples in a box window take the exact integer-sum path.
         let int_box = self.box_size.is_some() && !matches!(T::KIND, crate::SampleKind::F32);
         for j in 0..x.height() {
-            self.push_row(x.row(j), y.row(j), x.step(), int_box)?;
+            self.push_row((x.row(j), x.step()), (y.row(j), y.step()), int_box)?;
             while self.next_out < self.out_rows.1
                 && self.geo.rows_needed(self.next_out) <= self.next_in
             {
@@ -421,7 +421,14 @@ impl<'s> Ssim<'s> {
         })
     }
 
-    fn push_row<T: Sample>(&mut self, x: &[T], y: &[T], step: usize, int_box: bool) -> Result<()> {
+    /// Loads one row of each image; each comes with its own pixel step (the two images may
+    /// be laid out differently, e.g. a channel of packed RGB against a gray plane).
+    fn push_row<T: Sample>(
+        &mut self,
+        x: (&[T], usize),
+        y: (&[T], usize),
+        int_box: bool,
+    ) -> Result<()> {
         let g = self.geo;
         let (w, r) = (g.width, g.radius);
         let off = match g.extent {
@@ -429,7 +436,7 @@ impl<'s> Ssim<'s> {
             Extent::Same(_) => r,
         };
         let row = self.next_in;
-        for (src, dst, image) in [
+        for ((src, step), dst, image) in [
             (x, &mut *self.xrow, Image::Reference),
             (y, &mut *self.yrow, Image::Distorted),
         ] {

@@ -105,3 +105,29 @@ fn planes_reject_layouts_that_do_not_fit() {
     };
     assert_eq!(map_size(&same, 1, 1, false), Ok((1, 1)));
 }
+
+#[test]
+fn reference_and_distorted_may_have_different_pixel_steps() {
+    // Found by the `backend_diff` fuzz target: the engine loaded the distorted rows with the
+    // reference's pixel step, so a packed-RGB channel compared with a gray plane of the same
+    // values gave ~0 instead of 1 (and read the wrong samples).
+    let (w, h) = (13, 12);
+    let gray: Vec<u8> = (0..w * h).map(|i| (i * 29 % 256) as u8).collect();
+    let mut rgb = vec![0xAAu8; w * h * 3];
+    for (i, &v) in gray.iter().enumerate() {
+        rgb[3 * i + 1] = v;
+    }
+    let g = Plane::new(&gray, w, h).unwrap();
+    let c = Plane::with_layout(&rgb[1..], w, h, 3 * w, 3).unwrap();
+    for p in [
+        Params::wang2004(255.0),
+        Params::scikit_image(255.0),
+        Params::matlab(255.0),
+    ] {
+        let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, w, false).unwrap()];
+        for (x, y) in [(&g, &c), (&c, &g)] {
+            let r = ssim_core::compute(&p, x, y, &mut scratch).unwrap();
+            assert_eq!((r.ssim, r.cs), (1.0, 1.0), "{p:?}");
+        }
+    }
+}
