@@ -1,0 +1,336 @@
+//! `--map`: the SSIM map as a PNG heatmap with a colour bar, or as raw PFM.
+//!
+//! The heatmap uses viridis (perceptually uniform, readable in grey and by most colour-blind
+//! readers): dark purple is the lowest SSIM on the scale, yellow is 1. The scale runs from a
+//! round number at or below the map's minimum up to 1, so a good image still shows where it is
+//! worst; the colour bar's labels, the marker at the reported value and the header say what the
+//! colours mean.
+
+use std::path::Path;
+
+use crate::compute::Map;
+use crate::error::{io_reason, CliError};
+use crate::font;
+
+/// Writes `map` to `path`: PFM if the name ends in `.pfm`, a PNG heatmap otherwise.
+pub fn write(path: &Path, map: &Map, title: &str, value: f64) -> Result<(), CliError> {
+    let bytes = if is_pfm(path) {
+        ssim_std::pnm::encode_pfm(map.width, map.height, &map.data)
+    } else {
+        render_png(map, title, value)?
+    };
+    std::fs::write(path, bytes).map_err(|e| {
+        CliError::new(format!(
+            "cannot write map {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })
+}
+
+/// Whether `--map` asks for raw floats.
+pub fn is_pfm(path: &Path) -> bool {
+    ext(path).as_deref() == Some("pfm")
+}
+
+/// Checks `--map FILE` before any work is done: the extension decides the format.
+pub fn check_path(path: &Path) -> Result<(), CliError> {
+    match ext(path).as_deref() {
+        Some("png") | Some("pfm") => Ok(()),
+        _ => Err(CliError::new(format!(
+            "--map {}: expected a file name ending in .png (heatmap) or .pfm (raw values)",
+            path.display()
+        ))),
+    }
+}
+
+fn ext(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+}
+
+/// The viridis colour map, `t` in `[0, 1]`: a degree-6 polynomial fit of the matplotlib
+/// table (max error about 1/255 per channel), which saves shipping the 256-entry table.
+pub fn viridis(t: f64) -> [u8; 3] {
+    const C: [[f64; 3]; 7] = [
+        [
+            0.277_727_327_223_417_7,
+            0.005_407_344_544_966_578,
+            0.334_099_805_335_306_1,
+        ],
+        [
+            0.105_093_043_108_577_4,
+            1.404_613_529_898_575,
+            1.384_590_162_594_685,
+        ],
+        [
+            -0.330_861_828_725_556_3,
+            0.214_847_559_468_213,
+            0.095_095_163_028_236_59,
+        ],
+        [
+            -4.634_230_498_983_486,
+            -5.799_100_973_351_585,
+            -19.332_440_956_279_87,
+        ],
+        [
+            6.228_269_936_347_081,
+            14.179_933_366_805_09,
+            56.690_552_600_681_05,
+        ],
+        [
+            4.776_384_997_670_288,
+            -13.745_145_377_746_01,
+            -65.353_032_633_372_34,
+        ],
+        [
+            -5.435_455_855_934_631,
+            4.645_852_612_178_535,
+            26.312_435_249_583_2,
+        ],
+    ];
+    let t = t.clamp(0.0, 1.0);
+    let mut out = [0u8; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let v = C.iter().rev().fold(0.0, |acc, c| acc * t + c[k]);
+        *o = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+    }
+    out
+}
+
+/// The colour scale: `lo..=1` with `lo` a round number at or below the minimum, and the
+/// spacing of the ticks.
+pub fn scale_range(min: f64) -> (f64, f64) {
+    let min = if min.is_finite() {
+        min.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let span = (1.0 - min).max(1e-3);
+    let mut step = 10f64.powf(span.log10().floor());
+    if span / step < 2.0 {
+        step /= 2.0;
+    }
+    // The tolerance keeps 0.95 from flooring to 0.94 through round-off.
+    let lo = (((1.0 - span) / step + 1e-9).floor() * step).max(-1.0);
+    (lo.min(min), step)
+}
+
+/// Decimals that show `step` exactly (0.01 -> 2, 0.5 -> 1, 0.005 -> 3).
+fn decimals(step: f64) -> usize {
+    let mut d = 0;
+    while d < 6
+        && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-9
+    {
+        d += 1;
+    }
+    d
+}
+
+/// An RGB canvas.
+struct Canvas {
+    w: usize,
+    h: usize,
+    px: Vec<u8>,
+}
+
+impl Canvas {
+    fn new(w: usize, h: usize, bg: [u8; 3]) -> Canvas {
+        let mut px = Vec::with_capacity(w * h * 3);
+        for _ in 0..w * h {
+            px.extend_from_slice(&bg);
+        }
+        Canvas { w, h, px }
+    }
+
+    fn set(&mut self, x: usize, y: usize, c: [u8; 3]) {
+        if x < self.w && y < self.h {
+            let i = 3 * (y * self.w + x);
+            self.px[i..i + 3].copy_from_slice(&c);
+        }
+    }
+
+    fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, c: [u8; 3]) {
+        for yy in y..y + h {
+            for xx in x..x + w {
+                self.set(xx, yy, c);
+            }
+        }
+    }
+
+    fn text(&mut self, s: &str, x: usize, y: usize, scale: usize, c: [u8; 3]) {
+        font::draw(s, x, y, scale, |px, py| self.set(px, py, c));
+    }
+}
+
+const WHITE: [u8; 3] = [255, 255, 255];
+const INK: [u8; 3] = [20, 20, 20];
+/// Largest canvas side; bigger maps are shown at reduced size (every k-th value).
+const MAX_SIDE: usize = 4096;
+
+/// Renders the heatmap: a header with the title and statistics, the map (enlarged with
+/// nearest neighbour when small, so its pixels stay visible), and a colour bar with labels.
+pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
+    let (mw, mh) = (map.width.max(1), map.height.max(1));
+    let finite = map.data.iter().copied().filter(|v| v.is_finite());
+    let (min, max, n) = finite.fold((f64::MAX, f64::MIN, 0usize), |a, v| {
+        let v = f64::from(v);
+        (a.0.min(v), a.1.max(v), a.2 + 1)
+    });
+    let (min, max) = if n == 0 { (0.0, 1.0) } else { (min, max) };
+    let lowest = min.min(value);
+    let (lo, step) = scale_range(lowest);
+    let hi = 1.0f64.max(max);
+    let intervals = ((hi - lo) / step).round().max(1.0) as usize;
+
+    // Small maps are enlarged to about 320 pixels; huge ones are subsampled.
+    let long = mw.max(mh);
+    let (num, den) = if long < 320 {
+        (320_usize.div_ceil(long).min(32), 1)
+    } else if long > MAX_SIDE {
+        (1, long.div_ceil(MAX_SIDE))
+    } else {
+        (1, 1)
+    };
+    let (w, h) = ((mw * num).div_ceil(den), (mh * num).div_ceil(den));
+    let fs = (h.max(w) / 240).clamp(2, 8);
+    let gh = font::GLYPH_H * fs;
+    let pad = 3 * fs;
+
+    let header = format!("{title}  MAP MIN {min:.4}");
+    let header_h = gh + 2 * pad;
+    let bar_x = pad + w + 3 * pad;
+    let bar_w = 6 * fs;
+    let tick_w = 2 * fs;
+    let label_x = bar_x + bar_w + tick_w + 3 * fs;
+    let dec = decimals(step);
+    let label = |v: f64| format!("{v:.dec$}");
+    let label_w = (0..=intervals)
+        .map(|i| font::text_width(&label(lo + i as f64 * step), fs))
+        .max()
+        .unwrap_or(0);
+    let foot_w = font::text_width("DARK = DIFFERENT, YELLOW = SAME  (00000x00000 MAP)", fs);
+    let cw = (label_x + label_w + pad)
+        .max(font::text_width(&header, fs) + 2 * pad)
+        .max(foot_w + 2 * pad);
+    let bar_h = h.max(6 * gh);
+    let ch = header_h + bar_h.max(h) + gh + 3 * pad;
+    let mut cv = Canvas::new(cw, ch, WHITE);
+    cv.text(&header, pad, pad, fs, INK);
+
+    let colour = |v: f64| viridis((v - lo) / (hi - lo));
+    let top = header_h;
+    for y in 0..h {
+        let sy = y * den / num;
+        for x in 0..w {
+            let sx = x * den / num;
+            let v = map.data[sy * map.width + sx];
+            let c = if v.is_finite() {
+                colour(f64::from(v))
+            } else {
+                [255, 0, 255]
+            };
+            cv.set(pad + x, top + y, c);
+        }
+    }
+
+    // Colour bar, hi at the top, with a frame and labelled ticks.
+    let bar_top = top + gh / 2;
+    let bar_len = bar_h - gh;
+    for y in 0..bar_len {
+        let v = hi - (hi - lo) * y as f64 / (bar_len - 1).max(1) as f64;
+        cv.rect(bar_x, bar_top + y, bar_w, 1, colour(v));
+    }
+    cv.rect(bar_x - 1, bar_top - 1, bar_w + 2, 1, INK);
+    cv.rect(bar_x - 1, bar_top + bar_len, bar_w + 2, 1, INK);
+    cv.rect(bar_x - 1, bar_top - 1, 1, bar_len + 2, INK);
+    cv.rect(bar_x + bar_w, bar_top - 1, 1, bar_len + 2, INK);
+    // Label every k-th tick so labels never overlap.
+    let every = (0..).map(|k| 1usize << k).find(|&k| {
+        let n = intervals / k;
+        n == 0 || bar_len / n.max(1) >= gh + fs
+    });
+    let every = every.unwrap_or(intervals).max(1);
+    for i in (0..=intervals)
+        .step_by(every)
+        .chain(std::iter::once(intervals))
+    {
+        let v = lo + i as f64 * step;
+        let y = bar_top + ((hi - v) / (hi - lo) * (bar_len - 1) as f64).round() as usize;
+        cv.rect(
+            bar_x + bar_w,
+            y.saturating_sub(fs / 2),
+            tick_w,
+            fs.max(1),
+            INK,
+        );
+        cv.text(&label(v), label_x, y.saturating_sub(gh / 2), fs, INK);
+    }
+    // A marker at the reported value on the bar.
+    if value.is_finite() {
+        let y = bar_top + ((hi - value) / (hi - lo) * (bar_len - 1) as f64).round() as usize;
+        // A line across the bar and a triangle pointing at it from the left.
+        cv.rect(bar_x, y.saturating_sub(fs / 4), bar_w, (fs / 2).max(1), INK);
+        for d in 0..3 * fs {
+            cv.rect(bar_x - 2 - d, y.saturating_sub(d / 2), 1, d + 1, INK);
+        }
+    }
+    let foot = format!(
+        "DARK = DIFFERENT, YELLOW = SAME  ({}x{} MAP)",
+        map.width, map.height
+    );
+    cv.text(&foot, pad, ch - gh - pad, fs, INK);
+    (cw, ch, cv.px)
+}
+
+fn render_png(map: &Map, title: &str, value: f64) -> Result<Vec<u8>, CliError> {
+    use image::ImageEncoder;
+    let (w, h, px) = render(map, title, value);
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(&px, w as u32, h as u32, image::ExtendedColorType::Rgb8)
+        .map_err(|e| CliError::new(format!("cannot encode the heatmap PNG: {e}")))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viridis_end_points_match_matplotlib() {
+        // matplotlib viridis(0) = #440154, viridis(0.5) = #21918c, viridis(1) = #fde725.
+        for (t, want) in [
+            (0.0, [0x44u8, 0x01, 0x54]),
+            (0.5, [0x21, 0x91, 0x8c]),
+            (1.0, [0xfd, 0xe7, 0x25]),
+        ] {
+            let got = viridis(t);
+            for k in 0..3 {
+                assert!(
+                    (i32::from(got[k]) - i32::from(want[k])).abs() <= 4,
+                    "{t}: {got:?} vs {want:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scale_is_round_and_covers_the_minimum() {
+        for (min, lo) in [
+            (0.953, 0.95),
+            (0.62, 0.6),
+            (-0.3, -0.5),
+            (1.0, 0.999),
+            (0.05, 0.0),
+        ] {
+            let (l, step) = scale_range(min);
+            assert!((l - lo).abs() < 1e-9, "{min}: {l} (step {step})");
+            assert!(l <= min && l < 1.0);
+        }
+        assert_eq!(decimals(0.01), 2);
+        assert_eq!(decimals(0.5), 1);
+        assert_eq!(decimals(1.0), 0);
+    }
+}
