@@ -205,9 +205,10 @@ pub(crate) fn formula<S: Lanes>(
             s.load(stats, 3 * n + i),
             s.load(stats, 4 * n + i),
         );
+        // Unfused, as in the scalar kernel: mx == my must give numerator == denominator.
         let l = s.div(
-            s.mul_add(s.mul(two, mx), my, c1),
-            s.mul_add(mx, mx, s.mul_add(my, my, c1)),
+            s.add(s.mul(s.mul(two, mx), my), c1),
+            s.add(s.add(s.mul(mx, mx), s.mul(my, my)), c1),
         );
         let c = s.div(
             s.mul_add(two_cov, vxy, c2),
