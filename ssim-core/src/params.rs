@@ -287,8 +287,12 @@ impl Params {
         let bad = |name, expected| Err(Error::InvalidParameter { name, expected });
         match self.window {
             Window::Gaussian { radius, sigma } => {
-                if !(sigma.is_finite() && sigma > 0.0) {
-                    return bad("window.sigma", "a finite sigma > 0");
+                // A sigma whose square underflows to 0 makes the centre weight 0/0 = NaN.
+                if !(sigma.is_finite() && sigma > 0.0 && sigma * sigma > 0.0) {
+                    return bad(
+                        "window.sigma",
+                        "a finite sigma > 0 whose square does not underflow to 0 (sigma above about 1.6e-162)",
+                    );
                 }
                 if radius == 0 || radius > MAX_RADIUS {
                     return bad(

@@ -131,3 +131,40 @@ fn reference_and_distorted_may_have_different_pixel_steps() {
         }
     }
 }
+
+#[test]
+fn sigma_whose_square_underflows_is_rejected() {
+    // Found by the `params` fuzz target: sigma = 1e-300 passed validation, 2 sigma^2 is 0 in
+    // f64, the centre weight became 0/0 and every result NaN.
+    for sigma in [1e-300, 1e-162, f64::MIN_POSITIVE, -1e-300] {
+        let p = Params {
+            window: Window::Gaussian { radius: 2, sigma },
+            ..Params::matlab(1.0)
+        };
+        assert!(
+            matches!(
+                p.validate(),
+                Err(Error::InvalidParameter {
+                    name: "window.sigma",
+                    ..
+                })
+            ),
+            "{sigma}"
+        );
+    }
+    // Tiny but representable squares are a valid (delta-like) window.
+    let p = Params {
+        window: Window::Gaussian {
+            radius: 2,
+            sigma: 3e-162,
+        },
+        ..Params::matlab(1.0)
+    };
+    assert!(p.validate().is_ok());
+    let x = [0.25f32, 0.5, 0.75, 1.0];
+    let y = [0.25f32, 0.5, 0.5, 1.0];
+    let (xp, yp) = (Plane::new(&x, 2, 2).unwrap(), Plane::new(&y, 2, 2).unwrap());
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, 2, false).unwrap()];
+    let r = ssim_core::compute(&p, &xp, &yp, &mut scratch).unwrap();
+    assert!(r.ssim.is_finite() && r.ssim < 1.0, "{r:?}");
+}

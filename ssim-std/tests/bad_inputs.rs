@@ -70,7 +70,8 @@ fn param(name: &'static str, expected: &'static str) -> Error {
     Error::InvalidParameter { name, expected }
 }
 
-const SIGMA: &str = "a finite sigma > 0";
+const SIGMA: &str =
+    "a finite sigma > 0 whose square does not underflow to 0 (sigma above about 1.6e-162)";
 const RADIUS: &str = "a radius from 1 to 63 (window 3 to 127 taps)";
 const BOX: &str = "an odd box size from 3 to 127";
 const RANGE: &str = "a finite data range > 0";
@@ -392,6 +393,11 @@ fn cases() -> Vec<Case> {
     add(
         "sigma NaN",
         Box::new(|| run_params(gaussian(5, f64::NAN))),
+        param("window.sigma", SIGMA),
+    );
+    add(
+        "sigma whose square underflows (centre weight 0/0)",
+        Box::new(|| run_params(gaussian(2, 1e-300))),
         param("window.sigma", SIGMA),
     );
     add(
