@@ -1,0 +1,187 @@
+//! Single-threaded SSIM throughput: backend x window x sample type x size, and a comparison
+//! group (best backend, forced AVX2, scalar, a plain autovectorised separable loop, and SSIM
+//! crates from crates.io with `--features peers`) on the same 1080p pair in the same run.
+//!
+//! `cargo bench -p ssim-benches` runs everything (about 10 minutes on 2 cores);
+//! `cargo bench -p ssim-benches --features peers -- compare` only the comparison group.
+//! Throughput is in pixels (elements) per second.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ssim_benches::{pair, separable_ssim_f32, Pair};
+use ssim_std::{
+    compute_with, scratch_len, Backend, Options, Params, Plane, Sample, ScratchBlock, SsimResult,
+};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn run<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    backend: Backend,
+    scratch: &mut [ScratchBlock],
+) -> SsimResult {
+    let options = Options {
+        backend: Some(backend),
+        ..Options::default()
+    };
+    compute_with(params, x, y, options, scratch, &mut ()).expect("valid benchmark input")
+}
+
+/// One pair in the three sample types, scaled to each type's usual range.
+struct Typed {
+    u8: (Vec<u8>, Vec<u8>),
+    u16: (Vec<u16>, Vec<u16>),
+    f32: (Vec<f32>, Vec<f32>),
+}
+
+fn typed(p: &Pair) -> Typed {
+    let to16 = |v: &[u8]| v.iter().map(|&s| s as u16 * 257).collect::<Vec<u16>>();
+    let tof = |v: &[u8]| v.iter().map(|&s| s as f32 / 255.0).collect::<Vec<f32>>();
+    Typed {
+        u8: (p.x.clone(), p.y.clone()),
+        u16: (to16(&p.x), to16(&p.y)),
+        f32: (tof(&p.x), tof(&p.y)),
+    }
+}
+
+fn windows(range: f64) -> [(&'static str, Params); 2] {
+    [
+        ("gaussian11", Params::wang2004(range)),
+        ("box7", Params::scikit_image(range)),
+    ]
+}
+
+fn bench_type<T: Sample>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    (x, y): &(Vec<T>, Vec<T>),
+    (w, h): (usize, usize),
+    range: f64,
+) {
+    let (xp, yp) = (Plane::new(x, w, h).unwrap(), Plane::new(y, w, h).unwrap());
+    for (window, params) in windows(range) {
+        let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+        for backend in Backend::available() {
+            group.bench_function(BenchmarkId::new(format!("{window}/{name}"), backend), |b| {
+                b.iter(|| black_box(run(&params, &xp, &yp, backend, &mut scratch)))
+            });
+        }
+    }
+}
+
+fn grid(c: &mut Criterion) {
+    for (w, h) in [(256, 256), (1920, 1080), (3840, 2160)] {
+        let p = pair(w, h);
+        let t = typed(&p);
+        let mut group = c.benchmark_group(format!("ssim_{w}x{h}"));
+        group.throughput(Throughput::Elements((w * h) as u64));
+        if w * h > 1 << 22 {
+            group.measurement_time(Duration::from_secs(2));
+        }
+        bench_type(&mut group, "u8", &t.u8, (w, h), 255.0);
+        bench_type(&mut group, "u16", &t.u16, (w, h), 65535.0);
+        bench_type(&mut group, "f32", &t.f32, (w, h), 1.0);
+        group.finish();
+    }
+}
+
+fn compare(c: &mut Criterion) {
+    let p = pair(1920, 1080);
+    let (w, h) = (p.width, p.height);
+    eprintln!("compare: 1920x1080 u8 pair from {}", p.source);
+    let (xp, yp) = (
+        Plane::new(&p.x, w, h).unwrap(),
+        Plane::new(&p.y, w, h).unwrap(),
+    );
+    let mut group = c.benchmark_group("compare_1920x1080_u8");
+    group.throughput(Throughput::Elements((w * h) as u64));
+    let gauss = Params::wang2004(255.0);
+    let boxp = Params::scikit_image(255.0);
+    let mut scratch = vec![
+        ScratchBlock::ZERO;
+        scratch_len(&boxp, w, false)
+            .unwrap()
+            .max(scratch_len(&gauss, w, false).unwrap())
+    ];
+    for backend in Backend::available() {
+        let r = run(&gauss, &xp, &yp, backend, &mut scratch);
+        eprintln!("compare: ssim {backend} wang2004 = {:.9}", r.ssim);
+        group.bench_function(BenchmarkId::new("ssim/gaussian11", backend), |b| {
+            b.iter(|| black_box(run(&gauss, &xp, &yp, backend, &mut scratch)))
+        });
+        group.bench_function(BenchmarkId::new("ssim/box7", backend), |b| {
+            b.iter(|| black_box(run(&boxp, &xp, &yp, backend, &mut scratch)))
+        });
+    }
+    eprintln!(
+        "compare: separable f32 loop = {:.9}",
+        separable_ssim_f32(&p.x, &p.y, w, h)
+    );
+    group.bench_function("separable_f32_loop/gaussian11", |b| {
+        b.iter(|| black_box(separable_ssim_f32(&p.x, &p.y, w, h)))
+    });
+    #[cfg(feature = "peers")]
+    peers::bench(&mut group, &p);
+    group.finish();
+}
+
+#[cfg(feature = "peers")]
+mod peers {
+    use super::*;
+
+    pub fn bench(
+        group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        p: &Pair,
+    ) {
+        let (w, h) = (p.width as u32, p.height as u32);
+        let gx = image::GrayImage::from_raw(w, h, p.x.clone()).unwrap();
+        let gy = image::GrayImage::from_raw(w, h, p.y.clone()).unwrap();
+        let algo = image_compare::Algorithm::MSSIMSimple;
+        let r = image_compare::gray_similarity_structure(&algo, &gx, &gy).unwrap();
+        eprintln!(
+            "compare: image-compare MSSIMSimple (8x8 windows) = {:.6}",
+            r.score
+        );
+        group.bench_function("image-compare/mssim_simple_8x8", |b| {
+            b.iter(|| black_box(image_compare::gray_similarity_structure(&algo, &gx, &gy).unwrap()))
+        });
+
+        let fx = av_frame(p, &p.x);
+        let fy = av_frame(p, &p.y);
+        let cs = v_frame::pixel::ChromaSampling::Cs400;
+        let r = av_metrics::video::ssim::calculate_frame_ssim(&fx, &fy, 8, cs).unwrap();
+        eprintln!("compare: av-metrics ssim (dB) = {:.6}", r.y);
+        group.bench_function("av-metrics/ssim", |b| {
+            b.iter(|| {
+                black_box(av_metrics::video::ssim::calculate_frame_ssim(&fx, &fy, 8, cs).unwrap())
+            })
+        });
+    }
+
+    fn av_frame(p: &Pair, data: &[u8]) -> v_frame::frame::Frame<u8> {
+        let mut f = v_frame::frame::Frame::new_with_padding(
+            p.width,
+            p.height,
+            v_frame::pixel::ChromaSampling::Cs400,
+            0,
+        );
+        f.planes[0].copy_from_raw_u8(data, p.width, 1);
+        f
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .configure_from_args()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = compare, grid
+}
+criterion_main!(benches);

@@ -1,0 +1,254 @@
+//! Whole images on every backend this machine runs, against `Backend::Scalar`: random sizes,
+//! strides and channel steps; u8, u16 and f32; Gaussian and box windows; valid and same-size
+//! pooling with every padding; means only and full maps.
+//!
+//! Contract checked: u8/u16 samples in a box window give the scalar bits (means, sums and
+//! every map pixel); everything else agrees within `MEAN_BOUND` on means and `MAP_BOUND` per
+//! map pixel. `SSIM_REQUIRE_BACKENDS=avx2,avx512` makes a named backend that is not available
+//! a failure (CI sets it), so a backend cannot silently go untested.
+
+use ssim_core::{
+    compute_with, map_size, scratch_len, Backend, Covariance, MapWriter, Options, Padding, Params,
+    Plane, Pooling, Sample, ScratchBlock, SsimResult, Window,
+};
+
+/// Means of the Gaussian/f32 paths: the accuracy target stated in BENCHMARKS.md.
+const MEAN_BOUND: f64 = 1e-6;
+/// One map pixel of the Gaussian/f32 paths.
+const MAP_BOUND: f64 = 1e-5;
+
+fn backends() -> Vec<Backend> {
+    if let Ok(req) = std::env::var("SSIM_REQUIRE_BACKENDS") {
+        for name in req.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let b = Backend::from_name(name)
+                .unwrap_or_else(|| panic!("SSIM_REQUIRE_BACKENDS names unknown backend {name}"));
+            assert!(
+                b.is_supported(),
+                "SSIM_REQUIRE_BACKENDS requires {name}, which this machine cannot run"
+            );
+        }
+    }
+    let skipped: Vec<Backend> = Backend::ALL
+        .iter()
+        .copied()
+        .filter(|b| !b.is_supported())
+        .collect();
+    eprintln!(
+        "backends tested: {:?}; skipped (not available): {skipped:?}",
+        Backend::available().collect::<Vec<_>>()
+    );
+    Backend::available()
+        .filter(|b| *b != Backend::Scalar)
+        .collect()
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A smooth random image with texture, as `top`-scaled values in `0..=1`.
+fn image(rng: &mut Rng, len: usize, width: usize) -> Vec<f64> {
+    let (fx, fy, phase) = (rng.unit() * 0.5, rng.unit() * 0.5, rng.unit() * 6.0);
+    let grain = rng.unit() * 0.3;
+    (0..len)
+        .map(|i| {
+            let (c, r) = ((i % width) as f64, (i / width) as f64);
+            let v =
+                0.5 + 0.3 * (fx * c + phase).sin() * (fy * r).cos() + grain * (rng.unit() - 0.5);
+            v.clamp(0.0, 1.0)
+        })
+        .collect()
+}
+
+fn params_list(rng: &mut Rng, range: f64) -> Vec<(String, Params)> {
+    let mut out = vec![
+        ("wang2004".into(), Params::wang2004(range)),
+        ("scikit_image".into(), Params::scikit_image(range)),
+        (
+            "scikit_image_gaussian".into(),
+            Params::scikit_image_gaussian(range),
+        ),
+        ("matlab".into(), Params::matlab(range)),
+    ];
+    for padding in [Padding::Replicate, Padding::Reflect, Padding::Mirror] {
+        let size = [3, 5, 7, 9][rng.below(4)];
+        out.push((
+            format!("box{size} same {padding:?}"),
+            Params {
+                window: Window::Box { size },
+                pooling: Pooling::Same(padding),
+                covariance: Covariance::Sample,
+                ..Params::wang2004(range)
+            },
+        ));
+        let radius = 1 + rng.below(6);
+        out.push((
+            format!("gaussian r{radius} same {padding:?}"),
+            Params {
+                window: Window::Gaussian {
+                    radius,
+                    sigma: 0.5 + rng.unit() * 2.0,
+                },
+                pooling: Pooling::Same(padding),
+                ..Params::wang2004(range)
+            },
+        ));
+        out.push((
+            format!("box7 valid, map {padding:?}"),
+            Params {
+                map_padding: Some(padding),
+                ..Params::scikit_image(range)
+            },
+        ));
+    }
+    out
+}
+
+struct Run {
+    result: SsimResult,
+    ssim: Vec<f32>,
+    cs: Vec<f32>,
+}
+
+fn run<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    backend: Backend,
+    map: bool,
+) -> Run {
+    let (w, h) = map_size(params, x.width(), x.height(), map).unwrap();
+    let (mut ssim, mut cs) = (vec![0f32; w * h], vec![0f32; w * h]);
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(params, x.width(), map).unwrap()];
+    let mut sink = MapWriter::new(w, h, &mut ssim, Some(&mut cs)).unwrap();
+    let options = Options {
+        backend: Some(backend),
+        map,
+        ..Options::default()
+    };
+    let result = compute_with(params, x, y, options, &mut scratch, &mut sink).unwrap();
+    assert_eq!(result.backend, backend);
+    Run { result, ssim, cs }
+}
+
+fn compare(ctx: &str, exact: bool, a: &Run, e: &Run, worst: &mut f64) {
+    if exact {
+        assert_eq!(
+            a.result.ssim_sum.to_bits(),
+            e.result.ssim_sum.to_bits(),
+            "{ctx}: ssim sum"
+        );
+        assert_eq!(
+            a.result.cs_sum.to_bits(),
+            e.result.cs_sum.to_bits(),
+            "{ctx}: cs sum"
+        );
+        assert_eq!(a.ssim, e.ssim, "{ctx}: ssim map");
+        assert_eq!(a.cs, e.cs, "{ctx}: cs map");
+        return;
+    }
+    let d = (a.result.ssim - e.result.ssim)
+        .abs()
+        .max((a.result.cs - e.result.cs).abs());
+    *worst = worst.max(d);
+    assert!(d <= MEAN_BOUND, "{ctx}: mean differs by {d:.3e}");
+    for (i, (p, q)) in a
+        .ssim
+        .iter()
+        .zip(&e.ssim)
+        .chain(a.cs.iter().zip(&e.cs))
+        .enumerate()
+    {
+        let d = (*p as f64 - *q as f64).abs();
+        assert!(d <= MAP_BOUND, "{ctx}: map value {i} differs by {d:.3e}");
+    }
+}
+
+/// Runs every parameter set on a random layout of one sample type.
+fn check_type<T: Sample>(seed: u64, top: f64, make: fn(f64) -> T, is_float: bool) {
+    let backends = backends();
+    let mut rng = Rng(seed);
+    let mut worst = vec![0f64; backends.len()];
+    for round in 0..6 {
+        let (w, h) = (11 + rng.below(60), 11 + rng.below(40));
+        let step = 1 + rng.below(3);
+        let stride = w * step + rng.below(5);
+        let len = stride * (h - 1) + (w - 1) * step + 1;
+        let xs: Vec<T> = image(&mut rng, len, stride)
+            .into_iter()
+            .map(|v| make(v * top))
+            .collect();
+        let ys: Vec<T> = image(&mut rng, len, stride)
+            .into_iter()
+            .map(|v| make(v * top))
+            .collect();
+        let x = Plane::with_layout(&xs, w, h, stride, step).unwrap();
+        let y = Plane::with_layout(&ys, w, h, stride, step).unwrap();
+        let range = if is_float { 1.0 } else { top };
+        for (name, params) in params_list(&mut rng, range) {
+            let exact = !is_float && matches!(params.window, Window::Box { .. });
+            for map in [false, true] {
+                let e = run(&params, &x, &y, Backend::Scalar, map);
+                for (bi, &b) in backends.iter().enumerate() {
+                    let ctx = format!(
+                        "{b} round {round} {w}x{h} step {step} stride {stride} {name} map={map}"
+                    );
+                    let a = run(&params, &x, &y, b, map);
+                    compare(&ctx, exact, &a, &e, &mut worst[bi]);
+                }
+            }
+        }
+    }
+    for (b, d) in backends.iter().zip(&worst) {
+        eprintln!("{b}: worst mean difference from scalar (Gaussian/f32 paths) {d:.3e}");
+    }
+}
+
+#[test]
+fn u8_images_on_every_backend() {
+    check_type::<u8>(11, 255.0, |v| v.round() as u8, false);
+}
+
+#[test]
+fn u16_images_on_every_backend() {
+    check_type::<u16>(12, 65535.0, |v| v.round() as u16, false);
+}
+
+#[test]
+fn ten_bit_images_on_every_backend() {
+    check_type::<u16>(13, 1023.0, |v| v.round() as u16, false);
+}
+
+#[test]
+fn f32_images_on_every_backend() {
+    check_type::<f32>(14, 1.0, |v| v as f32, true);
+}
+
+#[test]
+fn forcing_an_unavailable_backend_is_an_error() {
+    let x = [7u8; 16 * 16];
+    let p = Plane::new(&x, 16, 16).unwrap();
+    let params = Params::wang2004(255.0);
+    for b in Backend::ALL.iter().copied().filter(|b| !b.is_supported()) {
+        let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 16, false).unwrap()];
+        let options = Options {
+            backend: Some(b),
+            ..Options::default()
+        };
+        let err = compute_with(&params, &p, &p, options, &mut scratch, &mut ()).unwrap_err();
+        assert!(err.to_string().contains(b.name()), "{err}");
+    }
+}
