@@ -19,6 +19,7 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+pub mod backend;
 pub mod color;
 pub mod msssim;
 pub mod oracle;
@@ -38,13 +39,17 @@ pub fn ssim<T: Sample>(params: &Params, x: &Plane<'_, T>, y: &Plane<'_, T>) -> R
     ssim_with(params, x, y, Options::default())
 }
 
-/// Mean SSIM with explicit engine [`Options`] (backend, band of rows).
+/// Mean SSIM with explicit engine [`Options`] (backend, band of rows). With no backend in
+/// `options`, `SSIM_BACKEND` picks one if set ([`backend::backend_from_env`]).
 pub fn ssim_with<T: Sample>(
     params: &Params,
     x: &Plane<'_, T>,
     y: &Plane<'_, T>,
-    options: Options,
+    mut options: Options,
 ) -> Result<SsimResult> {
+    if options.backend.is_none() {
+        options.backend = backend::backend_from_env()?;
+    }
     let mut scratch = vec![ScratchBlock::ZERO; scratch_len(params, x.width(), options.map)?];
     compute_with(params, x, y, options, &mut scratch, &mut ())
 }
@@ -69,6 +74,7 @@ pub struct SsimMap {
 pub fn ssim_map<T: Sample>(params: &Params, x: &Plane<'_, T>, y: &Plane<'_, T>) -> Result<SsimMap> {
     let options = Options {
         map: true,
+        backend: backend::backend_from_env()?,
         ..Options::default()
     };
     let (mw, mh) = map_size(params, x.width(), x.height(), true)?;
