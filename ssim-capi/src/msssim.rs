@@ -1,0 +1,306 @@
+//! MS-SSIM: parameters with a fixed-size weight array, per-level results into a caller array.
+
+use ssim_std::{msssim_with_config, Downsample, MsSsimParams, MsSsimPreset, NegativeMeans};
+
+use crate::backend::{backend_id, ssim_backend};
+use crate::compute::{config_of, inputs, ssim_config};
+use crate::image::{ssim_image_f32, ssim_image_u16, ssim_image_u8, CImage};
+use crate::params::ssim_params;
+use crate::status::{
+    fail, guard, ssim_status, Failure, SSIM_ERROR_INTERNAL, SSIM_ERROR_INVALID_PARAMETER,
+    SSIM_ERROR_LEVELS_TOO_SMALL,
+};
+use crate::{out_ptr, out_slice, ref_ptr, SSIM_PRESET_CUSTOM};
+
+/// Most MS-SSIM levels (`ssim_msssim_params.levels`); the size of its `weights` array.
+pub const SSIM_MSSSIM_MAX_LEVELS: usize = 16;
+
+/// A named bundle of MS-SSIM parameters (`SSIM_MSSSIM_PRESET_*`).
+pub type ssim_msssim_preset = u32;
+/// Wang, Simoncelli & Bovik 2003 (`msssim.m`, `tf.image.ssim_multiscale`): 5 levels with
+/// Wang's weights, the `SSIM_PRESET_WANG2004` window at every level, odd sizes padded by
+/// repeating the last row/column, negative means clamped at 0.
+pub const SSIM_MSSSIM_PRESET_WANG2003: ssim_msssim_preset = 0;
+/// `pytorch_msssim.ms_ssim` with a float64 window: as `SSIM_MSSSIM_PRESET_WANG2003` but odd
+/// sizes padded with one zero on each side (`avg_pool2d`, `count_include_pad`).
+pub const SSIM_MSSSIM_PRESET_PYTORCH_MSSSIM: ssim_msssim_preset = 1;
+
+/// The 2x2-mean rule between levels (`SSIM_DOWNSAMPLE_*`).
+pub type ssim_downsample = u32;
+/// Blocks start at even indices; an odd last row/column is averaged with itself.
+pub const SSIM_DOWNSAMPLE_WANG2003: ssim_downsample = 0;
+/// An odd axis gets one zero before it; every block is divided by 4.
+pub const SSIM_DOWNSAMPLE_PYTORCH_MSSSIM: ssim_downsample = 1;
+
+/// What happens to a negative per-level mean before it is raised to its weight
+/// (`SSIM_NEGATIVE_*`).
+pub type ssim_negative_means = u32;
+/// Clamp at 0, as TensorFlow and pytorch_msssim do.
+pub const SSIM_NEGATIVE_RELU: ssim_negative_means = 0;
+/// Fail with `SSIM_ERROR_NEGATIVE_MEAN`.
+pub const SSIM_NEGATIVE_STRICT: ssim_negative_means = 1;
+/// Plain power: a negative mean gives NaN, as Wang's MATLAB code does.
+pub const SSIM_NEGATIVE_NAN: ssim_negative_means = 2;
+/// Map every mean through `(x + 1) / 2` first (`normalize=True` of some PyTorch ports).
+pub const SSIM_NEGATIVE_NORMALIZE: ssim_negative_means = 3;
+
+/// The parameters of MS-SSIM. Fill with `ssim_msssim_params_from_preset`, then override.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ssim_msssim_params {
+    /// The preset the struct was filled from (`SSIM_MSSSIM_PRESET_*`); informational only.
+    pub preset: ssim_msssim_preset,
+    /// The single-scale parameters used at every level (window, constants, data range,
+    /// pooling).
+    pub ssim: ssim_params,
+    /// Number of levels, 1..`SSIM_MSSSIM_MAX_LEVELS` (5 in the presets): the first `levels`
+    /// entries of `weights` are used.
+    pub levels: u32,
+    /// One weight per level, finest first; finite and >= 0 (Wang's 0.0448, 0.2856, 0.3001,
+    /// 0.2363, 0.1333 in the presets).
+    pub weights: [f64; SSIM_MSSSIM_MAX_LEVELS],
+    /// `SSIM_DOWNSAMPLE_*`.
+    pub downsample: ssim_downsample,
+    /// `SSIM_NEGATIVE_*`.
+    pub negative: ssim_negative_means,
+    /// **Non-standard.** When the image is too small for `levels`, use as many levels as fit
+    /// (at least one), the first weights renormalised to the sum of all of them. Values are
+    /// then not comparable across image sizes. False in the presets.
+    pub auto_levels: bool,
+}
+
+/// One level of the MS-SSIM pyramid.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ssim_level {
+    /// Image width at this level.
+    pub width: usize,
+    /// Image height at this level.
+    pub height: usize,
+    /// Mean SSIM at this level.
+    pub ssim: f64,
+    /// Mean cs at this level.
+    pub cs: f64,
+}
+
+/// The outcome of an MS-SSIM computation.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ssim_msssim_result {
+    /// The MS-SSIM index.
+    pub msssim: f64,
+    /// Levels used (the number of `ssim_level` entries written), finest first.
+    pub levels: u32,
+    /// The backend that computed it (`SSIM_BACKEND_*`).
+    pub backend: ssim_backend,
+}
+
+impl ssim_msssim_params {
+    fn checked(&self) -> Result<MsSsimParams, Failure> {
+        let ssim = self.ssim.checked()?;
+        let levels = self.levels as usize;
+        if !(1..=SSIM_MSSSIM_MAX_LEVELS).contains(&levels) {
+            return Err(fail(
+                SSIM_ERROR_INVALID_PARAMETER,
+                "invalid parameter `levels`: expected 1 to SSIM_MSSSIM_MAX_LEVELS (16)",
+            ));
+        }
+        let downsample = match self.downsample {
+            SSIM_DOWNSAMPLE_WANG2003 => Downsample::Wang2003,
+            SSIM_DOWNSAMPLE_PYTORCH_MSSSIM => Downsample::PytorchMsssim,
+            _ => {
+                return Err(fail(
+                    SSIM_ERROR_INVALID_PARAMETER,
+                    "invalid parameter `downsample`: expected SSIM_DOWNSAMPLE_WANG2003 (0) or SSIM_DOWNSAMPLE_PYTORCH_MSSSIM (1)",
+                ))
+            }
+        };
+        let negative = match self.negative {
+            SSIM_NEGATIVE_RELU => NegativeMeans::Relu,
+            SSIM_NEGATIVE_STRICT => NegativeMeans::Strict,
+            SSIM_NEGATIVE_NAN => NegativeMeans::Nan,
+            SSIM_NEGATIVE_NORMALIZE => NegativeMeans::Normalize,
+            _ => return Err(fail(
+                SSIM_ERROR_INVALID_PARAMETER,
+                "invalid parameter `negative`: expected one of the SSIM_NEGATIVE_* values 0 to 3",
+            )),
+        };
+        let p = MsSsimParams {
+            ssim,
+            weights: self.weights[..levels].to_vec(),
+            downsample,
+            negative,
+            auto_levels: self.auto_levels,
+            level_maps: false,
+        };
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+/// Fills `*out` with the MS-SSIM parameters of `preset` for samples of range `data_range`.
+///
+/// Returns `SSIM_ERROR_NULL_POINTER` if `out` is NULL, `SSIM_ERROR_INVALID_PARAMETER` for an
+/// unknown preset or a `data_range` that is not finite and > 0 (then `*out` is untouched).
+///
+/// # Safety
+///
+/// `out` must be NULL or point to writable memory for one `ssim_msssim_params`.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_params_from_preset(
+    preset: ssim_msssim_preset,
+    data_range: f64,
+    out: *mut ssim_msssim_params,
+) -> ssim_status {
+    guard(|| {
+        // SAFETY: the caller's contract; `out_ptr` checks NULL and alignment.
+        let out = unsafe { out_ptr(out, "out") }?;
+        let p = match preset {
+            SSIM_MSSSIM_PRESET_WANG2003 => MsSsimPreset::Wang2003,
+            SSIM_MSSSIM_PRESET_PYTORCH_MSSSIM => MsSsimPreset::PytorchMsssim,
+            _ => {
+                return Err(fail(
+                    SSIM_ERROR_INVALID_PARAMETER,
+                    "invalid parameter `preset`: expected SSIM_MSSSIM_PRESET_WANG2003 (0) or SSIM_MSSSIM_PRESET_PYTORCH_MSSSIM (1)",
+                ))
+            }
+        }
+        .params(data_range);
+        p.validate()?;
+        let mut weights = [0.0; SSIM_MSSSIM_MAX_LEVELS];
+        weights[..p.weights.len()].copy_from_slice(&p.weights);
+        out.write(ssim_msssim_params {
+            preset,
+            ssim: ssim_params::from_params(SSIM_PRESET_CUSTOM, &p.ssim),
+            // At most SSIM_MSSSIM_MAX_LEVELS (checked by `validate`).
+            levels: p.weights.len() as u32,
+            weights,
+            downsample: match p.downsample {
+                Downsample::Wang2003 => SSIM_DOWNSAMPLE_WANG2003,
+                _ => SSIM_DOWNSAMPLE_PYTORCH_MSSSIM,
+            },
+            negative: SSIM_NEGATIVE_RELU,
+            auto_levels: p.auto_levels,
+        });
+        Ok(())
+    })
+}
+
+/// Computes the MS-SSIM of two `uint8_t` images into `*out`, and the per-level means into
+/// `levels[0 .. out->levels]` (finest first) unless `levels` is NULL.
+///
+/// `levels` holds `levels_len` entries, at least `params->levels`
+/// (`SSIM_ERROR_LEVELS_TOO_SMALL` otherwise). `config`: NULL for the defaults. Errors: as
+/// `ssim_compute_u8`, plus `SSIM_ERROR_TOO_SMALL_FOR_MSSSIM` (the shorter side must be at
+/// least `(window - 1) * 2^(levels - 1) + 1`, 161 for the presets) and
+/// `SSIM_ERROR_NEGATIVE_MEAN` (strict mode). On error the outputs are untouched.
+///
+/// # Safety
+///
+/// As `ssim_compute_u8`; `levels` must be NULL or writable for `levels_len` entries.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_u8(
+    params: *const ssim_msssim_params,
+    x: *const ssim_image_u8,
+    y: *const ssim_image_u8,
+    config: *const ssim_config,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> ssim_status {
+    // SAFETY: forwarded contract.
+    guard(|| unsafe { msssim(params, x, y, config, levels, levels_len, out) })
+}
+
+/// As `ssim_msssim_u8`, for `uint16_t` samples.
+///
+/// # Safety
+///
+/// As `ssim_msssim_u8`.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_u16(
+    params: *const ssim_msssim_params,
+    x: *const ssim_image_u16,
+    y: *const ssim_image_u16,
+    config: *const ssim_config,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> ssim_status {
+    // SAFETY: forwarded contract.
+    guard(|| unsafe { msssim(params, x, y, config, levels, levels_len, out) })
+}
+
+/// As `ssim_msssim_u8`, for `float` samples.
+///
+/// # Safety
+///
+/// As `ssim_msssim_u8`.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_f32(
+    params: *const ssim_msssim_params,
+    x: *const ssim_image_f32,
+    y: *const ssim_image_f32,
+    config: *const ssim_config,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> ssim_status {
+    // SAFETY: forwarded contract.
+    guard(|| unsafe { msssim(params, x, y, config, levels, levels_len, out) })
+}
+
+unsafe fn msssim<I: CImage>(
+    params: *const ssim_msssim_params,
+    x: *const I,
+    y: *const I,
+    config: *const ssim_config,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract for `params`; checked for NULL and alignment.
+    let mp = unsafe { ref_ptr(params, "params") }?;
+    let p = mp.checked()?;
+    // The image checks need single-scale parameters; MS-SSIM's own are checked above.
+    // SAFETY: forwarded contract (`&mp.ssim` is a valid pointer by construction).
+    let (_, xp, yp) = unsafe { inputs(&mp.ssim, x, y) }?;
+    // SAFETY: forwarded contract.
+    let cfg = unsafe { config_of(config) }?;
+    // SAFETY: forwarded contract.
+    let out = unsafe { out_ptr(out, "out") }?;
+    let wanted = p.weights.len();
+    if !levels.is_null() && levels_len < wanted {
+        return Err(fail(
+            SSIM_ERROR_LEVELS_TOO_SMALL,
+            "the `levels` array is shorter than `params->levels`: expected room for one ssim_level per level (or NULL)",
+        ));
+    }
+    let r = msssim_with_config(&p, &xp, &yp, &cfg)?;
+    if r.scales.len() > wanted {
+        return Err(fail(
+            SSIM_ERROR_INTERNAL,
+            "internal error: more MS-SSIM levels than weights (a bug; please report it)",
+        ));
+    }
+    if !levels.is_null() {
+        // SAFETY: `levels` is writable for `levels_len >= wanted >= r.scales.len()` entries
+        // (caller's contract, checked above).
+        let dst = unsafe { out_slice(levels, r.scales.len(), "levels") }?;
+        for (d, s) in dst.iter_mut().zip(&r.scales) {
+            *d = ssim_level {
+                width: s.width,
+                height: s.height,
+                ssim: s.ssim,
+                cs: s.cs,
+            };
+        }
+    }
+    out.write(ssim_msssim_result {
+        msssim: r.msssim,
+        // At most SSIM_MSSSIM_MAX_LEVELS (checked above).
+        levels: r.scales.len() as u32,
+        backend: backend_id(r.backend),
+    });
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! The C API tested from C: `tests/c/capi_test.c` is compiled by the system C compiler
+//! (`cc`, or `$CC`) against `include/ssim.h` and run three ways: linked with `libssim.a`,
+//! with `libssim.so`, and with `libssim.a` under AddressSanitizer + UndefinedBehaviorSanitizer.
+//! Each run checks every bad-argument status and every reference vector of
+//! `testdata/cases.json` (read here and handed to the program on its command line; the
+//! program reads the images itself).
+//!
+//! The libraries are the ones cargo built for this test run (`target/<profile>/`), or those in
+//! `SSIM_CAPI_LIB_DIR`. `SSIM_CAPI_REQUIRE_SANITIZERS=1` (set in CI) turns "the compiler
+//! cannot link the sanitizers" from a skip into a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What a Rust static library needs from the system on Linux (`rustc --print
+/// native-static-libs`); the same list is in `ssim.pc.in` and the README.
+const NATIVE_LIBS: &[&str] = &[
+    "-lgcc_s",
+    "-lutil",
+    "-lrt",
+    "-lpthread",
+    "-lm",
+    "-ldl",
+    "-lc",
+];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `target/<profile>`: the test binary lives in `target/<profile>/deps`.
+fn lib_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SSIM_CAPI_LIB_DIR") {
+        return PathBuf::from(dir);
+    }
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("the test binary is in target/<profile>/deps")
+        .to_path_buf()
+}
+
+fn cc() -> String {
+    std::env::var("CC").unwrap_or_else(|_| "cc".into())
+}
+
+fn out_dir() -> PathBuf {
+    let dir = lib_dir().join("capi-tests");
+    std::fs::create_dir_all(&dir).expect("the test output directory can be created");
+    dir
+}
+
+/// Every reference vector as `id|kind|config|data_range|ref|dist|expected|map|scales`.
+fn case_args() -> Vec<String> {
+    let path = workspace().join("testdata/cases.json");
+    let text = std::fs::read_to_string(&path).expect("testdata/cases.json is readable");
+    let cases: serde_json::Value = serde_json::from_str(&text).expect("cases.json parses");
+    let mut out = Vec::new();
+    for c in cases.as_array().expect("cases.json is a list") {
+        let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
+        let primary = s("primary");
+        let Some(expected) = c["expected"][primary.as_str()].as_f64() else {
+            continue; // no value (e.g. a negative MS-SSIM mean); nothing to compare
+        };
+        let map = if s("kind") == "rgb8" {
+            String::new()
+        } else {
+            s("map")
+        };
+        // Per-level means are flat only for grayscale cases (RGB holds one list per channel).
+        let scales = match c["scales"].as_array() {
+            Some(levels) if levels.iter().all(|l| l.is_object()) => levels
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{}:{}:{:.17e}:{:.17e}",
+                        l["width"],
+                        l["height"],
+                        l["ssim"].as_f64().unwrap_or(f64::NAN),
+                        l["cs"].as_f64().unwrap_or(f64::NAN)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => String::new(),
+        };
+        out.push(format!(
+            "{}|{}|{}|{:.17e}|{}|{}|{:.17e}|{}|{}",
+            s("id"),
+            s("kind"),
+            s("config"),
+            c["data_range"].as_f64().expect("data_range is a number"),
+            s("ref"),
+            s("dist"),
+            expected,
+            map,
+            scales
+        ));
+    }
+    assert!(
+        out.len() > 250,
+        "expected the full set of reference vectors, found {}",
+        out.len()
+    );
+    out
+}
+
+/// Compiles the C test program; `None` if `optional` and the compiler refuses the flags.
+fn build(name: &str, extra: &[&str], link: &[String], optional: bool) -> Option<PathBuf> {
+    let ws = workspace();
+    let exe = out_dir().join(name);
+    let mut cmd = Command::new(cc());
+    cmd.args([
+        "-std=c11",
+        "-O1",
+        "-g",
+        "-Wall",
+        "-Wextra",
+        "-Wpedantic",
+        "-Werror",
+    ])
+    .arg("-I")
+    .arg(ws.join("include"))
+    .args(extra)
+    .arg(ws.join("ssim-capi/tests/c/capi_test.c"))
+    .args(link)
+    .arg("-o")
+    .arg(&exe);
+    let out = cmd
+        .output()
+        .expect("the C compiler runs (set CC to choose one)");
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        if optional {
+            eprintln!("skipping {name}: the compiler cannot build it:\n{err}");
+            return None;
+        }
+        panic!("compiling {name} failed: {cmd:?}\n{err}");
+    }
+    Some(exe)
+}
+
+fn run(exe: &Path, env: &[(&str, &str)]) {
+    let out = Command::new(exe)
+        .arg(workspace().join("testdata"))
+        .args(case_args())
+        .envs(env.iter().copied())
+        .output()
+        .expect("the C test program runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{} output:\n{stdout}{stderr}", exe.display());
+    assert!(
+        out.status.success() && stdout.contains(" passed, 0 failed"),
+        "{} failed ({}):\n{stdout}\n{stderr}",
+        exe.display(),
+        out.status
+    );
+}
+
+fn static_lib() -> String {
+    let lib = lib_dir().join("libssim.a");
+    assert!(lib.exists(), "{} was not built", lib.display());
+    lib.display().to_string()
+}
+
+fn static_link() -> Vec<String> {
+    std::iter::once(static_lib())
+        .chain(NATIVE_LIBS.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+#[test]
+fn c_program_static() {
+    // The static build also counts allocations (wrapped malloc) to prove the scratch path
+    // makes none; the wrap only reaches code linked statically.
+    let wrap = "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign";
+    let exe = build(
+        "capi_test_static",
+        &["-DSSIM_TEST_COUNT_ALLOCS", wrap],
+        &static_link(),
+        false,
+    )
+    .expect("not optional");
+    run(&exe, &[]);
+}
+
+#[test]
+fn c_program_shared() {
+    let dir = lib_dir();
+    let so = dir.join("libssim.so");
+    assert!(so.exists(), "{} was not built", so.display());
+    let link = vec![
+        format!("-L{}", dir.display()),
+        "-lssim".to_string(),
+        format!("-Wl,-rpath,{}", dir.display()),
+        "-lm".to_string(),
+    ];
+    let exe = build("capi_test_shared", &[], &link, false).expect("not optional");
+    // The program must really use the shared library, not a static copy.
+    let ldd = Command::new("ldd").arg(&exe).output();
+    if let Ok(ldd) = ldd {
+        let text = String::from_utf8_lossy(&ldd.stdout);
+        assert!(
+            text.contains("libssim.so"),
+            "not linked to libssim.so:\n{text}"
+        );
+    }
+    run(&exe, &[]);
+}
+
+#[test]
+fn c_program_sanitizers() {
+    let required = std::env::var("SSIM_CAPI_REQUIRE_SANITIZERS").is_ok_and(|v| v == "1");
+    let flags = [
+        "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+        "-fno-omit-frame-pointer",
+    ];
+    let Some(exe) = build("capi_test_asan_ubsan", &flags, &static_link(), !required) else {
+        return;
+    };
+    run(
+        &exe,
+        &[
+            (
+                "ASAN_OPTIONS",
+                "detect_leaks=1:abort_on_error=0:exitcode=23",
+            ),
+            ("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"),
+        ],
+    );
+}
+
+/// The header is also valid C++ (it wraps its declarations in `extern "C"`).
+#[test]
+fn header_compiles_as_cpp() {
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let src = out_dir().join("header_check.cpp");
+    std::fs::write(
+        &src,
+        "#include \"ssim.h\"\nint main() { ssim_params p; return ssim_params_from_preset(SSIM_PRESET_WANG2004, 255.0, &p); }\n",
+    )
+    .expect("the output directory is writable");
+    let out = match Command::new(&cxx)
+        .args([
+            "-std=c++11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-fsyntax-only",
+            "-I",
+        ])
+        .arg(workspace().join("include"))
+        .arg(&src)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skipping: no C++ compiler ({cxx}: {e})");
+            return;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "ssim.h does not compile as C++:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
