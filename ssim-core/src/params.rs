@@ -313,16 +313,22 @@ impl Params {
         if !(self.k2.is_finite() && self.k2 > 0.0) {
             return bad("k2", "a finite k2 > 0");
         }
-        if !(self.data_range.is_finite() && self.data_range > 0.0) {
-            return bad("data_range", "a finite data range > 0");
-        }
-        let (c1, c2) = (self.c1(), self.c2());
-        // C1, C2 are the only thing between a flat window and 0/0; f32 math must see them > 0.
-        let (f1, f2) = (c1 as f32, c2 as f32);
-        if !(f1.is_finite() && f2.is_finite() && f1 > 0.0 && f2 > 0.0) {
+        // Samples in [0, L] are squared in f32: 2 L^2 + C must stay finite.
+        if !(self.data_range.is_finite() && self.data_range > 0.0 && self.data_range <= 1e19) {
             return bad(
                 "data_range",
-                "k * data_range whose square is a positive, finite f32 (about 1e-19 to 1e19)",
+                "a finite data range > 0 and <= 1e19 (squares of samples in [0, L] must fit in f32)",
+            );
+        }
+        let (c1, c2) = (self.c1(), self.c2());
+        // C1, C2 are the only thing between a flat window and 0/0. The f32 kernels must see
+        // them as normal numbers (a subnormal C1 made SSIM of in-range samples 1 + 4e-6) and
+        // small enough that mu_x^2 + mu_y^2 + C stays finite.
+        let normal = |c: f64| (f32::MIN_POSITIVE as f64..=1e38).contains(&c);
+        if !(normal(c1) && normal(c2)) {
+            return bad(
+                "data_range",
+                "k * data_range from about 1.1e-19 to 1e19 (C1 and C2 normal f32 values <= 1e38)",
             );
         }
         Ok(())

@@ -168,3 +168,31 @@ fn sigma_whose_square_underflows_is_rejected() {
     let r = ssim_core::compute(&p, &xp, &yp, &mut scratch).unwrap();
     assert!(r.ssim.is_finite() && r.ssim < 1.0, "{r:?}");
 }
+
+#[test]
+fn constants_must_be_normal_f32_and_samples_must_square_in_f32() {
+    // Found by the `params` fuzz target: with L = 1e-20 and k1 = 0.8, C1 = 6.4e-41 is a
+    // subnormal f32; SSIM of two equal-mean in-range images came out as 1.0000043.
+    let mut p = Params::matlab(1e-20);
+    p.k1 = 0.8;
+    assert!(matches!(
+        p.validate(),
+        Err(Error::InvalidParameter {
+            name: "data_range",
+            ..
+        })
+    ));
+    // With L = 2e19, samples in [0, L] square to infinity in f32 (NaN results).
+    assert!(Params::matlab(2e19).validate().is_err());
+    for l in [1.2e-17, 1.0, 255.0, 65535.0, 1e19] {
+        assert!(Params::matlab(l).validate().is_ok(), "{l}");
+    }
+    let top = 1e19f32;
+    let x = [0.0f32, top, top, 0.0];
+    let y = [top, top, 0.0, 0.0];
+    let p = Params::matlab(1e19);
+    let (xp, yp) = (Plane::new(&x, 2, 2).unwrap(), Plane::new(&y, 2, 2).unwrap());
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, 2, false).unwrap()];
+    let r = ssim_core::compute(&p, &xp, &yp, &mut scratch).unwrap();
+    assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{r:?}");
+}

@@ -74,9 +74,10 @@ const SIGMA: &str =
     "a finite sigma > 0 whose square does not underflow to 0 (sigma above about 1.6e-162)";
 const RADIUS: &str = "a radius from 1 to 63 (window 3 to 127 taps)";
 const BOX: &str = "an odd box size from 3 to 127";
-const RANGE: &str = "a finite data range > 0";
+const RANGE: &str =
+    "a finite data range > 0 and <= 1e19 (squares of samples in [0, L] must fit in f32)";
 const RANGE_F32: &str =
-    "k * data_range whose square is a positive, finite f32 (about 1e-19 to 1e19)";
+    "k * data_range from about 1.1e-19 to 1e19 (C1 and C2 normal f32 values <= 1e38)";
 const ROWS: &str = "a non-empty range of map rows within the map height";
 
 type Case = (&'static str, Box<dyn Fn() -> Result<(), Error>>, Error);
@@ -478,6 +479,21 @@ fn cases() -> Vec<Case> {
     add(
         "data range so huge that C1 overflows f32",
         Box::new(|| run_params(Params::wang2004(1e30))),
+        param("data_range", RANGE),
+    );
+    add(
+        "data range above 1e19 (squared samples overflow f32)",
+        Box::new(|| run_params(Params::matlab(2e19))),
+        param("data_range", RANGE),
+    );
+    add(
+        "C1 subnormal in f32",
+        Box::new(|| run_params(Params::wang2004(1e-21))),
+        param("data_range", RANGE_F32),
+    );
+    add(
+        "k2 so large that C2 exceeds 1e38",
+        Box::new(|| run_params(with_k(0.01, 1e5))),
         param("data_range", RANGE_F32),
     );
     add(
