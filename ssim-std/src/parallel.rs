@@ -329,20 +329,19 @@ fn run_band<S: RowSource>(
         });
         need[k] = hull(input[k], src_rows);
     }
-    let mut sinks: Vec<BandLevel> = (0..nl)
+    let sinks: Vec<BandLevel> = (0..nl)
         .map(|_| BandLevel {
             keep_ssim: job.ssim_map,
             keep_cs: job.cs_map,
             ..BandLevel::default()
         })
         .collect();
-    // cur[k]: the level-k row just produced (k >= 1); sums[k]: pair sums towards level k + 1.
-    let mut cur: Vec<(Vec<f32>, Vec<f32>)> = levels
+    let pending: Vec<Pending> = levels
         .iter()
-        .map(|l| (vec![0f32; l.width], vec![0f32; l.width]))
+        .enumerate()
+        .map(|(k, l)| Pending::new(if k == 0 { 0 } else { l.width }))
         .collect();
-    cur[0] = (Vec::new(), Vec::new());
-    let mut sums: Vec<PairSums> = levels
+    let sums: Vec<PairSums> = levels
         .iter()
         .skip(1)
         .map(|l| PairSums {
@@ -350,62 +349,165 @@ fn run_band<S: RowSource>(
             y: vec![0f32; l.width],
         })
         .collect();
-    let mut buf = RowBuf::default();
     let Some((first, end)) = need[0] else {
         return Ok(sinks);
     };
+    let mut pyramid = Pyramid {
+        rule: job.rule,
+        levels,
+        input: &input,
+        need: &need,
+        engines,
+        sinks,
+        sums,
+        pending,
+    };
+    let mut buf = RowBuf::default();
     for j in first..end {
         let (xp, yp) = src.rows(j, &mut buf)?;
-        if contains(input[0], j) {
-            if let Some(e) = engines[0].as_mut() {
-                e.push_rows(&xp, &yp, &mut sinks[0])?;
-            }
-        }
-        if nl == 1 {
-            continue;
-        }
-        let l0 = &levels[0];
-        let mut produced = downsample(
-            job.rule,
-            (j, l0.height, l0.width),
-            (xp.row(0), yp.row(0), xp.step()),
-            need[1],
-            &mut sums[0],
-            &mut cur[1],
-        )?;
-        let mut k = 1;
-        while let Some(q) = produced {
-            let (lo, hi) = cur.split_at_mut(k + 1);
-            let (cx, cy) = &lo[k];
-            let lk = &levels[k];
-            if contains(input[k], q) {
-                if let Some(e) = engines[k].as_mut() {
-                    let xp = Plane::new(cx, lk.width, 1)?;
-                    let yp = Plane::new(cy, lk.width, 1)?;
-                    e.push_rows(&xp, &yp, &mut sinks[k])?;
-                }
-            }
-            produced = if k + 1 < nl {
-                downsample(
-                    job.rule,
-                    (q, lk.height, lk.width),
-                    (cx, cy, 1),
-                    need[k + 1],
-                    &mut sums[k],
-                    &mut hi[0],
-                )?
-            } else {
-                None
-            };
-            k += 1;
+        pyramid.push(0, j, &xp, &yp)?;
+        if nl > 1 && pyramid.down(0, j, xp.row(0), yp.row(0), xp.step())? {
+            pyramid.flush(1)?;
         }
     }
+    for k in 1..nl {
+        pyramid.flush(k)?;
+    }
+    let Pyramid {
+        engines, mut sinks, ..
+    } = pyramid;
     for (e, s) in engines.into_iter().zip(sinks.iter_mut()) {
         if let Some(e) = e {
             s.count = e.finish()?.count;
         }
     }
     Ok(sinks)
+}
+
+/// Rows of the coarser levels are produced into a buffer of this many rows and consumed a
+/// buffer at a time: one level's ring stays in cache while it works, instead of every level's
+/// ring being touched for every full-resolution row (measured: MS-SSIM 1080p about 10% faster
+/// than row-by-row).
+const CHUNK_ROWS: usize = 16;
+
+/// Level rows produced and not yet consumed: rows `start..start + len`.
+#[derive(Default)]
+struct Pending {
+    x: Vec<f32>,
+    y: Vec<f32>,
+    width: usize,
+    start: usize,
+    len: usize,
+}
+
+impl Pending {
+    fn new(width: usize) -> Pending {
+        Pending {
+            x: vec![0f32; CHUNK_ROWS * width],
+            y: vec![0f32; CHUNK_ROWS * width],
+            width,
+            start: 0,
+            len: 0,
+        }
+    }
+
+    /// The next free row (never called on a full buffer: it is flushed first).
+    fn slot(&mut self) -> (&mut [f32], &mut [f32]) {
+        let (w, o) = (self.width, self.len * self.width);
+        (&mut self.x[o..o + w], &mut self.y[o..o + w])
+    }
+
+    fn commit(&mut self, q: usize) {
+        if self.len == 0 {
+            self.start = q;
+        }
+        debug_assert_eq!(q, self.start + self.len, "level rows are produced in order");
+        self.len += 1;
+    }
+}
+
+/// One band's engines and the rows in flight between its levels.
+struct Pyramid<'a, 's> {
+    rule: Downsample,
+    levels: &'a [Level],
+    /// Input rows of each level's engine.
+    input: &'a [Range],
+    /// Rows each level must produce.
+    need: &'a [Range],
+    engines: Vec<Option<Ssim<'s>>>,
+    sinks: Vec<BandLevel>,
+    /// `sums[k]`: the upper row's pair sums towards level `k + 1`.
+    sums: Vec<PairSums>,
+    /// `pending[k]`: produced level-`k` rows (`k >= 1`).
+    pending: Vec<Pending>,
+}
+
+impl Pyramid<'_, '_> {
+    /// Pushes the rows of `x`, `y` (level-`k` rows `start..`) that level `k`'s engine reads.
+    fn push<T: Sample>(
+        &mut self,
+        k: usize,
+        start: usize,
+        x: &Plane<'_, T>,
+        y: &Plane<'_, T>,
+    ) -> Result<()> {
+        let (Some((a, b)), Some(e)) = (self.input[k], self.engines[k].as_mut()) else {
+            return Ok(());
+        };
+        let (lo, hi) = (a.max(start), b.min(start + x.height()));
+        if lo < hi {
+            let (xs, ys) = (x.rows(lo - start, hi - lo)?, y.rows(lo - start, hi - lo)?);
+            e.push_rows(&xs, &ys, &mut self.sinks[k])?;
+        }
+        Ok(())
+    }
+
+    /// Feeds level-`k` row `j` to the 2x2 mean; true when level `k + 1`'s buffer is full.
+    fn down<T: Sample>(
+        &mut self,
+        k: usize,
+        j: usize,
+        x: &[T],
+        y: &[T],
+        step: usize,
+    ) -> Result<bool> {
+        let lk = &self.levels[k];
+        let next = &mut self.pending[k + 1];
+        let produced = downsample(
+            self.rule,
+            (j, lk.height, lk.width),
+            (x, y, step),
+            self.need[k + 1],
+            &mut self.sums[k],
+            next.slot(),
+        )?;
+        if let Some(q) = produced {
+            next.commit(q);
+        }
+        Ok(next.len == CHUNK_ROWS)
+    }
+
+    /// Consumes level `k`'s buffered rows: its engine, then the next level's 2x2 means.
+    fn flush(&mut self, k: usize) -> Result<()> {
+        let mut p = std::mem::take(&mut self.pending[k]);
+        if p.len > 0 {
+            let w = p.width;
+            let xs = Plane::new(&p.x[..p.len * w], w, p.len)?;
+            let ys = Plane::new(&p.y[..p.len * w], w, p.len)?;
+            self.push(k, p.start, &xs, &ys)?;
+            if k + 1 < self.levels.len() {
+                for r in 0..p.len {
+                    let (x, y) = (&p.x[r * w..(r + 1) * w], &p.y[r * w..(r + 1) * w]);
+                    if self.down(k, p.start + r, x, y, 1)? {
+                        self.flush(k + 1)?;
+                    }
+                }
+            }
+            p.len = 0;
+        }
+        self.pending[k] = p;
+        Ok(())
+    }
 }
 
 /// Feeds source row `j` of an axis of `height` rows to the 2x2 mean; returns the next
@@ -416,7 +518,7 @@ fn downsample<T: Sample>(
     (x, y, step): (&[T], &[T], usize),
     need_next: Range,
     acc: &mut PairSums,
-    out: &mut (Vec<f32>, Vec<f32>),
+    out: (&mut [f32], &mut [f32]),
 ) -> Result<Option<usize>> {
     let role = rule.role(j, height);
     let q = role.output();
@@ -435,13 +537,13 @@ fn downsample<T: Sample>(
             rule.first_row(y, step, width, &mut acc.y)?;
         }
         RowRole::Alone(_) => {
-            rule.second_row(None, x, step, width, &mut out.0)?;
-            rule.second_row(None, y, step, width, &mut out.1)?;
+            rule.second_row(None, x, step, width, out.0)?;
+            rule.second_row(None, y, step, width, out.1)?;
             return Ok(Some(q));
         }
     }
-    rule.second_row(Some(&acc.x), x, step, width, &mut out.0)?;
-    rule.second_row(Some(&acc.y), y, step, width, &mut out.1)?;
+    rule.second_row(Some(&acc.x), x, step, width, out.0)?;
+    rule.second_row(Some(&acc.y), y, step, width, out.1)?;
     Ok(Some(q))
 }
 
@@ -453,8 +555,8 @@ pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Resul
     for (k, (w, _)) in level_sizes(width, 1, levels.max(1)).into_iter().enumerate() {
         total += scratch_len(params, w, false)? * block;
         if k > 0 {
-            // The produced row and the pair sums of x and y.
-            total += 4 * w * std::mem::size_of::<f32>();
+            // The buffered rows and the pair sums of x and y.
+            total += (2 * CHUNK_ROWS + 2) * w * std::mem::size_of::<f32>();
         }
     }
     Ok(total)
