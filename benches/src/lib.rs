@@ -142,12 +142,12 @@ pub fn separable_ssim_f32(x: &[u8], y: &[u8], width: usize, height: usize) -> f6
         for r in 0..height {
             let src = &s[r * width..][..width];
             let dst = &mut h[r * ow..][..ow];
-            for (c, d) in dst.iter_mut().enumerate() {
-                let mut acc = 0f32;
-                for (k, gk) in g.iter().enumerate() {
-                    acc += gk * src[c + k];
+            // Tap-outer, column-inner: the form the autovectoriser turns into packed code.
+            dst.fill(0.0);
+            for (k, gk) in g.iter().enumerate() {
+                for (d, s) in dst.iter_mut().zip(&src[k..]) {
+                    *d += gk * s;
                 }
-                *d = acc;
             }
         }
         let mut v = vec![0f32; ow * oh];

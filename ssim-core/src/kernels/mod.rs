@@ -110,7 +110,7 @@ impl Backend {
             Backend::Scalar => Some(&scalar::KERNELS),
             Backend::Portable => Some(&portable::KERNELS),
             #[cfg(target_arch = "aarch64")]
-            Backend::Neon => Some(crate::arch::aarch64::neon::kernels()),
+            Backend::Neon => crate::arch::aarch64::neon::kernels(),
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2 => crate::arch::x86_64::avx2::kernels(),
             #[cfg(target_arch = "x86_64")]
