@@ -7,9 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
-use ssim_std::{
-    compute_with, scratch_len, Error, Options, Plane, ScratchBlock, Ssim, SsimResult,
-};
+use ssim_std::{compute_with, scratch_len, Error, Options, Plane, ScratchBlock, Ssim, SsimResult};
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input::new(data);

@@ -113,9 +113,7 @@ pub fn unit_pair(inp: &mut Input<'_>, n: usize) -> (Vec<f64>, Vec<f64>) {
             .map(|i| ((i % 97) as f64 / 97.0 * 0.9 + 0.1 * amp * noise.unit()).min(1.0))
             .collect(),
         // Nearly flat and bright: the f32 cancellation trap.
-        _ => (0..n)
-            .map(|_| 1.0 - 1e-3 * amp * noise.unit())
-            .collect(),
+        _ => (0..n).map(|_| 1.0 - 1e-3 * amp * noise.unit()).collect(),
     };
     let y: Vec<f64> = match (mode / 6) % 6 {
         0 => x.clone(),
