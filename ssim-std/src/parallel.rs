@@ -39,7 +39,10 @@ const MIN_BAND_ROWS: usize = 16;
 impl Config {
     /// The backend this config selects.
     pub(crate) fn resolve_backend(&self) -> Result<Backend> {
-        let b = self.backend.unwrap_or_else(default_backend);
+        let b = match self.backend {
+            Some(b) => b,
+            None => crate::backend::default_backend()?,
+        };
         if !b.is_supported() {
             return Err(Error::BackendUnsupported { backend: b.name() });
         }
@@ -57,10 +60,6 @@ impl Config {
             Some(n) => Ok(n),
         }
     }
-}
-
-fn default_backend() -> Backend {
-    Backend::detect()
 }
 
 /// Row `j` of both images, as one-row planes.

@@ -118,3 +118,29 @@ fn band_count_is_independent_of_pool_size() {
     let b = pool(3).install(|| msssim_with_config(&params, &xp, &yp, &config).unwrap());
     assert_eq!(a, b);
 }
+
+/// Every backend this CPU runs: the chosen one is used, and threads do not change its value.
+#[test]
+fn every_backend_is_thread_invariant() {
+    let (w, h) = (190, 210);
+    let (x, y) = pair(w, h);
+    let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+    let params = MsSsimParams::pytorch_msssim(255.0);
+    let four = pool(4);
+    let mut values = Vec::new();
+    for backend in ssim_std::Backend::available() {
+        let at = |threads| Config {
+            backend: Some(backend),
+            threads: Some(threads),
+        };
+        let one = msssim_with_config(&params, &xp, &yp, &at(1)).unwrap();
+        assert_eq!(one.backend, backend);
+        let many = four.install(|| msssim_with_config(&params, &xp, &yp, &at(4)).unwrap());
+        assert_eq!(one, many, "{backend}");
+        values.push(one.msssim);
+    }
+    let spread = values
+        .iter()
+        .fold(0f64, |m, v| m.max((v - values[0]).abs()));
+    assert!(spread < 1e-6, "backends disagree by {spread}");
+}
