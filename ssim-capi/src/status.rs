@@ -275,3 +275,41 @@ pub unsafe extern "C" fn ssim_last_error_message(buf: *mut c_char, buf_len: usiz
     })
     .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last() -> String {
+        let mut buf = [0 as c_char; MESSAGE_CAP];
+        // SAFETY: `buf` holds `buf.len()` writable bytes.
+        let n = unsafe { ssim_last_error_message(buf.as_mut_ptr(), buf.len()) };
+        let bytes: Vec<u8> = buf[..n].iter().map(|&c| c as u8).collect();
+        String::from_utf8(bytes).expect("messages are UTF-8")
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_error_with_a_message() {
+        let st = guard(|| panic!("deliberate"));
+        assert_eq!(st, SSIM_ERROR_INTERNAL);
+        assert!(last().contains("panicked"), "{}", last());
+        assert_eq!(guard(|| Ok(())), SSIM_OK);
+        assert_eq!(last(), "");
+    }
+
+    #[test]
+    fn every_error_has_a_status_and_long_messages_are_cut() {
+        let e = Error::StrideTooShort { stride: 9, min: 10 };
+        assert_eq!(guard(|| Err(e.into())), SSIM_ERROR_STRIDE_TOO_SHORT);
+        assert_eq!(
+            last(),
+            "row stride 9 is shorter than a row: expected at least 10 samples"
+        );
+        let long = "x".repeat(1000).leak();
+        assert_eq!(
+            guard(|| Err(fail(SSIM_ERROR_INVALID_PARAMETER, long))),
+            SSIM_ERROR_INVALID_PARAMETER
+        );
+        assert_eq!(last().len(), MESSAGE_CAP - 1);
+    }
+}
