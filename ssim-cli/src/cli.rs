@@ -5,11 +5,15 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 /// SSIM and MS-SSIM of two images, or of every pair of images in two folders.
-///
-/// Exit codes: 0 success, 1 a value below --threshold, 2 an error (bad option, unreadable or
-/// corrupt image, size mismatch, image smaller than the window, ...).
 #[derive(Debug, Parser)]
-#[command(name = "ssim", version, about, long_about = None)]
+#[command(
+    name = "ssim",
+    version,
+    about = "SSIM and MS-SSIM of two images, or of every pair of images in two folders",
+    after_help = "Exit codes: 0 success; 1 a value below --threshold; 2 an error (bad option, \
+                  missing, unreadable or corrupt image, size mismatch, unsupported format, image \
+                  smaller than the window). Details: docs/CLI.md"
+)]
 pub struct Args {
     /// Reference image (PNG, JPEG, PGM/PPM, PFM), or a folder of them.
     pub reference: PathBuf,
@@ -28,7 +32,7 @@ pub struct Args {
 
     /// Data range L of the samples (C1 = (0.01 L)^2, C2 = (0.03 L)^2). Default from the file
     /// format: maxval for PGM/PPM, 2^bits - 1 for PNG/JPEG, 1.0 for PFM.
-    #[arg(long, value_name = "L", value_parser = positive_f64)]
+    #[arg(long, value_name = "L", value_parser = positive_f64, allow_negative_numbers = true)]
     pub data_range: Option<f64>,
 
     /// Colour images: mean of the per-channel values, or SSIM of the BT.601 / BT.709 luma.
@@ -49,15 +53,15 @@ pub struct Args {
     pub map: Option<PathBuf>,
 
     /// Exit with code 1 when the value is below T (folders: when any pair is).
-    #[arg(long, value_name = "T", value_parser = finite_f64)]
+    #[arg(long, value_name = "T", value_parser = finite_f64, allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
     /// Worker threads (default: all available cores). The value does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
 
-    /// Force a kernel backend (scalar, sse2, avx2, avx512, neon, ...; default: the fastest
-    /// this CPU supports).
+    /// Force a kernel backend: scalar, portable, avx2, avx512 or neon (default: the fastest
+    /// this CPU supports; an unsupported one is an error).
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
 

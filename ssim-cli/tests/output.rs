@@ -1,0 +1,230 @@
+//! Output formats: the JSON fields, CSV, text, maps (PNG heatmap and raw PFM).
+
+mod common;
+
+use common::{case, expected, image, scratch, ssim};
+
+const A: &str = "samples/ref.png";
+const B: &str = "samples/dist.png";
+
+#[test]
+fn json_has_every_documented_field() {
+    let run = ssim(&["--json", "--threads", "2", "--backend", "scalar", A, B]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 1, "one JSON object on one line");
+    let j = run.json();
+    assert_eq!(j["metric"], "ssim");
+    assert_eq!(j["preset"], "wang2004");
+    assert!(j["value"].is_f64());
+    let ch = j["channels"].as_array().unwrap();
+    assert_eq!(ch.len(), 3);
+    let mean = ch.iter().map(|v| v.as_f64().unwrap()).sum::<f64>() / 3.0;
+    assert!((mean - j["value"].as_f64().unwrap()).abs() < 1e-12);
+    assert!(j["scales"].is_null());
+    assert_eq!(j["width"], 161);
+    assert_eq!(j["height"], 161);
+    assert_eq!(j["data_range"].as_f64(), Some(255.0));
+    assert_eq!(j["backend"], "scalar");
+    assert_eq!(j["threads"], 2);
+    assert!(j["elapsed_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(j["repeat"], 1);
+    assert_eq!(j["channel_mode"], "mean");
+    assert_eq!(j["layout"], "rgb");
+    assert_eq!(j["format"], "PNG 8-bit rgb");
+    assert_eq!(j["reference"], A);
+    assert_eq!(j["distorted"], B);
+    assert!(j["threshold"].is_null() && j["pass"].is_null() && j["map"].is_null());
+
+    let ms = ssim(&["--json", "--metric", "ms-ssim", A, B]).json();
+    assert_eq!(ms["metric"], "ms-ssim");
+    assert_eq!(ms["preset"], "wang2003");
+    let scales = ms["scales"].as_array().unwrap();
+    assert_eq!(scales.len(), 5);
+    let sizes: Vec<u64> = scales
+        .iter()
+        .map(|s| s["width"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [161, 81, 41, 21, 11]);
+    for (k, s) in scales.iter().enumerate() {
+        assert_eq!(s["level"], k + 1);
+        assert!(s["ssim"].is_f64() && s["cs"].is_f64());
+    }
+}
+
+#[test]
+fn threads_and_backends_do_not_change_the_value() {
+    let base = ssim(&["--json", "--threads", "1", A, B]).json()["value"]
+        .as_f64()
+        .unwrap();
+    for t in ["2", "3", "8"] {
+        let v = ssim(&["--json", "--threads", t, A, B]).json()["value"]
+            .as_f64()
+            .unwrap();
+        assert_eq!(v.to_bits(), base.to_bits(), "--threads {t}");
+    }
+    let all = ssim(&["--json", "--backend", "scalar", A, B]).json();
+    assert!((all["value"].as_f64().unwrap() - base).abs() < 1e-6);
+}
+
+#[test]
+fn repeat_reports_the_median() {
+    let j = ssim(&["--json", "--repeat", "5", A, B]).json();
+    assert_eq!(j["repeat"], 5);
+    assert!(j["elapsed_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn text_and_csv() {
+    let t = ssim(&[A, B]);
+    assert_eq!(t.code, 0);
+    assert_eq!(t.stdout.lines().count(), 1);
+    assert!(t.stdout.starts_with("SSIM 0.887510"), "{t:?}");
+    let c = ssim(&["--csv", A, B]);
+    let lines: Vec<&str> = c.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{c:?}");
+    let head: Vec<&str> = lines[0].split(',').collect();
+    let row: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(head.len(), row.len());
+    let value = head.iter().position(|h| *h == "value").unwrap();
+    assert!(row[value].starts_with("0.887510"), "{c:?}");
+}
+
+#[test]
+fn luma_modes_compare_one_channel() {
+    for mode in ["luma601", "luma709"] {
+        let j = ssim(&["--json", "--channels", mode, A, B]).json();
+        assert_eq!(j["channel_mode"], mode);
+        assert_eq!(j["channels"].as_array().unwrap().len(), 1);
+        let v = j["value"].as_f64().unwrap();
+        assert!(v > 0.5 && v < 1.0, "{v}");
+        // The map path computes the same value.
+        let dir = scratch(mode);
+        let m = dir.join("m.pfm");
+        let jm = ssim(&[
+            "--json",
+            "--channels",
+            mode,
+            "--map",
+            m.to_str().unwrap(),
+            A,
+            B,
+        ])
+        .json();
+        assert!((jm["value"].as_f64().unwrap() - v).abs() < 1e-12);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    // On gray images every mode is the gray value.
+    let g = "testdata/images/bandnoise_161x161.pgm";
+    let h = "testdata/images/bandnoise_161x161__jpeg90.pgm";
+    let mean = ssim(&["--json", g, h]).json()["value"].as_f64().unwrap();
+    let luma = ssim(&["--json", "--channels", "luma709", g, h]).json()["value"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(mean, luma);
+}
+
+fn read_pfm(p: &std::path::Path) -> (usize, usize, Vec<f32>) {
+    let img = ssim_std::pnm::decode(&std::fs::read(p).unwrap()).unwrap();
+    let ssim_std::pnm::Samples::F32(v) = img.samples else {
+        panic!("float map")
+    };
+    (img.width, img.height, v)
+}
+
+/// `--map x.pfm` writes the map the reference vectors hold (`testdata/maps`).
+#[test]
+fn pfm_map_matches_the_reference_map() {
+    let dir = scratch("pfm");
+    for id in [
+        "gray8_blobs_64x48__noise20__gaussian11",
+        "gray8_blobs_64x48__noise20__skimage_default",
+        "gray8_blobs_64x48__noise20__matlab_ipt",
+    ] {
+        let c = case(id);
+        let preset = common::metric_preset(c["config"].as_str().unwrap()).1;
+        let out = dir.join(format!("{id}.pfm"));
+        let run = ssim(&[
+            "--preset",
+            preset,
+            "--map",
+            out.to_str().unwrap(),
+            &image(&c, "ref"),
+            &image(&c, "dist"),
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let (w, h, got) = read_pfm(&out);
+        let (rw, rh, want) = read_pfm(
+            &common::root()
+                .join("testdata")
+                .join(c["map"].as_str().unwrap()),
+        );
+        assert_eq!((w, h), (rw, rh), "{id}");
+        assert_eq!(
+            (w as u64, h as u64),
+            (
+                c["map_width"].as_u64().unwrap(),
+                c["map_height"].as_u64().unwrap()
+            )
+        );
+        let worst = got
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst <= 1e-5, "{id}: map differs by {worst}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn png_heatmap_is_a_colour_image_larger_than_the_map() {
+    let dir = scratch("png");
+    let out = dir.join("heat.png");
+    let c = case("gray8_blobs_64x48__noise20__gaussian11");
+    let run = ssim(&[
+        "--json",
+        "--map",
+        out.to_str().unwrap(),
+        &image(&c, "ref"),
+        &image(&c, "dist"),
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["map"], out.to_str().unwrap());
+    let img = image::open(&out).unwrap().to_rgb8();
+    // The 54x38 map is enlarged, with room for the colour bar and labels.
+    assert!(
+        img.width() >= 300 && img.height() >= 200,
+        "{}x{}",
+        img.width(),
+        img.height()
+    );
+    let colours: std::collections::HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 50, "only {} colours", colours.len());
+    // viridis' ends are both present (the colour bar), and black text.
+    assert!(colours.contains(&[20, 20, 20]));
+    let ms = dir.join("ms.png");
+    let run = ssim(&["--metric", "ms-ssim", "--map", ms.to_str().unwrap(), A, B]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(image::open(&ms).is_ok());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn jpeg_input() {
+    let j = ssim(&["--json", A, "samples/dist.jpg"]).json();
+    assert_eq!(j["data_range"].as_f64(), Some(255.0));
+    let v = j["value"].as_f64().unwrap();
+    assert!(v > 0.8 && v < 1.0, "{v}");
+    // The same pair decoded once more gives the same value (deterministic decoder).
+    let again = ssim(&["--json", A, "samples/dist.jpg"]).json();
+    assert_eq!(again["value"], j["value"]);
+}
+
+#[test]
+fn identical_images_give_exactly_one() {
+    for p in [A, "samples/gray16_ref.png", "samples/float_ref.pfm"] {
+        let j = ssim(&["--json", "--preset", "matlab", p, p]).json();
+        assert_eq!(j["value"].as_f64(), Some(1.0), "{p}");
+    }
+    let _ = expected;
+}
