@@ -2,7 +2,7 @@
 //!
 //! Interleaved images are read in place (one channel is a [`Plane`] with a pixel step); the
 //! alpha of RGBA/BGRA is ignored. Planar images are separate planes: call [`crate::ssim`] or
-//! [`crate::msssim`] per plane and average.
+//! [`crate::msssim()`] per plane and average.
 //!
 //! Luma is computed per row into a buffer of one row, never for the whole image:
 //!

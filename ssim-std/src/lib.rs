@@ -13,6 +13,12 @@
 //! assert!(r.ssim > 0.9);
 //! # Ok::<(), ssim_std::Error>(())
 //! ```
+//!
+//! Also here: MS-SSIM with named pyramid rules ([`msssim()`], [`MsSsimParams::wang2003`],
+//! [`MsSsimParams::pytorch_msssim`]); colour images per channel or as luma computed on the fly
+//! ([`ssim_image`], [`msssim_image`]); and row bands on the caller's rayon pool
+//! ([`ssim_with_config`], [`Config`]), whose results are bitwise identical for any number of
+//! threads.
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]
