@@ -209,6 +209,35 @@ fn c_program_shared() {
     run(&exe, &[]);
 }
 
+/// The sanitizer flags really instrument: a one-line heap overflow built the same way must be
+/// caught, or a clean run above would prove nothing.
+fn sanitizers_catch_an_overflow(flags: &[&str]) {
+    let dir = out_dir();
+    let src = dir.join("overflow.c");
+    std::fs::write(
+        &src,
+        "#include <stdlib.h>\nint main(void) { volatile char *p = malloc(4); p[4] = 1; \
+         free((void *)p); return 0; }\n",
+    )
+    .expect("the output directory is writable");
+    let exe = dir.join("overflow");
+    let built = Command::new(cc())
+        .args(flags)
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .expect("the C compiler runs");
+    assert!(built.success(), "the sanitizer probe does not compile");
+    let out = Command::new(&exe).output().expect("the probe runs");
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("heap-buffer-overflow"),
+        "AddressSanitizer did not catch a heap overflow: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn c_program_sanitizers() {
     let required = std::env::var("SSIM_CAPI_REQUIRE_SANITIZERS").is_ok_and(|v| v == "1");
@@ -220,6 +249,7 @@ fn c_program_sanitizers() {
     let Some(exe) = build("capi_test_asan_ubsan", &flags, &static_link(), !required) else {
         return;
     };
+    sanitizers_catch_an_overflow(&flags);
     run(
         &exe,
         &[
@@ -265,5 +295,43 @@ fn header_compiles_as_cpp() {
         out.status.success(),
         "ssim.h does not compile as C++:\n{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `libssim.so` exports exactly the functions `ssim.h` declares.
+#[test]
+fn shared_library_exports_the_header() {
+    let header = std::fs::read_to_string(workspace().join("include/ssim.h"))
+        .expect("include/ssim.h is readable");
+    let mut declared: Vec<String> = header
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with("typedef"))
+        .filter_map(|l| {
+            let open = l.find('(')?;
+            let name = l[..open].rsplit([' ', '*']).next()?;
+            name.starts_with("ssim_").then(|| name.to_string())
+        })
+        .collect();
+    declared.sort();
+    let so = lib_dir().join("libssim.so");
+    let Ok(out) = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+    else {
+        eprintln!("skipping: no nm");
+        return;
+    };
+    let mut exported: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter(|s| s.starts_with("ssim_"))
+        .map(str::to_string)
+        .collect();
+    exported.sort();
+    assert!(declared.len() > 20, "found only {declared:?} in ssim.h");
+    assert_eq!(
+        declared, exported,
+        "ssim.h declares what libssim.so exports"
     );
 }
