@@ -1,8 +1,8 @@
 //! Colour images: per-channel SSIM and its mean, or SSIM of a luma channel made on the fly.
 //!
 //! Interleaved images are read in place (one channel is a [`Plane`] with a pixel step); the
-//! alpha of RGBA/BGRA is ignored. Planar images are separate planes: call [`crate::ssim`] or
-//! [`crate::msssim()`] per plane and average.
+//! alpha of RGBA/BGRA is ignored. Planar images (or any mix) go through [`ssim_planes`] and
+//! [`msssim_planes`], one plane per channel.
 //!
 //! Luma is computed per row into a buffer of one row, never for the whole image:
 //!
@@ -133,14 +133,14 @@ impl<T: Sample> RowSource for LumaPair<'_, T> {
     }
     fn rows<'a>(&'a self, j: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, f32>> {
         let w = self.width();
-        let step = self.x[0].step();
         let c = self.coeffs;
         for (planes, out) in [(&self.x, &mut buf.x), (&self.y, &mut buf.y)] {
             out.resize(w, 0.0);
             let (r, g, b) = (planes[0].row(j), planes[1].row(j), planes[2].row(j));
+            let (sr, sg, sb) = (planes[0].step(), planes[1].step(), planes[2].step());
             for (i, o) in out.iter_mut().enumerate() {
-                let k = i * step;
-                *o = (c[0] * r[k].to_f64() + c[1] * g[k].to_f64() + c[2] * b[k].to_f64()) as f32;
+                let (r, g, b) = (r[i * sr].to_f64(), g[i * sg].to_f64(), b[i * sb].to_f64());
+                *o = (c[0] * r + c[1] * g + c[2] * b) as f32;
             }
         }
         Ok((Plane::new(&buf.x, w, 1)?, Plane::new(&buf.y, w, 1)?))
@@ -169,18 +169,24 @@ pub fn ssim_image<T: Sample>(
 ) -> Result<ChannelsResult> {
     let xs = layout.planes(x, width, height, stride)?;
     let ys = layout.planes(y, width, height, stride)?;
-    let channels = match (mode.luma(), xs.len()) {
-        (Some(coeffs), 3) => {
-            let src = LumaPair {
-                x: xs,
-                y: ys,
-                coeffs,
-            };
-            vec![ssim_source(params, &src, config, false)?.result]
-        }
-        _ => xs
+    ssim_planes(params, &xs, &ys, mode, config)
+}
+
+/// SSIM of two images given as one plane per channel (planar, or any mix of layouts): per
+/// plane with their mean, or, with a luma `mode` and three planes (R, G, B), of their luma.
+/// A single plane is compared as it is in every mode.
+pub fn ssim_planes<T: Sample>(
+    params: &Params,
+    x: &[Plane<'_, T>],
+    y: &[Plane<'_, T>],
+    mode: ChannelMode,
+    config: &Config,
+) -> Result<ChannelsResult> {
+    let channels = match luma_pair(x, y, mode)? {
+        Some(src) => vec![ssim_source(params, &src, config, false)?.result],
+        None => x
             .iter()
-            .zip(&ys)
+            .zip(y)
             .map(|(a, b)| Ok(ssim_source(params, &PlanePair::new(a, b)?, config, false)?.result))
             .collect::<Result<Vec<_>>>()?,
     };
@@ -207,23 +213,63 @@ pub fn msssim_image<T: Sample>(
 ) -> Result<MsChannelsResult> {
     let xs = layout.planes(x, width, height, stride)?;
     let ys = layout.planes(y, width, height, stride)?;
-    let channels = match (mode.luma(), xs.len()) {
-        (Some(coeffs), 3) => {
-            let src = LumaPair {
-                x: xs,
-                y: ys,
-                coeffs,
-            };
-            vec![msssim_source(params, &src, config)?]
-        }
-        _ => xs
+    msssim_planes(params, &xs, &ys, mode, config)
+}
+
+/// MS-SSIM of two images given as one plane per channel; as [`ssim_planes`].
+pub fn msssim_planes<T: Sample>(
+    params: &MsSsimParams,
+    x: &[Plane<'_, T>],
+    y: &[Plane<'_, T>],
+    mode: ChannelMode,
+    config: &Config,
+) -> Result<MsChannelsResult> {
+    let channels = match luma_pair(x, y, mode)? {
+        Some(src) => vec![msssim_source(params, &src, config)?],
+        None => x
             .iter()
-            .zip(&ys)
+            .zip(y)
             .map(|(a, b)| msssim_source(params, &PlanePair::new(a, b)?, config))
             .collect::<Result<Vec<_>>>()?,
     };
     Ok(MsChannelsResult {
         msssim: mean(channels.iter().map(|r| r.msssim)),
         channels,
+    })
+}
+
+/// Checks the plane lists; the luma source when `mode` asks for luma of three planes.
+fn luma_pair<'a, T: Sample>(
+    x: &[Plane<'a, T>],
+    y: &[Plane<'a, T>],
+    mode: ChannelMode,
+) -> Result<Option<LumaPair<'a, T>>> {
+    if x.is_empty() || x.len() != y.len() {
+        return Err(Error::InvalidParameter {
+            name: "planes",
+            expected: "the same number (at least 1) of reference and distorted planes",
+        });
+    }
+    for p in x.iter().chain(y) {
+        if (p.width(), p.height()) != (x[0].width(), x[0].height()) {
+            return Err(Error::SizeMismatch {
+                reference: (x[0].width(), x[0].height()),
+                distorted: (p.width(), p.height()),
+            });
+        }
+    }
+    Ok(match (mode.luma(), x.len()) {
+        (None, _) | (_, 1) => None,
+        (Some(coeffs), 3) => Some(LumaPair {
+            x: x.to_vec(),
+            y: y.to_vec(),
+            coeffs,
+        }),
+        (Some(_), _) => {
+            return Err(Error::InvalidParameter {
+                name: "planes",
+                expected: "three planes (R, G, B) for luma",
+            })
+        }
     })
 }

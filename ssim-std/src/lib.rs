@@ -32,7 +32,9 @@ pub mod oracle;
 pub mod parallel;
 pub mod pnm;
 
-pub use color::{msssim_image, ssim_image, ChannelMode, MsChannelsResult, PixelLayout};
+pub use color::{
+    msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, MsChannelsResult, PixelLayout,
+};
 pub use msssim::{
     msssim, msssim_with_config, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans, Scale,
     WANG_WEIGHTS,

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use ssim_std::pnm::Samples;
 use ssim_std::{
-    msssim, msssim_image, ssim, ssim_image, ChannelMode, Config, MsSsimParams, Params, PixelLayout,
-    Plane,
+    msssim, msssim_image, msssim_planes, ssim, ssim_image, ssim_planes, ChannelMode, Config,
+    MsSsimParams, Params, PixelLayout, Plane,
 };
 
 fn rgb8(case: &Case) -> (&[u8], &[u8]) {
@@ -226,4 +226,52 @@ fn gray_layout_compares_the_one_channel_in_every_mode() {
         assert_eq!(r.channels, vec![want]);
         assert_eq!(r.ssim, want.ssim);
     }
+}
+
+fn planes(p: &[Vec<u8>], w: usize, h: usize) -> Vec<Plane<'_, u8>> {
+    p.iter().map(|c| Plane::new(c, w, h).unwrap()).collect()
+}
+
+#[test]
+fn planar_planes_equal_interleaved() {
+    let (w, h, a, b) = colour_pair();
+    let split = |v: &[u8]| -> Vec<Vec<u8>> {
+        (0..3)
+            .map(|c| v.iter().skip(c).step_by(3).copied().collect())
+            .collect()
+    };
+    let (pa, pb) = (split(&a), split(&b));
+    let (xa, xb) = (planes(&pa, w, h), planes(&pb, w, h));
+    let config = Config::default();
+    let params = Params::wang2004(255.0);
+    let mp = MsSsimParams::pytorch_msssim(255.0);
+    for mode in [ChannelMode::Mean, ChannelMode::Luma601] {
+        let i = ssim_image(
+            &params,
+            &a,
+            &b,
+            w,
+            h,
+            3 * w,
+            PixelLayout::Rgb,
+            mode,
+            &config,
+        );
+        assert_eq!(
+            ssim_planes(&params, &xa, &xb, mode, &config)
+                .unwrap()
+                .channels,
+            i.unwrap().channels
+        );
+        let i = msssim_image(&mp, &a, &b, w, h, 3 * w, PixelLayout::Rgb, mode, &config);
+        assert_eq!(
+            msssim_planes(&mp, &xa, &xb, mode, &config).unwrap(),
+            i.unwrap()
+        );
+    }
+    // Luma needs three planes; the lists must match.
+    let two = &xa[..2];
+    assert!(ssim_planes(&params, two, &xb[..2], ChannelMode::Luma709, &config).is_err());
+    assert!(ssim_planes(&params, &xa, two, ChannelMode::Mean, &config).is_err());
+    assert!(ssim_planes::<u8>(&params, &[], &[], ChannelMode::Mean, &config).is_err());
 }
