@@ -4,18 +4,22 @@
 //! alpha of RGBA/BGRA is ignored. Planar images (or any mix) go through [`ssim_planes`] and
 //! [`msssim_planes`], one plane per channel.
 //!
-//! Luma is computed per row into a buffer of one row, never for the whole image:
+//! Luma is computed per row into a buffer of one row, never for the whole image, from the
+//! stored samples in f64 and rounded once to f32 (never to integers):
 //!
 //! ```text
-//! BT.601: Y = 0.299 R + 0.587 G + 0.114 B        BT.709: Y = 0.2126 R + 0.7152 G + 0.0722 B
+//! Luma601:        Y = 0.299 R + 0.587 G + 0.114 B
+//! Luma709:        Y = 0.2126 R + 0.7152 G + 0.0722 B
+//! Luma601Studio:  Y = (16 L + 65.481 R + 128.553 G + 24.966 B) / 255      (L = data range)
 //! ```
 //!
-//! evaluated in f64 from the stored samples and rounded once to f32; no offset, no scaling to
-//! 16..235 and no rounding to integers, so Y has the data range of the input (255 for 8-bit)
-//! and the same `Params` apply. This is the "Y channel" of the super-resolution literature
-//! up to its studio-range scaling: MATLAB's `rgb2ycbcr` (used by most SR evaluation scripts)
-//! computes `16 + (65.481 R + 128.553 G + 24.966 B) / 255` on `[0, 1]` inputs and rounds to
-//! 8 bits, which is 219/255 times our BT.601 Y plus 16 before rounding.
+//! The first two keep the data range of the input (255 for 8-bit), so the same `Params`
+//! apply. `Luma601Studio` is the "Y channel" of the super-resolution literature: for 8-bit
+//! samples it is `16 + (65.481 R + 128.553 G + 24.966 B) / 255`, in 16..235, which is
+//! BasicSR's `to_y_channel` (unrounded) and MATLAB's `rgb2ycbcr(uint8)` before MATLAB rounds
+//! it to integers (rounding moves SSIM by about 1e-4; round the Y plane yourself and call
+//! [`crate::ssim()`] to reproduce MATLAB). SSIM on it is computed with the `Params` given,
+//! usually `data_range` 255 as those scripts do.
 
 use crate::msssim::{msssim_source, MsSsimParams, MsSsimResult};
 use crate::parallel::{ssim_source, Config, PlanePair, RowBuf, RowPair, RowSource};
@@ -33,15 +37,38 @@ pub enum ChannelMode {
     Luma601,
     /// SSIM of BT.709 luma `0.2126 R + 0.7152 G + 0.0722 B`.
     Luma709,
+    /// SSIM of studio-range BT.601 luma, the super-resolution "Y channel":
+    /// `(16 L + 65.481 R + 128.553 G + 24.966 B) / 255` (see the module docs).
+    Luma601Studio,
+}
+
+/// `Y = (offset + c . RGB) / divisor`.
+#[derive(Clone, Copy, Debug)]
+struct Luma {
+    coeffs: [f64; 3],
+    offset: f64,
+    divisor: f64,
 }
 
 impl ChannelMode {
-    /// The luma coefficients (R, G, B), or `None` for per-channel means.
-    fn luma(self) -> Option<[f64; 3]> {
+    /// The luma formula for samples of range `data_range`, or `None` for per-channel means.
+    fn luma(self, data_range: f64) -> Option<Luma> {
+        let plain = |coeffs| {
+            Some(Luma {
+                coeffs,
+                offset: 0.0,
+                divisor: 1.0,
+            })
+        };
         match self {
             ChannelMode::Mean => None,
-            ChannelMode::Luma601 => Some([0.299, 0.587, 0.114]),
-            ChannelMode::Luma709 => Some([0.2126, 0.7152, 0.0722]),
+            ChannelMode::Luma601 => plain([0.299, 0.587, 0.114]),
+            ChannelMode::Luma709 => plain([0.2126, 0.7152, 0.0722]),
+            ChannelMode::Luma601Studio => Some(Luma {
+                coeffs: [65.481, 128.553, 24.966],
+                offset: 16.0 * data_range,
+                divisor: 255.0,
+            }),
         }
     }
 }
@@ -120,7 +147,7 @@ pub struct MsChannelsResult {
 struct LumaPair<'a, T: Sample> {
     x: Vec<Plane<'a, T>>,
     y: Vec<Plane<'a, T>>,
-    coeffs: [f64; 3],
+    luma: Luma,
 }
 
 impl<T: Sample> RowSource for LumaPair<'_, T> {
@@ -133,14 +160,18 @@ impl<T: Sample> RowSource for LumaPair<'_, T> {
     }
     fn rows<'a>(&'a self, j: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, f32>> {
         let w = self.width();
-        let c = self.coeffs;
+        let Luma {
+            coeffs: c,
+            offset,
+            divisor,
+        } = self.luma;
         for (planes, out) in [(&self.x, &mut buf.x), (&self.y, &mut buf.y)] {
             out.resize(w, 0.0);
             let (r, g, b) = (planes[0].row(j), planes[1].row(j), planes[2].row(j));
             let (sr, sg, sb) = (planes[0].step(), planes[1].step(), planes[2].step());
             for (i, o) in out.iter_mut().enumerate() {
                 let (r, g, b) = (r[i * sr].to_f64(), g[i * sg].to_f64(), b[i * sb].to_f64());
-                *o = (c[0] * r + c[1] * g + c[2] * b) as f32;
+                *o = ((offset + c[0] * r + c[1] * g + c[2] * b) / divisor) as f32;
             }
         }
         Ok((Plane::new(&buf.x, w, 1)?, Plane::new(&buf.y, w, 1)?))
@@ -182,7 +213,7 @@ pub fn ssim_planes<T: Sample>(
     mode: ChannelMode,
     config: &Config,
 ) -> Result<ChannelsResult> {
-    let channels = match luma_pair(x, y, mode)? {
+    let channels = match luma_pair(x, y, mode, params.data_range)? {
         Some(src) => vec![ssim_source(params, &src, config, false)?.result],
         None => x
             .iter()
@@ -224,7 +255,7 @@ pub fn msssim_planes<T: Sample>(
     mode: ChannelMode,
     config: &Config,
 ) -> Result<MsChannelsResult> {
-    let channels = match luma_pair(x, y, mode)? {
+    let channels = match luma_pair(x, y, mode, params.ssim.data_range)? {
         Some(src) => vec![msssim_source(params, &src, config)?],
         None => x
             .iter()
@@ -243,6 +274,7 @@ fn luma_pair<'a, T: Sample>(
     x: &[Plane<'a, T>],
     y: &[Plane<'a, T>],
     mode: ChannelMode,
+    data_range: f64,
 ) -> Result<Option<LumaPair<'a, T>>> {
     if x.is_empty() || x.len() != y.len() {
         return Err(Error::InvalidParameter {
@@ -258,12 +290,12 @@ fn luma_pair<'a, T: Sample>(
             });
         }
     }
-    Ok(match (mode.luma(), x.len()) {
+    Ok(match (mode.luma(data_range), x.len()) {
         (None, _) | (_, 1) => None,
-        (Some(coeffs), 3) => Some(LumaPair {
+        (Some(luma), 3) => Some(LumaPair {
             x: x.to_vec(),
             y: y.to_vec(),
-            coeffs,
+            luma,
         }),
         (Some(_), _) => {
             return Err(Error::InvalidParameter {

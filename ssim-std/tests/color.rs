@@ -153,22 +153,40 @@ fn layouts_give_the_same_channels_in_rgb_order() {
     .is_err());
 }
 
-/// Luma per the documented formula (f64, rounded once to f32), made for the whole image.
-fn luma(rgb: &[u8], c: [f64; 3]) -> Vec<f32> {
+/// Luma per the documented formula `(offset + c . RGB) / divisor` (f64, rounded once to f32),
+/// made for the whole image.
+fn luma_with(rgb: &[u8], c: [f64; 3], offset: f64, divisor: f64) -> Vec<f32> {
     rgb.chunks_exact(3)
-        .map(|p| (c[0] * p[0] as f64 + c[1] * p[1] as f64 + c[2] * p[2] as f64) as f32)
+        .map(|p| {
+            let (r, g, b) = (p[0] as f64, p[1] as f64, p[2] as f64);
+            ((offset + c[0] * r + c[1] * g + c[2] * b) / divisor) as f32
+        })
         .collect()
+}
+
+fn luma(rgb: &[u8], c: [f64; 3]) -> Vec<f32> {
+    luma_with(rgb, c, 0.0, 1.0)
 }
 
 #[test]
 fn luma_on_the_fly_equals_luma_made_up_front() {
     let (w, h, a, b) = colour_pair();
     let config = Config::default();
-    for (mode, c) in [
-        (ChannelMode::Luma601, [0.299, 0.587, 0.114]),
-        (ChannelMode::Luma709, [0.2126, 0.7152, 0.0722]),
+    for (mode, c, offset, divisor) in [
+        (ChannelMode::Luma601, [0.299, 0.587, 0.114], 0.0, 1.0),
+        (ChannelMode::Luma709, [0.2126, 0.7152, 0.0722], 0.0, 1.0),
+        // 8-bit: 16 + (65.481 R + 128.553 G + 24.966 B) / 255.
+        (
+            ChannelMode::Luma601Studio,
+            [65.481, 128.553, 24.966],
+            16.0 * 255.0,
+            255.0,
+        ),
     ] {
-        let (ya, yb) = (luma(&a, c), luma(&b, c));
+        let (ya, yb) = (
+            luma_with(&a, c, offset, divisor),
+            luma_with(&b, c, offset, divisor),
+        );
         let (xp, yp) = (
             Plane::new(&ya, w, h).unwrap(),
             Plane::new(&yb, w, h).unwrap(),
@@ -192,8 +210,11 @@ fn luma_on_the_fly_equals_luma_made_up_front() {
         assert_eq!(got.channels, vec![msssim(&mp, &xp, &yp).unwrap()]);
         assert_eq!(got.msssim, got.channels[0].msssim);
     }
-    // BT.601 luma of a pure grey pixel is the grey level (coefficients sum to 1).
+    // BT.601 luma of a pure grey pixel is the grey level (coefficients sum to 1); studio
+    // range maps 0..255 to 16..235.
     assert_eq!(luma(&[200, 200, 200], [0.299, 0.587, 0.114]), [200.0]);
+    let studio = |v: u8| luma_with(&[v, v, v], [65.481, 128.553, 24.966], 4080.0, 255.0)[0];
+    assert_eq!((studio(0), studio(255)), (16.0, 235.0));
 }
 
 #[test]
