@@ -120,6 +120,7 @@ fn layouts_give_the_same_channels_in_rgb_order() {
             ChannelMode::Mean,
             ChannelMode::Luma601,
             ChannelMode::Luma709,
+            ChannelMode::Luma601Studio,
         ] {
             let got = ssim_image(&params, &x, &y, w, h, stride, layout, mode, &config).unwrap();
             let want = ssim_image(
