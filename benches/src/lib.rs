@@ -120,59 +120,57 @@ fn gaussian11() -> [f32; 11] {
 }
 
 /// Mean SSIM (wang2004: Gaussian 11/1.5, population covariance, valid region, L = 255) the
-/// plain way: five f32 signal images, a horizontal then a vertical 11-tap pass over whole
-/// images, the formula, an f64 mean. Uncentred (`E[x^2] - mu^2`) as most code does it.
+/// plain way, as OpenCV's Python recipe does it: a horizontal 11-tap pass of the five signals
+/// `x, y, x^2, y^2, xy` into whole-image f32 buffers, then per output row a vertical pass and
+/// the formula, summed in f64. Uncentred (`E[x^2] - mu^2`) as most code is. Loops are written
+/// tap-outer, column-inner, the form the autovectoriser turns into packed code.
 pub fn separable_ssim_f32(x: &[u8], y: &[u8], width: usize, height: usize) -> f64 {
     let g = gaussian11();
     let (c1, c2) = ((0.01f32 * 255.0).powi(2), (0.03f32 * 255.0).powi(2));
-    let n = width * height;
-    let xf: Vec<f32> = x[..n].iter().map(|&v| v as f32).collect();
-    let yf: Vec<f32> = y[..n].iter().map(|&v| v as f32).collect();
-    let signals = [
-        xf.clone(),
-        yf.clone(),
-        xf.iter().map(|v| v * v).collect::<Vec<f32>>(),
-        yf.iter().map(|v| v * v).collect(),
-        xf.iter().zip(&yf).map(|(a, b)| a * b).collect(),
-    ];
     let (ow, oh) = (width - 10, height - 10);
-    let mut filtered = Vec::with_capacity(5);
-    let mut h = vec![0f32; ow * height];
-    for s in &signals {
-        for r in 0..height {
-            let src = &s[r * width..][..width];
-            let dst = &mut h[r * ow..][..ow];
-            // Tap-outer, column-inner: the form the autovectoriser turns into packed code.
-            dst.fill(0.0);
+    let mut h: Vec<Vec<f32>> = (0..5).map(|_| vec![0f32; ow * height]).collect();
+    let mut sig = vec![vec![0f32; width]; 5];
+    for r in 0..height {
+        let (xr, yr) = (&x[r * width..][..width], &y[r * width..][..width]);
+        for c in 0..width {
+            let (a, b) = (xr[c] as f32, yr[c] as f32);
+            sig[0][c] = a;
+            sig[1][c] = b;
+            sig[2][c] = a * a;
+            sig[3][c] = b * b;
+            sig[4][c] = a * b;
+        }
+        for (m, s) in sig.iter().enumerate() {
+            let dst = &mut h[m][r * ow..][..ow];
             for (k, gk) in g.iter().enumerate() {
-                for (d, s) in dst.iter_mut().zip(&src[k..]) {
-                    *d += gk * s;
+                for (d, v) in dst.iter_mut().zip(&s[k..]) {
+                    *d += gk * v;
                 }
             }
         }
-        let mut v = vec![0f32; ow * oh];
-        for r in 0..oh {
-            let dst = &mut v[r * ow..][..ow];
-            for (k, gk) in g.iter().enumerate() {
-                let src = &h[(r + k) * ow..][..ow];
-                for (d, s) in dst.iter_mut().zip(src) {
-                    *d += gk * s;
-                }
-            }
-        }
-        filtered.push(v);
     }
+    let mut v = vec![vec![0f32; ow]; 5];
     let mut sum = 0f64;
-    for i in 0..ow * oh {
-        let (mx, my) = (filtered[0][i], filtered[1][i]);
-        let (sxx, syy, sxy) = (
-            filtered[2][i] - mx * mx,
-            filtered[3][i] - my * my,
-            filtered[4][i] - mx * my,
-        );
-        let s = ((2.0 * mx * my + c1) * (2.0 * sxy + c2))
-            / ((mx * mx + my * my + c1) * (sxx + syy + c2));
-        sum += s as f64;
+    for r in 0..oh {
+        for (m, out) in v.iter_mut().enumerate() {
+            out.fill(0.0);
+            for (k, gk) in g.iter().enumerate() {
+                for (d, s) in out.iter_mut().zip(&h[m][(r + k) * ow..][..ow]) {
+                    *d += gk * s;
+                }
+            }
+        }
+        let mut row = 0f32;
+        let [mx, my, xx, yy, xy] = &v[..] else {
+            unreachable!()
+        };
+        for i in 0..ow {
+            let (mx, my) = (mx[i], my[i]);
+            let (sxx, syy, sxy) = (xx[i] - mx * mx, yy[i] - my * my, xy[i] - mx * my);
+            row += ((2.0 * mx * my + c1) * (2.0 * sxy + c2))
+                / ((mx * mx + my * my + c1) * (sxx + syy + c2));
+        }
+        sum += row as f64;
     }
     sum / (ow * oh) as f64
 }

@@ -13,7 +13,7 @@
 //! of per-row f64 sums taken in row order.
 
 use crate::error::{Error, Image, Result};
-use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS};
+use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS, ROWS_PER_PASS};
 use crate::params::{covariance_factor, HalfWeights, Padding, Params, Pooling, MAX_RADIUS};
 use crate::plane::{Plane, Sample, SampleSlice};
 use crate::scratch::{blocks_for, ScratchBlock};
@@ -214,10 +214,16 @@ struct Layout {
 }
 
 fn layout(g: &Geometry) -> Option<Layout> {
-    let slots = 2 * g.radius + 1;
+    let slots = 2 * g.radius + ROWS_PER_PASS;
     let row = blocks_for(g.padded_w(), 4)?;
-    let ring = blocks_for(slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?, g.ring_bytes)?;
-    let stats = blocks_for(MOMENTS.checked_mul(g.map_w)?, g.ring_bytes)?;
+    let ring = blocks_for(
+        slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?,
+        g.ring_bytes,
+    )?;
+    let stats = blocks_for(
+        (ROWS_PER_PASS * MOMENTS).checked_mul(g.map_w)?,
+        g.ring_bytes,
+    )?;
     let out = blocks_for(g.map_w, 4)?;
     let total = row
         .checked_mul(2)?
@@ -393,11 +399,7 @@ impl<'s> Ssim<'s> {
         let int_box = self.box_size.is_some() && !matches!(T::KIND, crate::SampleKind::F32);
         for j in 0..x.height() {
             self.push_row((x.row(j), x.step()), (y.row(j), y.step()), int_box)?;
-            while self.next_out < self.out_rows.1
-                && self.geo.rows_needed(self.next_out) <= self.next_in
-            {
-                self.emit(int_box, sink);
-            }
+            self.drain(int_box, sink);
         }
         Ok(())
     }
@@ -462,7 +464,7 @@ impl<'s> Ssim<'s> {
                 }
             }
         }
-        let slots = 2 * r + 1;
+        let slots = 2 * r + ROWS_PER_PASS;
         let slot = row % slots;
         let n = g.map_w;
         if int_box {
@@ -479,45 +481,93 @@ impl<'s> Ssim<'s> {
         Ok(())
     }
 
-    fn emit(&mut self, int_box: bool, sink: &mut impl RowSink) {
+    /// Emits the map rows whose input rows are in, `ROWS_PER_PASS` at a time: one vertical
+    /// pass over the ring serves several output rows, so each ring row is read from L2 once
+    /// per pass instead of once per output row (the vertical pass is bound by that traffic).
+    /// Waits for a full pass while more input can come; the ring has room for it.
+    fn drain(&mut self, int_box: bool, sink: &mut impl RowSink) {
+        while self.next_out < self.out_rows.1 && self.geo.rows_needed(self.next_out) <= self.next_in
+        {
+            let want = ROWS_PER_PASS.min(self.out_rows.1 - self.next_out);
+            let mut ready = 1;
+            while ready < want && self.geo.rows_needed(self.next_out + ready) <= self.next_in {
+                ready += 1;
+            }
+            if ready < want && self.next_in < self.in_rows.1 {
+                break;
+            }
+            self.emit(ready, int_box, sink);
+        }
+    }
+
+    /// Computes up to `rows` map rows from `next_out` on in one vertical pass.
+    fn emit(&mut self, rows: usize, int_box: bool, sink: &mut impl RowSink) {
         let g = self.geo;
         let (r, n) = (g.radius, g.map_w);
-        let i = self.next_out;
-        let mut slots = [0usize; 2 * MAX_RADIUS + 1];
+        let nslots = 2 * r + ROWS_PER_PASS;
+        let i0 = self.next_out;
+        let at = |i: usize, t: usize| g.source_row(i, t as isize - r as isize);
+        // Window rows of the pass, top to bottom: map row `i0 + k` uses `slots[k..k + 2r + 1]`.
+        // Next to a padded border the windows of neighbouring rows are not shifts of each
+        // other (reflected rows); the pass then ends early and the next one picks up.
+        let mut slots = [0usize; 2 * MAX_RADIUS + ROWS_PER_PASS];
         for (t, s) in slots.iter_mut().take(2 * r + 1).enumerate() {
-            *s = g.source_row(i, t as isize - r as isize) % (2 * r + 1);
+            *s = at(i0, t) % nslots;
         }
-        let slots = &slots[..2 * r + 1];
-        let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
-        let pool = if pooled { g.pool_cols } else { (0, 0) };
-        let (s, c) = if int_box {
+        let mut rows = rows;
+        for k in 1..rows {
+            if (0..2 * r).any(|t| at(i0 + k, t) != at(i0 + k - 1, t + 1)) {
+                rows = k;
+                break;
+            }
+            slots[2 * r + k] = at(i0 + k, 2 * r) % nslots;
+        }
+        let slots = &slots[..2 * r + rows];
+        let wts = &self.weights.f32[..=r];
+        if int_box {
             let ring: &[f64] = bytemuck::cast_slice(self.ring);
             let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
-            let stats = &mut stats[..MOMENTS * n];
-            (self.kernels.box_vertical)(ring, slots, n, stats);
-            (self.kernels.box_formula)(stats, n, &self.consts, pool, self.ssim_row, self.cs_row)
+            (self.kernels.box_vertical)(
+                ring,
+                slots,
+                2 * r + 1,
+                n,
+                &mut stats[..rows * MOMENTS * n],
+            );
         } else {
             let ring: &[f32] = bytemuck::cast_slice(self.ring);
             let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
-            let stats = &mut stats[..MOMENTS * n];
-            let wts = &self.weights.f32[..=r];
-            (self.kernels.vertical)(ring, slots, wts, n, stats);
-            (self.kernels.formula)(stats, n, &self.consts, pool, self.ssim_row, self.cs_row)
-        };
-        if pooled {
-            self.ssim_sum += s;
-            self.cs_sum += c;
-            self.count += (g.pool_cols.1 - g.pool_cols.0) as u64;
+            (self.kernels.vertical)(ring, slots, wts, n, &mut stats[..rows * MOMENTS * n]);
         }
-        sink.row(OutputRow {
-            index: i,
-            ssim: self.ssim_row,
-            cs: self.cs_row,
-            pooled,
-            ssim_sum: s,
-            cs_sum: c,
-        });
-        self.next_out += 1;
+        for k in 0..rows {
+            let i = i0 + k;
+            let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
+            let pool = if pooled { g.pool_cols } else { (0, 0) };
+            let part = k * MOMENTS * n..(k + 1) * MOMENTS * n;
+            let (s, c) = if int_box {
+                let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
+                let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
+                (self.kernels.box_formula)(&mut stats[part], n, &self.consts, pool, ssim, cs)
+            } else {
+                let stats: &[f32] = bytemuck::cast_slice(self.stats);
+                let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
+                (self.kernels.formula)(&stats[part], n, &self.consts, pool, ssim, cs)
+            };
+            if pooled {
+                self.ssim_sum += s;
+                self.cs_sum += c;
+                self.count += (g.pool_cols.1 - g.pool_cols.0) as u64;
+            }
+            sink.row(OutputRow {
+                index: i,
+                ssim: self.ssim_row,
+                cs: self.cs_row,
+                pooled,
+                ssim_sum: s,
+                cs_sum: c,
+            });
+        }
+        self.next_out += rows;
     }
 }
 

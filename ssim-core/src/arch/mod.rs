@@ -88,7 +88,7 @@ macro_rules! target_feature_kernels {
                 $token,
                 box_vertical,
                 box_vertical_tf,
-                (ring: &[f64], slots: &[usize], n: usize, out: &mut [f64])
+                (ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64])
             );
             entry_point!(
                 $features,

@@ -131,52 +131,55 @@ pub(crate) fn vertical<S: Lanes>(
     }
     let r = w.len() - 1;
     // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
-    let mut base = [0usize; 2 * MAX_RADIUS + 1];
+    let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
     for (b, &slot) in base.iter_mut().zip(slots) {
         *b = slot * MOMENTS * n;
     }
-    let (mux, rest) = out.split_at_mut(n);
-    let (muy, rest) = rest.split_at_mut(n);
-    let (sxx, rest) = rest.split_at_mut(n);
-    let (syy, rest) = rest.split_at_mut(n);
-    let sxy = &mut rest[..n];
     let zero = s.splat(0.0);
     let mut wv = [zero; MAX_RADIUS + 1];
     for (v, &wk) in wv.iter_mut().zip(w) {
         *v = s.splat(wk);
     }
     let (n2, n3, n4) = (2 * n, 3 * n, 4 * n);
+    let rows = slots.len() - 2 * r;
+    let out = &mut out[..rows * MOMENTS * n];
+    // Map rows inner, columns outer: the rows of a pass share 2r of their window rows, which
+    // are then still in L1 when the next map row reads them.
     for i in chunks(n, S::F) {
-        let cb = base[r] + i;
-        let (cx, cy) = (s.load(ring, cb), s.load(ring, cb + n));
-        let w0 = wv[0];
-        let mut vx = s.mul(w0, s.load(ring, cb + n2));
-        let mut vy = s.mul(w0, s.load(ring, cb + n3));
-        let mut cv = s.mul(w0, s.load(ring, cb + n4));
-        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
-        for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
-            let (b1, b2) = (base[r - k] + i, base[r + k] + i);
-            let (dx1, dx2) = (s.sub(s.load(ring, b1), cx), s.sub(s.load(ring, b2), cx));
-            let (dy1, dy2) = (
-                s.sub(s.load(ring, b1 + n), cy),
-                s.sub(s.load(ring, b2 + n), cy),
-            );
-            a = s.mul_add(wk, s.add(dx1, dx2), a);
-            b = s.mul_add(wk, s.add(dy1, dy2), b);
-            qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
-            qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
-            qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
-            let pair = |m: usize| s.add(s.load(ring, b1 + m), s.load(ring, b2 + m));
-            vx = s.mul_add(wk, pair(n2), vx);
-            vy = s.mul_add(wk, pair(n3), vy);
-            cv = s.mul_add(wk, pair(n4), cv);
+        for row in 0..rows {
+            let mid = row + r;
+            let cb = base[mid] + i;
+            let (cx, cy) = (s.load(ring, cb), s.load(ring, cb + n));
+            let w0 = wv[0];
+            let mut vx = s.mul(w0, s.load(ring, cb + n2));
+            let mut vy = s.mul(w0, s.load(ring, cb + n3));
+            let mut cv = s.mul(w0, s.load(ring, cb + n4));
+            let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+            for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
+                let (b1, b2) = (base[mid - k] + i, base[mid + k] + i);
+                let (dx1, dx2) = (s.sub(s.load(ring, b1), cx), s.sub(s.load(ring, b2), cx));
+                let (dy1, dy2) = (
+                    s.sub(s.load(ring, b1 + n), cy),
+                    s.sub(s.load(ring, b2 + n), cy),
+                );
+                a = s.mul_add(wk, s.add(dx1, dx2), a);
+                b = s.mul_add(wk, s.add(dy1, dy2), b);
+                qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
+                qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
+                qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
+                let pair = |m: usize| s.add(s.load(ring, b1 + m), s.load(ring, b2 + m));
+                vx = s.mul_add(wk, pair(n2), vx);
+                vy = s.mul_add(wk, pair(n3), vy);
+                cv = s.mul_add(wk, pair(n4), cv);
+            }
+            let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
+            let o = row * MOMENTS * n + i;
+            s.store(s.add(cx, a), out, o);
+            s.store(s.add(cy, b), out, o + n);
+            s.store(s.add(vx, s.mul_add(na, a, qxx)), out, o + n2);
+            s.store(s.add(vy, s.mul_add(nb, b, qyy)), out, o + n3);
+            s.store(s.add(cv, s.mul_add(na, b, qxy)), out, o + n4);
         }
-        let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
-        s.store(s.add(cx, a), mux, i);
-        s.store(s.add(cy, b), muy, i);
-        s.store(s.add(vx, s.mul_add(na, a, qxx)), sxx, i);
-        s.store(s.add(vy, s.mul_add(nb, b, qyy)), syy, i);
-        s.store(s.add(cv, s.mul_add(na, b, qxy)), sxy, i);
     }
 }
 
@@ -375,25 +378,39 @@ fn box_horizontal_f32<S: Lanes>(
     }
 }
 
+/// [`scalar::box_vertical`] with vectors: exact integer sums, so the same bits.
 #[inline(always)]
 pub(crate) fn box_vertical<S: Lanes>(
     s: S,
     ring: &[f64],
     slots: &[usize],
+    size: usize,
     n: usize,
     out: &mut [f64],
 ) {
     if n < S::D {
-        return scalar::box_vertical(ring, slots, n, out);
+        return scalar::box_vertical(ring, slots, size, n, out);
+    }
+    let rows = slots.len() + 1 - size;
+    let out = &mut out[..rows * MOMENTS * n];
+    let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
+    for (b, &slot) in base.iter_mut().zip(slots) {
+        *b = slot * MOMENTS * n;
     }
     for m in 0..MOMENTS {
-        let o = &mut out[m * n..][..n];
         for i in chunks(n, S::D) {
-            let mut acc = s.load_d(ring, (slots[0] * MOMENTS + m) * n + i);
-            for &slot in &slots[1..] {
-                acc = s.add_d(acc, s.load_d(ring, (slot * MOMENTS + m) * n + i));
+            let at = m * n + i;
+            let mut acc = s.load_d(ring, base[0] + at);
+            for &b in &base[1..size] {
+                acc = s.add_d(acc, s.load_d(ring, b + at));
             }
-            s.store_d(acc, o, i);
+            s.store_d(acc, out, at);
+            for k in 1..rows {
+                let enter = s.load_d(ring, base[k + size - 1] + at);
+                let leave = s.load_d(ring, base[k - 1] + at);
+                acc = s.sub_d(s.add_d(acc, enter), leave);
+                s.store_d(acc, out, k * MOMENTS * n + at);
+            }
         }
     }
 }

@@ -32,6 +32,9 @@ use crate::error::{Error, Result};
 /// Index of each of the five moment rows inside a ring slot or a statistics row.
 pub(crate) const MOMENTS: usize = 5;
 
+/// Map rows computed by one vertical pass (the ring holds `2r + ROWS_PER_PASS` rows).
+pub(crate) const ROWS_PER_PASS: usize = 4;
+
 /// A set of kernels that computes SSIM. Forcing one the CPU cannot run is an error.
 ///
 /// Every backend runs the same algorithm; they differ in vector width and in whether
@@ -140,8 +143,10 @@ pub(crate) type LoadF32Fn = fn(src: &[f32], step: usize, out: &mut [f32]) -> Opt
 /// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values; `w`: `r + 1`
 /// half-weights (centre first); `out`: five rows of `n` (`mx, my, vx, vy, cxy`).
 pub(crate) type HorizontalFn = fn(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32]);
-/// Centred vertical combination. `ring`: slots of five rows of `n`; `slots`: the `2r + 1` slot
-/// indices of the window rows, top to bottom; `out`: `mux, muy, sxx, syy, sxy` rows of `n`.
+/// Centred vertical combination for `slots.len() - 2r` consecutive map rows. `ring`: slots of
+/// five rows of `n`; `slots`: the slot indices of the window rows, top to bottom (map row `k`
+/// of the pass uses `slots[k..k + 2r + 1]`); `out`: per map row, `mux, muy, sxx, syy, sxy`
+/// rows of `n`.
 pub(crate) type VerticalFn =
     fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]);
 /// SSIM and cs per pixel from a statistics row; returns the f64 sums of both over `pool`.
@@ -156,8 +161,10 @@ pub(crate) type FormulaFn = fn(
 /// Exact box window sums of `x, y, x^2, y^2, xy` along a padded row (integer-valued f32 in,
 /// f64 out, five rows of `n`), `size` taps.
 pub(crate) type BoxHorizontalFn = fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]);
-/// Adds the window rows of the integer ring into `out` (five rows of `n` f64).
-pub(crate) type BoxVerticalFn = fn(ring: &[f64], slots: &[usize], n: usize, out: &mut [f64]);
+/// Adds the window rows of the integer ring into `out` for `slots.len() - size + 1`
+/// consecutive map rows (map row `k` uses `slots[k..k + size]`; five rows of `n` f64 each).
+pub(crate) type BoxVerticalFn =
+    fn(ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64]);
 /// SSIM and cs from exact box sums (evaluated in f64); returns the f64 sums over `pool`.
 /// Overwrites the first two rows of `sums` with the f64 SSIM and cs values.
 pub(crate) type BoxFormulaFn = fn(

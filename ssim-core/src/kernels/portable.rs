@@ -121,7 +121,9 @@ pub(crate) static KERNELS: Kernels = Kernels {
     vertical: |ring, slots, w, n, out| generic::vertical(Portable, ring, slots, w, n, out),
     formula,
     box_horizontal: |x, y, size, n, out| generic::box_horizontal(Portable, x, y, size, n, out),
-    box_vertical: |ring, slots, n, out| generic::box_vertical(Portable, ring, slots, n, out),
+    box_vertical: |ring, slots, size, n, out| {
+        generic::box_vertical(Portable, ring, slots, size, n, out)
+    },
     box_formula,
 };
 

@@ -69,6 +69,14 @@ pub(crate) fn horizontal(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f
 }
 
 pub(crate) fn vertical(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
+    let size = 2 * (w.len() - 1) + 1;
+    for k in 0..=slots.len() - size {
+        let out = &mut out[k * MOMENTS * n..][..MOMENTS * n];
+        vertical_row(ring, &slots[k..k + size], w, n, out);
+    }
+}
+
+fn vertical_row(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
     let r = w.len() - 1;
     let slot = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
     let centre = slots[r];
@@ -181,13 +189,28 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
     }
 }
 
-pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], n: usize, out: &mut [f64]) {
+/// The first map row of the pass adds its `size` window rows; each next one adds the row
+/// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
+/// both ways are exact and give the same bits.
+pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64]) {
+    let row = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
     for m in 0..MOMENTS {
         let o = &mut out[m * n..][..n];
-        o.copy_from_slice(&ring[(slots[0] * MOMENTS + m) * n..][..n]);
-        for &s in &slots[1..] {
-            for (acc, v) in o.iter_mut().zip(&ring[(s * MOMENTS + m) * n..][..n]) {
+        o.copy_from_slice(row(slots[0], m));
+        for &s in &slots[1..size] {
+            for (acc, v) in o.iter_mut().zip(row(s, m)) {
                 *acc += v;
+            }
+        }
+    }
+    for k in 1..=slots.len() - size {
+        let (done, rest) = out.split_at_mut(k * MOMENTS * n);
+        let prev = &done[(k - 1) * MOMENTS * n..];
+        for m in 0..MOMENTS {
+            let (enter, leave) = (row(slots[k + size - 1], m), row(slots[k - 1], m));
+            let o = &mut rest[m * n..][..n];
+            for (i, acc) in o.iter_mut().enumerate() {
+                *acc = prev[m * n + i] + enter[i] - leave[i];
             }
         }
     }

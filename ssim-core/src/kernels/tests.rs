@@ -166,7 +166,8 @@ fn vertical_within_bound() {
         for &n in LENGTHS {
             for r in [1, 3, 5, 7] {
                 let w = half_weights(r);
-                let slots = 2 * r + 1;
+                let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                let slots = 2 * r + rows;
                 let mut ring = vec![0f32; slots * MOMENTS * n];
                 for s in 0..slots {
                     for i in 0..n {
@@ -181,7 +182,10 @@ fn vertical_within_bound() {
                 // A rotated ring, as the engine has it after some rows.
                 let rot = rng.below(slots);
                 let order: Vec<usize> = (0..slots).map(|t| (t + rot) % slots).collect();
-                let (mut a, mut e) = (vec![0f32; MOMENTS * n], vec![0f32; MOMENTS * n]);
+                let (mut a, mut e) = (
+                    vec![0f32; rows * MOMENTS * n],
+                    vec![0f32; rows * MOMENTS * n],
+                );
                 (k.vertical)(&ring, &order, &w, n, &mut a);
                 (scalar().vertical)(&ring, &order, &w, n, &mut e);
                 let err = rel_err_rows(&a, &e, n);
@@ -253,7 +257,8 @@ fn box_kernels_are_identical() {
                             .map(|_| (rng.next() % (top as u64 + 1)) as f32)
                             .collect()
                     };
-                    let slots = size;
+                    let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                    let slots = size + rows - 1;
                     let mut ring_a = vec![0f64; slots * MOMENTS * n];
                     let mut ring_e = vec![0f64; slots * MOMENTS * n];
                     for s in 0..slots {
@@ -270,10 +275,21 @@ fn box_kernels_are_identical() {
                         "{b} box_horizontal n={n} size={size} top={top}"
                     );
                     let order: Vec<usize> = (0..slots).map(|t| (t + 3) % slots).collect();
-                    let (mut sa, mut se) = (vec![0f64; MOMENTS * n], vec![0f64; MOMENTS * n]);
-                    (k.box_vertical)(&ring_a, &order, n, &mut sa);
-                    (scalar().box_vertical)(&ring_e, &order, n, &mut se);
+                    let (mut sa, mut se) = (
+                        vec![0f64; rows * MOMENTS * n],
+                        vec![0f64; rows * MOMENTS * n],
+                    );
+                    (k.box_vertical)(&ring_a, &order, size, n, &mut sa);
+                    (scalar().box_vertical)(&ring_e, &order, size, n, &mut se);
                     assert_eq!(sa, se, "{b} box_vertical n={n} size={size}");
+                    // Running sums down the pass equal direct sums of each window.
+                    for row in 1..rows {
+                        let mut direct = vec![0f64; MOMENTS * n];
+                        let win = &order[row..row + size];
+                        (scalar().box_vertical)(&ring_e, win, size, n, &mut direct);
+                        assert_eq!(&se[row * MOMENTS * n..][..MOMENTS * n], &direct[..]);
+                    }
+                    let (mut sa, mut se) = (sa[..MOMENTS * n].to_vec(), se[..MOMENTS * n].to_vec());
                     let kc = FormulaConsts {
                         taps: (size * size) as f64,
                         ..consts(&mut rng)
