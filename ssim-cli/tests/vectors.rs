@@ -9,9 +9,18 @@ const TOL: f64 = 1e-6;
 
 /// Runs one case; returns |value - expected|.
 fn check(c: &serde_json::Value, reference: &str, distorted: &str) -> f64 {
+    check_on(c, reference, distorted, None)
+}
+
+/// As [`check`], with `--backend`.
+fn check_on(c: &serde_json::Value, reference: &str, distorted: &str, backend: Option<&str>) -> f64 {
     let (metric, preset) = metric_preset(c["config"].as_str().unwrap());
     let range = c["data_range"].as_f64().unwrap().to_string();
-    let run = ssim(&[
+    let mut args = vec![];
+    if let Some(b) = backend {
+        args.extend(["--backend", b]);
+    }
+    args.extend([
         "--json",
         "--metric",
         metric,
@@ -22,29 +31,41 @@ fn check(c: &serde_json::Value, reference: &str, distorted: &str) -> f64 {
         reference,
         distorted,
     ]);
+    let run = ssim(&args);
     assert_eq!(run.code, 0, "{}: {run:?}", c["id"]);
     let v = run.json()["value"].as_f64().expect("value");
     (v - expected(c)).abs()
 }
 
+/// Every case, on every kernel backend this machine runs.
 #[test]
-fn every_reference_case_within_1e6() {
-    let mut worst = (0.0, String::new());
-    let mut n = 0;
-    for c in cases() {
-        let primary = c["primary"].as_str().unwrap();
-        if c["expected"][primary].is_null() {
-            continue;
+fn every_reference_case_within_1e6_on_every_backend() {
+    for backend in ssim_std::Backend::available() {
+        let mut worst = (0.0, String::new());
+        let mut n = 0;
+        for c in cases() {
+            let primary = c["primary"].as_str().unwrap();
+            if c["expected"][primary].is_null() {
+                continue;
+            }
+            let d = check_on(
+                &c,
+                &image(&c, "ref"),
+                &image(&c, "dist"),
+                Some(backend.name()),
+            );
+            assert!(d <= TOL, "{} on {backend}: off by {d:e}", c["id"]);
+            if d > worst.0 {
+                worst = (d, c["id"].as_str().unwrap().to_string());
+            }
+            n += 1;
         }
-        let d = check(&c, &image(&c, "ref"), &image(&c, "dist"));
-        assert!(d <= TOL, "{}: off by {d:e}", c["id"]);
-        if d > worst.0 {
-            worst = (d, c["id"].as_str().unwrap().to_string());
-        }
-        n += 1;
+        assert!(n >= 280, "only {n} cases ran");
+        eprintln!(
+            "{backend}: {n} cases, worst |delta| {:e} ({})",
+            worst.0, worst.1
+        );
     }
-    assert!(n >= 280, "only {n} cases ran");
-    eprintln!("{n} cases, worst |delta| {:e} ({})", worst.0, worst.1);
 }
 
 /// Writes a PNM image from testdata as PNG with the `image` crate (8-bit or 16-bit, gray or
