@@ -5,8 +5,8 @@
 //! `testdata/cases.json` (read here and handed to the program on its command line; the
 //! program reads the images itself).
 //!
-//! The libraries are the ones cargo built for this test run (`target/<profile>/`), or those in
-//! `SSIM_CAPI_LIB_DIR`. `SSIM_CAPI_REQUIRE_SANITIZERS=1` (set in CI) turns "the compiler
+//! The libraries are the ones cargo built for this test run (`target/<profile>/deps/`), or
+//! those in `SSIM_CAPI_LIB_DIR`. `SSIM_CAPI_REQUIRE_SANITIZERS=1` (set in CI) turns "the compiler
 //! cannot link the sanitizers" from a skip into a failure.
 
 use std::path::{Path, PathBuf};
@@ -28,14 +28,16 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `target/<profile>`: the test binary lives in `target/<profile>/deps`.
+/// Where the libraries are: `SSIM_CAPI_LIB_DIR`, else `target/<profile>/deps`, the directory
+/// of this test binary. `cargo test` builds the library target with all its crate types there
+/// (`libssim.a`, `libssim.so`) as part of this very run, so they always match the sources;
+/// the copies in `target/<profile>/` are only refreshed by `cargo build` and may be stale.
 fn lib_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SSIM_CAPI_LIB_DIR") {
         return PathBuf::from(dir);
     }
     let exe = std::env::current_exe().expect("the test binary has a path");
     exe.parent()
-        .and_then(Path::parent)
         .expect("the test binary is in target/<profile>/deps")
         .to_path_buf()
 }
@@ -45,7 +47,12 @@ fn cc() -> String {
 }
 
 fn out_dir() -> PathBuf {
-    let dir = lib_dir().join("capi-tests");
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let dir = profile.join("capi-tests");
     std::fs::create_dir_all(&dir).expect("the test output directory can be created");
     dir
 }
@@ -195,6 +202,7 @@ fn c_program_shared() {
         "-lssim".to_string(),
         format!("-Wl,-rpath,{}", dir.display()),
         "-lm".to_string(),
+        "-lpthread".to_string(),
     ];
     let exe = build("capi_test_shared", &[], &link, false).expect("not optional");
     // The program must really use the shared library, not a static copy.

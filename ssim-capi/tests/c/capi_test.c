@@ -11,9 +11,11 @@
  *
  * Prints `N passed, N failed` and exits non-zero on any failure.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "ssim.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -847,6 +849,84 @@ static void test_msssim_args(void) {
     free(b);
 }
 
+/* Layouts: the distorted image as one channel of packed RGB with padded rows gives the same
+ * value as the plain plane. */
+static void test_layouts(void) {
+    enum { PAD = 5 };
+    size_t stride = 3 * W + PAD;
+    uint8_t *rgb = calloc(stride * H, 1);
+    for (int r = 0; r < H; r++)
+        for (int c = 0; c < W; c++) rgb[r * stride + 3 * c + 1] = gy[r * W + c];
+    ssim_params p;
+    ssim_params_from_preset(SSIM_PRESET_SCIKIT_IMAGE, 255, &p);
+    ssim_image_u8 x = {gx, W, H, W, 1}, y = {gy, W, H, W, 1}, g = {rgb + 1, W, H, stride, 3};
+    ssim_result a, b;
+    EXPECT_STATUS(SSIM_OK, ssim_compute_u8(&p, &x, &y, NULL, &a));
+    EXPECT_STATUS(SSIM_OK, ssim_compute_u8(&p, &x, &g, NULL, &b));
+    CHECK(a.ssim == b.ssim && a.cs == b.cs, "green channel of RGB: %.17g vs %.17g", b.ssim,
+          a.ssim);
+    g.stride = 3 * W - 3; /* one sample short of (W - 1) * 3 + 1 */
+    EXPECT_STATUS(SSIM_ERROR_STRIDE_TOO_SHORT, ssim_compute_u8(&p, &x, &g, NULL, &b));
+    free(rgb);
+}
+
+/* Concurrent calls from several threads: same values, and each thread keeps its own last
+ * error message. */
+typedef struct {
+    int index;
+    double ssim, scratch_ssim;
+    int ok;
+} worker;
+
+static void *work(void *arg) {
+    worker *w = arg;
+    ssim_params p;
+    ssim_params_from_preset(SSIM_PRESET_WANG2004, 255, &p);
+    ssim_image_u8 x = {gx, W, H, W, 1}, y = {gy, W, H, W, 1}, bad = x;
+    ssim_result r;
+    size_t bytes;
+    char msg[256];
+    w->ok = 1;
+    for (int i = 0; i < 20; i++) {
+        w->ok &= ssim_compute_u8(&p, &x, &y, NULL, &r) == SSIM_OK;
+        w->ssim = r.ssim;
+        w->ok &= ssim_scratch_size(&p, W, false, &bytes) == SSIM_OK;
+        void *s = malloc(bytes);
+        w->ok &= ssim_compute_u8_scratch(&p, &x, &y, 0, s, bytes, NULL, 0, NULL, 0, &r) == SSIM_OK;
+        w->scratch_ssim = r.ssim;
+        free(s);
+        /* Thread k provokes its own error and must read back its own message. */
+        bad.stride = (size_t)w->index;
+        w->ok &= ssim_compute_u8(&p, &bad, &y, NULL, &r) == SSIM_ERROR_STRIDE_TOO_SHORT;
+        char want[64];
+        snprintf(want, sizeof want, "row stride %d is", w->index);
+        ssim_last_error_message(msg, sizeof msg);
+        w->ok &= strstr(msg, want) != NULL;
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    enum { N = 4 };
+    pthread_t t[N];
+    worker w[N];
+    ssim_params p;
+    ssim_params_from_preset(SSIM_PRESET_WANG2004, 255, &p);
+    ssim_image_u8 x = {gx, W, H, W, 1}, y = {gy, W, H, W, 1};
+    ssim_result ref;
+    EXPECT_STATUS(SSIM_OK, ssim_compute_u8(&p, &x, &y, NULL, &ref));
+    for (int i = 0; i < N; i++) {
+        w[i].index = i + 1;
+        CHECK(pthread_create(&t[i], NULL, work, &w[i]) == 0, "pthread_create");
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(w[i].ok && w[i].ssim == ref.ssim && w[i].scratch_ssim == ref.ssim,
+              "thread %d: ok %d, %.17g / %.17g vs %.17g", i, w[i].ok, w[i].ssim,
+              w[i].scratch_ssim, ref.ssim);
+    }
+}
+
 #ifdef SSIM_TEST_COUNT_ALLOCS
 /* Linked with -Wl,--wrap=malloc,... against the static library: counts every allocation the
  * library makes, to prove the scratch path makes none. */
@@ -913,6 +993,8 @@ int main(int argc, char **argv) {
     test_images();
     test_maps_and_scratch();
     test_msssim_args();
+    test_layouts();
+    test_threads();
     long before = checks_failed;
     for (int i = 2; i < argc; i++) run_case(argv[1], argv[i]);
     printf("reference cases: %d (%ld failed checks)\n", argc - 2, checks_failed - before);
