@@ -184,10 +184,10 @@ pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
     let hi = 1.0f64.max(max);
     let intervals = ((hi - lo) / step).round().max(1.0) as usize;
 
-    // Small maps are enlarged to about 320 pixels; huge ones are subsampled.
+    // Small maps are enlarged to about 480 pixels; huge ones are subsampled.
     let long = mw.max(mh);
-    let (num, den) = if long < 320 {
-        (320_usize.div_ceil(long).min(32), 1)
+    let (num, den) = if long < 480 {
+        (480_usize.div_ceil(long).min(48), 1)
     } else if long > MAX_SIDE {
         (1, long.div_ceil(MAX_SIDE))
     } else {

@@ -272,12 +272,12 @@ fn run() -> Result<i32, CliError> {
             "ms-ssim" => format!("MS-SSIM {:.5} (LEVEL 1 SSIM MAP)", report.value),
             _ => format!("SSIM {:.5}", report.value),
         };
-        heatmap::write(
-            path,
-            map,
-            &format!("{title}  {}", report.preset),
-            report.value,
-        )?;
+        // The bar's marker shows the mean of the map drawn: for MS-SSIM, level 1's SSIM.
+        let marker = match &report.scales {
+            Some(s) => s.first().map_or(report.value, |l| l.ssim),
+            None => report.value,
+        };
+        heatmap::write(path, map, &format!("{title}  {}", report.preset), marker)?;
     }
     if args.json {
         let line = serde_json::to_string(&report)

@@ -228,3 +228,33 @@ fn identical_images_give_exactly_one() {
     }
     let _ = expected;
 }
+
+/// The decoder follows the file's first bytes, not its name; alpha is ignored.
+#[test]
+fn content_decides_the_format_and_alpha_is_ignored() {
+    let dir = scratch("sniff");
+    let (a, b) = (dir.join("ref.pgm"), dir.join("dist.jpg"));
+    std::fs::copy(common::root().join(A), &a).unwrap();
+    std::fs::copy(common::root().join(B), &b).unwrap();
+    let want = expected(&case("rgb8_colorblobs_161x161__jpeg30__gaussian11"));
+    let j = ssim(&["--json".as_ref(), a.as_os_str(), b.as_os_str()]).json();
+    assert_eq!(j["format"], "PNG 8-bit rgb");
+    assert!((j["value"].as_f64().unwrap() - want).abs() <= 1e-6);
+
+    // RGBA copies with different, varying alpha give the RGB value.
+    let rgba = |src: &str, dst: &std::path::Path, seed: u32| {
+        let img = image::open(common::root().join(src)).unwrap().to_rgba8();
+        let mut img = img.clone();
+        for (i, p) in img.pixels_mut().enumerate() {
+            p.0[3] = ((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) >> 24) as u8;
+        }
+        img.save(dst).unwrap();
+    };
+    let (ra, rb) = (dir.join("a.png"), dir.join("b.png"));
+    rgba(A, &ra, 1);
+    rgba(B, &rb, 99);
+    let j = ssim(&["--json".as_ref(), ra.as_os_str(), rb.as_os_str()]).json();
+    assert_eq!(j["layout"], "rgba");
+    assert!((j["value"].as_f64().unwrap() - want).abs() <= 1e-6);
+    let _ = std::fs::remove_dir_all(dir);
+}
