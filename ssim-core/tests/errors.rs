@@ -2,8 +2,36 @@
 //! fuzzing. Small enough to run under miri.
 
 use ssim_core::{
-    map_size, scratch_len, Error, Options, Params, Plane, Pooling, ScratchBlock, Ssim, Window,
+    compute_with, map_size, scratch_len, Backend, Error, Options, Params, Plane, Pooling,
+    ScratchBlock, Ssim, SsimResult, Window,
 };
+
+/// The backends to test: all available ones, or under miri (which cannot run `cpuid`, nor
+/// most SIMD intrinsics) the scalar one.
+fn backends() -> Vec<Backend> {
+    if cfg!(miri) {
+        vec![Backend::Scalar]
+    } else {
+        Backend::available().collect()
+    }
+}
+
+fn scalar() -> Options {
+    Options {
+        backend: Some(Backend::Scalar),
+        ..Options::default()
+    }
+}
+
+/// Mean SSIM on `backend`, scratch sized here.
+fn run(p: &Params, x: &Plane<'_, f32>, y: &Plane<'_, f32>, backend: Backend) -> SsimResult {
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(p, x.width(), false).unwrap()];
+    let o = Options {
+        backend: Some(backend),
+        ..Options::default()
+    };
+    compute_with(p, x, y, o, &mut scratch, &mut ()).unwrap()
+}
 
 const RADIUS: &str = "a radius from 1 to 63 (window 3 to 127 taps)";
 
@@ -67,12 +95,12 @@ fn engine_errors_before_touching_scratch() {
     );
     let needed = scratch_len(&p, 11, false).unwrap();
     assert_eq!(
-        Ssim::new(&p, 11, 11, &mut scratch).err(),
+        Ssim::with_options(&p, 11, 11, scalar(), &mut scratch).err(),
         Some(Error::ScratchTooSmall { len: 2, needed })
     );
     let bad_band = Options {
         rows: Some((0, 2)),
-        ..Options::default()
+        ..scalar()
     };
     let mut scratch = vec![ScratchBlock::ZERO; needed];
     assert!(matches!(
@@ -125,9 +153,15 @@ fn reference_and_distorted_may_have_different_pixel_steps() {
         Params::matlab(255.0),
     ] {
         let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, w, false).unwrap()];
-        for (x, y) in [(&g, &c), (&c, &g)] {
-            let r = ssim_core::compute(&p, x, y, &mut scratch).unwrap();
-            assert_eq!((r.ssim, r.cs), (1.0, 1.0), "{p:?}");
+        for b in backends() {
+            let o = Options {
+                backend: Some(b),
+                ..Options::default()
+            };
+            for (x, y) in [(&g, &c), (&c, &g)] {
+                let r = compute_with(&p, x, y, o, &mut scratch, &mut ()).unwrap();
+                assert_eq!((r.ssim, r.cs), (1.0, 1.0), "{b} {p:?}");
+            }
         }
     }
 }
@@ -164,9 +198,10 @@ fn sigma_whose_square_underflows_is_rejected() {
     let x = [0.25f32, 0.5, 0.75, 1.0];
     let y = [0.25f32, 0.5, 0.5, 1.0];
     let (xp, yp) = (Plane::new(&x, 2, 2).unwrap(), Plane::new(&y, 2, 2).unwrap());
-    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, 2, false).unwrap()];
-    let r = ssim_core::compute(&p, &xp, &yp, &mut scratch).unwrap();
-    assert!(r.ssim.is_finite() && r.ssim < 1.0, "{r:?}");
+    for b in backends() {
+        let r = run(&p, &xp, &yp, b);
+        assert!(r.ssim.is_finite() && r.ssim < 1.0, "{b} {r:?}");
+    }
 }
 
 #[test]
@@ -192,7 +227,8 @@ fn constants_must_be_normal_f32_and_samples_must_square_in_f32() {
     let y = [top, top, 0.0, 0.0];
     let p = Params::matlab(1e19);
     let (xp, yp) = (Plane::new(&x, 2, 2).unwrap(), Plane::new(&y, 2, 2).unwrap());
-    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, 2, false).unwrap()];
-    let r = ssim_core::compute(&p, &xp, &yp, &mut scratch).unwrap();
-    assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{r:?}");
+    for b in backends() {
+        let r = run(&p, &xp, &yp, b);
+        assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{b} {r:?}");
+    }
 }
