@@ -317,6 +317,35 @@ mod tests {
     }
 
     #[test]
+    fn map_pixels_and_colour_bar_use_the_scale() {
+        // A 40x30 ramp from 0.5 (left) to 1.0 (right): the scale is 0.5..1.
+        let (mw, mh) = (40, 30);
+        let data = (0..mw * mh)
+            .map(|i| 0.5 + 0.5 * (i % mw) as f32 / (mw - 1) as f32)
+            .collect();
+        let map = Map {
+            width: mw,
+            height: mh,
+            data,
+        };
+        let (w, h, px) = render(&map, "SSIM 0.75", 0.75);
+        let at = |x: usize, y: usize| {
+            let i = 3 * (y * w + x);
+            [px[i], px[i + 1], px[i + 2]]
+        };
+        // Enlarged 12x (480 / 40), below the header: first column is the minimum (dark end
+        // of the scale), last column is 1 (yellow).
+        let fs = (480 / 240).clamp(2, 8);
+        let (x0, y0) = (3 * fs, font::GLYPH_H * fs + 6 * fs);
+        assert_eq!(at(x0 + 1, y0 + 5), viridis(0.0));
+        assert_eq!(at(x0 + 40 * 12 - 2, y0 + 5), viridis(1.0));
+        // The colour bar holds both ends of the scale.
+        let bar: Vec<[u8; 3]> = (0..h).map(|y| at(x0 + 480 + 9 * fs + 3 * fs, y)).collect();
+        assert!(bar.contains(&viridis(0.0)) && bar.contains(&viridis(1.0)));
+        assert!(w > 480 && h > 360);
+    }
+
+    #[test]
     fn scale_is_round_and_covers_the_minimum() {
         for (min, lo) in [
             (0.953, 0.95),
