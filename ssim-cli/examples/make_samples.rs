@@ -1,7 +1,8 @@
 //! Regenerates `samples/` from `testdata/images` (run from the workspace root):
 //! `cargo run -p ssim-cli --example make_samples`. Deterministic: the samples are lossless
 //! conversions of reference-vector images, so their SSIM values are the ones in
-//! `testdata/cases.json`; only `dist.jpg` is a new JPEG encoding (quality 75) of `ref.png`.
+//! `testdata/cases.json`; only `dist.jpg` is a new JPEG encoding (libjpeg, quality 75) of
+//! `ref.png`.
 
 use std::path::Path;
 
@@ -62,15 +63,20 @@ fn main() {
     copy("bandnoise16_64x48__noise20.pgm", "gray16_dist.pgm");
     copy("blobsf_64x48.pfm", "float_ref.pfm");
     copy("blobsf_64x48__blur0.8.pfm", "float_dist.pfm");
+    // dist.jpg: ref.png through libjpeg (mozjpeg's encoder, quality 75, 4:2:0), which is
+    // deterministic for a given mozjpeg version.
     let rgb = image::load_from_memory_with_format(
         &std::fs::read("samples/ref.png").unwrap(),
         ImageFormat::Png,
     )
     .unwrap()
     .to_rgb8();
-    let mut jpg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpg, 75)
-        .encode_image(&rgb)
-        .unwrap();
+    let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+    let mut comp = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+    comp.set_size(w, h);
+    comp.set_quality(75.0);
+    let mut comp = comp.start_compress(Vec::new()).unwrap();
+    comp.write_scanlines(rgb.as_raw()).unwrap();
+    let jpg = comp.finish().unwrap();
     std::fs::write("samples/dist.jpg", jpg).unwrap();
 }

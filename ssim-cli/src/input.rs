@@ -74,7 +74,7 @@ impl Layout {
 pub enum Format {
     /// PNG, 8 or 16 bits (lower depths are expanded to 8 bits by the decoder).
     Png,
-    /// Baseline or progressive JPEG.
+    /// Baseline, progressive or arithmetic-coded JPEG (libjpeg-turbo's decoder).
     Jpeg,
     /// Binary Netpbm P5 (gray) or P6 (RGB).
     Pnm,
@@ -147,7 +147,7 @@ pub fn decode(bytes: &[u8]) -> Result<Image, String> {
     if bytes.starts_with(PNG_MAGIC) {
         decode_with_image(bytes, Format::Png)
     } else if bytes.starts_with(JPEG_MAGIC) {
-        decode_with_image(bytes, Format::Jpeg)
+        decode_jpeg(bytes)
     } else if pnm::sniff(bytes) {
         decode_pnm(bytes)
     } else if matches!(bytes, [b'P', b'1'..=b'4' | b'7', ..]) {
@@ -198,13 +198,26 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
     })
 }
 
+fn decode_jpeg(bytes: &[u8]) -> Result<Image, String> {
+    let d = crate::jpeg::decode(bytes)?;
+    Ok(Image {
+        width: d.width,
+        height: d.height,
+        layout: if d.channels == 1 {
+            Layout::Gray
+        } else {
+            Layout::Rgb
+        },
+        pixels: Pixels::U8(d.samples),
+        format: Format::Jpeg,
+        default_range: 255.0,
+        range_source: "8-bit JPEG".into(),
+    })
+}
+
 fn decode_with_image(bytes: &[u8], format: Format) -> Result<Image, String> {
     use image::DynamicImage as D;
-    let f = match format {
-        Format::Png => image::ImageFormat::Png,
-        _ => image::ImageFormat::Jpeg,
-    };
-    let img = image::load_from_memory_with_format(bytes, f)
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
         .map_err(|e| format!("corrupt or unreadable {format} image: {e}"))?;
     let (width, height) = (img.width() as usize, img.height() as usize);
     let (layout, pixels, bits) = match img {

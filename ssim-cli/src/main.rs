@@ -11,6 +11,7 @@ mod folder;
 mod font;
 mod heatmap;
 mod input;
+mod jpeg;
 mod report;
 
 use std::io::Write;

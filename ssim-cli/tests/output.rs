@@ -258,3 +258,46 @@ fn content_decides_the_format_and_alpha_is_ignored() {
     assert!((j["value"].as_f64().unwrap() - want).abs() <= 1e-6);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// JPEGs decode to exactly libjpeg-turbo's pixels (`tests/data/README.md`): every value of
+/// the full-size map of the CLI's decode against `djpeg`'s is exactly 1.
+#[test]
+fn jpeg_decoding_is_libjpeg_turbo() {
+    let dir = scratch("jpeg");
+    for (jpg, pnm) in [
+        ("rgb420_q50.jpg", "rgb420_q50.djpeg.ppm"),
+        ("rgb422_prog_q60.jpg", "rgb422_prog_q60.djpeg.ppm"),
+        ("rgb_arith_q50.jpg", "rgb_arith_q50.djpeg.ppm"),
+        ("gray_q50.jpg", "gray_q50.djpeg.pgm"),
+    ] {
+        let data = common::root().join("ssim-cli/tests/data");
+        let map = dir.join(format!("{jpg}.pfm"));
+        let run = ssim(&[
+            "--json".as_ref(),
+            "--preset".as_ref(),
+            "matlab".as_ref(),
+            "--map".as_ref(),
+            map.as_os_str(),
+            data.join(jpg).as_os_str(),
+            data.join(pnm).as_os_str(),
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let j = run.json();
+        assert_eq!(j["value"].as_f64(), Some(1.0), "{jpg}");
+        let (w, h, m) = read_pfm(&map);
+        assert_eq!((w, h), (64, 48));
+        let differing = m.iter().filter(|&&v| v != 1.0).count();
+        assert_eq!(
+            differing, 0,
+            "{jpg}: {differing} map pixels differ from djpeg's decode"
+        );
+    }
+    // A JPEG cut short is an error (as in Pillow), not an image padded with grey.
+    let bytes = std::fs::read(common::root().join("samples/dist.jpg")).unwrap();
+    let cut = dir.join("cut.jpg");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let run = ssim(&[cut.as_os_str(), common::root().join(A).as_os_str()]);
+    let line = run.assert_error();
+    assert!(line.contains("truncated JPEG"), "{line}");
+    let _ = std::fs::remove_dir_all(dir);
+}
