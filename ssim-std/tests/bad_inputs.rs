@@ -3,9 +3,9 @@
 //! (or different fields) fails the test, and every error's message must say what was expected.
 
 use ssim_std::{
-    compute, compute_with, data_range_for_bits, map_size, scratch_len, ssim, ssim_channels,
-    ssim_map, Backend, Error, Image, MapWriter, Options, Params, Plane, Pooling, ScratchBlock,
-    Ssim, Window,
+    compute, compute_with, data_range_for_bits, map_size, msssim, scratch_len, ssim, ssim_channels,
+    ssim_map, ssim_with_config, Backend, Config, Error, Image, MapWriter, MsSsimParams,
+    NegativeMeans, Options, Params, Plane, Pooling, ScratchBlock, Ssim, Window,
 };
 
 /// A noisy, deterministic 8-bit image (the values do not matter, only that they are valid).
@@ -493,7 +493,8 @@ fn cases() -> Vec<Case> {
     );
     add(
         "k2 so large that C2 exceeds 1e38",
-        Box::new(|| run_params(with_k(0.01, 1e5))),
+        // k2 L = 1.3e19: C2 = 1.6e38 is a finite f32, but above the 1e38 the kernels allow.
+        Box::new(|| run_params(with_k(0.01, 5e16))),
         param("data_range", RANGE_F32),
     );
     add(
@@ -726,6 +727,97 @@ fn cases() -> Vec<Case> {
                 compute_with(&p, &x, &x, o, &mut s, &mut ()).map(|_| ())
             }),
             param("rows", ROWS),
+        );
+    }
+
+    // ---- MS-SSIM and threads ----
+    {
+        let d = img_u8(160, 170);
+        add(
+            "MS-SSIM of an image one pixel short of 5 levels",
+            Box::new(move || {
+                let p = Plane::new(&d, 160, 170)?;
+                msssim(&MsSsimParams::wang2003(255.0), &p, &p).map(|_| ())
+            }),
+            Error::TooSmallForLevels {
+                width: 160,
+                height: 170,
+                levels: 5,
+                window: 11,
+                min: 161,
+            },
+        );
+    }
+    add(
+        "MS-SSIM with no weights",
+        Box::new(|| {
+            let d = img_u8(16, 16);
+            let p = Plane::new(&d, 16, 16)?;
+            let mut m = MsSsimParams::wang2003(255.0);
+            m.weights.clear();
+            msssim(&m, &p, &p).map(|_| ())
+        }),
+        param("weights", "1 to 16 weights, one per level"),
+    );
+    add(
+        "MS-SSIM with a NaN weight",
+        Box::new(|| {
+            let d = img_u8(16, 16);
+            let p = Plane::new(&d, 16, 16)?;
+            let mut m = MsSsimParams::wang2003(255.0);
+            m.weights[2] = f64::NAN;
+            msssim(&m, &p, &p).map(|_| ())
+        }),
+        param("weights", "finite weights >= 0"),
+    );
+    add(
+        "MS-SSIM, strict mode, inverted image (negative cs at level 1)",
+        Box::new(|| {
+            let x: Vec<u8> = (0..32 * 32)
+                .map(|i| if (i / 32 + i % 32) % 2 == 0 { 0 } else { 255 })
+                .collect();
+            let y: Vec<u8> = x.iter().map(|v| 255 - v).collect();
+            let mut m = MsSsimParams::wang2003(255.0);
+            m.ssim = Params::matlab(255.0);
+            m.negative = NegativeMeans::Strict;
+            m.weights.truncate(1);
+            let r = msssim(&m, &Plane::new(&x, 32, 32)?, &Plane::new(&y, 32, 32)?);
+            match r {
+                // The value is computed; pin the variant, level and term.
+                Err(Error::NegativeLevelMean {
+                    level: 1,
+                    term: "ssim",
+                    value,
+                }) if value < 0.0 => Err(Error::NegativeLevelMean {
+                    level: 1,
+                    term: "ssim",
+                    value: -1.0,
+                }),
+                other => other.map(|_| ()),
+            }
+        }),
+        Error::NegativeLevelMean {
+            level: 1,
+            term: "ssim",
+            value: -1.0,
+        },
+    );
+    {
+        let d = d.clone();
+        add(
+            "zero threads",
+            Box::new(move || {
+                let p = Plane::new(&d, 16, 16)?;
+                let c = Config {
+                    threads: Some(0),
+                    ..Config::default()
+                };
+                ssim_with_config(&Params::wang2004(255.0), &p, &p, &c).map(|_| ())
+            }),
+            param(
+                "threads",
+                "at least 1 (None: the size of the current rayon pool)",
+            ),
         );
     }
 
