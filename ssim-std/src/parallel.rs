@@ -18,7 +18,7 @@
 use rayon::prelude::*;
 use ssim_core::{
     map_size, scratch_len, Backend, Downsample, Error, Options, OutputRow, Params, Plane, Result,
-    RowRole, RowSink, Sample, ScratchBlock, Ssim, SsimResult,
+    RowRole, RowSink, Sample, SampleKind, SampleSlice, ScratchBlock, Ssim, SsimResult,
 };
 
 /// How a computation runs: which kernels and how many threads. Never changes the value.
@@ -270,6 +270,9 @@ fn hull(a: Range, b: Range) -> Range {
 struct PairSums {
     x: Vec<f32>,
     y: Vec<f32>,
+    /// The exact integer path for u8 samples (full-resolution level only).
+    xi: Vec<u16>,
+    yi: Vec<u16>,
 }
 
 /// One band: engines for its map rows at every level, fed from one pass over the
@@ -340,12 +343,19 @@ fn run_band<S: RowSource>(
         .enumerate()
         .map(|(k, l)| Pending::new(if k == 0 { 0 } else { l.width }))
         .collect();
+    let u8_input = matches!(S::T::KIND, SampleKind::U8);
     let sums: Vec<PairSums> = levels
         .iter()
         .skip(1)
-        .map(|l| PairSums {
-            x: vec![0f32; l.width],
-            y: vec![0f32; l.width],
+        .enumerate()
+        .map(|(k, l)| {
+            let int = if k == 0 && u8_input { l.width } else { 0 };
+            PairSums {
+                x: vec![0f32; l.width],
+                y: vec![0f32; l.width],
+                xi: vec![0u16; int],
+                yi: vec![0u16; int],
+            }
         })
         .collect();
     let Some((first, end)) = need[0] else {
@@ -524,6 +534,9 @@ fn downsample<T: Sample>(
     if !contains(need_next, q) {
         return Ok(None);
     }
+    if let (SampleSlice::U8(x), SampleSlice::U8(y)) = (T::slice(x), T::slice(y)) {
+        return downsample_u8(rule, role, width, (x, y, step), acc, out);
+    }
     match role {
         RowRole::First(_) => {
             rule.first_row(x, step, width, &mut acc.x)?;
@@ -544,6 +557,36 @@ fn downsample<T: Sample>(
     rule.second_row(Some(&acc.x), x, step, width, out.0)?;
     rule.second_row(Some(&acc.y), y, step, width, out.1)?;
     Ok(Some(q))
+}
+
+/// [`downsample`] for u8 samples: the same values, from exact u16 sums.
+fn downsample_u8(
+    rule: Downsample,
+    role: RowRole,
+    width: usize,
+    (x, y, step): (&[u8], &[u8], usize),
+    acc: &mut PairSums,
+    out: (&mut [f32], &mut [f32]),
+) -> Result<Option<usize>> {
+    let n = Downsample::output_len(width);
+    let (add, complete) = match role {
+        RowRole::First(_) => (false, false),
+        RowRole::Second(_) => (true, true),
+        RowRole::Both(_) => {
+            rule.pair_sums_u8(x, step, width, &mut acc.xi, false)?;
+            rule.pair_sums_u8(y, step, width, &mut acc.yi, false)?;
+            (true, true)
+        }
+        RowRole::Alone(_) => (false, true),
+    };
+    rule.pair_sums_u8(x, step, width, &mut acc.xi, add)?;
+    rule.pair_sums_u8(y, step, width, &mut acc.yi, add)?;
+    if !complete {
+        return Ok(None);
+    }
+    Downsample::finish_u8(&acc.xi[..n], out.0)?;
+    Downsample::finish_u8(&acc.yi[..n], out.1)?;
+    Ok(Some(role.output()))
 }
 
 /// Peak scratch of one band, in bytes: the engines' rings and rows of every level plus the
