@@ -275,7 +275,7 @@ api!(
     ssim_map_u8,
     ssim_compute_u8_scratch,
     ssim_msssim_u8,
-    |n: &mut Noise, _r: f64| n.next() as u8
+    |n: &mut Noise, _r: f64| n.bits() as u8
 );
 api!(
     u16,
@@ -293,7 +293,7 @@ api!(
     ssim_map_f32,
     ssim_compute_f32_scratch,
     ssim_msssim_f32,
-    |n: &mut Noise, r: f64| if n.next() % 512 == 0 {
+    |n: &mut Noise, r: f64| if n.bits().is_multiple_of(512) {
         f32::NAN
     } else {
         (n.unit() * r.clamp(0.0, 1e18)) as f32

@@ -153,7 +153,7 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let mut conv = |v: &f64| {
                 if wild {
-                    let mag = 10f64.powi((noise.next() % 37) as i32 - 18).min(MAX_SAMPLE);
+                    let mag = 10f64.powi((noise.bits() % 37) as i32 - 18).min(MAX_SAMPLE);
                     ((v * 2.0 - 1.0) * mag) as f32
                 } else {
                     (v * range.min(MAX_SAMPLE)) as f32

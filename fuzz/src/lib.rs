@@ -66,7 +66,7 @@ pub struct Noise(pub u64);
 
 impl Noise {
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn bits(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -76,7 +76,7 @@ impl Noise {
 
     /// Uniform in `[0, 1]`.
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / ((1u64 << 53) - 1) as f64
+        (self.bits() >> 11) as f64 / ((1u64 << 53) - 1) as f64
     }
 }
 
@@ -107,7 +107,7 @@ pub fn unit_pair(inp: &mut Input<'_>, n: usize) -> (Vec<f64>, Vec<f64>) {
         1 => vec![amp; n],
         2 => (0..n).map(|_| noise.unit()).collect(),
         // Two extremes only: the largest contrast the data range allows.
-        3 => (0..n).map(|_| (noise.next() & 1) as f64).collect(),
+        3 => (0..n).map(|_| (noise.bits() & 1) as f64).collect(),
         // Smooth ramp with a little noise.
         4 => (0..n)
             .map(|i| ((i % 97) as f64 / 97.0 * 0.9 + 0.1 * amp * noise.unit()).min(1.0))
