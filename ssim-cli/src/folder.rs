@@ -39,12 +39,16 @@ fn images(root: &Path) -> Result<BTreeSet<PathBuf>, CliError> {
             })?;
             let name = rel.join(entry.file_name());
             let path = root.join(&name);
-            if path.is_dir() {
+            // Real folders are walked; a symbolic link to a folder is not (it could loop),
+            // a link to a file counts as that file.
+            let real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if real_dir {
                 stack.push(name);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            } else if path.is_file()
+                && path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
             {
                 out.insert(name);
             }

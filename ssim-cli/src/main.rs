@@ -158,10 +158,12 @@ pub fn compare_pair(
     let threads = s.pool.current_num_threads();
     for _ in 0..s.repeat {
         let t0 = Instant::now();
-        let o = s
-            .pool
-            .install(|| compute::run(&req, &x, &y))
-            .map_err(|e| CliError::new(format!("{} vs {}: {e}", xp.display(), yp.display())))?;
+        let o = s.pool.install(|| compute::run(&req, &x, &y)).map_err(|e| {
+            // The library names Backend::available(); a CLI user needs the names.
+            let names: Vec<&str> = Backend::available().map(|b| b.name()).collect();
+            let e = e.replace("Backend::available()", &names.join(", "));
+            CliError::new(format!("{} vs {}: {e}", xp.display(), yp.display()))
+        })?;
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         outcome = Some(o);
     }

@@ -175,3 +175,27 @@ fn csv_fields(line: &str) -> Vec<String> {
     out.push(cur);
     out
 }
+
+/// A symbolic link to a folder is not followed (it could loop); a link to a file is a file.
+#[cfg(unix)]
+#[test]
+fn folder_links_are_not_followed() {
+    let (r, d) = tree("links", false);
+    std::os::unix::fs::symlink(&r, r.join("loop")).unwrap();
+    std::os::unix::fs::symlink(r.join("a.pgm"), r.join("a2.pgm")).unwrap();
+    std::os::unix::fs::symlink(d.join("a.pgm"), d.join("a2.pgm")).unwrap();
+    let run = ssim(&args(&r, &d, &["--json"]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let paths: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(paths, ["a.pgm", "a2.pgm", "c.png", "sub/b.pgm"]);
+    let _ = std::fs::remove_dir_all(r.parent().unwrap());
+}
