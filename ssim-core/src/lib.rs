@@ -39,8 +39,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
-mod downsample;
 mod arch;
+mod downsample;
 mod engine;
 mod error;
 mod kernels;

@@ -33,7 +33,8 @@ pub mod parallel;
 pub mod pnm;
 
 pub use color::{
-    msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, MsChannelsResult, PixelLayout,
+    msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, MsChannelsResult,
+    PixelLayout,
 };
 pub use msssim::{
     msssim, msssim_with_config, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans, Scale,
