@@ -17,9 +17,9 @@
 //!
 //! Memory per band does not depend on the height ([`band_scratch_bytes`]); measured peak heap
 //! of a whole one-thread call on u8 images, 1920 / 3840 wide: single-scale 0.51 / 1.03 MiB,
-//! MS-SSIM (5 levels) 1.20 / 2.41 MiB. Measured speed (AVX-512, best of 30, `benches/benches/
-//! msssim.rs` has the criterion version): two threads run 1.9-2.0x one thread at 1080p and
-//! 2160p, for SSIM and MS-SSIM.
+//! MS-SSIM (5 levels) 1.20 / 2.41 MiB. Measured speed (AVX-512, best of 30; the criterion
+//! version is the `msssim` bench of `benches/`): two threads run 1.8-2.0x one thread at 1080p
+//! and 2160p, for SSIM and MS-SSIM.
 
 use rayon::prelude::*;
 use ssim_core::{
