@@ -377,7 +377,9 @@ typedef struct ssim_msssim_result {
 } ssim_msssim_result;
 
 /**
- * Pick the fastest supported backend (`ssim_backend_detect`).
+ * Pick the fastest supported backend (`ssim_backend_detect`), the same for every function.
+ * (The C API reads no environment variable: the Rust library's `SSIM_BACKEND` testing
+ * override does not apply; force a backend through `ssim_config` instead.)
  */
 #define SSIM_BACKEND_AUTO 0
 

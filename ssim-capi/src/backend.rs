@@ -10,7 +10,9 @@ use crate::status::{fail, Failure, SSIM_ERROR_BACKEND_UNSUPPORTED};
 /// A set of kernels (`SSIM_BACKEND_*`). The ids are stable; a build knows some of them and a
 /// CPU supports some of those (`ssim_backend_is_supported`).
 pub type ssim_backend = u32;
-/// Pick the fastest supported backend (`ssim_backend_detect`).
+/// Pick the fastest supported backend (`ssim_backend_detect`), the same for every function.
+/// (The C API reads no environment variable: the Rust library's `SSIM_BACKEND` testing
+/// override does not apply; force a backend through `ssim_config` instead.)
 pub const SSIM_BACKEND_AUTO: ssim_backend = 0;
 /// Plain code, one value at a time: the reference every other backend is tested against.
 /// Always supported.

@@ -10,7 +10,7 @@ use ssim_std::{
     MapWriter, Options, Params, Plane, RowSink, ScratchBlock, SsimResult,
 };
 
-use crate::backend::{backend_id, forced, ssim_backend, SSIM_BACKEND_AUTO};
+use crate::backend::{backend_id, forced, ssim_backend};
 use crate::image::{
     plane_from, ssim_image_f32, ssim_image_u16, ssim_image_u8, CImage, DISTORTED, REFERENCE,
 };
@@ -439,7 +439,10 @@ pub(crate) unsafe fn config_of(config: *const ssim_config) -> Result<Config, Fai
         .copied()
         .unwrap_or_default();
     Ok(Config {
-        backend: forced(c.backend)?,
+        // Resolved here, not left to the Rust library, whose default also honours the
+        // SSIM_BACKEND environment variable: the scratch path cannot read the environment
+        // (that allocates), and every C entry point must mean the same thing by AUTO.
+        backend: Some(forced(c.backend)?.unwrap_or_else(ssim_std::Backend::detect)),
         threads: (c.threads != 0).then_some(c.threads as usize),
     })
 }
@@ -574,11 +577,7 @@ unsafe fn compute_scratch<I: CImage>(
 ) -> Result<(), Failure> {
     // SAFETY: forwarded contract.
     let (p, xp, yp) = unsafe { inputs(params, x, y) }?;
-    let backend = if backend == SSIM_BACKEND_AUTO {
-        None
-    } else {
-        forced(backend)?
-    };
+    let backend = Some(forced(backend)?.unwrap_or_else(ssim_std::Backend::detect));
     // SAFETY: forwarded contract.
     let out = unsafe { out_ptr(out, "out") }?;
     if scratch.is_null() {
