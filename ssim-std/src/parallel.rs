@@ -16,8 +16,8 @@
 //! `Some(1)` never leaves the calling thread.
 //!
 //! Memory per band does not depend on the height ([`band_scratch_bytes`]); measured peak heap
-//! of a whole one-thread call on u8 images, 1920 / 3840 wide: single-scale 0.51 / 1.03 MiB,
-//! MS-SSIM (5 levels) 1.20 / 2.41 MiB. Measured speed (AVX-512, best of 30; the criterion
+//! of a whole one-thread call on u8 images, 1920 / 3840 wide, with the engine's 4-row
+//! vertical passes: single-scale 0.73 / 1.47 MiB, MS-SSIM (5 levels) 1.62 / 3.25 MiB. Measured speed (AVX-512, best of 30; the criterion
 //! version is the `msssim` bench of `benches/`): two threads run 1.8-2.0x one thread at 1080p
 //! and 2160p, for SSIM and MS-SSIM.
 
