@@ -225,7 +225,11 @@ pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
         let sy = y * den / num;
         for x in 0..w {
             let sx = x * den / num;
-            let v = map.data[sy * map.width + sx];
+            let v = map
+                .data
+                .get(sy * map.width + sx)
+                .copied()
+                .unwrap_or(f32::NAN);
             let c = if v.is_finite() {
                 colour(f64::from(v))
             } else {
