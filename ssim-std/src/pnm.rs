@@ -216,7 +216,7 @@ mod tests {
         // The first stored row is the bottom one.
         assert_eq!(
             &bytes[bytes.len() - 24..bytes.len() - 16],
-            &[0, 0, 128, 63, 0, 0, 0, 64]
+            &[0, 0, 160, 64, 0, 0, 192, 64]
         );
         let img = decode(&bytes).unwrap();
         assert_eq!(img.samples, Samples::F32(data.to_vec()));
