@@ -57,7 +57,11 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
     p.negative = modes[inp.below(4)];
     p.auto_levels = inp.bool();
     p.level_maps = inp.bool();
-    let (lx, ly) = (layout(inp), layout(inp));
+    let (lx, mut ly) = (layout(inp), layout(inp));
+    // Known open bug (FUZZING.md, finding 5): ssim-std's MS-SSIM pyramid downsamples the
+    // distorted rows with the reference's pixel step, so different steps give a wrong value
+    // or a spurious BufferTooShort. Until it is fixed the two images share their step.
+    ly.1 = lx.1;
     let (ux, uy) = unit_pair(inp, w * h);
     let xs: Vec<T> = ux.iter().map(|&v| T::from_unit(v, range)).collect();
     let ys: Vec<T> = uy.iter().map(|&v| T::from_unit(v, range)).collect();
@@ -84,7 +88,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
             assert!(!fits_all && !(p.auto_levels && fits_one), "{w}x{h} {p:?}")
         }
         Err(Error::NegativeLevelMean { .. }) => assert_eq!(p.negative, NegativeMeans::Strict),
-        Err(e) => panic!("unexpected error {e:?} for {w}x{h} {p:?}"),
+        Err(e) => panic!("unexpected error {e:?} for {w}x{h} {p:?}, layouts {lx:?} {ly:?}"),
         Ok(r) => {
             assert!(fits_all || p.auto_levels, "{w}x{h} accepted: {p:?}");
             assert!(!r.scales.is_empty() && r.scales.len() <= p.weights.len());
