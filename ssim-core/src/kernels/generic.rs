@@ -14,6 +14,7 @@
 
 use super::lanes::Lanes;
 use super::{scalar, FormulaConsts, MOMENTS};
+use crate::arch::Rows;
 use crate::params::MAX_RADIUS;
 
 /// Start columns of the vectors covering `0..n` (`n >= f`); the last one may overlap.
@@ -95,13 +96,15 @@ pub(crate) fn horizontal<S: Lanes>(
     for (v, &wk) in wv.iter_mut().zip(w) {
         *v = s.splat(wk);
     }
+    let (xr, yr) = (Rows::new(x, x.len(), [0]), Rows::new(y, y.len(), [0]));
     for o in chunks(n, S::F) {
         let c = o + r;
-        let (sx, sy) = (s.load(x, c), s.load(y, c));
+        let (sx, sy) = (s.load_at(&xr, 0, c), s.load_at(&yr, 0, c));
         let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
         for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
-            let (dx1, dx2) = (s.sub(s.load(x, c - k), sx), s.sub(s.load(x, c + k), sx));
-            let (dy1, dy2) = (s.sub(s.load(y, c - k), sy), s.sub(s.load(y, c + k), sy));
+            let (px, py) = (|j| s.load_at(&xr, 0, j), |j| s.load_at(&yr, 0, j));
+            let (dx1, dx2) = (s.sub(px(c - k), sx), s.sub(px(c + k), sx));
+            let (dy1, dy2) = (s.sub(py(c - k), sy), s.sub(py(c + k), sy));
             a = s.mul_add(wk, s.add(dx1, dx2), a);
             b = s.mul_add(wk, s.add(dy1, dy2), b);
             qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
@@ -140,45 +143,43 @@ pub(crate) fn vertical<S: Lanes>(
     for (v, &wk) in wv.iter_mut().zip(w) {
         *v = s.splat(wk);
     }
-    let (n2, n3, n4) = (2 * n, 3 * n, 4 * n);
     let rows = slots.len() - 2 * r;
     let out = &mut out[..rows * MOMENTS * n];
+    // One row per window row holding its five moment rows, so that the column check of a
+    // load depends only on the moment and the column, not on the window row.
+    let ring = Rows::new(ring, MOMENTS * n, base[..slots.len()].iter().copied());
     // Map rows inner, columns outer: the rows of a pass share 2r of their window rows, which
     // are then still in L1 when the next map row reads them.
     for i in chunks(n, S::F) {
         for row in 0..rows {
             let mid = row + r;
-            let cb = base[mid] + i;
-            let (cx, cy) = (s.load(ring, cb), s.load(ring, cb + n));
+            let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
+            let (cx, cy) = (at(mid, 0), at(mid, 1));
             let w0 = wv[0];
-            let mut vx = s.mul(w0, s.load(ring, cb + n2));
-            let mut vy = s.mul(w0, s.load(ring, cb + n3));
-            let mut cv = s.mul(w0, s.load(ring, cb + n4));
+            let mut vx = s.mul(w0, at(mid, 2));
+            let mut vy = s.mul(w0, at(mid, 3));
+            let mut cv = s.mul(w0, at(mid, 4));
             let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
             for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
-                let (b1, b2) = (base[mid - k] + i, base[mid + k] + i);
-                let (dx1, dx2) = (s.sub(s.load(ring, b1), cx), s.sub(s.load(ring, b2), cx));
-                let (dy1, dy2) = (
-                    s.sub(s.load(ring, b1 + n), cy),
-                    s.sub(s.load(ring, b2 + n), cy),
-                );
+                let (t1, t2) = (mid - k, mid + k);
+                let (dx1, dx2) = (s.sub(at(t1, 0), cx), s.sub(at(t2, 0), cx));
+                let (dy1, dy2) = (s.sub(at(t1, 1), cy), s.sub(at(t2, 1), cy));
                 a = s.mul_add(wk, s.add(dx1, dx2), a);
                 b = s.mul_add(wk, s.add(dy1, dy2), b);
                 qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
                 qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
                 qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
-                let pair = |m: usize| s.add(s.load(ring, b1 + m), s.load(ring, b2 + m));
-                vx = s.mul_add(wk, pair(n2), vx);
-                vy = s.mul_add(wk, pair(n3), vy);
-                cv = s.mul_add(wk, pair(n4), cv);
+                vx = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vx);
+                vy = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vy);
+                cv = s.mul_add(wk, s.add(at(t1, 4), at(t2, 4)), cv);
             }
             let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
             let o = row * MOMENTS * n + i;
             s.store(s.add(cx, a), out, o);
             s.store(s.add(cy, b), out, o + n);
-            s.store(s.add(vx, s.mul_add(na, a, qxx)), out, o + n2);
-            s.store(s.add(vy, s.mul_add(nb, b, qyy)), out, o + n3);
-            s.store(s.add(cv, s.mul_add(na, b, qxy)), out, o + n4);
+            s.store(s.add(vx, s.mul_add(na, a, qxx)), out, o + 2 * n);
+            s.store(s.add(vy, s.mul_add(nb, b, qyy)), out, o + 3 * n);
+            s.store(s.add(cv, s.mul_add(na, b, qxy)), out, o + 4 * n);
         }
     }
 }

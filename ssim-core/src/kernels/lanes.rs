@@ -10,6 +10,8 @@
 //! Loads and stores take a slice and an index and check the bounds: a kernel bug panics, it
 //! never reads out of bounds.
 
+use crate::arch::Rows;
+
 /// One instruction set's f32 and f64 vectors. `mul_add` may fuse (one rounding); everything
 /// else is the IEEE operation of the same name, lane by lane.
 pub(crate) trait Lanes: Copy {
@@ -25,6 +27,9 @@ pub(crate) trait Lanes: Copy {
     fn splat(self, v: f32) -> Self::V;
     /// `s[i..i + F]`.
     fn load(self, s: &[f32], i: usize) -> Self::V;
+    /// `rows.row(t)[i..i + F]`, checked by [`Rows::at`] (cheaper than [`Lanes::load`] in
+    /// loops over many rows).
+    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> Self::V;
     /// Into `d[i..i + F]`.
     fn store(self, v: Self::V, d: &mut [f32], i: usize);
     fn add(self, a: Self::V, b: Self::V) -> Self::V;

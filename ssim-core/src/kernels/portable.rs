@@ -8,6 +8,7 @@
 
 use super::lanes::Lanes;
 use super::{generic, Backend, FormulaConsts, Kernels};
+use crate::arch::Rows;
 use wide::{f32x8, f64x4};
 
 /// The token of the portable backend; the baseline target always runs it.
@@ -29,6 +30,10 @@ impl Lanes for Portable {
         let mut a = [0f32; 8];
         a.copy_from_slice(&s[i..i + 8]);
         f32x8::new(a)
+    }
+    #[inline(always)]
+    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> f32x8 {
+        self.load(rows.row(t), i)
     }
     #[inline(always)]
     fn store(self, v: f32x8, d: &mut [f32], i: usize) {

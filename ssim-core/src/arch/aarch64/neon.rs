@@ -1,5 +1,6 @@
 //! The NEON backend: 4 f32 / 2 f64 lanes with fused multiply-add.
 
+use crate::arch::Rows;
 use crate::kernels::lanes::Lanes;
 use crate::kernels::{Backend, Kernels};
 use core::arch::aarch64::*;
@@ -44,6 +45,12 @@ impl Lanes for Neon {
         let s = &s[i..i + 4];
         // SAFETY: see the impl comment; `s` holds 4 f32.
         unsafe { vld1q_f32(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> float32x4_t {
+        let p = rows.at(t, i, 4);
+        // SAFETY: see the impl comment; `Rows::at` checked that 4 f32 from `p` are in a row.
+        unsafe { vld1q_f32(p) }
     }
     #[inline(always)]
     fn store(self, v: float32x4_t, d: &mut [f32], i: usize) {

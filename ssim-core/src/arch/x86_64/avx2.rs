@@ -1,5 +1,6 @@
 //! The AVX2+FMA backend: 8 f32 / 4 f64 lanes in ymm registers.
 
+use crate::arch::Rows;
 use crate::kernels::lanes::Lanes;
 use crate::kernels::{Backend, Kernels};
 use core::arch::x86_64::*;
@@ -44,6 +45,12 @@ impl Lanes for Avx2 {
         let s = &s[i..i + 8];
         // SAFETY: see the impl comment; `s` holds 8 f32.
         unsafe { _mm256_loadu_ps(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> __m256 {
+        let p = rows.at(t, i, 8);
+        // SAFETY: see the impl comment; `Rows::at` checked that 8 f32 from `p` are in a row.
+        unsafe { _mm256_loadu_ps(p) }
     }
     #[inline(always)]
     fn store(self, v: __m256, d: &mut [f32], i: usize) {

@@ -1,5 +1,6 @@
 //! The AVX-512 backend: 16 f32 / 8 f64 lanes in zmm registers (AVX-512F only).
 
+use crate::arch::Rows;
 use crate::kernels::lanes::Lanes;
 use crate::kernels::{Backend, Kernels};
 use core::arch::x86_64::*;
@@ -44,6 +45,12 @@ impl Lanes for Avx512 {
         let s = &s[i..i + 16];
         // SAFETY: see the impl comment; `s` holds 16 f32.
         unsafe { _mm512_loadu_ps(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> __m512 {
+        let p = rows.at(t, i, 16);
+        // SAFETY: see the impl comment; `Rows::at` checked that 16 f32 from `p` are in a row.
+        unsafe { _mm512_loadu_ps(p) }
     }
     #[inline(always)]
     fn store(self, v: __m512, d: &mut [f32], i: usize) {
