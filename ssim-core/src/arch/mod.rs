@@ -69,6 +69,10 @@ impl<'a> Rows<'a> {
 
     /// A pointer to `row(t)[i..]`, valid for reading `lanes` f32. Panics otherwise.
     #[inline(always)]
+    #[cfg_attr(
+        not(any(target_arch = "x86_64", target_arch = "aarch64")),
+        allow(dead_code) // only the core::arch backends load through raw pointers
+    )]
     pub(crate) fn at(&self, t: usize, i: usize, lanes: usize) -> *const f32 {
         assert!(t < self.count && i <= self.len && lanes <= self.len - i);
         // In bounds: `offsets[t] + i + lanes <= offsets[t] + len <= data.len()`.
