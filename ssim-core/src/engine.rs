@@ -262,6 +262,10 @@ pub struct Ssim<'s> {
     consts: FormulaConsts,
     geo: Geometry,
     box_size: Option<usize>,
+    /// Sample type of the first `push_rows`; box windows keep it (their sums depend on it).
+    kind: Option<crate::SampleKind>,
+    /// Exact box sums of 8-bit samples held in f32 (half the ring memory of f64).
+    narrow: bool,
     out_rows: (usize, usize),
     in_rows: (usize, usize),
     next_in: usize,
@@ -337,6 +341,8 @@ impl<'s> Ssim<'s> {
             },
             weights,
             box_size: weights.is_box.then_some(size),
+            kind: None,
+            narrow: false,
             out_rows,
             in_rows,
             next_in: in_rows.0,
@@ -397,6 +403,25 @@ impl<'s> Ssim<'s> {
         }
         // Integer samples in a box window take the exact integer-sum path.
         let int_box = self.box_size.is_some() && !matches!(T::KIND, crate::SampleKind::F32);
+        match self.kind {
+            None => {
+                self.kind = Some(T::KIND);
+                // 8-bit window sums stay below 2^24 up to 15x15: exact in f32.
+                self.narrow = int_box
+                    && T::KIND == crate::SampleKind::U8
+                    && self
+                        .box_size
+                        .is_some_and(|s| s <= crate::kernels::NARROW_BOX_MAX);
+            }
+            Some(kind) if kind != T::KIND && self.box_size.is_some() => {
+                return Err(Error::InvalidParameter {
+                    name: "samples",
+                    expected: "the same sample type in every push_rows call of one engine \
+                               (box windows keep type-specific exact sums)",
+                });
+            }
+            Some(_) => {}
+        }
         for j in 0..x.height() {
             self.push_row((x.row(j), x.step()), (y.row(j), y.step()), int_box)?;
             self.drain(int_box, sink);
@@ -467,7 +492,11 @@ impl<'s> Ssim<'s> {
         let slots = 2 * r + ROWS_PER_PASS;
         let slot = row % slots;
         let n = g.map_w;
-        if int_box {
+        if int_box && self.narrow {
+            let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
+            let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
+            (self.kernels.box_horizontal_narrow)(self.xrow, self.yrow, 2 * r + 1, n, out);
+        } else if int_box {
             let ring: &mut [f64] = bytemuck::cast_slice_mut(self.ring);
             let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
             (self.kernels.box_horizontal)(self.xrow, self.yrow, 2 * r + 1, n, out);
@@ -524,7 +553,12 @@ impl<'s> Ssim<'s> {
         }
         let slots = &slots[..2 * r + rows];
         let wts = &self.weights.f32[..=r];
-        if int_box {
+        if int_box && self.narrow {
+            let ring: &[f32] = bytemuck::cast_slice(self.ring);
+            let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
+            let out = &mut stats[..rows * MOMENTS * n];
+            (self.kernels.box_vertical_narrow)(ring, slots, 2 * r + 1, n, out);
+        } else if int_box {
             let ring: &[f64] = bytemuck::cast_slice(self.ring);
             let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
             (self.kernels.box_vertical)(

@@ -98,6 +98,8 @@ macro_rules! target_feature_kernels {
             formula: entry::formula,
             box_horizontal: entry::box_horizontal,
             box_vertical: entry::box_vertical,
+            box_horizontal_narrow: entry::box_horizontal_narrow,
+            box_vertical_narrow: entry::box_vertical_narrow,
             box_formula: entry::box_formula,
         };
 
@@ -156,6 +158,20 @@ macro_rules! target_feature_kernels {
                 box_vertical,
                 box_vertical_tf,
                 (ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64])
+            );
+            entry_point!(
+                $features,
+                $token,
+                box_horizontal_narrow,
+                box_horizontal_narrow_tf,
+                (x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32])
+            );
+            entry_point!(
+                $features,
+                $token,
+                box_vertical_narrow,
+                box_vertical_narrow_tf,
+                (ring: &[f32], slots: &[usize], size: usize, n: usize, out: &mut [f64])
             );
             entry_point!(
                 $features,

@@ -416,6 +416,85 @@ pub(crate) fn box_vertical<S: Lanes>(
     }
 }
 
+/// [`scalar::box_horizontal_narrow`] with vectors (exact, so the same bits).
+#[inline(always)]
+pub(crate) fn box_horizontal_narrow<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::box_horizontal_narrow(x, y, size, n, out);
+    }
+    let (xr, yr) = (
+        Rows::new(x, n + size - 1, [0]),
+        Rows::new(y, n + size - 1, [0]),
+    );
+    let out = &mut out[..MOMENTS * n];
+    let zero = s.splat(0.0);
+    for o in chunks(n, S::F) {
+        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
+        for j in o..o + size {
+            let (p, q) = (s.load_at(&xr, 0, j), s.load_at(&yr, 0, j));
+            a = s.add(a, p);
+            b = s.add(b, q);
+            aa = s.mul_add(p, p, aa);
+            bb = s.mul_add(q, q, bb);
+            ab = s.mul_add(p, q, ab);
+        }
+        for (m, v) in [a, b, aa, bb, ab].into_iter().enumerate() {
+            s.store(v, out, m * n + o);
+        }
+    }
+}
+
+/// [`scalar::box_vertical_narrow`] with vectors (exact, so the same bits).
+#[inline(always)]
+pub(crate) fn box_vertical_narrow<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    if n < S::F {
+        return scalar::box_vertical_narrow(ring, slots, size, n, out);
+    }
+    let rows = slots.len() + 1 - size;
+    let out = &mut out[..rows * MOMENTS * n];
+    let ring = Rows::new(ring, MOMENTS * n, slots.iter().map(|&t| t * MOMENTS * n));
+    let mut tmp = [0f32; 16];
+    for m in 0..MOMENTS {
+        for i in chunks(n, S::F) {
+            let at = m * n + i;
+            let mut acc = s.load_at(&ring, 0, at);
+            for t in 1..size {
+                acc = s.add(acc, s.load_at(&ring, t, at));
+            }
+            store_widened(s, acc, &mut tmp, out, at);
+            for k in 1..rows {
+                let enter = s.load_at(&ring, k + size - 1, at);
+                let leave = s.load_at(&ring, k - 1, at);
+                acc = s.sub(s.add(acc, enter), leave);
+                store_widened(s, acc, &mut tmp, out, k * MOMENTS * n + at);
+            }
+        }
+    }
+}
+
+/// Stores the `F` lanes of `v` as f64 into `out[at..at + F]`.
+#[inline(always)]
+fn store_widened<S: Lanes>(s: S, v: S::V, tmp: &mut [f32; 16], out: &mut [f64], at: usize) {
+    s.store(v, tmp, 0);
+    for h in 0..S::F / S::D {
+        s.store_d(s.widen_d(tmp, h * S::D), out, at + h * S::D);
+    }
+}
+
 /// [`scalar::box_formula`] lane by lane, with the scalar operation sequence and no fused
 /// operation, so every backend gives the scalar bits.
 #[inline(always)]

@@ -161,6 +161,15 @@ pub(crate) type FormulaFn = fn(
 /// Exact box window sums of `x, y, x^2, y^2, xy` along a padded row (integer-valued f32 in,
 /// f64 out, five rows of `n`), `size` taps.
 pub(crate) type BoxHorizontalFn = fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]);
+/// [`BoxHorizontalFn`] with the sums held in f32: exact for 8-bit samples in boxes up to
+/// [`NARROW_BOX_MAX`] taps (every sum below 2^24), half the ring memory of f64.
+pub(crate) type BoxHorizontalNarrowFn =
+    fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32]);
+/// [`BoxVerticalFn`] over an f32 ring of exact sums (see [`BoxHorizontalNarrowFn`]).
+pub(crate) type BoxVerticalNarrowFn =
+    fn(ring: &[f32], slots: &[usize], size: usize, n: usize, out: &mut [f64]);
+/// Largest box whose 8-bit window sums stay below 2^24: `15^2 * 255^2 < 2^24 < 17^2 * 255^2`.
+pub(crate) const NARROW_BOX_MAX: usize = 15;
 /// Adds the window rows of the integer ring into `out` for `slots.len() - size + 1`
 /// consecutive map rows (map row `k` uses `slots[k..k + size]`; five rows of `n` f64 each).
 pub(crate) type BoxVerticalFn =
@@ -198,5 +207,7 @@ pub(crate) struct Kernels {
     pub formula: FormulaFn,
     pub box_horizontal: BoxHorizontalFn,
     pub box_vertical: BoxVerticalFn,
+    pub box_horizontal_narrow: BoxHorizontalNarrowFn,
+    pub box_vertical_narrow: BoxVerticalNarrowFn,
     pub box_formula: BoxFormulaFn,
 }

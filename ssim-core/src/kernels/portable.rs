@@ -129,6 +129,12 @@ pub(crate) static KERNELS: Kernels = Kernels {
     box_vertical: |ring, slots, size, n, out| {
         generic::box_vertical(Portable, ring, slots, size, n, out)
     },
+    box_horizontal_narrow: |x, y, size, n, out| {
+        generic::box_horizontal_narrow(Portable, x, y, size, n, out)
+    },
+    box_vertical_narrow: |ring, slots, size, n, out| {
+        generic::box_vertical_narrow(Portable, ring, slots, size, n, out)
+    },
     box_formula,
 };
 

@@ -13,6 +13,8 @@ pub(crate) static KERNELS: Kernels = Kernels {
     formula,
     box_horizontal,
     box_vertical,
+    box_horizontal_narrow,
+    box_vertical_narrow,
     box_formula,
 };
 
@@ -211,6 +213,74 @@ pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize,
             let o = &mut rest[m * n..][..n];
             for (i, acc) in o.iter_mut().enumerate() {
                 *acc = prev[m * n + i] + enter[i] - leave[i];
+            }
+        }
+    }
+}
+
+/// [`box_horizontal`] in f32 for 8-bit samples: the sums (running, as there) are integers
+/// below 2^24, exact in f32 whatever the order, so they equal the f64 ones.
+pub(crate) fn box_horizontal_narrow(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32]) {
+    let (sx, rest) = out.split_at_mut(n);
+    let (sy, rest) = rest.split_at_mut(n);
+    let (sxx, rest) = rest.split_at_mut(n);
+    let (syy, sxy) = rest.split_at_mut(n);
+    let (mut a, mut b, mut aa, mut bb, mut ab) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for j in 0..size {
+        let (p, q) = (x[j], y[j]);
+        a += p;
+        b += q;
+        aa += p * p;
+        bb += q * q;
+        ab += p * q;
+    }
+    for o in 0..n {
+        sx[o] = a;
+        sy[o] = b;
+        sxx[o] = aa;
+        syy[o] = bb;
+        sxy[o] = ab;
+        if o + 1 < n {
+            let (p, q) = (x[o], y[o]);
+            let (pn, qn) = (x[o + size], y[o + size]);
+            a += pn - p;
+            b += qn - q;
+            aa += pn * pn - p * p;
+            bb += qn * qn - q * q;
+            ab += pn * qn - p * q;
+        }
+    }
+}
+
+/// [`box_vertical`] over an f32 ring of exact 8-bit sums: they are integers below 2^24, so
+/// summing them in f64 gives the same values as summing them in f32.
+pub(crate) fn box_vertical_narrow(
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    let row = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
+    for m in 0..MOMENTS {
+        let o = &mut out[m * n..][..n];
+        for (acc, v) in o.iter_mut().zip(row(slots[0], m)) {
+            *acc = *v as f64;
+        }
+        for &s in &slots[1..size] {
+            for (acc, v) in o.iter_mut().zip(row(s, m)) {
+                *acc += *v as f64;
+            }
+        }
+    }
+    for k in 1..=slots.len() - size {
+        let (done, rest) = out.split_at_mut(k * MOMENTS * n);
+        let prev = &done[(k - 1) * MOMENTS * n..];
+        for m in 0..MOMENTS {
+            let (enter, leave) = (row(slots[k + size - 1], m), row(slots[k - 1], m));
+            let o = &mut rest[m * n..][..n];
+            for (i, acc) in o.iter_mut().enumerate() {
+                *acc = prev[m * n + i] + enter[i] as f64 - leave[i] as f64;
             }
         }
     }

@@ -326,3 +326,48 @@ fn unsupported_backends_are_errors() {
     #[cfg(not(target_arch = "x86_64"))]
     assert!(Backend::Avx2.kernels().is_err() && Backend::Avx512.kernels().is_err());
 }
+
+/// 8-bit box sums held in f32 equal the f64 sums exactly, on every backend.
+#[test]
+fn narrow_box_kernels_equal_the_f64_ones() {
+    let mut rng = Rng(6);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for size in [3, 7, 11, super::NARROW_BOX_MAX] {
+                let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                let slots = size + rows - 1;
+                let mut narrow = vec![0f32; slots * MOMENTS * n];
+                let mut wide = vec![0f64; slots * MOMENTS * n];
+                for s in 0..slots {
+                    let row = |rng: &mut Rng| -> Vec<f32> {
+                        (0..n + size - 1)
+                            .map(|_| (rng.next() % 256) as f32)
+                            .collect()
+                    };
+                    let (x, y) = (row(&mut rng), row(&mut rng));
+                    let part = s * MOMENTS * n..(s + 1) * MOMENTS * n;
+                    (k.box_horizontal_narrow)(&x, &y, size, n, &mut narrow[part.clone()]);
+                    (scalar().box_horizontal)(&x, &y, size, n, &mut wide[part]);
+                }
+                let ctx = format!("{b} narrow box n={n} size={size} rows={rows}");
+                assert!(
+                    narrow.iter().zip(&wide).all(|(a, e)| *a as f64 == *e),
+                    "{ctx}: horizontal"
+                );
+                let order: Vec<usize> = (0..slots).map(|t| (t + 1) % slots).collect();
+                let (mut a, mut e) = (
+                    vec![0f64; rows * MOMENTS * n],
+                    vec![0f64; rows * MOMENTS * n],
+                );
+                (k.box_vertical_narrow)(&narrow, &order, size, n, &mut a);
+                (scalar().box_vertical)(&wide, &order, size, n, &mut e);
+                assert!(
+                    a.iter().zip(&e).all(|(a, e)| a.to_bits() == e.to_bits()),
+                    "{ctx}: vertical"
+                );
+            }
+        }
+    }
+}
