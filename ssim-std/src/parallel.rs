@@ -381,7 +381,7 @@ fn run_band<S: RowSource>(
     for j in first..end {
         let (xp, yp) = src.rows(j, &mut buf)?;
         pyramid.push(0, j, &xp, &yp)?;
-        if nl > 1 && pyramid.down(0, j, xp.row(0), yp.row(0), xp.step())? {
+        if nl > 1 && pyramid.down(0, j, xp.row(0), yp.row(0), (xp.step(), yp.step()))? {
             pyramid.flush(1)?;
         }
     }
@@ -484,14 +484,14 @@ impl Pyramid<'_, '_> {
         j: usize,
         x: &[T],
         y: &[T],
-        step: usize,
+        steps: (usize, usize),
     ) -> Result<bool> {
         let lk = &self.levels[k];
         let next = &mut self.pending[k + 1];
         let produced = downsample(
             self.rule,
             (j, lk.height, lk.width),
-            (x, y, step),
+            (x, y, steps),
             self.need[k + 1],
             &mut self.sums[k],
             next.slot(),
@@ -513,7 +513,7 @@ impl Pyramid<'_, '_> {
             if k + 1 < self.levels.len() {
                 for r in 0..p.len {
                     let (x, y) = (&p.x[r * w..(r + 1) * w], &p.y[r * w..(r + 1) * w]);
-                    if self.down(k, p.start + r, x, y, 1)? {
+                    if self.down(k, p.start + r, x, y, (1, 1))? {
                         self.flush(k + 1)?;
                     }
                 }
@@ -530,7 +530,8 @@ impl Pyramid<'_, '_> {
 fn downsample<T: Sample>(
     rule: Downsample,
     (j, height, width): (usize, usize, usize),
-    (x, y, step): (&[T], &[T], usize),
+    // Each image has its own pixel step (a gray plane against one channel of packed RGB).
+    (x, y, (sx, sy)): (&[T], &[T], (usize, usize)),
     need_next: Range,
     acc: &mut PairSums,
     out: (&mut [f32], &mut [f32]),
@@ -541,27 +542,27 @@ fn downsample<T: Sample>(
         return Ok(None);
     }
     if let (SampleSlice::U8(x), SampleSlice::U8(y)) = (T::slice(x), T::slice(y)) {
-        return downsample_u8(rule, role, width, (x, y, step), acc, out);
+        return downsample_u8(rule, role, width, (x, y, (sx, sy)), acc, out);
     }
     match role {
         RowRole::First(_) => {
-            rule.first_row(x, step, width, &mut acc.x)?;
-            rule.first_row(y, step, width, &mut acc.y)?;
+            rule.first_row(x, sx, width, &mut acc.x)?;
+            rule.first_row(y, sy, width, &mut acc.y)?;
             return Ok(None);
         }
         RowRole::Second(_) => {}
         RowRole::Both(_) => {
-            rule.first_row(x, step, width, &mut acc.x)?;
-            rule.first_row(y, step, width, &mut acc.y)?;
+            rule.first_row(x, sx, width, &mut acc.x)?;
+            rule.first_row(y, sy, width, &mut acc.y)?;
         }
         RowRole::Alone(_) => {
-            rule.second_row(None, x, step, width, out.0)?;
-            rule.second_row(None, y, step, width, out.1)?;
+            rule.second_row(None, x, sx, width, out.0)?;
+            rule.second_row(None, y, sy, width, out.1)?;
             return Ok(Some(q));
         }
     }
-    rule.second_row(Some(&acc.x), x, step, width, out.0)?;
-    rule.second_row(Some(&acc.y), y, step, width, out.1)?;
+    rule.second_row(Some(&acc.x), x, sx, width, out.0)?;
+    rule.second_row(Some(&acc.y), y, sy, width, out.1)?;
     Ok(Some(q))
 }
 
@@ -570,7 +571,7 @@ fn downsample_u8(
     rule: Downsample,
     role: RowRole,
     width: usize,
-    (x, y, step): (&[u8], &[u8], usize),
+    (x, y, (sx, sy)): (&[u8], &[u8], (usize, usize)),
     acc: &mut PairSums,
     out: (&mut [f32], &mut [f32]),
 ) -> Result<Option<usize>> {
@@ -579,14 +580,14 @@ fn downsample_u8(
         RowRole::First(_) => (false, false),
         RowRole::Second(_) => (true, true),
         RowRole::Both(_) => {
-            rule.pair_sums_u8(x, step, width, &mut acc.xi, false)?;
-            rule.pair_sums_u8(y, step, width, &mut acc.yi, false)?;
+            rule.pair_sums_u8(x, sx, width, &mut acc.xi, false)?;
+            rule.pair_sums_u8(y, sy, width, &mut acc.yi, false)?;
             (true, true)
         }
         RowRole::Alone(_) => (false, true),
     };
-    rule.pair_sums_u8(x, step, width, &mut acc.xi, add)?;
-    rule.pair_sums_u8(y, step, width, &mut acc.yi, add)?;
+    rule.pair_sums_u8(x, sx, width, &mut acc.xi, add)?;
+    rule.pair_sums_u8(y, sy, width, &mut acc.yi, add)?;
     if !complete {
         return Ok(None);
     }

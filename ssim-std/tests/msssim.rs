@@ -299,3 +299,23 @@ fn scratch_per_thread_fits_the_budget_at_4k() {
     assert!(multi <= 4 << 20, "MS-SSIM scratch {multi} bytes");
     assert!(multi > single);
 }
+
+/// Regression (FUZZING.md finding 5): the pyramid must downsample each image with its own
+/// pixel step. A gray plane against the same values held in one channel of packed RGB is
+/// an identical pair, so MS-SSIM is exactly 1 whichever side is the packed one.
+#[test]
+fn each_image_is_downsampled_with_its_own_pixel_step() {
+    let (w, h) = (200, 180);
+    let gray: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 251) as u8).collect();
+    let mut rgb = vec![0u8; 3 * w * h];
+    for (i, &v) in gray.iter().enumerate() {
+        rgb[3 * i] = v.wrapping_add(40);
+        rgb[3 * i + 1] = v;
+        rgb[3 * i + 2] = 255 - v;
+    }
+    let plane = Plane::new(&gray, w, h).unwrap();
+    let green = Plane::with_layout(&rgb[1..], w, h, 3 * w, 3).unwrap();
+    let p = ssim_std::MsSsimParams::wang2003(255.0);
+    assert_eq!(ssim_std::msssim(&p, &plane, &green).unwrap().msssim, 1.0);
+    assert_eq!(ssim_std::msssim(&p, &green, &plane).unwrap().msssim, 1.0);
+}
