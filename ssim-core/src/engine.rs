@@ -647,8 +647,14 @@ pub fn compute_with<T: Sample>(
 
 /// A [`RowSink`] that writes map rows into caller buffers (`map_width * map_height` values,
 /// rows top to bottom). Rows outside an engine's band are left untouched.
+///
+/// A row that does not fit the map the writer was made for (another width, or an index past
+/// the height) is skipped, never written out of bounds, and [`MapWriter::mismatched`] then
+/// reports it: size the writer with [`map_size`] for the same parameters and `map` option.
 pub struct MapWriter<'m> {
     width: usize,
+    height: usize,
+    mismatched: bool,
     ssim: &'m mut [f32],
     cs: Option<&'m mut [f32]>,
 }
@@ -670,12 +676,27 @@ impl<'m> MapWriter<'m> {
                 return Err(Error::MapTooSmall { len, needed });
             }
         }
-        Ok(MapWriter { width, ssim, cs })
+        Ok(MapWriter {
+            width,
+            height,
+            mismatched: false,
+            ssim,
+            cs,
+        })
+    }
+
+    /// Whether a row was skipped because it did not fit this map.
+    pub fn mismatched(&self) -> bool {
+        self.mismatched
     }
 }
 
 impl RowSink for MapWriter<'_> {
     fn row(&mut self, row: OutputRow<'_>) {
+        if row.ssim.len() != self.width || row.index >= self.height {
+            self.mismatched = true;
+            return;
+        }
         let start = row.index * self.width;
         self.ssim[start..start + self.width].copy_from_slice(row.ssim);
         if let Some(cs) = self.cs.as_deref_mut() {

@@ -157,3 +157,25 @@ fn identical_images_give_exactly_one() {
         assert_eq!((r.ssim, r.cs), (1.0, 1.0), "{params:?}");
     }
 }
+
+/// A map writer sized for another map skips what does not fit instead of panicking, and says
+/// so (FUZZING.md finding 6).
+#[test]
+fn map_writer_of_the_wrong_size_skips_and_reports() {
+    use ssim_core::MapWriter;
+    let p = Params::matlab(255.0);
+    let x = [9u8; 100];
+    let xp = Plane::new(&x, 10, 10).unwrap();
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, 10, true).unwrap()];
+    for (w, h) in [(3, 100), (10, 5), (20, 10)] {
+        let mut buf = vec![-1f32; w * h];
+        let mut sink = MapWriter::new(w, h, &mut buf, None).unwrap();
+        compute_with(&p, &xp, &xp, Options::default(), &mut scratch, &mut sink).unwrap();
+        assert!(sink.mismatched(), "{w}x{h}");
+    }
+    let mut buf = vec![-1f32; 100];
+    let mut sink = MapWriter::new(10, 10, &mut buf, None).unwrap();
+    compute_with(&p, &xp, &xp, Options::default(), &mut scratch, &mut sink).unwrap();
+    assert!(!sink.mismatched());
+    assert!(buf.iter().all(|&v| v == 1.0));
+}
