@@ -57,11 +57,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
     p.negative = modes[inp.below(4)];
     p.auto_levels = inp.bool();
     p.level_maps = inp.bool();
-    let (lx, mut ly) = (layout(inp), layout(inp));
-    // Known open bug (FUZZING.md, finding 5): ssim-std's MS-SSIM pyramid downsamples the
-    // distorted rows with the reference's pixel step, so different steps give a wrong value
-    // or a spurious BufferTooShort. Until it is fixed the two images share their step.
-    ly.1 = lx.1;
+    let (lx, ly) = (layout(inp), layout(inp));
     let (ux, uy) = unit_pair(inp, w * h);
     let xs: Vec<T> = ux.iter().map(|&v| T::from_unit(v, range)).collect();
     let ys: Vec<T> = uy.iter().map(|&v| T::from_unit(v, range)).collect();
