@@ -671,6 +671,23 @@ fn cases() -> Vec<Case> {
         },
     );
     add(
+        "u8 rows then u16 rows into one box-window engine",
+        Box::new(|| {
+            let p = Params::scikit_image(255.0);
+            let (a, b) = (img_u8(8, 8), vec![7u16; 64]);
+            let mut s = vec![ScratchBlock::ZERO; scratch_len(&p, 8, false)?];
+            let mut e = Ssim::new(&p, 8, 8, &mut s)?;
+            let (xa, xb) = (Plane::new(&a, 8, 8)?, Plane::new(&b, 8, 8)?);
+            e.push_rows(&xa.rows(0, 4)?, &xa.rows(0, 4)?, &mut ())?;
+            e.push_rows(&xb.rows(4, 4)?, &xb.rows(4, 4)?, &mut ())
+        }),
+        param(
+            "samples",
+            "the same sample type in every push_rows call of one engine \
+             (box windows keep type-specific exact sums)",
+        ),
+    );
+    add(
         "finish before the last row",
         Box::new(|| {
             let p = Params::wang2004(255.0);
