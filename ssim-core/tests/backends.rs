@@ -252,3 +252,23 @@ fn forcing_an_unavailable_backend_is_an_error() {
         assert!(err.to_string().contains(b.name()), "{err}");
     }
 }
+
+/// A box engine keeps the exact sums of one sample type (8-bit ones in f32): switching types
+/// between pushes is an error, not a silently wrong ring.
+#[test]
+fn box_engine_rejects_a_second_sample_type() {
+    let params = Params::scikit_image(255.0);
+    let (w, h) = (16, 12);
+    let a = vec![9u8; w * h];
+    let b = vec![9u16; w * h];
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+    let mut engine = ssim_core::Ssim::new(&params, w, h, &mut scratch).unwrap();
+    let (pa, pb) = (Plane::new(&a, w, h).unwrap(), Plane::new(&b, w, h).unwrap());
+    engine
+        .push_rows(&pa.rows(0, 2).unwrap(), &pa.rows(0, 2).unwrap(), &mut ())
+        .unwrap();
+    let err = engine
+        .push_rows(&pb.rows(2, 2).unwrap(), &pb.rows(2, 2).unwrap(), &mut ())
+        .unwrap_err();
+    assert!(err.to_string().contains("same sample type"), "{err}");
+}
