@@ -4,6 +4,10 @@
 # and every AVX-512 one zmm registers. `wide` under run-time dispatch would silently emit SSE
 # (DESIGN.md section 4); this catches that, or a kernel that stopped vectorising.
 set -euo pipefail
+if ! command -v objdump >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils
+fi
 cargo build -p ssim-core --release --quiet
 lib="${CARGO_TARGET_DIR:-target}/release/libssim_core.rlib"
 dis=$(mktemp)
