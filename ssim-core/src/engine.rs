@@ -266,6 +266,9 @@ pub struct Ssim<'s> {
     kind: Option<crate::SampleKind>,
     /// Exact box sums of 8-bit samples held in f32 (half the ring memory of f64).
     narrow: bool,
+    /// The map row whose window (without its bottom row) the carried 8-bit box sums hold,
+    /// and which of the two carry buffers holds them.
+    carry: Option<(usize, usize)>,
     out_rows: (usize, usize),
     in_rows: (usize, usize),
     next_in: usize,
@@ -343,6 +346,7 @@ impl<'s> Ssim<'s> {
             box_size: weights.is_box.then_some(size),
             kind: None,
             narrow: false,
+            carry: None,
             out_rows,
             in_rows,
             next_in: in_rows.0,
@@ -553,40 +557,86 @@ impl<'s> Ssim<'s> {
         }
         let slots = &slots[..2 * r + rows];
         let wts = &self.weights.f32[..=r];
-        if int_box && self.narrow {
-            let ring: &[f32] = bytemuck::cast_slice(self.ring);
-            let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
-            let out = &mut stats[..rows * MOMENTS * n];
-            (self.kernels.box_vertical_narrow)(ring, slots, 2 * r + 1, n, out);
-        } else if int_box {
-            let ring: &[f64] = bytemuck::cast_slice(self.ring);
-            let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
-            (self.kernels.box_vertical)(
-                ring,
-                slots,
-                2 * r + 1,
-                n,
-                &mut stats[..rows * MOMENTS * n],
-            );
-        } else {
+        let size = 2 * r + 1;
+        // The fused kernels write SSIM and cs rows straight into the statistics buffer.
+        let fused = if !int_box {
             let ring: &[f32] = bytemuck::cast_slice(self.ring);
             let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
-            (self.kernels.vertical)(ring, slots, wts, n, &mut stats[..rows * MOMENTS * n]);
+            let out = &mut stats[..rows * 2 * n];
+            (self.kernels.vertical_formula)(ring, slots, wts, n, &self.consts, out);
+            true
+        } else if self.narrow && size <= crate::kernels::NARROW_FORMULA_MAX {
+            // The statistics buffer holds f64 rows here (40 n f32): the output rows take
+            // 8 n, the two carry buffers 5 n each after them. The sums carry over when the
+            // previous pass ended just above and this window is a shift of the last one.
+            let ring: &[f32] = bytemuck::cast_slice(self.ring);
+            let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
+            let (out, carry) = stats.split_at_mut(2 * ROWS_PER_PASS * n);
+            let (c0, c1) = carry[..2 * MOMENTS * n].split_at_mut(MOMENTS * n);
+            let from = match self.carry {
+                Some((next, buf))
+                    if next == i0 && (0..2 * r).all(|t| at(i0, t) == at(i0 - 1, t + 1)) =>
+                {
+                    Some(buf)
+                }
+                _ => None,
+            };
+            let (cin, cout, buf) = match from {
+                Some(0) => (Some(&*c0), c1, 1),
+                Some(_) => (Some(&*c1), c0, 0),
+                None => (None, c0, 0),
+            };
+            let out = &mut out[..rows * 2 * n];
+            (self.kernels.box_narrow_formula)(ring, slots, size, n, &self.consts, cin, cout, out);
+            self.carry = Some((i0 + rows, buf));
+            true
+        } else {
+            false
+        };
+        if fused {
+            let stats: &[f32] = bytemuck::cast_slice(&*self.stats);
+            for k in 0..rows {
+                let i = i0 + k;
+                let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
+                let pool = if pooled { g.pool_cols } else { (0, 0) };
+                let (ssim, cs) = stats[2 * k * n..][..2 * n].split_at(n);
+                let (s, c) = (self.kernels.row_sums)(ssim, cs, pool);
+                if pooled {
+                    self.ssim_sum += s;
+                    self.cs_sum += c;
+                    self.count += (g.pool_cols.1 - g.pool_cols.0) as u64;
+                }
+                sink.row(OutputRow {
+                    index: i,
+                    ssim,
+                    cs,
+                    pooled,
+                    ssim_sum: s,
+                    cs_sum: c,
+                });
+            }
+            self.next_out += rows;
+            return;
+        }
+        // Exact box sums in f64 (16-bit samples, or 8-bit ones in boxes too large for the
+        // fused kernel), then the f64 formula row by row.
+        let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
+        let out = &mut stats[..rows * MOMENTS * n];
+        if self.narrow {
+            let ring: &[f32] = bytemuck::cast_slice(self.ring);
+            (self.kernels.box_vertical_narrow)(ring, slots, size, n, out);
+        } else {
+            let ring: &[f64] = bytemuck::cast_slice(self.ring);
+            (self.kernels.box_vertical)(ring, slots, size, n, out);
         }
         for k in 0..rows {
             let i = i0 + k;
             let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
             let pool = if pooled { g.pool_cols } else { (0, 0) };
             let part = k * MOMENTS * n..(k + 1) * MOMENTS * n;
-            let (s, c) = if int_box {
-                let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
-                let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
-                (self.kernels.box_formula)(&mut stats[part], n, &self.consts, pool, ssim, cs)
-            } else {
-                let stats: &[f32] = bytemuck::cast_slice(self.stats);
-                let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
-                (self.kernels.formula)(&stats[part], n, &self.consts, pool, ssim, cs)
-            };
+            let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
+            let (s, c) =
+                (self.kernels.box_formula)(&mut out[part], n, &self.consts, pool, ssim, cs);
             if pooled {
                 self.ssim_sum += s;
                 self.cs_sum += c;

@@ -101,6 +101,9 @@ macro_rules! target_feature_kernels {
             box_horizontal_narrow: entry::box_horizontal_narrow,
             box_vertical_narrow: entry::box_vertical_narrow,
             box_formula: entry::box_formula,
+            vertical_formula: entry::vertical_formula,
+            box_narrow_formula: entry::box_narrow_formula,
+            row_sums: entry::row_sums,
         };
 
         mod entry {
@@ -187,6 +190,43 @@ macro_rules! target_feature_kernels {
                     cs: &mut [f32]
                 ) -> (f64, f64)
             );
+            entry_point!(
+                $features,
+                $token,
+                vertical_formula,
+                vertical_formula_tf,
+                (
+                    ring: &[f32],
+                    slots: &[usize],
+                    w: &[f32],
+                    n: usize,
+                    k: &FormulaConsts,
+                    out: &mut [f32]
+                )
+            );
+            entry_point!(
+                $features,
+                $token,
+                box_narrow_formula,
+                box_narrow_formula_tf,
+                (
+                    ring: &[f32],
+                    slots: &[usize],
+                    size: usize,
+                    n: usize,
+                    k: &FormulaConsts,
+                    carry_in: Option<&[f32]>,
+                    carry_out: &mut [f32],
+                    out: &mut [f32]
+                )
+            );
+            entry_point!(
+                $features,
+                $token,
+                row_sums,
+                row_sums_tf,
+                (ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64)
+            );
         }
     };
 }
@@ -198,6 +238,7 @@ macro_rules! entry_point {
     ($features:literal, $token:ident, $name:ident, $tf:ident,
      ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
         #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
         fn $tf($($arg: $ty),*) $(-> $ret)? {
             // SAFETY: this frame is only entered through `KERNELS`, which is handed out after
             // detection confirmed the token's requirements.
@@ -205,6 +246,7 @@ macro_rules! entry_point {
             $crate::kernels::generic::$name(s, $($arg),*)
         }
 
+        #[allow(clippy::too_many_arguments)]
         pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
             // SAFETY: reachable only through `KERNELS`, which `kernels()` returns only when
             // the CPU and OS support the features `$tf` is compiled for.

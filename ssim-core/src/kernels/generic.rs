@@ -31,7 +31,11 @@ pub(crate) fn load_u8<S: Lanes>(s: S, src: &[u8], step: usize, out: &mut [f32]) 
         return scalar::load(src, step, out);
     }
     let src = &src[..n];
+    // The input streams from memory; on a packed plane the next row starts right after
+    // this one, so fetch it a row ahead (a hint only: a wrong guess costs nothing).
+    let ahead = src.as_ptr().wrapping_add(n);
     for o in chunks(n, S::F) {
+        s.prefetch(ahead.wrapping_add(o).cast());
         s.store(s.load_u8(src, o), out, o);
     }
 }
@@ -43,7 +47,11 @@ pub(crate) fn load_u16<S: Lanes>(s: S, src: &[u16], step: usize, out: &mut [f32]
         return scalar::load(src, step, out);
     }
     let src = &src[..n];
+    // The input streams from memory; on a packed plane the next row starts right after
+    // this one, so fetch it a row ahead (a hint only: a wrong guess costs nothing).
+    let ahead = src.as_ptr().wrapping_add(n);
     for o in chunks(n, S::F) {
+        s.prefetch(ahead.wrapping_add(o).cast());
         s.store(s.load_u16(src, o), out, o);
     }
 }
@@ -197,9 +205,7 @@ pub(crate) fn formula<S: Lanes>(
     if n < S::F {
         return scalar::formula(stats, n, k, pool, ssim, cs);
     }
-    let (c1f, c2f, covf) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
-    let (c1, c2, cov) = (s.splat(c1f), s.splat(c2f), s.splat(covf));
-    let (two, two_cov) = (s.splat(2.0), s.splat(2.0 * covf));
+    let fc = FormulaVec::new(s, k);
     let stats = &stats[..MOMENTS * n];
     let (ssim, cs) = (&mut ssim[..n], &mut cs[..n]);
     for i in chunks(n, S::F) {
@@ -209,19 +215,207 @@ pub(crate) fn formula<S: Lanes>(
             s.load(stats, 3 * n + i),
             s.load(stats, 4 * n + i),
         );
-        // Unfused, as in the scalar kernel: mx == my must give numerator == denominator.
-        let l = s.div(
-            s.add(s.mul(s.mul(two, mx), my), c1),
-            s.add(s.add(s.mul(mx, mx), s.mul(my, my)), c1),
-        );
-        let c = s.div(
-            s.mul_add(two_cov, vxy, c2),
-            s.mul_add(cov, s.add(vx, vy), c2),
-        );
+        let (v, c) = formula_vec(s, &fc, [mx, my, vx, vy, vxy]);
         s.store(c, cs, i);
-        s.store(s.mul(l, c), ssim, i);
+        s.store(v, ssim, i);
     }
     row_sums(s, ssim, cs, pool)
+}
+
+/// The formula's constants as vectors.
+#[derive(Clone, Copy)]
+struct FormulaVec<V> {
+    c1: V,
+    c2: V,
+    cov: V,
+    two: V,
+    two_cov: V,
+}
+
+impl<V: Copy> FormulaVec<V> {
+    #[inline(always)]
+    fn new<S: Lanes<V = V>>(s: S, k: &FormulaConsts) -> Self {
+        let (c1, c2, cov) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
+        FormulaVec {
+            c1: s.splat(c1),
+            c2: s.splat(c2),
+            cov: s.splat(cov),
+            two: s.splat(2.0),
+            two_cov: s.splat(2.0 * cov),
+        }
+    }
+}
+
+/// SSIM and cs of a vector of pixels from their statistics `mux, muy, sxx, syy, sxy`.
+#[inline(always)]
+fn formula_vec<S: Lanes>(s: S, k: &FormulaVec<S::V>, m: [S::V; MOMENTS]) -> (S::V, S::V) {
+    let [mx, my, vx, vy, vxy] = m;
+    // Unfused, as in the scalar kernel: mx == my must give numerator == denominator.
+    let l = s.div(
+        s.add(s.mul(s.mul(k.two, mx), my), k.c1),
+        s.add(s.add(s.mul(mx, mx), s.mul(my, my)), k.c1),
+    );
+    let c = s.div(
+        s.mul_add(k.two_cov, vxy, k.c2),
+        s.mul_add(k.cov, s.add(vx, vy), k.c2),
+    );
+    (s.mul(l, c), c)
+}
+
+/// [`vertical`] and [`formula`] in one pass (the same bits as the two): the statistics stay
+/// in registers instead of going through a row in memory.
+#[inline(always)]
+pub(crate) fn vertical_formula<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    w: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::vertical_formula(ring, slots, w, n, k, out);
+    }
+    let r = w.len() - 1;
+    let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
+    for (b, &slot) in base.iter_mut().zip(slots) {
+        *b = slot * MOMENTS * n;
+    }
+    let zero = s.splat(0.0);
+    let mut wv = [zero; MAX_RADIUS + 1];
+    for (v, &wk) in wv.iter_mut().zip(w) {
+        *v = s.splat(wk);
+    }
+    let fc = FormulaVec::new(s, k);
+    let rows = slots.len() - 2 * r;
+    let out = &mut out[..rows * 2 * n];
+    let ring = Rows::new(ring, MOMENTS * n, base[..slots.len()].iter().copied());
+    for i in chunks(n, S::F) {
+        // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop,
+        // from the statistics of the pass's rows, leaving the registers to the accumulators;
+        // with 32 (AVX-512, NEON) it runs right away. Same operations, same bits.
+        let late = S::REGISTERS < 32;
+        let mut st = [[zero; MOMENTS]; super::ROWS_PER_PASS];
+        for (row, m) in st.iter_mut().enumerate().take(rows) {
+            let mid = row + r;
+            let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
+            let (cx, cy) = (at(mid, 0), at(mid, 1));
+            let w0 = wv[0];
+            let mut vx = s.mul(w0, at(mid, 2));
+            let mut vy = s.mul(w0, at(mid, 3));
+            let mut cv = s.mul(w0, at(mid, 4));
+            let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+            for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
+                let (t1, t2) = (mid - k, mid + k);
+                let (dx1, dx2) = (s.sub(at(t1, 0), cx), s.sub(at(t2, 0), cx));
+                let (dy1, dy2) = (s.sub(at(t1, 1), cy), s.sub(at(t2, 1), cy));
+                a = s.mul_add(wk, s.add(dx1, dx2), a);
+                b = s.mul_add(wk, s.add(dy1, dy2), b);
+                qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
+                qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
+                qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
+                vx = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vx);
+                vy = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vy);
+                cv = s.mul_add(wk, s.add(at(t1, 4), at(t2, 4)), cv);
+            }
+            let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
+            *m = [
+                s.add(cx, a),
+                s.add(cy, b),
+                s.add(vx, s.mul_add(na, a, qxx)),
+                s.add(vy, s.mul_add(nb, b, qyy)),
+                s.add(cv, s.mul_add(na, b, qxy)),
+            ];
+            if !late {
+                let (v, c) = formula_vec(s, &fc, *m);
+                s.store(v, out, 2 * row * n + i);
+                s.store(c, out, (2 * row + 1) * n + i);
+            }
+        }
+        for (row, m) in st.iter().enumerate().take(if late { rows } else { 0 }) {
+            let (v, c) = formula_vec(s, &fc, *m);
+            s.store(v, out, 2 * row * n + i);
+            s.store(c, out, (2 * row + 1) * n + i);
+        }
+    }
+}
+
+/// [`scalar::box_narrow_formula`] with vectors: exact f32 window sums (running down the rows
+/// of the pass), exact i32 numerators, then the f32 formula in the scalar order without fused
+/// operations, so every backend gives the scalar bits.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn box_narrow_formula<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
+    }
+    let rows = slots.len() + 1 - size;
+    let out = &mut out[..rows * 2 * n];
+    let carry_out = &mut carry_out[..MOMENTS * n];
+    let carry_in = carry_in.map(|c| &c[..MOMENTS * n]);
+    let ring = Rows::new(ring, MOMENTS * n, slots.iter().map(|&t| t * MOMENTS * n));
+    let nk = scalar::NarrowConsts::new(k);
+    let taps = s.to_int(s.splat(nk.taps as f32));
+    let (c1, c2, cov, two_cov, two) = (
+        s.splat(nk.c1),
+        s.splat(nk.c2),
+        s.splat(nk.cov),
+        s.splat(nk.two_cov),
+        s.splat(2.0),
+    );
+    for i in chunks(n, S::F) {
+        let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
+        let mut acc = [s.splat(0.0); MOMENTS];
+        match carry_in {
+            Some(c) => {
+                for (m, v) in acc.iter_mut().enumerate() {
+                    *v = s.add(s.load(c, m * n + i), at(size - 1, m));
+                }
+            }
+            None => {
+                for (m, v) in acc.iter_mut().enumerate() {
+                    *v = at(0, m);
+                    for t in 1..size {
+                        *v = s.add(*v, at(t, m));
+                    }
+                }
+            }
+        }
+        for row in 0..rows {
+            if row > 0 {
+                for (m, v) in acc.iter_mut().enumerate() {
+                    *v = s.sub(s.add(*v, at(row + size - 1, m)), at(row - 1, m));
+                }
+            }
+            let [a, b, sxx, syy, sxy] = acc.map(|v| s.to_int(v));
+            let (aa, bb, ab) = (s.mul_int(a, a), s.mul_int(b, b), s.mul_int(a, b));
+            let vx = s.to_float(s.sub_int(s.mul_int(taps, sxx), aa));
+            let vy = s.to_float(s.sub_int(s.mul_int(taps, syy), bb));
+            let vxy = s.to_float(s.sub_int(s.mul_int(taps, sxy), ab));
+            let (aa, bb, ab) = (s.to_float(aa), s.to_float(bb), s.to_float(ab));
+            let l = s.div(s.add(s.mul(two, ab), c1), s.add(s.add(aa, bb), c1));
+            let c = s.div(
+                s.add(s.mul(two_cov, vxy), c2),
+                s.add(s.mul(cov, s.add(vx, vy)), c2),
+            );
+            s.store(s.mul(l, c), out, 2 * row * n + i);
+            s.store(c, out, (2 * row + 1) * n + i);
+        }
+        for (m, v) in acc.into_iter().enumerate() {
+            s.store(s.sub(v, at(rows - 1, m)), carry_out, m * n + i);
+        }
+    }
 }
 
 /// [`scalar::row_sums`] with vectors: the same eight interleaved f64 accumulators, so the
@@ -429,6 +623,23 @@ pub(crate) fn box_horizontal_narrow<S: Lanes>(
     if n < S::F {
         return scalar::box_horizontal_narrow(x, y, size, n, out);
     }
+    // The common sizes as constants: the tap loop unrolls and its checks fold away.
+    match size {
+        7 => box_horizontal_narrow_sized(s, x, y, 7, n, out),
+        3 => box_horizontal_narrow_sized(s, x, y, 3, n, out),
+        _ => box_horizontal_narrow_sized(s, x, y, size, n, out),
+    }
+}
+
+#[inline(always)]
+fn box_horizontal_narrow_sized<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f32],
+) {
     let (xr, yr) = (
         Rows::new(x, n + size - 1, [0]),
         Rows::new(y, n + size - 1, [0]),

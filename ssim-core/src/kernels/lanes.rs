@@ -19,10 +19,14 @@ pub(crate) trait Lanes: Copy {
     const F: usize;
     /// f64 lanes per vector (`F / 2`); divides 8.
     const D: usize;
+    /// Vector registers the instruction set has (decides how much a kernel keeps live).
+    const REGISTERS: usize;
     /// A vector of `F` f32.
     type V: Copy;
     /// A vector of `D` f64.
     type W: Copy;
+    /// A vector of `F` i32.
+    type I: Copy;
 
     fn splat(self, v: f32) -> Self::V;
     /// `s[i..i + F]`.
@@ -44,6 +48,17 @@ pub(crate) trait Lanes: Copy {
     fn load_u8(self, s: &[u8], i: usize) -> Self::V;
     /// `s[i..i + F]` widened to f32 (exact).
     fn load_u16(self, s: &[u16], i: usize) -> Self::V;
+
+    /// Hints that the byte at `p` will be read soon. Never faults: `p` may point anywhere.
+    fn prefetch(self, p: *const u8);
+    /// Integer-valued lanes of magnitude below 2^31 to i32 (exact).
+    fn to_int(self, v: Self::V) -> Self::I;
+    /// Lane product, wrapping (the callers keep it below 2^31, where it is exact).
+    fn mul_int(self, a: Self::I, b: Self::I) -> Self::I;
+    /// Lane difference, wrapping (the callers keep it below 2^31).
+    fn sub_int(self, a: Self::I, b: Self::I) -> Self::I;
+    /// i32 lanes to f32, rounded to nearest even (as `i32 as f32`).
+    fn to_float(self, v: Self::I) -> Self::V;
 
     fn splat_d(self, v: f64) -> Self::W;
     /// `s[i..i + D]`.

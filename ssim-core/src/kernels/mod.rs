@@ -17,8 +17,13 @@
 //!    term must be evaluated unfused as `(2 mx my + C1) / ((mx mx + my my) + C1)` and cs as
 //!    `(2 cov sxy + C2) / (cov (sxx + syy) + C2)`: then identical inputs give numerator ==
 //!    denominator bit for bit, so SSIM(x, x) is exactly 1 on every backend.
+//!    The engine runs 3 and 4 as one kernel (`vertical_formula`, the same bits as the two).
 //! 5. **box (u8/u16)**: exact integer window sums (held in f64, exact below 2^53) by running
-//!    sums, and the formula evaluated in f64 from them: identical on every backend.
+//!    sums, and the formula evaluated in f64 from them: identical on every backend. 8-bit
+//!    samples in boxes up to [`NARROW_FORMULA_MAX`] hold the sums in f32 (exact below 2^24),
+//!    carry the vertical sums from pass to pass, and evaluate the formula in f32 from exact
+//!    i32 numerators (`scalar::box_pixel_narrow`), unfused and in one order everywhere:
+//!    identical on every backend too.
 
 pub(crate) mod generic;
 pub(crate) mod lanes;
@@ -185,6 +190,36 @@ pub(crate) type BoxFormulaFn = fn(
     cs: &mut [f32],
 ) -> (f64, f64);
 
+/// [`VerticalFn`] fused with [`FormulaFn`] (the same values, without the statistics rows):
+/// map row `k` of the pass gets its SSIM row in `out[2k n..][..n]` and its cs row in
+/// `out[(2k + 1) n..][..n]`.
+pub(crate) type VerticalFormulaFn =
+    fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, k: &FormulaConsts, out: &mut [f32]);
+/// [`BoxVerticalNarrowFn`] fused with the formula, evaluated from exact i32 numerators in f32
+/// (`scalar::box_pixel_narrow`; 8-bit samples, boxes up to [`NARROW_FORMULA_MAX`] taps).
+/// Output rows as [`VerticalFormulaFn`].
+///
+/// Window sums carry from one pass to the next: `carry_in`, if given, holds the exact sums of
+/// the rows `slots[..size - 1]` (five rows of `n`), so the first map row only adds
+/// `slots[size - 1]`; `carry_out` receives the sums of `slots[rows..rows + size - 1]` (the
+/// last window without its top row) for the next pass. The sums are exact integers, so
+/// carrying them gives the same bits as summing each window afresh.
+pub(crate) type BoxNarrowFormulaFn = fn(
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+);
+/// The f64 sums of SSIM and cs over `pool` in the fixed order of `scalar::row_sums`.
+pub(crate) type RowSumsFn = fn(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
+/// Largest box whose 8-bit numerators `t Sxx - Sx^2`, `Sx Sy`, ... stay below 2^31:
+/// `13^4 * 255^2 < 2^31 < 15^4 * 255^2`.
+pub(crate) const NARROW_FORMULA_MAX: usize = 13;
+
 /// Constants of the formula, in both precisions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FormulaConsts {
@@ -203,11 +238,18 @@ pub(crate) struct Kernels {
     pub load_u16: LoadFn<u16>,
     pub load_f32: LoadF32Fn,
     pub horizontal: HorizontalFn,
+    /// The unfused halves of `vertical_formula`: the engine runs the fused pass, the tests
+    /// check it against these (and these against the scalar kernels).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub vertical: VerticalFn,
+    #[cfg_attr(not(test), allow(dead_code))]
     pub formula: FormulaFn,
     pub box_horizontal: BoxHorizontalFn,
     pub box_vertical: BoxVerticalFn,
     pub box_horizontal_narrow: BoxHorizontalNarrowFn,
     pub box_vertical_narrow: BoxVerticalNarrowFn,
     pub box_formula: BoxFormulaFn,
+    pub vertical_formula: VerticalFormulaFn,
+    pub box_narrow_formula: BoxNarrowFormulaFn,
+    pub row_sums: RowSumsFn,
 }

@@ -18,8 +18,10 @@ pub(crate) struct Portable;
 impl Lanes for Portable {
     const F: usize = 8;
     const D: usize = 4;
+    const REGISTERS: usize = 16;
     type V = f32x8;
     type W = f64x4;
+    type I = [i32; 8];
 
     #[inline(always)]
     fn splat(self, v: f32) -> f32x8 {
@@ -72,6 +74,24 @@ impl Lanes for Portable {
     fn load_u16(self, s: &[u16], i: usize) -> f32x8 {
         let s = &s[i..i + 8];
         f32x8::new(core::array::from_fn(|j| s[j] as f32))
+    }
+    #[inline(always)]
+    fn prefetch(self, _p: *const u8) {}
+    #[inline(always)]
+    fn to_int(self, v: f32x8) -> [i32; 8] {
+        v.to_array().map(|x| x as i32)
+    }
+    #[inline(always)]
+    fn mul_int(self, a: [i32; 8], b: [i32; 8]) -> [i32; 8] {
+        core::array::from_fn(|j| a[j].wrapping_mul(b[j]))
+    }
+    #[inline(always)]
+    fn sub_int(self, a: [i32; 8], b: [i32; 8]) -> [i32; 8] {
+        core::array::from_fn(|j| a[j].wrapping_sub(b[j]))
+    }
+    #[inline(always)]
+    fn to_float(self, v: [i32; 8]) -> f32x8 {
+        f32x8::new(v.map(|x| x as f32))
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> f64x4 {
@@ -136,6 +156,13 @@ pub(crate) static KERNELS: Kernels = Kernels {
         generic::box_vertical_narrow(Portable, ring, slots, size, n, out)
     },
     box_formula,
+    vertical_formula: |ring, slots, w, n, k, out| {
+        generic::vertical_formula(Portable, ring, slots, w, n, k, out)
+    },
+    box_narrow_formula: |ring, slots, size, n, k, cin, cout, out| {
+        generic::box_narrow_formula(Portable, ring, slots, size, n, k, cin, cout, out)
+    },
+    row_sums: |ssim, cs, pool| generic::row_sums(Portable, ssim, cs, pool),
 };
 
 fn formula(

@@ -16,6 +16,9 @@ pub(crate) static KERNELS: Kernels = Kernels {
     box_horizontal_narrow,
     box_vertical_narrow,
     box_formula,
+    vertical_formula,
+    box_narrow_formula,
+    row_sums,
 };
 
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
@@ -79,41 +82,78 @@ pub(crate) fn vertical(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: 
 }
 
 fn vertical_row(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
-    let r = w.len() - 1;
-    let slot = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
-    let centre = slots[r];
-    let (cmx, cmy) = (slot(centre, 0), slot(centre, 1));
-    let (mux, rest) = out.split_at_mut(n);
-    let (muy, rest) = rest.split_at_mut(n);
-    let (sxx, rest) = rest.split_at_mut(n);
-    let (syy, sxy) = rest.split_at_mut(n);
     for i in 0..n {
-        let (cx, cy) = (cmx[i], cmy[i]);
-        let w0 = w[0];
-        let mut vx = w0 * slot(centre, 2)[i];
-        let mut vy = w0 * slot(centre, 3)[i];
-        let mut cv = w0 * slot(centre, 4)[i];
-        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
-        for k in 1..=r {
-            let wk = w[k];
-            let (s1, s2) = (slots[r - k], slots[r + k]);
-            let (dx1, dx2) = (slot(s1, 0)[i] - cx, slot(s2, 0)[i] - cx);
-            let (dy1, dy2) = (slot(s1, 1)[i] - cy, slot(s2, 1)[i] - cy);
-            a = ma(wk, dx1 + dx2, a);
-            b = ma(wk, dy1 + dy2, b);
-            qxx = ma(wk, ma(dx1, dx1, dx2 * dx2), qxx);
-            qyy = ma(wk, ma(dy1, dy1, dy2 * dy2), qyy);
-            qxy = ma(wk, ma(dx1, dy1, dx2 * dy2), qxy);
-            vx = ma(wk, slot(s1, 2)[i] + slot(s2, 2)[i], vx);
-            vy = ma(wk, slot(s1, 3)[i] + slot(s2, 3)[i], vy);
-            cv = ma(wk, slot(s1, 4)[i] + slot(s2, 4)[i], cv);
+        let m = vertical_pixel(ring, slots, w, n, i);
+        for (j, v) in m.into_iter().enumerate() {
+            out[j * n + i] = v;
         }
-        mux[i] = cx + a;
-        muy[i] = cy + b;
-        sxx[i] = vx + ma(-a, a, qxx);
-        syy[i] = vy + ma(-b, b, qyy);
-        sxy[i] = cv + ma(-a, b, qxy);
     }
+}
+
+/// The five statistics `mux, muy, sxx, syy, sxy` of column `i` from the window rows `slots`.
+#[inline(always)]
+fn vertical_pixel(ring: &[f32], slots: &[usize], w: &[f32], n: usize, i: usize) -> [f32; 5] {
+    let r = w.len() - 1;
+    let at = |s: usize, m: usize| ring[(s * MOMENTS + m) * n + i];
+    let centre = slots[r];
+    let (cx, cy) = (at(centre, 0), at(centre, 1));
+    let w0 = w[0];
+    let mut vx = w0 * at(centre, 2);
+    let mut vy = w0 * at(centre, 3);
+    let mut cv = w0 * at(centre, 4);
+    let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for k in 1..=r {
+        let wk = w[k];
+        let (s1, s2) = (slots[r - k], slots[r + k]);
+        let (dx1, dx2) = (at(s1, 0) - cx, at(s2, 0) - cx);
+        let (dy1, dy2) = (at(s1, 1) - cy, at(s2, 1) - cy);
+        a = ma(wk, dx1 + dx2, a);
+        b = ma(wk, dy1 + dy2, b);
+        qxx = ma(wk, ma(dx1, dx1, dx2 * dx2), qxx);
+        qyy = ma(wk, ma(dy1, dy1, dy2 * dy2), qyy);
+        qxy = ma(wk, ma(dx1, dy1, dx2 * dy2), qxy);
+        vx = ma(wk, at(s1, 2) + at(s2, 2), vx);
+        vy = ma(wk, at(s1, 3) + at(s2, 3), vy);
+        cv = ma(wk, at(s1, 4) + at(s2, 4), cv);
+    }
+    [
+        cx + a,
+        cy + b,
+        vx + ma(-a, a, qxx),
+        vy + ma(-b, b, qyy),
+        cv + ma(-a, b, qxy),
+    ]
+}
+
+/// [`vertical`] and [`formula`] in one pass: map row `k` of the pass gets its SSIM row in
+/// `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (the same values as the two kernels).
+pub(crate) fn vertical_formula(
+    ring: &[f32],
+    slots: &[usize],
+    w: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    let size = 2 * (w.len() - 1) + 1;
+    for row in 0..=slots.len() - size {
+        let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
+        for i in 0..n {
+            let [mx, my, vx, vy, vxy] = vertical_pixel(ring, &slots[row..row + size], w, n, i);
+            (ssim[i], cs[i]) = formula_pixel(mx, my, vx, vy, vxy, k);
+        }
+    }
+}
+
+/// SSIM and cs of one pixel from its statistics.
+#[inline(always)]
+fn formula_pixel(mx: f32, my: f32, vx: f32, vy: f32, vxy: f32, k: &FormulaConsts) -> (f32, f32) {
+    let (c1, c2, cov) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
+    // Unfused and in this order on every backend: with mx == my the numerator and the
+    // denominator round identically, so SSIM(x, x) is exactly 1.
+    let l = (2.0 * mx * my + c1) / ((mx * mx + my * my) + c1);
+    let c = ma(2.0 * cov, vxy, c2) / ma(cov, vx + vy, c2);
+    (l * c, c)
 }
 
 pub(crate) fn formula(
@@ -124,17 +164,10 @@ pub(crate) fn formula(
     ssim: &mut [f32],
     cs: &mut [f32],
 ) -> (f64, f64) {
-    let (c1, c2, cov) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
     let row = |m: usize| &stats[m * n..][..n];
     let (mux, muy, sxx, syy, sxy) = (row(0), row(1), row(2), row(3), row(4));
     for i in 0..n {
-        let (mx, my) = (mux[i], muy[i]);
-        // Unfused and in this order on every backend: with mx == my the numerator and the
-        // denominator round identically, so SSIM(x, x) is exactly 1.
-        let l = (2.0 * mx * my + c1) / ((mx * mx + my * my) + c1);
-        let c = ma(2.0 * cov, sxy[i], c2) / ma(cov, sxx[i] + syy[i], c2);
-        cs[i] = c;
-        ssim[i] = l * c;
+        (ssim[i], cs[i]) = formula_pixel(mux[i], muy[i], sxx[i], syy[i], sxy[i], k);
     }
     row_sums(ssim, cs, pool)
 }
@@ -284,6 +317,97 @@ pub(crate) fn box_vertical_narrow(
             }
         }
     }
+}
+
+/// [`box_vertical_narrow`] and the formula in one pass, for 8-bit samples in boxes up to
+/// [`NARROW_FORMULA_MAX`](super::NARROW_FORMULA_MAX) taps: map row `k` of the pass gets its
+/// SSIM row in `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (see [`box_pixel_narrow`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn box_narrow_formula(
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+) {
+    // The oracle sums every window afresh; `carry_in` holds the same exact values.
+    let _ = carry_in;
+    let nf = NarrowConsts::new(k);
+    let sums = |rows: &[usize], i: usize| {
+        let mut m = [0f32; MOMENTS];
+        for &slot in rows {
+            for (j, v) in m.iter_mut().enumerate() {
+                *v += ring[(slot * MOMENTS + j) * n + i];
+            }
+        }
+        m
+    };
+    let rows = slots.len() + 1 - size;
+    for row in 0..rows {
+        let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
+        for i in 0..n {
+            (ssim[i], cs[i]) = box_pixel_narrow(sums(&slots[row..row + size], i), &nf);
+        }
+    }
+    for i in 0..n {
+        for (j, v) in sums(&slots[rows..rows + size - 1], i)
+            .into_iter()
+            .enumerate()
+        {
+            carry_out[j * n + i] = v;
+        }
+    }
+}
+
+/// The f32 constants of [`box_pixel_narrow`].
+#[derive(Clone, Copy)]
+pub(crate) struct NarrowConsts {
+    /// Taps `t` of the window.
+    pub taps: i32,
+    /// `C1 t^2` and `C2 t^2`, rounded to f32.
+    pub c1: f32,
+    pub c2: f32,
+    /// The covariance factor and twice it.
+    pub cov: f32,
+    pub two_cov: f32,
+}
+
+impl NarrowConsts {
+    pub(crate) fn new(k: &FormulaConsts) -> NarrowConsts {
+        let t2 = k.taps * k.taps;
+        let cov = k.cov as f32;
+        NarrowConsts {
+            taps: k.taps as i32,
+            c1: (k.c1 * t2) as f32,
+            c2: (k.c2 * t2) as f32,
+            cov,
+            two_cov: 2.0 * cov,
+        }
+    }
+}
+
+/// SSIM and cs of one pixel from its exact 8-bit window sums `Sx, Sy, Sxx, Syy, Sxy`.
+///
+/// The formula scaled by `t^2` has integer numerators, `t Sxx - Sx^2` and so on; for 8-bit
+/// samples in boxes up to 13x13 every product and difference is below 2^31, so they are
+/// computed exactly in i32 and rounded once to f32. The rest runs in f32, unfused, in this
+/// order on every backend, so the bits are the same everywhere; with `x == y` the numerators
+/// equal the denominators bit for bit, so SSIM(x, x) is exactly 1.
+#[inline(always)]
+pub(crate) fn box_pixel_narrow(m: [f32; MOMENTS], k: &NarrowConsts) -> (f32, f32) {
+    let [a, b, sxx, syy, sxy] = m.map(|v| v as i32);
+    let t = k.taps;
+    let (aa, bb, ab) = (a.wrapping_mul(a), b.wrapping_mul(b), a.wrapping_mul(b));
+    let vx = t.wrapping_mul(sxx).wrapping_sub(aa) as f32;
+    let vy = t.wrapping_mul(syy).wrapping_sub(bb) as f32;
+    let vxy = t.wrapping_mul(sxy).wrapping_sub(ab) as f32;
+    let (aa, bb, ab) = (aa as f32, bb as f32, ab as f32);
+    let l = (2.0 * ab + k.c1) / ((aa + bb) + k.c1);
+    let c = (k.two_cov * vxy + k.c2) / (k.cov * (vx + vy) + k.c2);
+    (l * c, c)
 }
 
 /// SSIM and cs of one pixel from its exact box sums, in f64. Every backend evaluates these

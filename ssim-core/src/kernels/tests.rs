@@ -371,3 +371,140 @@ fn narrow_box_kernels_equal_the_f64_ones() {
         }
     }
 }
+
+/// The fused 8-bit box kernel gives the scalar bits on every backend (extreme and random
+/// samples, every box size it serves), and stays close to the f64 formula of the exact sums.
+#[test]
+fn narrow_box_formula_is_identical() {
+    let mut rng = Rng(7);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    let mut worst = 0f64;
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for size in [3, 7, 9, super::NARROW_FORMULA_MAX] {
+                let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                let slots = size + rows - 1;
+                let mut narrow = vec![0f32; slots * MOMENTS * n];
+                let mut wide = vec![0f64; slots * MOMENTS * n];
+                // Random rows, all-255 rows (the largest numerators) and x == y rows.
+                let mode = rng.below(3);
+                for s in 0..slots {
+                    let x: Vec<f32> = (0..n + size - 1)
+                        .map(|_| match mode {
+                            1 => 255.0,
+                            _ => (rng.next() % 256) as f32,
+                        })
+                        .collect();
+                    let y: Vec<f32> = match mode {
+                        0 => (0..n + size - 1)
+                            .map(|_| (rng.next() % 256) as f32)
+                            .collect(),
+                        _ => x.clone(),
+                    };
+                    let part = s * MOMENTS * n..(s + 1) * MOMENTS * n;
+                    (scalar().box_horizontal_narrow)(&x, &y, size, n, &mut narrow[part.clone()]);
+                    (scalar().box_horizontal)(&x, &y, size, n, &mut wide[part]);
+                }
+                let order: Vec<usize> = (0..slots).map(|t| (t + 2) % slots).collect();
+                let kc = FormulaConsts {
+                    taps: (size * size) as f64,
+                    ..consts(&mut rng)
+                };
+                let kc = FormulaConsts {
+                    c1: (0.01f64 * 255.0).powi(2),
+                    c2: (0.03f64 * 255.0).powi(2),
+                    ..kc
+                };
+                let (mut a, mut e) = (vec![0f32; rows * 2 * n], vec![0f32; rows * 2 * n]);
+                let (mut ca, mut ce) = (vec![0f32; MOMENTS * n], vec![0f32; MOMENTS * n]);
+                let sc = scalar().box_narrow_formula;
+                sc(&narrow, &order, size, n, &kc, None, &mut ce, &mut e);
+                // The sums of `order[..size - 1]`, as a previous pass would have left them:
+                // the carry of a one-row pass over `[any, order[..size - 1]]`.
+                let mut win = vec![order[0]];
+                win.extend_from_slice(&order[..size - 1]);
+                let (mut cin, mut scratch) = (vec![0f32; MOMENTS * n], vec![0f32; 2 * n]);
+                sc(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
+                for carry in [None, Some(&cin[..])] {
+                    let f = k.box_narrow_formula;
+                    f(&narrow, &order, size, n, &kc, carry, &mut ca, &mut a);
+                    let ctx = format!(
+                        "{b} box_narrow_formula n={n} size={size} mode={mode} carry={}",
+                        carry.is_some()
+                    );
+                    let same = |a: &[f32], e: &[f32]| {
+                        a.iter().zip(e).all(|(a, e)| a.to_bits() == e.to_bits())
+                    };
+                    assert!(same(&a, &e), "{ctx}");
+                    assert!(same(&ca, &ce), "{ctx}: carried sums");
+                }
+                let ctx = format!("{b} box_narrow_formula n={n} size={size} mode={mode}");
+                if mode > 0 {
+                    assert!(a.iter().all(|v| *v == 1.0), "{ctx}: SSIM(x, x) != 1");
+                }
+                // Against the f64 formula of the same exact sums.
+                let mut sums = vec![0f64; rows * MOMENTS * n];
+                (scalar().box_vertical)(&wide, &order, size, n, &mut sums);
+                for row in 0..rows {
+                    let mut part = sums[row * MOMENTS * n..][..MOMENTS * n].to_vec();
+                    let (mut s64, mut c64) = (vec![0f32; n], vec![0f32; n]);
+                    (scalar().box_formula)(&mut part, n, &kc, (0, n), &mut s64, &mut c64);
+                    let got = &a[2 * row * n..][..2 * n];
+                    for (g, w) in got.iter().zip(s64.iter().chain(&c64)) {
+                        let d = (*g as f64 - *w as f64).abs();
+                        worst = worst.max(d);
+                        assert!(d <= 2e-6, "{ctx}: {g} vs f64 formula {w}");
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("box_narrow_formula: worst difference from the f64 formula {worst:.3e}");
+}
+
+/// The fused Gaussian pass gives the bits of `vertical` then `formula` on the same backend.
+#[test]
+fn vertical_formula_equals_vertical_then_formula() {
+    let mut rng = Rng(8);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for r in [1, 3, 5, 7] {
+                let w = half_weights(r);
+                let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                let slots = 2 * r + rows;
+                let mut ring = vec![0f32; slots * MOMENTS * n];
+                for s in 0..slots {
+                    for i in 0..n {
+                        let at = |m: usize| (s * MOMENTS + m) * n + i;
+                        ring[at(0)] = 100.0 + rng.unit() * 50.0;
+                        ring[at(1)] = 100.0 + rng.unit() * 50.0;
+                        ring[at(2)] = rng.unit() * 400.0;
+                        ring[at(3)] = rng.unit() * 400.0;
+                        ring[at(4)] = (rng.unit() - 0.5) * 400.0;
+                    }
+                }
+                let order: Vec<usize> = (0..slots).map(|t| (t + 1) % slots).collect();
+                let kc = consts(&mut rng);
+                let mut fused = vec![0f32; rows * 2 * n];
+                (k.vertical_formula)(&ring, &order, &w, n, &kc, &mut fused);
+                let mut stats = vec![0f32; rows * MOMENTS * n];
+                (k.vertical)(&ring, &order, &w, n, &mut stats);
+                for row in 0..rows {
+                    let (mut s, mut c) = (vec![0f32; n], vec![0f32; n]);
+                    let st = &stats[row * MOMENTS * n..][..MOMENTS * n];
+                    (k.formula)(st, n, &kc, (0, n), &mut s, &mut c);
+                    let got = &fused[2 * row * n..][..2 * n];
+                    assert!(
+                        got.iter()
+                            .zip(s.iter().chain(&c))
+                            .all(|(a, e)| a.to_bits() == e.to_bits()),
+                        "{b} vertical_formula n={n} r={r} row={row}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -32,8 +32,10 @@ crate::arch::target_feature_kernels!(Backend::Neon, "neon", Neon);
 impl Lanes for Neon {
     const F: usize = 4;
     const D: usize = 2;
+    const REGISTERS: usize = 32;
     type V = float32x4_t;
     type W = float64x2_t;
+    type I = int32x4_t;
 
     #[inline(always)]
     fn splat(self, v: f32) -> float32x4_t {
@@ -103,6 +105,28 @@ impl Lanes for Neon {
         let s = &s[i..i + 4];
         // SAFETY: see the impl comment; `s` holds 4 u16.
         unsafe { vcvtq_f32_u32(vmovl_u16(vld1_u16(s.as_ptr()))) }
+    }
+    #[inline(always)]
+    fn prefetch(self, _p: *const u8) {}
+    #[inline(always)]
+    fn to_int(self, v: float32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vcvtnq_s32_f32(v) }
+    }
+    #[inline(always)]
+    fn mul_int(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmulq_s32(a, b) }
+    }
+    #[inline(always)]
+    fn sub_int(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vsubq_s32(a, b) }
+    }
+    #[inline(always)]
+    fn to_float(self, v: int32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vcvtq_f32_s32(v) }
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> float64x2_t {

@@ -32,8 +32,10 @@ crate::arch::target_feature_kernels!(Backend::Avx2, "avx2,fma", Avx2);
 impl Lanes for Avx2 {
     const F: usize = 8;
     const D: usize = 4;
+    const REGISTERS: usize = 16;
     type V = __m256;
     type W = __m256d;
+    type I = __m256i;
 
     #[inline(always)]
     fn splat(self, v: f32) -> __m256 {
@@ -105,6 +107,31 @@ impl Lanes for Avx2 {
             let h = _mm_loadu_si128(s.as_ptr().cast());
             _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(h))
         }
+    }
+    #[inline(always)]
+    fn prefetch(self, p: *const u8) {
+        // SAFETY: a prefetch is a hint that never faults, whatever the address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
+    }
+    #[inline(always)]
+    fn to_int(self, v: __m256) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_cvtps_epi32(v) }
+    }
+    #[inline(always)]
+    fn mul_int(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_mullo_epi32(a, b) }
+    }
+    #[inline(always)]
+    fn sub_int(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_sub_epi32(a, b) }
+    }
+    #[inline(always)]
+    fn to_float(self, v: __m256i) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_cvtepi32_ps(v) }
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m256d {

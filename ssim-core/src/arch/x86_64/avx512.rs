@@ -32,8 +32,10 @@ crate::arch::target_feature_kernels!(Backend::Avx512, "avx512f,avx2,fma", Avx512
 impl Lanes for Avx512 {
     const F: usize = 16;
     const D: usize = 8;
+    const REGISTERS: usize = 32;
     type V = __m512;
     type W = __m512d;
+    type I = __m512i;
 
     #[inline(always)]
     fn splat(self, v: f32) -> __m512 {
@@ -105,6 +107,31 @@ impl Lanes for Avx512 {
             let h = _mm256_loadu_si256(s.as_ptr().cast());
             _mm512_cvtepi32_ps(_mm512_cvtepu16_epi32(h))
         }
+    }
+    #[inline(always)]
+    fn prefetch(self, p: *const u8) {
+        // SAFETY: a prefetch is a hint that never faults, whatever the address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
+    }
+    #[inline(always)]
+    fn to_int(self, v: __m512) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_cvtps_epi32(v) }
+    }
+    #[inline(always)]
+    fn mul_int(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mullo_epi32(a, b) }
+    }
+    #[inline(always)]
+    fn sub_int(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_sub_epi32(a, b) }
+    }
+    #[inline(always)]
+    fn to_float(self, v: __m512i) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_cvtepi32_ps(v) }
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m512d {
