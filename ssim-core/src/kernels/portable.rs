@@ -9,7 +9,7 @@
 use super::lanes::Lanes;
 use super::{generic, Backend, FormulaConsts, Kernels};
 use crate::arch::Rows;
-use wide::{f32x8, f64x4};
+use wide::{f32x8, f64x4, i32x8};
 
 /// The token of the portable backend; the baseline target always runs it.
 #[derive(Clone, Copy)]
@@ -21,7 +21,7 @@ impl Lanes for Portable {
     const REGISTERS: usize = 16;
     type V = f32x8;
     type W = f64x4;
-    type I = [i32; 8];
+    type I = i32x8;
 
     #[inline(always)]
     fn splat(self, v: f32) -> f32x8 {
@@ -78,20 +78,21 @@ impl Lanes for Portable {
     #[inline(always)]
     fn prefetch(self, _p: *const u8) {}
     #[inline(always)]
-    fn to_int(self, v: f32x8) -> [i32; 8] {
-        v.to_array().map(|x| x as i32)
+    fn to_int(self, v: f32x8) -> i32x8 {
+        // Exact: the lanes are integers below 2^31.
+        v.fast_round_int()
     }
     #[inline(always)]
-    fn mul_int(self, a: [i32; 8], b: [i32; 8]) -> [i32; 8] {
-        core::array::from_fn(|j| a[j].wrapping_mul(b[j]))
+    fn mul_int(self, a: i32x8, b: i32x8) -> i32x8 {
+        a * b
     }
     #[inline(always)]
-    fn sub_int(self, a: [i32; 8], b: [i32; 8]) -> [i32; 8] {
-        core::array::from_fn(|j| a[j].wrapping_sub(b[j]))
+    fn sub_int(self, a: i32x8, b: i32x8) -> i32x8 {
+        a - b
     }
     #[inline(always)]
-    fn to_float(self, v: [i32; 8]) -> f32x8 {
-        f32x8::new(v.map(|x| x as f32))
+    fn to_float(self, v: i32x8) -> f32x8 {
+        v.round_float()
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> f64x4 {

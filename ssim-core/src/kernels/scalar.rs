@@ -136,11 +136,23 @@ pub(crate) fn vertical_formula(
     out: &mut [f32],
 ) {
     let size = 2 * (w.len() - 1) + 1;
+    // Blocks of columns: the statistics go through a small buffer so that the formula runs
+    // as its own loop, which the compiler vectorises (the division is the costly part).
+    const B: usize = 64;
     for row in 0..=slots.len() - size {
         let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
-        for i in 0..n {
-            let [mx, my, vx, vy, vxy] = vertical_pixel(ring, &slots[row..row + size], w, n, i);
-            (ssim[i], cs[i]) = formula_pixel(mx, my, vx, vy, vxy, k);
+        let win = &slots[row..row + size];
+        for i0 in (0..n).step_by(B) {
+            let len = B.min(n - i0);
+            let mut st = [[0f32; MOMENTS]; B];
+            for (j, m) in st.iter_mut().enumerate().take(len) {
+                *m = vertical_pixel(ring, win, w, n, i0 + j);
+            }
+            let (ssim, cs) = (&mut ssim[i0..i0 + len], &mut cs[i0..i0 + len]);
+            for ((m, s), c) in st.iter().zip(ssim).zip(cs) {
+                let [mx, my, vx, vy, vxy] = *m;
+                (*s, *c) = formula_pixel(mx, my, vx, vy, vxy, k);
+            }
         }
     }
 }
@@ -333,32 +345,47 @@ pub(crate) fn box_narrow_formula(
     carry_out: &mut [f32],
     out: &mut [f32],
 ) {
-    // The oracle sums every window afresh; `carry_in` holds the same exact values.
-    let _ = carry_in;
     let nf = NarrowConsts::new(k);
-    let sums = |rows: &[usize], i: usize| {
-        let mut m = [0f32; MOMENTS];
-        for &slot in rows {
-            for (j, v) in m.iter_mut().enumerate() {
-                *v += ring[(slot * MOMENTS + j) * n + i];
+    let row = |s: usize| &ring[s * MOMENTS * n..][..MOMENTS * n];
+    // `carry_out` holds the running window sums, row after row; they are exact integers,
+    // so adding and subtracting whole rows gives the same values as summing each window.
+    let acc = &mut carry_out[..MOMENTS * n];
+    match carry_in {
+        Some(c) => {
+            for ((a, c), v) in acc.iter_mut().zip(c).zip(row(slots[size - 1])) {
+                *a = c + v;
             }
         }
-        m
-    };
-    let rows = slots.len() + 1 - size;
-    for row in 0..rows {
-        let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
-        for i in 0..n {
-            (ssim[i], cs[i]) = box_pixel_narrow(sums(&slots[row..row + size], i), &nf);
+        None => {
+            acc.copy_from_slice(row(slots[0]));
+            for &s in &slots[1..size] {
+                for (a, v) in acc.iter_mut().zip(row(s)) {
+                    *a += v;
+                }
+            }
         }
     }
-    for i in 0..n {
-        for (j, v) in sums(&slots[rows..rows + size - 1], i)
-            .into_iter()
-            .enumerate()
-        {
-            carry_out[j * n + i] = v;
+    let rows = slots.len() + 1 - size;
+    for r in 0..rows {
+        if r > 0 {
+            let (enter, leave) = (row(slots[r + size - 1]), row(slots[r - 1]));
+            for ((a, e), l) in acc.iter_mut().zip(enter).zip(leave) {
+                *a = *a + e - l;
+            }
         }
+        let (ssim, cs) = out[2 * r * n..][..2 * n].split_at_mut(n);
+        let (a, rest) = acc.split_at(n);
+        let (b, rest) = rest.split_at(n);
+        let (sxx, rest) = rest.split_at(n);
+        let (syy, sxy) = rest.split_at(n);
+        for i in 0..n {
+            let m = [a[i], b[i], sxx[i], syy[i], sxy[i]];
+            (ssim[i], cs[i]) = box_pixel_narrow(m, &nf);
+        }
+    }
+    // What the next pass carries: the last window without its top row.
+    for (a, v) in acc.iter_mut().zip(row(slots[rows - 1])) {
+        *a -= v;
     }
 }
 
@@ -398,12 +425,15 @@ impl NarrowConsts {
 /// equal the denominators bit for bit, so SSIM(x, x) is exactly 1.
 #[inline(always)]
 pub(crate) fn box_pixel_narrow(m: [f32; MOMENTS], k: &NarrowConsts) -> (f32, f32) {
-    let [a, b, sxx, syy, sxy] = m.map(|v| v as i32);
-    let t = k.taps;
-    let (aa, bb, ab) = (a.wrapping_mul(a), b.wrapping_mul(b), a.wrapping_mul(b));
-    let vx = t.wrapping_mul(sxx).wrapping_sub(aa) as f32;
-    let vy = t.wrapping_mul(syy).wrapping_sub(bb) as f32;
-    let vxy = t.wrapping_mul(sxy).wrapping_sub(ab) as f32;
+    // The SIMD kernels use i32; f64 holds the same integers exactly (below 2^31 < 2^53), and
+    // rounding an exact integer to f32 gives the same bits from either (and converts faster
+    // here than a saturating f32-to-i32 cast).
+    let [a, b, sxx, syy, sxy] = m.map(|v| v as f64);
+    let t = k.taps as f64;
+    let (aa, bb, ab) = (a * a, b * b, a * b);
+    let vx = (t * sxx - aa) as f32;
+    let vy = (t * syy - bb) as f32;
+    let vxy = (t * sxy - ab) as f32;
     let (aa, bb, ab) = (aa as f32, bb as f32, ab as f32);
     let l = (2.0 * ab + k.c1) / ((aa + bb) + k.c1);
     let c = (k.two_cov * vxy + k.c2) / (k.cov * (vx + vy) + k.c2);
