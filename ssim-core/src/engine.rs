@@ -565,7 +565,10 @@ impl<'s> Ssim<'s> {
             let out = &mut stats[..rows * 2 * n];
             (self.kernels.vertical_formula)(ring, slots, wts, n, &self.consts, out);
             true
-        } else if self.narrow && size <= crate::kernels::NARROW_FORMULA_MAX {
+        } else if self.narrow
+            && size <= crate::kernels::NARROW_FORMULA_MAX
+            && narrow_consts_fit(&self.consts)
+        {
             // The statistics buffer holds f64 rows here (40 n f32): the output rows take
             // 8 n, the two carry buffers 5 n each after them. The sums carry over when the
             // previous pass ended just above and this window is a shift of the last one.
@@ -653,6 +656,15 @@ impl<'s> Ssim<'s> {
         }
         self.next_out += rows;
     }
+}
+
+/// Whether `C1 t^2` and `C2 t^2` are finite f32 values, as the fused 8-bit box formula
+/// needs them. With C near the 1e38 that validation allows they are not (C2 = 1e36 in a 5x5
+/// box gave inf / inf = NaN, found by the `params` fuzz target); such engines take the f64
+/// formula instead, on every backend alike.
+fn narrow_consts_fit(k: &FormulaConsts) -> bool {
+    let t2 = k.taps * k.taps;
+    ((k.c1 * t2) as f32).is_finite() && ((k.c2 * t2) as f32).is_finite()
 }
 
 /// Mean SSIM of two whole images, in one call.

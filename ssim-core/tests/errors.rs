@@ -232,3 +232,30 @@ fn constants_must_be_normal_f32_and_samples_must_square_in_f32() {
         assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{b} {r:?}");
     }
 }
+
+#[test]
+fn huge_constants_in_small_8bit_boxes_are_finite() {
+    // Found by the `params` fuzz target: k2 = 1e20, L = 0.01 (C2 = 1e36, valid) in a 5x5 box
+    // on u8 samples gave NaN: the fused 8-bit box formula scales C by t^2 = 625 in f32.
+    let p = Params {
+        window: Window::Box { size: 5 },
+        k1: 1937.5,
+        k2: 1e20,
+        covariance: ssim_core::Covariance::Sample,
+        ..Params::wang2004(0.01)
+    };
+    assert!(p.validate().is_ok());
+    let (w, h) = (12, 9);
+    let x: Vec<u8> = (0..w * h).map(|i| (i * 37 % 256) as u8).collect();
+    let y: Vec<u8> = x.iter().map(|v| v / 3).collect();
+    let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&p, w, false).unwrap()];
+    for b in backends() {
+        let o = Options {
+            backend: Some(b),
+            ..Options::default()
+        };
+        let r = compute_with(&p, &xp, &yp, o, &mut scratch, &mut ()).unwrap();
+        assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{b} {r:?}");
+    }
+}
