@@ -92,7 +92,24 @@ pub(crate) fn horizontal<S: Lanes>(
     if n < S::F {
         return scalar::horizontal(x, y, w, n, out);
     }
-    let r = w.len() - 1;
+    // The common radii as constants: the tap loop unrolls with fixed offsets.
+    match w.len() - 1 {
+        5 => horizontal_sized(s, x, y, w, 5, n, out),
+        3 => horizontal_sized(s, x, y, w, 3, n, out),
+        r => horizontal_sized(s, x, y, w, r, n, out),
+    }
+}
+
+#[inline(always)]
+fn horizontal_sized<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    w: &[f32],
+    r: usize,
+    n: usize,
+    out: &mut [f32],
+) {
     let (x, y) = (&x[..n + 2 * r], &y[..n + 2 * r]);
     let (mx, rest) = out.split_at_mut(n);
     let (my, rest) = rest.split_at_mut(n);
@@ -277,7 +294,26 @@ pub(crate) fn vertical_formula<S: Lanes>(
     if n < S::F {
         return scalar::vertical_formula(ring, slots, w, n, k, out);
     }
-    let r = w.len() - 1;
+    // The common radii as constants: the window loop unrolls.
+    match w.len() - 1 {
+        5 => vertical_formula_sized(s, ring, slots, w, 5, n, k, out),
+        3 => vertical_formula_sized(s, ring, slots, w, 3, n, k, out),
+        r => vertical_formula_sized(s, ring, slots, w, r, n, k, out),
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn vertical_formula_sized<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    w: &[f32],
+    r: usize,
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
     let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
     for (b, &slot) in base.iter_mut().zip(slots) {
         *b = slot * MOMENTS * n;
