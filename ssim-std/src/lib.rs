@@ -59,6 +59,15 @@ pub fn ssim_with<T: Sample>(
     if options.backend.is_none() {
         options.backend = backend::backend_from_env()?;
     }
+    if (x.width(), x.height()) != (y.width(), y.height()) {
+        return Err(Error::SizeMismatch {
+            reference: (x.width(), x.height()),
+            distorted: (y.width(), y.height()),
+        });
+    }
+    // Validate with the real height first: `scratch_len` only knows the width, and its errors
+    // would name a placeholder height.
+    map_size(params, x.width(), x.height(), options.map)?;
     let mut scratch = vec![ScratchBlock::ZERO; scratch_len(params, x.width(), options.map)?];
     compute_with(params, x, y, options, &mut scratch, &mut ())
 }
@@ -133,11 +142,20 @@ pub fn ssim_channels<T: Sample>(
         c: usize,
         (width, height, stride, step): (usize, usize, usize, usize),
     ) -> Result<Plane<'_, T>> {
-        let d = d.get(c..).ok_or(Error::BufferTooShort {
-            len: d.len(),
-            needed: c + 1,
-        })?;
-        Plane::with_layout(d, width, height, stride, step)
+        // Errors speak of the whole buffer, not of the sub-slice that starts at channel `c`.
+        if c >= d.len() {
+            return Err(Error::BufferTooShort {
+                len: d.len(),
+                needed: c + 1,
+            });
+        }
+        Plane::with_layout(&d[c..], width, height, stride, step).map_err(|e| match e {
+            Error::BufferTooShort { len, needed } => Error::BufferTooShort {
+                len: len + c,
+                needed: needed + c,
+            },
+            e => e,
+        })
     }
     let layout = (width, height, stride, channels);
     for c in 0..channels {

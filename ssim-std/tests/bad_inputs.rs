@@ -347,21 +347,23 @@ fn cases() -> Vec<Case> {
     );
     add(
         "channels: buffer shorter than the channel offset",
-        // Channel 2 of a 2-sample buffer starts at its end: an empty view of one pixel.
+        // Channel 2 of a 2-sample buffer starts at its end; the error speaks of the whole
+        // buffer (2 samples) and what channel 2's pixel needs (3).
         Box::new(|| {
             ssim_channels(&Params::matlab(1.0), &[1u8; 2], &[1u8; 2], 1, 1, 4, 4).map(|_| ())
         }),
-        Error::BufferTooShort { len: 0, needed: 1 },
+        Error::BufferTooShort { len: 2, needed: 3 },
     );
     add(
         "channels: padded stride, buffer too short for the last channel's last pixel",
-        // Channel 2 starts at sample 2 and reads up to 2 + 7 + (2 - 1) * 3 = 12.
+        // Channel 2 starts at sample 2 and reads up to 2 + 7 + (2 - 1) * 3 = 12, so the
+        // 12-sample buffer needs 13 (counted over the whole buffer).
         Box::new(|| {
             ssim_channels(&Params::matlab(1.0), &[1u8; 12], &[1u8; 12], 2, 2, 3, 7).map(|_| ())
         }),
         Error::BufferTooShort {
-            len: 10,
-            needed: 11,
+            len: 12,
+            needed: 13,
         },
     );
 
@@ -960,4 +962,36 @@ fn std_entry_points_reject_too_small_images() {
             );
         }
     }
+}
+
+/// FUZZING.md findings 9 and 10: errors name the image's real size and the whole buffer.
+#[test]
+fn errors_name_the_real_height_and_the_whole_buffer() {
+    let x = [0u8; 1];
+    let p = ssim_std::Plane::new(&x, 1, 1).unwrap();
+    assert_eq!(
+        ssim_std::ssim(&ssim_std::Params::wang2004(255.0), &p, &p).unwrap_err(),
+        ssim_std::Error::ImageSmallerThanWindow {
+            width: 1,
+            height: 1,
+            window: 11
+        }
+    );
+    let rgb = [0u8; 12 * 12 * 3];
+    let params = ssim_std::Params::wang2004(255.0);
+    // Channel 2 of a buffer one sample too short.
+    let short = &rgb[..rgb.len() - 1];
+    assert_eq!(
+        ssim_std::ssim_channels(&params, short, short, 12, 12, 3, 36).unwrap_err(),
+        ssim_std::Error::BufferTooShort {
+            len: rgb.len() - 1,
+            needed: rgb.len()
+        }
+    );
+    // A channel offset past the end of the buffer (matlab accepts a 1x1 image).
+    let matlab = ssim_std::Params::matlab(255.0);
+    assert_eq!(
+        ssim_std::ssim_channels(&matlab, &rgb[..2], &rgb[..2], 1, 1, 3, 3).unwrap_err(),
+        ssim_std::Error::BufferTooShort { len: 2, needed: 3 }
+    );
 }
