@@ -177,36 +177,56 @@ pub(crate) fn vertical<S: Lanes>(
     // are then still in L1 when the next map row reads them.
     for i in chunks(n, S::F) {
         for row in 0..rows {
-            let mid = row + r;
-            let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
-            let (cx, cy) = (at(mid, 0), at(mid, 1));
-            let w0 = wv[0];
-            let mut vx = s.mul(w0, at(mid, 2));
-            let mut vy = s.mul(w0, at(mid, 3));
-            let mut cv = s.mul(w0, at(mid, 4));
-            let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
-            for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
-                let (t1, t2) = (mid - k, mid + k);
-                let (dx1, dx2) = (s.sub(at(t1, 0), cx), s.sub(at(t2, 0), cx));
-                let (dy1, dy2) = (s.sub(at(t1, 1), cy), s.sub(at(t2, 1), cy));
-                a = s.mul_add(wk, s.add(dx1, dx2), a);
-                b = s.mul_add(wk, s.add(dy1, dy2), b);
-                qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
-                qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
-                qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
-                vx = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vx);
-                vy = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vy);
-                cv = s.mul_add(wk, s.add(at(t1, 4), at(t2, 4)), cv);
-            }
-            let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
             let o = row * MOMENTS * n + i;
-            s.store(s.add(cx, a), out, o);
-            s.store(s.add(cy, b), out, o + n);
-            s.store(s.add(vx, s.mul_add(na, a, qxx)), out, o + 2 * n);
-            s.store(s.add(vy, s.mul_add(nb, b, qyy)), out, o + 3 * n);
-            s.store(s.add(cv, s.mul_add(na, b, qxy)), out, o + 4 * n);
+            let m = window_stats(s, &ring, &wv[..=r], row + r, n, i);
+            for (j, v) in m.into_iter().enumerate() {
+                s.store(v, out, o + j * n);
+            }
         }
     }
+}
+
+/// The five statistics (`mux, muy, sxx, syy, sxy`) of the map row centred on ring row `mid`,
+/// columns `i..i + F`: the centred vertical combination (law of total variance) shared by
+/// [`vertical`] and [`vertical_formula`], in the scalar kernel's operation order.
+#[inline(always)]
+fn window_stats<S: Lanes>(
+    s: S,
+    ring: &Rows<'_>,
+    wv: &[S::V],
+    mid: usize,
+    n: usize,
+    i: usize,
+) -> [S::V; MOMENTS] {
+    let zero = s.splat(0.0);
+    let at = |t: usize, m: usize| s.load_at(ring, t, m * n + i);
+    let (cx, cy) = (at(mid, 0), at(mid, 1));
+    let w0 = wv[0];
+    let mut vx = s.mul(w0, at(mid, 2));
+    let mut vy = s.mul(w0, at(mid, 3));
+    let mut cv = s.mul(w0, at(mid, 4));
+    let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+    for (k, &wk) in wv.iter().enumerate().skip(1) {
+        let (t1, t2) = (mid - k, mid + k);
+        let (dx1, dx2) = (s.sub(at(t1, 0), cx), s.sub(at(t2, 0), cx));
+        let (dy1, dy2) = (s.sub(at(t1, 1), cy), s.sub(at(t2, 1), cy));
+        a = s.mul_add(wk, s.add(dx1, dx2), a);
+        b = s.mul_add(wk, s.add(dy1, dy2), b);
+        qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
+        qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
+        qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
+        vx = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vx);
+        vy = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vy);
+        cv = s.mul_add(wk, s.add(at(t1, 4), at(t2, 4)), cv);
+    }
+    let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
+    [
+        s.add(cx, a),
+        s.add(cy, b),
+        s.add(vx, s.mul_add(na, a, qxx)),
+        s.add(vy, s.mul_add(nb, b, qyy)),
+        s.add(cv, s.mul_add(na, b, qxy)),
+    ]
 }
 
 #[inline(always)]
@@ -335,34 +355,7 @@ fn vertical_formula_sized<S: Lanes>(
         let mut st = [[zero; MOMENTS]; super::ROWS_PER_PASS];
         for (row, m) in st.iter_mut().enumerate().take(rows) {
             let mid = row + r;
-            let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
-            let (cx, cy) = (at(mid, 0), at(mid, 1));
-            let w0 = wv[0];
-            let mut vx = s.mul(w0, at(mid, 2));
-            let mut vy = s.mul(w0, at(mid, 3));
-            let mut cv = s.mul(w0, at(mid, 4));
-            let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
-            for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
-                let (t1, t2) = (mid - k, mid + k);
-                let (dx1, dx2) = (s.sub(at(t1, 0), cx), s.sub(at(t2, 0), cx));
-                let (dy1, dy2) = (s.sub(at(t1, 1), cy), s.sub(at(t2, 1), cy));
-                a = s.mul_add(wk, s.add(dx1, dx2), a);
-                b = s.mul_add(wk, s.add(dy1, dy2), b);
-                qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
-                qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
-                qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
-                vx = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vx);
-                vy = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vy);
-                cv = s.mul_add(wk, s.add(at(t1, 4), at(t2, 4)), cv);
-            }
-            let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
-            *m = [
-                s.add(cx, a),
-                s.add(cy, b),
-                s.add(vx, s.mul_add(na, a, qxx)),
-                s.add(vy, s.mul_add(nb, b, qyy)),
-                s.add(cv, s.mul_add(na, b, qxy)),
-            ];
+            *m = window_stats(s, &ring, &wv[..=r], mid, n, i);
             if !late {
                 let (v, c) = formula_vec(s, &fc, *m);
                 s.store(v, out, 2 * row * n + i);
