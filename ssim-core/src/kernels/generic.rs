@@ -456,35 +456,34 @@ pub(crate) fn row_sums<S: Lanes>(
     cs: &[f32],
     pool: (usize, usize),
 ) -> (f64, f64) {
-    let (p0, p1) = pool;
-    let full = p1.saturating_sub(p0) / 8 * 8;
-    let zero = s.splat_d(0.0);
-    let (mut acc_s, mut acc_c) = ([zero; 8], [zero; 8]);
-    let per = 8 / S::D;
-    let mut i = p0;
-    while i < p0 + full {
-        for j in 0..per {
-            acc_s[j] = s.add_d(acc_s[j], s.widen_d(ssim, i + j * S::D));
-            acc_c[j] = s.add_d(acc_c[j], s.widen_d(cs, i + j * S::D));
-        }
-        i += 8;
-    }
-    let (mut a, mut b) = ([0f64; 8], [0f64; 8]);
-    for j in 0..per {
-        s.store_d(acc_s[j], &mut a, j * S::D);
-        s.store_d(acc_c[j], &mut b, j * S::D);
-    }
-    for (t, i) in (p0 + full..p1).enumerate() {
-        a[t] += ssim[i] as f64;
-        b[t] += cs[i] as f64;
-    }
-    (scalar::combine8(&a), scalar::combine8(&b))
+    sums8(
+        s,
+        pool,
+        |i| (s.widen_d(ssim, i), s.widen_d(cs, i)),
+        |i| (ssim[i] as f64, cs[i] as f64),
+    )
 }
 
 /// [`row_sums`] over f64 rows.
 #[inline(always)]
 fn row_sums_d<S: Lanes>(s: S, ssim: &[f64], cs: &[f64], pool: (usize, usize)) -> (f64, f64) {
-    let (p0, p1) = pool;
+    sums8(
+        s,
+        pool,
+        |i| (s.load_d(ssim, i), s.load_d(cs, i)),
+        |i| (ssim[i], cs[i]),
+    )
+}
+
+/// The eight-accumulator sums of [`scalar::row_sums`] over `pool`: `vec(i)` gives the f64
+/// vectors of both rows at column `i`, `one(i)` the two values at a tail column.
+#[inline(always)]
+fn sums8<S: Lanes>(
+    s: S,
+    (p0, p1): (usize, usize),
+    vec: impl Fn(usize) -> (S::W, S::W),
+    one: impl Fn(usize) -> (f64, f64),
+) -> (f64, f64) {
     let full = p1.saturating_sub(p0) / 8 * 8;
     let zero = s.splat_d(0.0);
     let (mut acc_s, mut acc_c) = ([zero; 8], [zero; 8]);
@@ -492,8 +491,9 @@ fn row_sums_d<S: Lanes>(s: S, ssim: &[f64], cs: &[f64], pool: (usize, usize)) ->
     let mut i = p0;
     while i < p0 + full {
         for j in 0..per {
-            acc_s[j] = s.add_d(acc_s[j], s.load_d(ssim, i + j * S::D));
-            acc_c[j] = s.add_d(acc_c[j], s.load_d(cs, i + j * S::D));
+            let (vs, vc) = vec(i + j * S::D);
+            acc_s[j] = s.add_d(acc_s[j], vs);
+            acc_c[j] = s.add_d(acc_c[j], vc);
         }
         i += 8;
     }
@@ -503,8 +503,9 @@ fn row_sums_d<S: Lanes>(s: S, ssim: &[f64], cs: &[f64], pool: (usize, usize)) ->
         s.store_d(acc_c[j], &mut b, j * S::D);
     }
     for (t, i) in (p0 + full..p1).enumerate() {
-        a[t] += ssim[i];
-        b[t] += cs[i];
+        let (vs, vc) = one(i);
+        a[t] += vs;
+        b[t] += vc;
     }
     (scalar::combine8(&a), scalar::combine8(&b))
 }

@@ -240,27 +240,7 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
 /// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
 /// both ways are exact and give the same bits.
 pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64]) {
-    let row = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
-    for m in 0..MOMENTS {
-        let o = &mut out[m * n..][..n];
-        o.copy_from_slice(row(slots[0], m));
-        for &s in &slots[1..size] {
-            for (acc, v) in o.iter_mut().zip(row(s, m)) {
-                *acc += v;
-            }
-        }
-    }
-    for k in 1..=slots.len() - size {
-        let (done, rest) = out.split_at_mut(k * MOMENTS * n);
-        let prev = &done[(k - 1) * MOMENTS * n..];
-        for m in 0..MOMENTS {
-            let (enter, leave) = (row(slots[k + size - 1], m), row(slots[k - 1], m));
-            let o = &mut rest[m * n..][..n];
-            for (i, acc) in o.iter_mut().enumerate() {
-                *acc = prev[m * n + i] + enter[i] - leave[i];
-            }
-        }
-    }
+    box_vertical_sums(ring, slots, size, n, out)
 }
 
 /// [`box_horizontal`] in f32 for 8-bit samples: the sums (running, as there) are integers
@@ -306,15 +286,28 @@ pub(crate) fn box_vertical_narrow(
     n: usize,
     out: &mut [f64],
 ) {
+    box_vertical_sums(ring, slots, size, n, out)
+}
+
+/// The window sums of [`box_vertical`] over a ring of f64 or f32 exact integer sums: the
+/// first map row adds its `size` window rows, each next one adds the row entering the window
+/// and subtracts the one leaving it.
+fn box_vertical_sums<T: Copy + Into<f64>>(
+    ring: &[T],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
     let row = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
     for m in 0..MOMENTS {
         let o = &mut out[m * n..][..n];
-        for (acc, v) in o.iter_mut().zip(row(slots[0], m)) {
-            *acc = *v as f64;
+        for (acc, &v) in o.iter_mut().zip(row(slots[0], m)) {
+            *acc = v.into();
         }
         for &s in &slots[1..size] {
-            for (acc, v) in o.iter_mut().zip(row(s, m)) {
-                *acc += *v as f64;
+            for (acc, &v) in o.iter_mut().zip(row(s, m)) {
+                *acc += v.into();
             }
         }
     }
@@ -325,7 +318,7 @@ pub(crate) fn box_vertical_narrow(
             let (enter, leave) = (row(slots[k + size - 1], m), row(slots[k - 1], m));
             let o = &mut rest[m * n..][..n];
             for (i, acc) in o.iter_mut().enumerate() {
-                *acc = prev[m * n + i] + enter[i] as f64 - leave[i] as f64;
+                *acc = prev[m * n + i] + enter[i].into() - leave[i].into();
             }
         }
     }
