@@ -34,8 +34,19 @@ check() { # $1: module (avx2|avx512), $2: register name that must appear
             exit bad > 0
         }' "$dis"
 }
+# Entry points that must be there by name (the count above would not notice one missing).
+required() { # $1: module
+    for name in downsample_u8 downsample_u16 downsample_f32; do
+        if ! grep -q "x86_64::$1::entry::${name}_tf>:" "$dis"; then
+            echo "FAIL: x86_64::$1::entry::${name}_tf not found"
+            return 1
+        fi
+    done
+}
 status=0
 check avx2 ymm || status=1
 check avx512 zmm || status=1
+required avx2 || status=1
+required avx512 || status=1
 rm -f "$dis"
 exit $status

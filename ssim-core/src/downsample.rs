@@ -22,7 +22,8 @@
 //! does not depend on the order of operations at all.
 
 use crate::error::{Error, Result};
-use crate::plane::Sample;
+use crate::kernels::{Backend, Kernels};
+use crate::plane::{Sample, SampleSlice};
 
 /// How the next MS-SSIM level is made from the current one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -100,9 +101,18 @@ impl Downsample {
         }
     }
 
+    /// This rule on `backend`'s kernels (see [`Downsampler`]); an error if this CPU cannot
+    /// run the backend.
+    pub fn with_backend(self, backend: Backend) -> Result<Downsampler> {
+        Ok(Downsampler {
+            rule: self,
+            kernels: backend.kernels()?,
+        })
+    }
+
     /// Horizontal pair sums of the upper source row: `sums[k]` is the sum of the two samples
-    /// of block `k` (`output_len(width)` values). `row` holds `width` pixels `step` samples
-    /// apart.
+    /// of block `k` (`output_len(width)` values). `row` holds `width` pixels `step` apart.
+    /// Runs on the fastest backend ([`Backend::detect`]); every backend gives the same bits.
     pub fn first_row<T: Sample>(
         self,
         row: &[T],
@@ -110,13 +120,13 @@ impl Downsample {
         width: usize,
         sums: &mut [f32],
     ) -> Result<()> {
-        check(row, step, width, sums.len())?;
-        pair_sums::<T, false>(self, row, step, width, &[], sums);
-        Ok(())
+        self.with_backend(Backend::detect())?
+            .first_row(row, step, width, sums)
     }
 
     /// One output row: `out[k] = (first[k] + pair sum k of row) / 4`, where `first` holds the
     /// upper row's [`first_row`](Self::first_row) sums, or is `None` for pytorch's zero row.
+    /// Runs on the fastest backend ([`Backend::detect`]); every backend gives the same bits.
     pub fn second_row<T: Sample>(
         self,
         first: Option<&[f32]>,
@@ -125,27 +135,12 @@ impl Downsample {
         width: usize,
         out: &mut [f32],
     ) -> Result<()> {
-        let n = Self::output_len(width);
-        check(row, step, width, out.len())?;
-        match first {
-            Some(f) if f.len() < n => Err(Error::BufferTooShort {
-                len: f.len(),
-                needed: n,
-            }),
-            Some(f) => {
-                pair_sums::<T, true>(self, row, step, width, f, out);
-                Ok(())
-            }
-            None => {
-                pair_sums::<T, false>(self, row, step, width, &[], out);
-                out[..n].iter_mut().for_each(|v| *v *= 0.25);
-                Ok(())
-            }
-        }
+        self.with_backend(Backend::detect())?
+            .second_row(first, row, step, width, out)
     }
 
-    /// The integer path for u8 rows, exact and about twice as fast as the f32 one: horizontal
-    /// pair sums into `sums` (`add`: added to what `sums` holds, for the lower row of a
+    /// An integer path for u8 rows, exact (the same values as the f32 one, which the SIMD
+    /// backends run faster): horizontal pair sums into `sums` (`add`: added to what `sums` holds, for the lower row of a
     /// block). Sums of four u8 samples fit in u16. Roles: `First` = `add: false`; `Second` =
     /// `add: true` then [`finish_u8`](Self::finish_u8); `Both` = both; `Alone` = `add:
     /// false` then `finish_u8`.
@@ -181,6 +176,77 @@ impl Downsample {
     }
 }
 
+/// A [`Downsample`] rule bound to one backend's kernels ([`Downsample::with_backend`]): the
+/// streaming steps of the 2x2 mean, vectorised. Every backend gives the same bits (the sums
+/// are IEEE additions in the rule's order, with no fused operation).
+#[derive(Clone, Copy)]
+pub struct Downsampler {
+    rule: Downsample,
+    kernels: &'static Kernels,
+}
+
+impl core::fmt::Debug for Downsampler {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Downsampler")
+            .field("rule", &self.rule)
+            .field("backend", &self.kernels.backend)
+            .finish()
+    }
+}
+
+impl Downsampler {
+    /// The rule.
+    pub fn rule(&self) -> Downsample {
+        self.rule
+    }
+
+    /// The backend running the kernels.
+    pub fn backend(&self) -> Backend {
+        self.kernels.backend
+    }
+
+    /// [`Downsample::first_row`] on this backend.
+    pub fn first_row<T: Sample>(
+        &self,
+        row: &[T],
+        step: usize,
+        width: usize,
+        sums: &mut [f32],
+    ) -> Result<()> {
+        check(row, step, width, sums.len())?;
+        pair_sums(self.kernels, self.rule, row, step, width, None, sums);
+        Ok(())
+    }
+
+    /// [`Downsample::second_row`] on this backend.
+    pub fn second_row<T: Sample>(
+        &self,
+        first: Option<&[f32]>,
+        row: &[T],
+        step: usize,
+        width: usize,
+        out: &mut [f32],
+    ) -> Result<()> {
+        let n = Downsample::output_len(width);
+        check(row, step, width, out.len())?;
+        match first {
+            Some(f) if f.len() < n => Err(Error::BufferTooShort {
+                len: f.len(),
+                needed: n,
+            }),
+            Some(f) => {
+                pair_sums(self.kernels, self.rule, row, step, width, Some(f), out);
+                Ok(())
+            }
+            None => {
+                pair_sums(self.kernels, self.rule, row, step, width, None, out);
+                out[..n].iter_mut().for_each(|v| *v *= 0.25);
+                Ok(())
+            }
+        }
+    }
+}
+
 fn check<T>(row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> {
     if width == 0 {
         return Err(Error::ZeroDimension { width, height: 1 });
@@ -208,19 +274,23 @@ fn check<T>(row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> 
     Ok(())
 }
 
-/// `out[k] = pair sum k` (`ACC = false`) or `(acc[k] + pair sum k) * 0.25` (`ACC = true`).
-/// Lengths are checked by the callers.
-#[inline(always)]
-fn pair_sums<T: Sample, const ACC: bool>(
+/// `out[k] = pair sum k` (`acc = None`) or `(acc[k] + pair sum k) * 0.25`: the rule's padded
+/// blocks here, the whole pairs in between by the backend's kernel. Lengths are checked by
+/// the callers.
+fn pair_sums<T: Sample>(
+    kernels: &Kernels,
     rule: Downsample,
     row: &[T],
     step: usize,
     width: usize,
-    acc: &[f32],
+    acc: Option<&[f32]>,
     out: &mut [f32],
 ) {
     let put = |out: &mut f32, k: usize, s: f32| {
-        *out = if ACC { (acc[k] + s) * 0.25 } else { s };
+        *out = match acc {
+            Some(acc) => (acc[k] + s) * 0.25,
+            None => s,
+        };
     };
     // Blocks made of two real samples start at `first_in`; `head` and `tail` are the blocks
     // with a padded sample.
@@ -236,24 +306,14 @@ fn pair_sums<T: Sample, const ACC: bool>(
         // pytorch: zero + x[0].
         put(&mut out[0], 0, row[0].to_f32());
     }
-    if step == 1 {
-        let src = &row[first_in..first_in + 2 * pairs];
+    if pairs > 0 {
+        let src = &row[first_in * step..];
         let dst = &mut out[k0..k0 + pairs];
-        contiguous_pair_sums(src, dst);
-        if ACC {
-            // A second pass: fused into the loop above, LLVM stops vectorising it.
-            for (o, a) in dst.iter_mut().zip(&acc[k0..k0 + pairs]) {
-                *o = (*a + *o) * 0.25;
-            }
-        }
-    } else {
-        for k in 0..pairs {
-            let i = (first_in + 2 * k) * step;
-            put(
-                &mut out[k0 + k],
-                k0 + k,
-                row[i].to_f32() + row[i + step].to_f32(),
-            );
+        let acc = acc.map(|a| &a[k0..k0 + pairs]);
+        match T::slice(src) {
+            SampleSlice::U8(s) => (kernels.downsample_u8)(s, step, acc, dst),
+            SampleSlice::U16(s) => (kernels.downsample_u16)(s, step, acc, dst),
+            SampleSlice::F32(s) => (kernels.downsample_f32)(s, step, acc, dst),
         }
     }
     if tail {
@@ -261,27 +321,6 @@ fn pair_sums<T: Sample, const ACC: bool>(
         let v = row[(width - 1) * step].to_f32();
         let k = pairs;
         put(&mut out[k], k, v + v);
-    }
-}
-
-/// `dst[k] = src[2k] + src[2k + 1]`, in fixed blocks of 16: LLVM vectorises this shape (6x
-/// faster on u8 than a zip over `chunks_exact(2)`, which it leaves scalar).
-#[inline(always)]
-fn contiguous_pair_sums<T: Sample>(src: &[T], dst: &mut [f32]) {
-    const B: usize = 16;
-    let mut dc = dst.chunks_exact_mut(B);
-    let mut sc = src.chunks_exact(2 * B);
-    for (o, p) in (&mut dc).zip(&mut sc) {
-        for k in 0..B {
-            o[k] = p[2 * k].to_f32() + p[2 * k + 1].to_f32();
-        }
-    }
-    for (o, p) in dc
-        .into_remainder()
-        .iter_mut()
-        .zip(sc.remainder().chunks_exact(2))
-    {
-        *o = p[0].to_f32() + p[1].to_f32();
     }
 }
 

@@ -48,7 +48,7 @@ mod params;
 mod plane;
 mod scratch;
 
-pub use downsample::{Downsample, RowRole};
+pub use downsample::{Downsample, Downsampler, RowRole};
 pub use engine::{
     compute, compute_with, map_size, scratch_len, MapWriter, Options, OutputRow, RowSink, Ssim,
     SsimResult,

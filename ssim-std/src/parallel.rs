@@ -23,8 +23,8 @@
 
 use rayon::prelude::*;
 use ssim_core::{
-    map_size, scratch_len, Backend, Downsample, Error, Options, OutputRow, Params, Plane, Result,
-    RowRole, RowSink, Sample, SampleKind, SampleSlice, ScratchBlock, Ssim, SsimResult,
+    map_size, scratch_len, Backend, Downsample, Downsampler, Error, Options, OutputRow, Params,
+    Plane, Result, RowRole, RowSink, Sample, ScratchBlock, Ssim, SsimResult,
 };
 
 /// How a computation runs: which kernels and how many threads. Never changes the value.
@@ -276,9 +276,6 @@ fn hull(a: Range, b: Range) -> Range {
 struct PairSums {
     x: Vec<f32>,
     y: Vec<f32>,
-    /// The exact integer path for u8 samples (full-resolution level only).
-    xi: Vec<u16>,
-    yi: Vec<u16>,
 }
 
 /// One band: engines for its map rows at every level, fed from one pass over the
@@ -349,26 +346,19 @@ fn run_band<S: RowSource>(
         .enumerate()
         .map(|(k, l)| Pending::new(if k == 0 { 0 } else { l.width }))
         .collect();
-    let u8_input = matches!(S::T::KIND, SampleKind::U8);
     let sums: Vec<PairSums> = levels
         .iter()
         .skip(1)
-        .enumerate()
-        .map(|(k, l)| {
-            let int = if k == 0 && u8_input { l.width } else { 0 };
-            PairSums {
-                x: vec![0f32; l.width],
-                y: vec![0f32; l.width],
-                xi: vec![0u16; int],
-                yi: vec![0u16; int],
-            }
+        .map(|l| PairSums {
+            x: vec![0f32; l.width],
+            y: vec![0f32; l.width],
         })
         .collect();
     let Some((first, end)) = need[0] else {
         return Ok(sinks);
     };
     let mut pyramid = Pyramid {
-        rule: job.rule,
+        down: job.rule.with_backend(backend)?,
         levels,
         input: &input,
         need: &need,
@@ -443,7 +433,8 @@ impl Pending {
 
 /// One band's engines and the rows in flight between its levels.
 struct Pyramid<'a, 's> {
-    rule: Downsample,
+    /// The 2x2 mean on the band's backend.
+    down: Downsampler,
     levels: &'a [Level],
     /// Input rows of each level's engine.
     input: &'a [Range],
@@ -489,7 +480,7 @@ impl Pyramid<'_, '_> {
         let lk = &self.levels[k];
         let next = &mut self.pending[k + 1];
         let produced = downsample(
-            self.rule,
+            &self.down,
             (j, lk.height, lk.width),
             (x, y, steps),
             self.need[k + 1],
@@ -528,7 +519,7 @@ impl Pyramid<'_, '_> {
 /// Feeds source row `j` of an axis of `height` rows to the 2x2 mean; returns the next
 /// level's row index when this row completes one (written to `out`).
 fn downsample<T: Sample>(
-    rule: Downsample,
+    rule: &Downsampler,
     (j, height, width): (usize, usize, usize),
     // Each image has its own pixel step (a gray plane against one channel of packed RGB).
     (x, y, (sx, sy)): (&[T], &[T], (usize, usize)),
@@ -536,13 +527,10 @@ fn downsample<T: Sample>(
     acc: &mut PairSums,
     out: (&mut [f32], &mut [f32]),
 ) -> Result<Option<usize>> {
-    let role = rule.role(j, height);
+    let role = rule.rule().role(j, height);
     let q = role.output();
     if !contains(need_next, q) {
         return Ok(None);
-    }
-    if let (SampleSlice::U8(x), SampleSlice::U8(y)) = (T::slice(x), T::slice(y)) {
-        return downsample_u8(rule, role, width, (x, y, (sx, sy)), acc, out);
     }
     match role {
         RowRole::First(_) => {
@@ -564,36 +552,6 @@ fn downsample<T: Sample>(
     rule.second_row(Some(&acc.x), x, sx, width, out.0)?;
     rule.second_row(Some(&acc.y), y, sy, width, out.1)?;
     Ok(Some(q))
-}
-
-/// [`downsample`] for u8 samples: the same values, from exact u16 sums.
-fn downsample_u8(
-    rule: Downsample,
-    role: RowRole,
-    width: usize,
-    (x, y, (sx, sy)): (&[u8], &[u8], (usize, usize)),
-    acc: &mut PairSums,
-    out: (&mut [f32], &mut [f32]),
-) -> Result<Option<usize>> {
-    let n = Downsample::output_len(width);
-    let (add, complete) = match role {
-        RowRole::First(_) => (false, false),
-        RowRole::Second(_) => (true, true),
-        RowRole::Both(_) => {
-            rule.pair_sums_u8(x, sx, width, &mut acc.xi, false)?;
-            rule.pair_sums_u8(y, sy, width, &mut acc.yi, false)?;
-            (true, true)
-        }
-        RowRole::Alone(_) => (false, true),
-    };
-    rule.pair_sums_u8(x, sx, width, &mut acc.xi, add)?;
-    rule.pair_sums_u8(y, sy, width, &mut acc.yi, add)?;
-    if !complete {
-        return Ok(None);
-    }
-    Downsample::finish_u8(&acc.xi[..n], out.0)?;
-    Downsample::finish_u8(&acc.yi[..n], out.1)?;
-    Ok(Some(role.output()))
 }
 
 /// Peak scratch of one band, in bytes: the engines' rings and rows of every level plus the

@@ -104,6 +104,9 @@ macro_rules! target_feature_kernels {
             vertical_formula: entry::vertical_formula,
             box_narrow_formula: entry::box_narrow_formula,
             row_sums: entry::row_sums,
+            downsample_u8: entry::downsample_u8,
+            downsample_u16: entry::downsample_u16,
+            downsample_f32: entry::downsample_f32,
         };
 
         mod entry {
@@ -227,15 +230,43 @@ macro_rules! target_feature_kernels {
                 row_sums_tf,
                 (ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64)
             );
+            entry_point!(
+                $features,
+                $token,
+                downsample::downsample_u8,
+                downsample_u8_tf,
+                (src: &[u8], step: usize, acc: Option<&[f32]>, out: &mut [f32])
+            );
+            entry_point!(
+                $features,
+                $token,
+                downsample::downsample_u16,
+                downsample_u16_tf,
+                (src: &[u16], step: usize, acc: Option<&[f32]>, out: &mut [f32])
+            );
+            entry_point!(
+                $features,
+                $token,
+                downsample::downsample_f32,
+                downsample_f32_tf,
+                (src: &[f32], step: usize, acc: Option<&[f32]>, out: &mut [f32])
+            );
         }
     };
 }
 
-/// One entry point of [`target_feature_kernels`]: `$tf` runs `generic::$name` with the token
-/// inside the `#[target_feature]` frame, `$name` is the plain `fn` the table stores.
+/// One entry point of [`target_feature_kernels`]: `$tf` runs `generic::$name` (or
+/// `$module::$name`, a module of `crate::kernels`) with the token inside the
+/// `#[target_feature]` frame, `$name` is the plain `fn` the table stores.
 #[allow(unused_macros)]
 macro_rules! entry_point {
     ($features:literal, $token:ident, $name:ident, $tf:ident,
+     ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
+        $crate::arch::entry_point!(
+            $features, $token, generic::$name, $tf, ($($arg: $ty),*) $(-> $ret)?
+        );
+    };
+    ($features:literal, $token:ident, $module:ident::$name:ident, $tf:ident,
      ($($arg:ident: $ty:ty),*) $(-> $ret:ty)?) => {
         #[target_feature(enable = $features)]
         #[allow(clippy::too_many_arguments)]
@@ -243,7 +274,7 @@ macro_rules! entry_point {
             // SAFETY: this frame is only entered through `KERNELS`, which is handed out after
             // detection confirmed the token's requirements.
             let s = unsafe { $token::new_unchecked() };
-            $crate::kernels::generic::$name(s, $($arg),*)
+            $crate::kernels::$module::$name(s, $($arg),*)
         }
 
         #[allow(clippy::too_many_arguments)]

@@ -48,6 +48,12 @@ pub(crate) trait Lanes: Copy {
     fn load_u8(self, s: &[u8], i: usize) -> Self::V;
     /// `s[i..i + F]` widened to f32 (exact).
     fn load_u16(self, s: &[u16], i: usize) -> Self::V;
+    /// Sums of adjacent lanes: `[a0 + a1, a2 + a3, .., b0 + b1, b2 + b3, ..]` (the IEEE sums
+    /// of the pairs of `a` then of `b`).
+    fn pair_add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Sums of adjacent samples of `s[i..i + 2F]`: lane `k` is `s[i + 2k] + s[i + 2k + 1]`
+    /// (exact, below 2^9).
+    fn load_u8_pairs(self, s: &[u8], i: usize) -> Self::V;
 
     /// Hints that the byte at `p` will be read soon. Never faults: `p` may point anywhere.
     fn prefetch(self, p: *const u8);

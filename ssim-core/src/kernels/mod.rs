@@ -25,6 +25,7 @@
 //!    i32 numerators (`scalar::box_pixel_narrow`), unfused and in one order everywhere:
 //!    identical on every backend too.
 
+pub(crate) mod downsample;
 pub(crate) mod generic;
 pub(crate) mod lanes;
 mod portable;
@@ -220,6 +221,12 @@ pub(crate) type RowSumsFn = fn(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -
 /// `13^4 * 255^2 < 2^31 < 15^4 * 255^2`.
 pub(crate) const NARROW_FORMULA_MAX: usize = 13;
 
+/// One step of the pyramid's 2x2 mean (`downsample` module): pair sums of `2 * out.len()`
+/// samples `step` apart, `out[k] = src[2k step] + src[(2k + 1) step]` in f32, or with `acc`
+/// (the upper row's pair sums, at least `out.len()`) `out[k] = (acc[k] + that) * 0.25`.
+/// The same bits on every backend.
+pub(crate) type DownsampleFn<T> = fn(src: &[T], step: usize, acc: Option<&[f32]>, out: &mut [f32]);
+
 /// Constants of the formula, in both precisions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FormulaConsts {
@@ -252,4 +259,7 @@ pub(crate) struct Kernels {
     pub vertical_formula: VerticalFormulaFn,
     pub box_narrow_formula: BoxNarrowFormulaFn,
     pub row_sums: RowSumsFn,
+    pub downsample_u8: DownsampleFn<u8>,
+    pub downsample_u16: DownsampleFn<u16>,
+    pub downsample_f32: DownsampleFn<f32>,
 }

@@ -7,7 +7,7 @@
 //! Safe code only.
 
 use super::lanes::Lanes;
-use super::{generic, Backend, FormulaConsts, Kernels};
+use super::{downsample, generic, Backend, FormulaConsts, Kernels};
 use crate::arch::Rows;
 use wide::{f32x8, f64x4, i32x8};
 
@@ -74,6 +74,22 @@ impl Lanes for Portable {
     fn load_u16(self, s: &[u16], i: usize) -> f32x8 {
         let s = &s[i..i + 8];
         f32x8::new(core::array::from_fn(|j| s[j] as f32))
+    }
+    #[inline(always)]
+    fn pair_add(self, a: f32x8, b: f32x8) -> f32x8 {
+        let (a, b) = (a.to_array(), b.to_array());
+        f32x8::new(core::array::from_fn(|j| {
+            let v = if j < 4 { &a } else { &b };
+            let k = 2 * (j % 4);
+            v[k] + v[k + 1]
+        }))
+    }
+    #[inline(always)]
+    fn load_u8_pairs(self, s: &[u8], i: usize) -> f32x8 {
+        let s = &s[i..i + 16];
+        f32x8::new(core::array::from_fn(|j| {
+            (s[2 * j] as u16 + s[2 * j + 1] as u16) as f32
+        }))
     }
     #[inline(always)]
     fn prefetch(self, _p: *const u8) {}
@@ -164,6 +180,9 @@ pub(crate) static KERNELS: Kernels = Kernels {
         generic::box_narrow_formula(Portable, ring, slots, size, n, k, cin, cout, out)
     },
     row_sums: |ssim, cs, pool| generic::row_sums(Portable, ssim, cs, pool),
+    downsample_u8: |src, step, acc, out| downsample::downsample_u8(Portable, src, step, acc, out),
+    downsample_u16: |src, step, acc, out| downsample::downsample_u16(Portable, src, step, acc, out),
+    downsample_f32: |src, step, acc, out| downsample::downsample_f32(Portable, src, step, acc, out),
 };
 
 fn formula(

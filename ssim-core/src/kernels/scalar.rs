@@ -19,6 +19,9 @@ pub(crate) static KERNELS: Kernels = Kernels {
     vertical_formula,
     box_narrow_formula,
     row_sums,
+    downsample_u8: super::downsample::scalar::<u8>,
+    downsample_u16: super::downsample::scalar::<u16>,
+    downsample_f32: super::downsample::scalar::<f32>,
 };
 
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the

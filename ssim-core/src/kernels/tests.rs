@@ -12,7 +12,7 @@ use std::vec::Vec;
 use std::{eprintln, format, vec};
 
 /// The non-scalar backends to test, after checking `SSIM_REQUIRE_BACKENDS`.
-fn backends() -> Vec<(Backend, &'static Kernels)> {
+pub(super) fn backends() -> Vec<(Backend, &'static Kernels)> {
     if let Ok(req) = std::env::var("SSIM_REQUIRE_BACKENDS") {
         for name in req.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let b = Backend::from_name(name)
@@ -37,30 +37,30 @@ fn backends() -> Vec<(Backend, &'static Kernels)> {
         .collect()
 }
 
-fn scalar() -> &'static Kernels {
+pub(super) fn scalar() -> &'static Kernels {
     Backend::Scalar.kernels().unwrap()
 }
 
 /// xorshift64*: reproducible inputs without a dependency.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn unit(&mut self) -> f32 {
+    pub(super) fn unit(&mut self) -> f32 {
         (self.next() >> 40) as f32 / (1u64 << 24) as f32
     }
 }
 
 /// Lengths around every lane count and its multiples.
-const LENGTHS: &[usize] = &[1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 100];
+pub(super) const LENGTHS: &[usize] = &[1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 100];
 
 #[test]
 fn loads_are_identical() {

@@ -107,6 +107,20 @@ impl Lanes for Neon {
         unsafe { vcvtq_f32_u32(vmovl_u16(vld1_u16(s.as_ptr()))) }
     }
     #[inline(always)]
+    fn pair_add(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vpaddq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn load_u8_pairs(self, s: &[u8], i: usize) -> float32x4_t {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds the 8 bytes `vld1_u8` reads.
+        unsafe {
+            let pairs = vpaddl_u8(vld1_u8(s.as_ptr()));
+            vcvtq_f32_u32(vmovl_u16(pairs))
+        }
+    }
+    #[inline(always)]
     fn prefetch(self, _p: *const u8) {}
     #[inline(always)]
     fn to_int(self, v: float32x4_t) -> int32x4_t {

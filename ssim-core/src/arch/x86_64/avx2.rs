@@ -109,6 +109,27 @@ impl Lanes for Avx2 {
         }
     }
     #[inline(always)]
+    fn pair_add(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment. `hadd` sums adjacent pairs within each 128-bit half,
+        // `[a01 a23 b01 b23 | a45 a67 b45 b67]`; the 64-bit permutation puts `a` before `b`.
+        unsafe {
+            let h = _mm256_castps_pd(_mm256_hadd_ps(a, b));
+            _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(h))
+        }
+    }
+    #[inline(always)]
+    fn load_u8_pairs(self, s: &[u8], i: usize) -> __m256 {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds the 16 bytes `_mm_loadu_si128` reads.
+        // `maddubs` multiplies the unsigned bytes by 1 and adds adjacent products into i16:
+        // at most 510, so it never saturates.
+        unsafe {
+            let b = _mm_loadu_si128(s.as_ptr().cast());
+            let pairs = _mm_maddubs_epi16(b, _mm_set1_epi8(1));
+            _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(pairs))
+        }
+    }
+    #[inline(always)]
     fn prefetch(self, p: *const u8) {
         // SAFETY: a prefetch is a hint that never faults, whatever the address.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }

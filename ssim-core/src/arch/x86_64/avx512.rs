@@ -109,6 +109,30 @@ impl Lanes for Avx512 {
         }
     }
     #[inline(always)]
+    fn pair_add(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+            let odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+            _mm512_add_ps(
+                _mm512_permutex2var_ps(a, even, b),
+                _mm512_permutex2var_ps(a, odd, b),
+            )
+        }
+    }
+    #[inline(always)]
+    fn load_u8_pairs(self, s: &[u8], i: usize) -> __m512 {
+        let s = &s[i..i + 32];
+        // SAFETY: see the impl comment; `s` holds the 32 bytes `_mm256_loadu_si256` reads.
+        // `maddubs` (AVX2) multiplies the unsigned bytes by 1 and adds adjacent products into
+        // i16: at most 510, so it never saturates.
+        unsafe {
+            let b = _mm256_loadu_si256(s.as_ptr().cast());
+            let pairs = _mm256_maddubs_epi16(b, _mm256_set1_epi8(1));
+            _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(pairs))
+        }
+    }
+    #[inline(always)]
     fn prefetch(self, p: *const u8) {
         // SAFETY: a prefetch is a hint that never faults, whatever the address.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }

@@ -1,0 +1,249 @@
+//! The 2x2 mean of the MS-SSIM pyramid ([`crate::Downsample`]), the part that touches every
+//! sample: horizontal pair sums of one source row, and, for the lower row of a block, the
+//! output value.
+//!
+//! ```text
+//! pairs(k) = src[2k] + src[2k + 1]                      (in f32)
+//! out[k]   = pairs(k)                                    upper row (acc = None)
+//! out[k]   = (acc[k] + pairs(k)) * 0.25                  lower row, acc = the upper row's pairs
+//! ```
+//!
+//! which is the `(a0 + a1) + (b0 + b1)` then `* 0.25` of the rule. For u8 and u16 samples
+//! every sum is an integer below 2^18 and the product by 1/4 is exact, so any order gives the
+//! same bits; for f32 samples the SIMD kernels do the same IEEE additions in the same order
+//! (no fused operation), so every backend gives the scalar bits for every sample type.
+//!
+//! The rule-specific blocks at the ends of an odd row (a repeated or a zero sample) stay in
+//! `crate::downsample`; these kernels see only whole pairs.
+//!
+//! Why a kernel: the u8 sums come from one `maddubs` (x86) / `vpaddl` (NEON) per vector of
+//! pairs instead of two widening loads and a shuffle, and the compiler left the f32 pair sums
+//! scalar or shuffled them poorly.
+
+use super::lanes::Lanes;
+use crate::plane::Sample;
+
+/// The scalar kernel, and the oracle: `out.len()` pairs of samples `step` apart from
+/// `src[0]`; `out[k]` as in the module doc.
+pub(crate) fn scalar<T: Sample>(src: &[T], step: usize, acc: Option<&[f32]>, out: &mut [f32]) {
+    let pair = |k: usize| src[2 * k * step].to_f32() + src[(2 * k + 1) * step].to_f32();
+    match acc {
+        None => {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = pair(k);
+            }
+        }
+        Some(acc) => {
+            let acc = &acc[..out.len()];
+            for (k, (o, a)) in out.iter_mut().zip(acc).enumerate() {
+                *o = (*a + pair(k)) * 0.25;
+            }
+        }
+    }
+}
+
+/// Whole rows of samples that give one vector of pair sums at a time. A trait rather than a
+/// closure: a closure is a function of its own, compiled without the entry point's target
+/// features, and the intrinsics in it would not be inlined.
+trait Pairs<S: Lanes> {
+    /// The sums of pairs `o..o + F`.
+    fn pairs(&self, s: S, o: usize) -> S::V;
+}
+
+impl<S: Lanes> Pairs<S> for &[u8] {
+    #[inline(always)]
+    fn pairs(&self, s: S, o: usize) -> S::V {
+        s.load_u8_pairs(self, 2 * o)
+    }
+}
+
+impl<S: Lanes> Pairs<S> for &[u16] {
+    #[inline(always)]
+    fn pairs(&self, s: S, o: usize) -> S::V {
+        s.pair_add(s.load_u16(self, 2 * o), s.load_u16(self, 2 * o + S::F))
+    }
+}
+
+impl<S: Lanes> Pairs<S> for &[f32] {
+    #[inline(always)]
+    fn pairs(&self, s: S, o: usize) -> S::V {
+        s.pair_add(s.load(self, 2 * o), s.load(self, 2 * o + S::F))
+    }
+}
+
+/// The vector kernel: `out.len()` pairs of contiguous samples (`step == 1`), at least one
+/// vector of them. The last vector may overlap the previous one (a pure function of the
+/// inputs, so the overlapped outputs get the same values again).
+#[inline(always)]
+fn rows<S: Lanes, P: Pairs<S>>(s: S, src: P, acc: Option<&[f32]>, out: &mut [f32]) {
+    let n = out.len();
+    let last = n - S::F;
+    match acc {
+        None => {
+            for o in (0..n).step_by(S::F).map(|o| o.min(last)) {
+                s.store(src.pairs(s, o), out, o);
+            }
+        }
+        Some(acc) => {
+            let acc = &acc[..n];
+            let quarter = s.splat(0.25);
+            for o in (0..n).step_by(S::F).map(|o| o.min(last)) {
+                let v = s.mul(s.add(s.load(acc, o), src.pairs(s, o)), quarter);
+                s.store(v, out, o);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+pub(crate) fn downsample_u8<S: Lanes>(
+    s: S,
+    src: &[u8],
+    step: usize,
+    acc: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar(src, step, acc, out);
+    }
+    rows(s, &src[..2 * n], acc, out);
+}
+
+#[inline(always)]
+pub(crate) fn downsample_u16<S: Lanes>(
+    s: S,
+    src: &[u16],
+    step: usize,
+    acc: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar(src, step, acc, out);
+    }
+    rows(s, &src[..2 * n], acc, out);
+}
+
+#[inline(always)]
+pub(crate) fn downsample_f32<S: Lanes>(
+    s: S,
+    src: &[f32],
+    step: usize,
+    acc: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar(src, step, acc, out);
+    }
+    rows(s, &src[..2 * n], acc, out);
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every backend's kernels against the scalar one, bitwise, on random rows: lengths around
+    //! every lane count (tails), pixel steps 1 to 3, with and without the upper row's sums.
+
+    extern crate std;
+
+    use super::super::tests::{backends, scalar, Rng, LENGTHS};
+    use super::super::DownsampleFn;
+    use std::vec::Vec;
+
+    fn check<T: Copy + core::fmt::Debug>(
+        name: &str,
+        n: usize,
+        step: usize,
+        src: &[T],
+        acc: &[f32],
+        got: DownsampleFn<T>,
+        want: DownsampleFn<T>,
+    ) {
+        for acc in [None, Some(acc)] {
+            let (mut a, mut e) = (std::vec![f32::NAN; n + 1], std::vec![0f32; n + 1]);
+            got(src, step, acc, &mut a[..n]);
+            want(src, step, acc, &mut e[..n]);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&a[..n]),
+                bits(&e[..n]),
+                "{name} n={n} step={step} acc={}",
+                acc.is_some()
+            );
+            assert!(
+                a[n].is_nan(),
+                "{name} n={n} step={step}: wrote past the row"
+            );
+        }
+    }
+
+    #[test]
+    fn downsample_kernels_are_identical() {
+        let mut rng = Rng(7);
+        let want = scalar();
+        for (b, k) in backends() {
+            for &n in LENGTHS.iter().chain(&[120, 475, 960]) {
+                for step in 1..=3 {
+                    let len = (2 * n - 1) * step + 1 + rng.below(3);
+                    let u8s: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                    let u16s: Vec<u16> = (0..len).map(|_| rng.next() as u16).collect();
+                    // Values of every magnitude and sign, so that rounding is exercised.
+                    let f32s: Vec<f32> = (0..len)
+                        .map(|_| (rng.unit() - 0.3) * [1.0, 255.0, 7.0e5][rng.below(3)])
+                        .collect();
+                    let acc: Vec<f32> = (0..n).map(|_| rng.unit() * 2000.0 - 100.0).collect();
+                    let name = |t: &str| std::format!("{b} downsample_{t}");
+                    check(
+                        &name("u8"),
+                        n,
+                        step,
+                        &u8s,
+                        &acc,
+                        k.downsample_u8,
+                        want.downsample_u8,
+                    );
+                    check(
+                        &name("u16"),
+                        n,
+                        step,
+                        &u16s,
+                        &acc,
+                        k.downsample_u16,
+                        want.downsample_u16,
+                    );
+                    check(
+                        &name("f32"),
+                        n,
+                        step,
+                        &f32s,
+                        &acc,
+                        k.downsample_f32,
+                        want.downsample_f32,
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scalar_kernel_is_the_definition() {
+        // Independent of the kernel code: pairs summed by hand.
+        let src: [u8; 7] = [1, 2, 250, 255, 7, 0, 9];
+        let mut out = [0f32; 3];
+        super::scalar(&src, 1, None, &mut out);
+        assert_eq!(out, [3.0, 505.0, 7.0]);
+        super::scalar(&src, 1, Some(&[1.0, 3.0, 5.0]), &mut out);
+        assert_eq!(out, [1.0, 127.0, 3.0]);
+        let mut out = [0f32; 1];
+        super::scalar(&src, 3, None, &mut out);
+        assert_eq!(out, [256.0]);
+        let src: [f32; 4] = [0.1, 0.2, -3.0, 1.0e8];
+        let mut out = [0f32; 2];
+        super::scalar(&src, 1, Some(&[0.5, 4.0]), &mut out);
+        assert_eq!(
+            out,
+            [(0.5 + (0.1f32 + 0.2f32)) * 0.25, (4.0 + 1.0e8) * 0.25]
+        );
+    }
+}
