@@ -26,6 +26,7 @@ use ssim_core::{
     map_size, scratch_len, Backend, Downsample, Downsampler, Error, Options, OutputRow, Params,
     Plane, Result, RowRole, RowSink, Sample, ScratchBlock, Ssim, SsimResult,
 };
+use std::cell::RefCell;
 
 /// How a computation runs: which kernels and how many threads. Never changes the value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -273,9 +274,70 @@ fn hull(a: Range, b: Range) -> Range {
 }
 
 /// Downsampling state between level `k` and `k + 1`: the upper row's pair sums.
-struct PairSums {
-    x: Vec<f32>,
-    y: Vec<f32>,
+struct PairSums<'m> {
+    x: &'m mut [f32],
+    y: &'m mut [f32],
+}
+
+/// Working memory of one band: the engines' scratch blocks and the pyramid's rows.
+#[derive(Default)]
+struct BandMemory {
+    blocks: Vec<ScratchBlock>,
+    rows: Vec<f32>,
+}
+
+thread_local! {
+    /// The memory of the last band this thread ran, for the next one: a call then neither
+    /// allocates nor zeroes megabytes (nor page-faults them in) before computing.
+    static SPARE: RefCell<BandMemory> = const {
+        RefCell::new(BandMemory {
+            blocks: Vec::new(),
+            rows: Vec::new(),
+        })
+    };
+}
+
+/// Most memory a thread keeps between calls (a 4K MS-SSIM band needs about 3.3 MiB); a larger
+/// band's is freed when it ends.
+const SPARE_MAX_BYTES: usize = 16 << 20;
+
+impl BandMemory {
+    /// At least `blocks` scratch blocks and `rows` floats: this thread's spare if large
+    /// enough, else fresh.
+    fn take(blocks: usize, rows: usize) -> BandMemory {
+        let mut m = SPARE.with(|s| s.take());
+        if m.blocks.len() < blocks {
+            m.blocks = Vec::new();
+            m.blocks = vec![ScratchBlock::ZERO; blocks];
+        }
+        if m.rows.len() < rows {
+            m.rows = Vec::new();
+            m.rows = vec![0f32; rows];
+        }
+        if cfg!(debug_assertions) {
+            // Nothing may read what a previous call left (the engine writes before it reads,
+            // and so does the pyramid): poisoned, a read before a write shows in the tests.
+            m.blocks.fill(ScratchBlock([f32::NAN; 16]));
+            m.rows.fill(f32::NAN);
+        }
+        m
+    }
+
+    /// Keeps the memory for this thread's next band, unless it is larger than
+    /// [`SPARE_MAX_BYTES`].
+    fn keep(self) {
+        let bytes = self.blocks.len() * ScratchBlock::BYTES + self.rows.len() * 4;
+        if bytes <= SPARE_MAX_BYTES {
+            SPARE.with(|s| *s.borrow_mut() = self);
+        }
+    }
+}
+
+/// The first `n` values of `*rest`, which keeps the others.
+fn carve<'m, T>(rest: &mut &'m mut [T], n: usize) -> &'m mut [T] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(n);
+    *rest = tail;
+    head
 }
 
 /// One band: engines for its map rows at every level, fed from one pass over the
@@ -296,16 +358,24 @@ fn run_band<S: RowSource>(
             (a < b).then_some((a, b))
         })
         .collect();
-    let mut scratch: Vec<Vec<ScratchBlock>> = Vec::with_capacity(nl);
+    let mut lens = Vec::with_capacity(nl);
     for (l, r) in levels.iter().zip(&out_rows) {
-        let len = match r {
+        lens.push(match r {
             Some(_) => scratch_len(job.params, l.width, job.full_map)?,
             None => 0,
-        };
-        scratch.push(vec![ScratchBlock::ZERO; len]);
+        });
     }
+    // Per coarser level: CHUNK_ROWS buffered rows and one row of pair sums, of x and of y.
+    let row_floats: usize = levels[1..]
+        .iter()
+        .map(|l| 2 * (CHUNK_ROWS + 1) * l.width)
+        .sum();
+    let mut memory = BandMemory::take(lens.iter().sum(), row_floats);
+    let mut blocks = &mut memory.blocks[..];
+    let mut rows = &mut memory.rows[..];
     let mut engines: Vec<Option<Ssim<'_>>> = Vec::with_capacity(nl);
-    for ((l, r), s) in levels.iter().zip(&out_rows).zip(scratch.iter_mut()) {
+    for ((l, r), &len) in levels.iter().zip(&out_rows).zip(&lens) {
+        let s = carve(&mut blocks, len);
         engines.push(match r {
             Some(rows) => {
                 let options = Options {
@@ -341,19 +411,23 @@ fn run_band<S: RowSource>(
             ..BandLevel::default()
         })
         .collect();
-    let pending: Vec<Pending> = levels
-        .iter()
-        .enumerate()
-        .map(|(k, l)| Pending::new(if k == 0 { 0 } else { l.width }))
-        .collect();
-    let sums: Vec<PairSums> = levels
-        .iter()
-        .skip(1)
-        .map(|l| PairSums {
-            x: vec![0f32; l.width],
-            y: vec![0f32; l.width],
-        })
-        .collect();
+    let mut pending: Vec<Pending> = Vec::with_capacity(nl);
+    let mut sums: Vec<PairSums> = Vec::with_capacity(nl);
+    pending.push(Pending::default());
+    for l in &levels[1..] {
+        let w = l.width;
+        pending.push(Pending {
+            x: carve(&mut rows, CHUNK_ROWS * w),
+            y: carve(&mut rows, CHUNK_ROWS * w),
+            width: w,
+            start: 0,
+            len: 0,
+        });
+        sums.push(PairSums {
+            x: carve(&mut rows, w),
+            y: carve(&mut rows, w),
+        });
+    }
     let Some((first, end)) = need[0] else {
         return Ok(sinks);
     };
@@ -386,6 +460,7 @@ fn run_band<S: RowSource>(
             s.count = e.finish()?.count;
         }
     }
+    memory.keep();
     Ok(sinks)
 }
 
@@ -397,25 +472,15 @@ const CHUNK_ROWS: usize = 16;
 
 /// Level rows produced and not yet consumed: rows `start..start + len`.
 #[derive(Default)]
-struct Pending {
-    x: Vec<f32>,
-    y: Vec<f32>,
+struct Pending<'m> {
+    x: &'m mut [f32],
+    y: &'m mut [f32],
     width: usize,
     start: usize,
     len: usize,
 }
 
-impl Pending {
-    fn new(width: usize) -> Pending {
-        Pending {
-            x: vec![0f32; CHUNK_ROWS * width],
-            y: vec![0f32; CHUNK_ROWS * width],
-            width,
-            start: 0,
-            len: 0,
-        }
-    }
-
+impl Pending<'_> {
     /// The next free row (never called on a full buffer: it is flushed first).
     fn slot(&mut self) -> (&mut [f32], &mut [f32]) {
         let (w, o) = (self.width, self.len * self.width);
@@ -432,7 +497,7 @@ impl Pending {
 }
 
 /// One band's engines and the rows in flight between its levels.
-struct Pyramid<'a, 's> {
+struct Pyramid<'a, 's, 'm> {
     /// The 2x2 mean on the band's backend.
     down: Downsampler,
     levels: &'a [Level],
@@ -443,12 +508,12 @@ struct Pyramid<'a, 's> {
     engines: Vec<Option<Ssim<'s>>>,
     sinks: Vec<BandLevel>,
     /// `sums[k]`: the upper row's pair sums towards level `k + 1`.
-    sums: Vec<PairSums>,
+    sums: Vec<PairSums<'m>>,
     /// `pending[k]`: produced level-`k` rows (`k >= 1`).
-    pending: Vec<Pending>,
+    pending: Vec<Pending<'m>>,
 }
 
-impl Pyramid<'_, '_> {
+impl Pyramid<'_, '_, '_> {
     /// Pushes the rows of `x`, `y` (level-`k` rows `start..`) that level `k`'s engine reads.
     fn push<T: Sample>(
         &mut self,
@@ -524,7 +589,7 @@ fn downsample<T: Sample>(
     // Each image has its own pixel step (a gray plane against one channel of packed RGB).
     (x, y, (sx, sy)): (&[T], &[T], (usize, usize)),
     need_next: Range,
-    acc: &mut PairSums,
+    acc: &mut PairSums<'_>,
     out: (&mut [f32], &mut [f32]),
 ) -> Result<Option<usize>> {
     let role = rule.rule().role(j, height);
@@ -534,14 +599,14 @@ fn downsample<T: Sample>(
     }
     match role {
         RowRole::First(_) => {
-            rule.first_row(x, sx, width, &mut acc.x)?;
-            rule.first_row(y, sy, width, &mut acc.y)?;
+            rule.first_row(x, sx, width, acc.x)?;
+            rule.first_row(y, sy, width, acc.y)?;
             return Ok(None);
         }
         RowRole::Second(_) => {}
         RowRole::Both(_) => {
-            rule.first_row(x, sx, width, &mut acc.x)?;
-            rule.first_row(y, sy, width, &mut acc.y)?;
+            rule.first_row(x, sx, width, acc.x)?;
+            rule.first_row(y, sy, width, acc.y)?;
         }
         RowRole::Alone(_) => {
             rule.second_row(None, x, sx, width, out.0)?;
@@ -549,8 +614,8 @@ fn downsample<T: Sample>(
             return Ok(Some(q));
         }
     }
-    rule.second_row(Some(&acc.x), x, sx, width, out.0)?;
-    rule.second_row(Some(&acc.y), y, sy, width, out.1)?;
+    rule.second_row(Some(acc.x), x, sx, width, out.0)?;
+    rule.second_row(Some(acc.y), y, sy, width, out.1)?;
     Ok(Some(q))
 }
 
