@@ -13,7 +13,7 @@
 //! with the scalar per-pixel function instead.
 
 use super::lanes::Lanes;
-use super::{scalar, FormulaConsts, MOMENTS};
+use super::{scalar, FormulaConsts, MOMENTS, NARROW_MOMENTS};
 use crate::arch::Rows;
 use crate::params::MAX_RADIUS;
 
@@ -389,23 +389,43 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
     if n < S::F {
         return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
     }
+    let f = box_narrow_formula_sized::<S>;
+    // The common sizes as constants: the window loops unroll.
+    match size {
+        7 => f(s, ring, slots, 7, n, k, carry_in, carry_out, out),
+        3 => f(s, ring, slots, 3, n, k, carry_in, carry_out, out),
+        _ => f(s, ring, slots, size, n, k, carry_in, carry_out, out),
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn box_narrow_formula_sized<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+) {
     let rows = slots.len() + 1 - size;
     let out = &mut out[..rows * 2 * n];
-    let carry_out = &mut carry_out[..MOMENTS * n];
-    let carry_in = carry_in.map(|c| &c[..MOMENTS * n]);
-    let ring = Rows::new(ring, MOMENTS * n, slots.iter().map(|&t| t * MOMENTS * n));
+    let carry_out = &mut carry_out[..NARROW_MOMENTS * n];
+    let carry_in = carry_in.map(|c| &c[..NARROW_MOMENTS * n]);
+    let ring = Rows::new(
+        ring,
+        NARROW_MOMENTS * n,
+        slots.iter().map(|&t| t * NARROW_MOMENTS * n),
+    );
     let nk = scalar::NarrowConsts::new(k);
     let taps = s.to_int(s.splat(nk.taps as f32));
-    let (c1, c2, cov, two_cov, two) = (
-        s.splat(nk.c1),
-        s.splat(nk.c2),
-        s.splat(nk.cov),
-        s.splat(nk.two_cov),
-        s.splat(2.0),
-    );
+    let (c1, c2, cov) = (s.splat(nk.c1), s.splat(nk.c2), s.splat(nk.cov));
     for i in chunks(n, S::F) {
         let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
-        let mut acc = [s.splat(0.0); MOMENTS];
+        let mut acc = [s.splat(0.0); NARROW_MOMENTS];
         match carry_in {
             Some(c) => {
                 for (m, v) in acc.iter_mut().enumerate() {
@@ -427,17 +447,14 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
                     *v = s.sub(s.add(*v, at(row + size - 1, m)), at(row - 1, m));
                 }
             }
-            let [a, b, sxx, syy, sxy] = acc.map(|v| s.to_int(v));
-            let (aa, bb, ab) = (s.mul_int(a, a), s.mul_int(b, b), s.mul_int(a, b));
-            let vx = s.to_float(s.sub_int(s.mul_int(taps, sxx), aa));
-            let vy = s.to_float(s.sub_int(s.mul_int(taps, syy), bb));
-            let vxy = s.to_float(s.sub_int(s.mul_int(taps, sxy), ab));
-            let (aa, bb, ab) = (s.to_float(aa), s.to_float(bb), s.to_float(ab));
-            let l = s.div(s.add(s.mul(two, ab), c1), s.add(s.add(aa, bb), c1));
-            let c = s.div(
-                s.add(s.mul(two_cov, vxy), c2),
-                s.add(s.mul(cov, s.add(vx, vy)), c2),
-            );
+            let [su, sd, suu, sdd] = acc.map(|v| s.to_int(v));
+            let (a, b) = (s.mul_int(su, su), s.mul_int(sd, sd));
+            let u = s.sub_int(s.mul_int(taps, suu), a);
+            let d = s.sub_int(s.mul_int(taps, sdd), b);
+            let (ln, ld) = (s.to_float(s.sub_int(a, b)), s.to_float(s.add_int(a, b)));
+            let (cn, cd) = (s.to_float(s.sub_int(u, d)), s.to_float(s.add_int(u, d)));
+            let l = s.div(s.add(ln, c1), s.add(ld, c1));
+            let c = s.div(s.add(s.mul(cov, cn), c2), s.add(s.mul(cov, cd), c2));
             s.store(s.mul(l, c), out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
@@ -644,8 +661,8 @@ pub(crate) fn box_vertical<S: Lanes>(
 #[inline(always)]
 pub(crate) fn box_horizontal_narrow<S: Lanes>(
     s: S,
-    x: &[f32],
-    y: &[f32],
+    x: &mut [f32],
+    y: &mut [f32],
     size: usize,
     n: usize,
     out: &mut [f32],
@@ -653,6 +670,16 @@ pub(crate) fn box_horizontal_narrow<S: Lanes>(
     if n < S::F {
         return scalar::box_horizontal_narrow(x, y, size, n, out);
     }
+    let len = n + size - 1;
+    let (x, y) = (&mut x[..len], &mut y[..len]);
+    // In place, so no overlapping last vector: the tail takes the scalar (exact) operations.
+    let full = len / S::F * S::F;
+    for i in (0..full).step_by(S::F) {
+        let (p, q) = (s.load(x, i), s.load(y, i));
+        s.store(s.add(p, q), x, i);
+        s.store(s.sub(p, q), y, i);
+    }
+    scalar::sum_difference(&mut x[full..], &mut y[full..]);
     // The common sizes as constants: the tap loop unrolls and its checks fold away.
     match size {
         7 => box_horizontal_narrow_sized(s, x, y, 7, n, out),
@@ -661,78 +688,33 @@ pub(crate) fn box_horizontal_narrow<S: Lanes>(
     }
 }
 
+/// The window sums of `u` and `d` (already transformed) and of their squares.
 #[inline(always)]
 fn box_horizontal_narrow_sized<S: Lanes>(
     s: S,
-    x: &[f32],
-    y: &[f32],
+    u: &[f32],
+    d: &[f32],
     size: usize,
     n: usize,
     out: &mut [f32],
 ) {
-    let (xr, yr) = (
-        Rows::new(x, n + size - 1, [0]),
-        Rows::new(y, n + size - 1, [0]),
-    );
-    let out = &mut out[..MOMENTS * n];
+    let out = &mut out[..NARROW_MOMENTS * n];
     let zero = s.splat(0.0);
     for o in chunks(n, S::F) {
-        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
-        for j in o..o + size {
-            let (p, q) = (s.load_at(&xr, 0, j), s.load_at(&yr, 0, j));
+        // One bounds check per vector of columns: with `size` a constant the tap loads'
+        // checks fold away.
+        let (uw, dw) = (&u[o..o + S::F + size - 1], &d[o..o + S::F + size - 1]);
+        let (mut a, mut b, mut aa, mut bb) = (zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.load(uw, j), s.load(dw, j));
             a = s.add(a, p);
             b = s.add(b, q);
             aa = s.mul_add(p, p, aa);
             bb = s.mul_add(q, q, bb);
-            ab = s.mul_add(p, q, ab);
         }
-        for (m, v) in [a, b, aa, bb, ab].into_iter().enumerate() {
+        for (m, v) in [a, b, aa, bb].into_iter().enumerate() {
             s.store(v, out, m * n + o);
         }
-    }
-}
-
-/// [`scalar::box_vertical_narrow`] with vectors (exact, so the same bits).
-#[inline(always)]
-pub(crate) fn box_vertical_narrow<S: Lanes>(
-    s: S,
-    ring: &[f32],
-    slots: &[usize],
-    size: usize,
-    n: usize,
-    out: &mut [f64],
-) {
-    if n < S::F {
-        return scalar::box_vertical_narrow(ring, slots, size, n, out);
-    }
-    let rows = slots.len() + 1 - size;
-    let out = &mut out[..rows * MOMENTS * n];
-    let ring = Rows::new(ring, MOMENTS * n, slots.iter().map(|&t| t * MOMENTS * n));
-    let mut tmp = [0f32; 16];
-    for m in 0..MOMENTS {
-        for i in chunks(n, S::F) {
-            let at = m * n + i;
-            let mut acc = s.load_at(&ring, 0, at);
-            for t in 1..size {
-                acc = s.add(acc, s.load_at(&ring, t, at));
-            }
-            store_widened(s, acc, &mut tmp, out, at);
-            for k in 1..rows {
-                let enter = s.load_at(&ring, k + size - 1, at);
-                let leave = s.load_at(&ring, k - 1, at);
-                acc = s.sub(s.add(acc, enter), leave);
-                store_widened(s, acc, &mut tmp, out, k * MOMENTS * n + at);
-            }
-        }
-    }
-}
-
-/// Stores the `F` lanes of `v` as f64 into `out[at..at + F]`.
-#[inline(always)]
-fn store_widened<S: Lanes>(s: S, v: S::V, tmp: &mut [f32; 16], out: &mut [f64], at: usize) {
-    s.store(v, tmp, 0);
-    for h in 0..S::F / S::D {
-        s.store_d(s.widen_d(tmp, h * S::D), out, at + h * S::D);
     }
 }
 

@@ -20,10 +20,12 @@
 //!    The engine runs 3 and 4 as one kernel (`vertical_formula`, the same bits as the two).
 //! 5. **box (u8/u16)**: exact integer window sums (held in f64, exact below 2^53) by running
 //!    sums, and the formula evaluated in f64 from them: identical on every backend. 8-bit
-//!    samples in boxes up to [`NARROW_FORMULA_MAX`] hold the sums in f32 (exact below 2^24),
-//!    carry the vertical sums from pass to pass, and evaluate the formula in f32 from exact
-//!    i32 numerators (`scalar::box_pixel_narrow`), unfused and in one order everywhere:
-//!    identical on every backend too.
+//!    samples in boxes up to [`NARROW_BOX_MAX`] take a faster exact path: the sums of
+//!    `u = x + y` and `d = x - y` and of their squares (four moments instead of five: SSIM
+//!    needs `Sxx + Syy`, never the two apart) held in f32 (exact below 2^24), vertical sums
+//!    carried from pass to pass, and the formula evaluated in f32 from exact i32 numerators
+//!    (`scalar::box_pixel_narrow`), unfused and in one order everywhere: identical on every
+//!    backend too.
 
 pub(crate) mod generic;
 pub(crate) mod lanes;
@@ -166,15 +168,17 @@ pub(crate) type FormulaFn = fn(
 /// Exact box window sums of `x, y, x^2, y^2, xy` along a padded row (integer-valued f32 in,
 /// f64 out, five rows of `n`), `size` taps.
 pub(crate) type BoxHorizontalFn = fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]);
-/// [`BoxHorizontalFn`] with the sums held in f32: exact for 8-bit samples in boxes up to
-/// [`NARROW_BOX_MAX`] taps (every sum below 2^24), half the ring memory of f64.
+/// The exact 8-bit box sums of the fused path: `x, y` (padded rows of `n + size - 1`
+/// integer-valued f32) are overwritten with `u = x + y`, `d = x - y`, and `out` gets the
+/// [`NARROW_MOMENTS`] rows `Su, Sd, Suu, Sdd` of `n` window sums, held in f32 (exact for
+/// boxes up to [`NARROW_BOX_MAX`] taps: every sum is below 2^24).
 pub(crate) type BoxHorizontalNarrowFn =
-    fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32]);
-/// [`BoxVerticalFn`] over an f32 ring of exact sums (see [`BoxHorizontalNarrowFn`]).
-pub(crate) type BoxVerticalNarrowFn =
-    fn(ring: &[f32], slots: &[usize], size: usize, n: usize, out: &mut [f64]);
-/// Largest box whose 8-bit window sums stay below 2^24: `15^2 * 255^2 < 2^24 < 17^2 * 255^2`.
-pub(crate) const NARROW_BOX_MAX: usize = 15;
+    fn(x: &mut [f32], y: &mut [f32], size: usize, n: usize, out: &mut [f32]);
+/// Largest box the fused 8-bit path serves: its window sums `Suu <= 49 * 510^2` stay below
+/// 2^24 and its numerators `t Suu <= 49^2 * 510^2` below 2^31 (9x9 would break both).
+pub(crate) const NARROW_BOX_MAX: usize = 7;
+/// Moment rows per ring slot of the fused 8-bit path (`Su, Sd, Suu, Sdd`).
+pub(crate) const NARROW_MOMENTS: usize = 4;
 /// Adds the window rows of the integer ring into `out` for `slots.len() - size + 1`
 /// consecutive map rows (map row `k` uses `slots[k..k + size]`; five rows of `n` f64 each).
 pub(crate) type BoxVerticalFn =
@@ -195,14 +199,14 @@ pub(crate) type BoxFormulaFn = fn(
 /// `out[(2k + 1) n..][..n]`.
 pub(crate) type VerticalFormulaFn =
     fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, k: &FormulaConsts, out: &mut [f32]);
-/// [`BoxVerticalNarrowFn`] fused with the formula, evaluated from exact i32 numerators in f32
-/// (`scalar::box_pixel_narrow`; 8-bit samples, boxes up to [`NARROW_FORMULA_MAX`] taps).
-/// Output rows as [`VerticalFormulaFn`].
+/// The vertical window sums of [`BoxHorizontalNarrowFn`]'s rows fused with the formula,
+/// evaluated from exact i32 numerators in f32 (`scalar::box_pixel_narrow`). Output rows as
+/// [`VerticalFormulaFn`].
 ///
 /// Window sums carry from one pass to the next: `carry_in`, if given, holds the exact sums of
-/// the rows `slots[..size - 1]` (five rows of `n`), so the first map row only adds
-/// `slots[size - 1]`; `carry_out` receives the sums of `slots[rows..rows + size - 1]` (the
-/// last window without its top row) for the next pass. The sums are exact integers, so
+/// the rows `slots[..size - 1]` ([`NARROW_MOMENTS`] rows of `n`), so the first map row only
+/// adds `slots[size - 1]`; `carry_out` receives the sums of `slots[rows..rows + size - 1]`
+/// (the last window without its top row) for the next pass. The sums are exact integers, so
 /// carrying them gives the same bits as summing each window afresh.
 pub(crate) type BoxNarrowFormulaFn = fn(
     ring: &[f32],
@@ -216,10 +220,6 @@ pub(crate) type BoxNarrowFormulaFn = fn(
 );
 /// The f64 sums of SSIM and cs over `pool` in the fixed order of `scalar::row_sums`.
 pub(crate) type RowSumsFn = fn(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
-/// Largest box whose 8-bit numerators `t Sxx - Sx^2`, `Sx Sy`, ... stay below 2^31:
-/// `13^4 * 255^2 < 2^31 < 15^4 * 255^2`.
-pub(crate) const NARROW_FORMULA_MAX: usize = 13;
-
 /// Constants of the formula, in both precisions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FormulaConsts {
@@ -247,7 +247,6 @@ pub(crate) struct Kernels {
     pub box_horizontal: BoxHorizontalFn,
     pub box_vertical: BoxVerticalFn,
     pub box_horizontal_narrow: BoxHorizontalNarrowFn,
-    pub box_vertical_narrow: BoxVerticalNarrowFn,
     pub box_formula: BoxFormulaFn,
     pub vertical_formula: VerticalFormulaFn,
     pub box_narrow_formula: BoxNarrowFormulaFn,

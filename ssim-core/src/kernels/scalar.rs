@@ -1,7 +1,7 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{Backend, FormulaConsts, Kernels, MOMENTS};
+use super::{Backend, FormulaConsts, Kernels, MOMENTS, NARROW_MOMENTS};
 
 pub(crate) static KERNELS: Kernels = Kernels {
     backend: Backend::Scalar,
@@ -14,7 +14,6 @@ pub(crate) static KERNELS: Kernels = Kernels {
     box_horizontal,
     box_vertical,
     box_horizontal_narrow,
-    box_vertical_narrow,
     box_formula,
     vertical_formula,
     box_narrow_formula,
@@ -243,50 +242,57 @@ pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize,
     box_vertical_sums(ring, slots, size, n, out)
 }
 
-/// [`box_horizontal`] in f32 for 8-bit samples: the sums (running, as there) are integers
-/// below 2^24, exact in f32 whatever the order, so they equal the f64 ones.
-pub(crate) fn box_horizontal_narrow(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32]) {
-    let (sx, rest) = out.split_at_mut(n);
-    let (sy, rest) = rest.split_at_mut(n);
-    let (sxx, rest) = rest.split_at_mut(n);
-    let (syy, sxy) = rest.split_at_mut(n);
-    let (mut a, mut b, mut aa, mut bb, mut ab) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+/// The exact 8-bit box sums of the fused path, in sum/difference form: with `u = x + y` and
+/// `d = x - y` (overwriting `x` and `y`, `n + size - 1` values each), the four rows
+/// `Su, Sd, Suu, Sdd` of `n` window sums each ([`NARROW_MOMENTS`](super::NARROW_MOMENTS)).
+/// They are integers below 2^24 for boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX)
+/// taps, so f32 holds them exactly and every order of summation gives the same bits.
+///
+/// Four moments instead of five: SSIM needs `Sxx` and `Syy` only through their sum, and
+/// `Sxx + Syy = (Suu + Sdd) / 2`, `Sxy = (Suu - Sdd) / 4`, `Sx Sy = (Su^2 - Sd^2) / 4`.
+pub(crate) fn box_horizontal_narrow(
+    x: &mut [f32],
+    y: &mut [f32],
+    size: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    sum_difference(&mut x[..n + size - 1], &mut y[..n + size - 1]);
+    let (u, d) = (&*x, &*y);
+    let (su, rest) = out.split_at_mut(n);
+    let (sd, rest) = rest.split_at_mut(n);
+    let (suu, sdd) = rest.split_at_mut(n);
+    let sdd = &mut sdd[..n];
+    let (mut a, mut b, mut aa, mut bb) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for j in 0..size {
-        let (p, q) = (x[j], y[j]);
+        let (p, q) = (u[j], d[j]);
         a += p;
         b += q;
         aa += p * p;
         bb += q * q;
-        ab += p * q;
     }
     for o in 0..n {
-        sx[o] = a;
-        sy[o] = b;
-        sxx[o] = aa;
-        syy[o] = bb;
-        sxy[o] = ab;
+        su[o] = a;
+        sd[o] = b;
+        suu[o] = aa;
+        sdd[o] = bb;
         if o + 1 < n {
-            let (p, q) = (x[o], y[o]);
-            let (pn, qn) = (x[o + size], y[o + size]);
+            let (p, q) = (u[o], d[o]);
+            let (pn, qn) = (u[o + size], d[o + size]);
             a += pn - p;
             b += qn - q;
             aa += pn * pn - p * p;
             bb += qn * qn - q * q;
-            ab += pn * qn - p * q;
         }
     }
 }
 
-/// [`box_vertical`] over an f32 ring of exact 8-bit sums: they are integers below 2^24, so
-/// summing them in f64 gives the same values as summing them in f32.
-pub(crate) fn box_vertical_narrow(
-    ring: &[f32],
-    slots: &[usize],
-    size: usize,
-    n: usize,
-    out: &mut [f64],
-) {
-    box_vertical_sums(ring, slots, size, n, out)
+/// `x, y <- x + y, x - y`, lane by lane (exact for integer samples below 2^23).
+#[inline(always)]
+pub(crate) fn sum_difference(x: &mut [f32], y: &mut [f32]) {
+    for (p, q) in x.iter_mut().zip(y) {
+        (*p, *q) = (*p + *q, *p - *q);
+    }
 }
 
 /// The window sums of [`box_vertical`] over a ring of f64 or f32 exact integer sums: the
@@ -324,9 +330,10 @@ fn box_vertical_sums<T: Copy + Into<f64>>(
     }
 }
 
-/// [`box_vertical_narrow`] and the formula in one pass, for 8-bit samples in boxes up to
-/// [`NARROW_FORMULA_MAX`](super::NARROW_FORMULA_MAX) taps: map row `k` of the pass gets its
-/// SSIM row in `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (see [`box_pixel_narrow`]).
+/// The vertical window sums of [`box_horizontal_narrow`]'s rows and the formula in one pass
+/// (8-bit samples, boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX) taps): map row `k`
+/// of the pass gets its SSIM row in `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (see
+/// [`box_pixel_narrow`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn box_narrow_formula(
     ring: &[f32],
@@ -339,10 +346,10 @@ pub(crate) fn box_narrow_formula(
     out: &mut [f32],
 ) {
     let nf = NarrowConsts::new(k);
-    let row = |s: usize| &ring[s * MOMENTS * n..][..MOMENTS * n];
+    let row = |s: usize| &ring[s * NARROW_MOMENTS * n..][..NARROW_MOMENTS * n];
     // `carry_out` holds the running window sums, row after row; they are exact integers,
     // so adding and subtracting whole rows gives the same values as summing each window.
-    let acc = &mut carry_out[..MOMENTS * n];
+    let acc = &mut carry_out[..NARROW_MOMENTS * n];
     match carry_in {
         Some(c) => {
             for ((a, c), v) in acc.iter_mut().zip(c).zip(row(slots[size - 1])) {
@@ -367,12 +374,11 @@ pub(crate) fn box_narrow_formula(
             }
         }
         let (ssim, cs) = out[2 * r * n..][..2 * n].split_at_mut(n);
-        let (a, rest) = acc.split_at(n);
-        let (b, rest) = rest.split_at(n);
-        let (sxx, rest) = rest.split_at(n);
-        let (syy, sxy) = rest.split_at(n);
+        let (su, rest) = acc.split_at(n);
+        let (sd, rest) = rest.split_at(n);
+        let (suu, sdd) = rest.split_at(n);
         for i in 0..n {
-            let m = [a[i], b[i], sxx[i], syy[i], sxy[i]];
+            let m = [su[i], sd[i], suu[i], sdd[i]];
             (ssim[i], cs[i]) = box_pixel_narrow(m, &nf);
         }
     }
@@ -387,49 +393,55 @@ pub(crate) fn box_narrow_formula(
 pub(crate) struct NarrowConsts {
     /// Taps `t` of the window.
     pub taps: i32,
-    /// `C1 t^2` and `C2 t^2`, rounded to f32.
+    /// `2 C1 t^2` and `2 C2 t^2`, rounded to f32.
     pub c1: f32,
     pub c2: f32,
-    /// The covariance factor and twice it.
+    /// The covariance factor.
     pub cov: f32,
-    pub two_cov: f32,
 }
 
 impl NarrowConsts {
     pub(crate) fn new(k: &FormulaConsts) -> NarrowConsts {
         let t2 = k.taps * k.taps;
-        let cov = k.cov as f32;
         NarrowConsts {
             taps: k.taps as i32,
-            c1: (k.c1 * t2) as f32,
-            c2: (k.c2 * t2) as f32,
-            cov,
-            two_cov: 2.0 * cov,
+            c1: (2.0 * k.c1 * t2) as f32,
+            c2: (2.0 * k.c2 * t2) as f32,
+            cov: k.cov as f32,
         }
     }
 }
 
-/// SSIM and cs of one pixel from its exact 8-bit window sums `Sx, Sy, Sxx, Syy, Sxy`.
+/// SSIM and cs of one pixel from its exact 8-bit window sums `Su, Sd, Suu, Sdd` (see
+/// [`box_horizontal_narrow`]).
 ///
-/// The formula scaled by `t^2` has integer numerators, `t Sxx - Sx^2` and so on; for 8-bit
-/// samples in boxes up to 13x13 every product and difference is below 2^31, so they are
-/// computed exactly in i32 and rounded once to f32. The rest runs in f32, unfused, in this
-/// order on every backend, so the bits are the same everywhere; with `x == y` the numerators
-/// equal the denominators bit for bit, so SSIM(x, x) is exactly 1.
+/// With `A = Su^2`, `B = Sd^2`, `U = t Suu - A` and `D = t Sdd - B` (`t` taps), the formula
+/// scaled by `4 t^2` is
+///
+/// ```text
+/// l  = ((A - B) + 2 C1 t^2) / ((A + B) + 2 C1 t^2)
+/// cs = (cov (U - D) + 2 C2 t^2) / (cov (U + D) + 2 C2 t^2)
+/// ```
+///
+/// since `A - B = 4 Sx Sy`, `A + B = 2 (Sx^2 + Sy^2)`, `U - D = 4 (t Sxy - Sx Sy)` and
+/// `U + D = 2 (t Sxx - Sx^2 + t Syy - Sy^2)`. For 8-bit samples in boxes up to 7x7 these
+/// four integers are below 2^31: they are computed exactly in i32 and each rounded once to
+/// f32. The rest runs in f32, unfused, in this order on every backend, so the bits are the
+/// same everywhere. With `x == y`, `d = 0`, so `B = D = 0` and the numerators equal the
+/// denominators bit for bit: SSIM(x, x) is exactly 1.
 #[inline(always)]
-pub(crate) fn box_pixel_narrow(m: [f32; MOMENTS], k: &NarrowConsts) -> (f32, f32) {
+pub(crate) fn box_pixel_narrow(m: [f32; NARROW_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
     // The SIMD kernels use i32; f64 holds the same integers exactly (below 2^31 < 2^53), and
     // rounding an exact integer to f32 gives the same bits from either (and converts faster
     // here than a saturating f32-to-i32 cast).
-    let [a, b, sxx, syy, sxy] = m.map(|v| v as f64);
+    let [su, sd, suu, sdd] = m.map(|v| v as f64);
     let t = k.taps as f64;
-    let (aa, bb, ab) = (a * a, b * b, a * b);
-    let vx = (t * sxx - aa) as f32;
-    let vy = (t * syy - bb) as f32;
-    let vxy = (t * sxy - ab) as f32;
-    let (aa, bb, ab) = (aa as f32, bb as f32, ab as f32);
-    let l = (2.0 * ab + k.c1) / ((aa + bb) + k.c1);
-    let c = (k.two_cov * vxy + k.c2) / (k.cov * (vx + vy) + k.c2);
+    let (a, b) = (su * su, sd * sd);
+    let (u, d) = (t * suu - a, t * sdd - b);
+    let (ln, ld) = ((a - b) as f32, (a + b) as f32);
+    let (cn, cd) = ((u - d) as f32, (u + d) as f32);
+    let l = (ln + k.c1) / (ld + k.c1);
+    let c = (k.cov * cn + k.c2) / (k.cov * cd + k.c2);
     (l * c, c)
 }
 
