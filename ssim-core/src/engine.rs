@@ -13,7 +13,7 @@
 //! of per-row f64 sums taken in row order.
 
 use crate::error::{Error, Image, Result};
-use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS, NARROW_MOMENTS, ROWS_PER_PASS};
+use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS, ROWS_PER_PASS, UD_MOMENTS};
 use crate::params::{covariance_factor, HalfWeights, Padding, Params, Pooling, MAX_RADIUS};
 use crate::plane::{Plane, Sample, SampleSlice};
 use crate::scratch::{blocks_for, ScratchBlock};
@@ -216,12 +216,19 @@ struct Layout {
 fn layout(g: &Geometry) -> Option<Layout> {
     let slots = 2 * g.radius + ROWS_PER_PASS;
     let row = blocks_for(g.padded_w(), 4)?;
+    // Box windows: five f64 moment rows per slot (exact integer sums; the f32 paths of box
+    // windows need less). Otherwise four f32 ones.
+    let moments = if g.ring_bytes == 8 {
+        MOMENTS
+    } else {
+        UD_MOMENTS
+    };
     let ring = blocks_for(
-        slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?,
+        slots.checked_mul(moments)?.checked_mul(g.map_w)?,
         g.ring_bytes,
     )?;
     let stats = blocks_for(
-        (ROWS_PER_PASS * MOMENTS).checked_mul(g.map_w)?,
+        (ROWS_PER_PASS * moments).checked_mul(g.map_w)?,
         g.ring_bytes,
     )?;
     let out = blocks_for(g.map_w, 4)?;
@@ -500,7 +507,7 @@ impl<'s> Ssim<'s> {
         let n = g.map_w;
         if int_box && self.narrow {
             let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
-            let out = &mut ring[slot * NARROW_MOMENTS * n..][..NARROW_MOMENTS * n];
+            let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
             (self.kernels.box_horizontal_narrow)(self.xrow, self.yrow, 2 * r + 1, n, out);
         } else if int_box {
             let ring: &mut [f64] = bytemuck::cast_slice_mut(self.ring);
@@ -508,7 +515,7 @@ impl<'s> Ssim<'s> {
             (self.kernels.box_horizontal)(self.xrow, self.yrow, 2 * r + 1, n, out);
         } else {
             let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
-            let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
+            let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
             let wts = &self.weights.f32[..=r];
             (self.kernels.horizontal)(self.xrow, self.yrow, wts, n, out);
         }
@@ -574,7 +581,7 @@ impl<'s> Ssim<'s> {
             let ring: &[f32] = bytemuck::cast_slice(self.ring);
             let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
             let (out, carry) = stats.split_at_mut(2 * ROWS_PER_PASS * n);
-            let (c0, c1) = carry[..2 * NARROW_MOMENTS * n].split_at_mut(NARROW_MOMENTS * n);
+            let (c0, c1) = carry[..2 * UD_MOMENTS * n].split_at_mut(UD_MOMENTS * n);
             let from = match self.carry {
                 Some((next, buf))
                     if next == i0 && (0..2 * r).all(|t| at(i0, t) == at(i0 - 1, t + 1)) =>

@@ -124,7 +124,7 @@ macro_rules! target_feature_kernels {
                 $token,
                 horizontal,
                 horizontal_tf,
-                (x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32])
+                (x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32])
             );
             entry_point!(
                 $features,

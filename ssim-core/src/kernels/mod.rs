@@ -5,18 +5,24 @@
 //! the ones of `DESIGN.md` section 2:
 //!
 //! 1. **load**: one row of u8/u16/f32 samples (with a pixel step) widened to f32.
-//! 2. **horizontal**: five *centred* moment rows from two padded f32 rows. For output column
-//!    `o` (centre `c = o + r`) with shifts `sx = x[c]`, `sy = y[c]`:
-//!    `a = sum w (x - sx)`, `qxx = sum w (x - sx)^2`, ...; stored as the local mean
-//!    `mx = sx + a` and the central moments `vx = qxx - a^2`, `cxy = qxy - a b`.
-//!    Shifting by the centre sample makes every square relative to the local contrast, so f32
-//!    never subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap).
+//! 2. **horizontal**: four *centred* moment rows from two padded f32 rows, which are first
+//!    replaced by their sum `u = x + y` and difference `d = x - y`. For output column `o`
+//!    (centre `c = o + r`) with shifts `su = u[c]`, `sd = d[c]`: `a = sum w (u - su)`,
+//!    `qu = sum w (u - su)^2`, the same for `d`; stored as the local means `mu = su + a`,
+//!    `md = sd + b` and the central moments `vu = qu - a^2`, `vd = qd - b^2`. Shifting by the
+//!    centre sample makes every square relative to the local contrast, so f32 never
+//!    subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap). Four moments
+//!    instead of the usual five (`mx, my, vx, vy, cxy`): SSIM uses the two variances only
+//!    through their sum, `vx + vy = (vu + vd) / 2`, and `cxy = (vu - vd) / 4`; likewise
+//!    `4 mx my = mu^2 - md^2` and `2 (mx^2 + my^2) = mu^2 + md^2`. One moment fewer is a
+//!    fifth less filtering, ring memory and ring traffic.
 //! 3. **vertical**: the same combination down the ring of moment rows (law of total variance:
 //!    variance = mean of row variances + variance of row means), centred on the middle row.
-//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns. The luminance
-//!    term must be evaluated unfused as `(2 mx my + C1) / ((mx mx + my my) + C1)` and cs as
-//!    `(2 cov sxy + C2) / (cov (sxx + syy) + C2)`: then identical inputs give numerator ==
-//!    denominator bit for bit, so SSIM(x, x) is exactly 1 on every backend.
+//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns:
+//!    `l = ((mu^2 - md^2) + 2 C1) / ((mu^2 + md^2) + 2 C1)` and
+//!    `cs = (cov (vu - vd) + 2 C2) / (cov (vu + vd) + 2 C2)`, unfused except `cov v + 2 C2`.
+//!    With `x == y`, `d` is exactly 0, so `md = vd = 0` and numerator == denominator bit for
+//!    bit: SSIM(x, x) is exactly 1 on every backend.
 //!    The engine runs 3 and 4 as one kernel (`vertical_formula`, the same bits as the two).
 //! 5. **box (u8/u16)**: exact integer window sums (held in f64, exact below 2^53) by running
 //!    sums, and the formula evaluated in f64 from them: identical on every backend. 8-bit
@@ -36,7 +42,7 @@ mod tests;
 
 use crate::error::{Error, Result};
 
-/// Index of each of the five moment rows inside a ring slot or a statistics row.
+/// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).
 pub(crate) const MOMENTS: usize = 5;
 
 /// Map rows computed by one vertical pass (the ring holds `2r + ROWS_PER_PASS` rows).
@@ -147,13 +153,15 @@ impl core::fmt::Display for Backend {
 pub(crate) type LoadFn<T> = fn(src: &[T], step: usize, out: &mut [f32]);
 /// Like [`LoadFn`] for f32; returns the index of the first non-finite sample, if any.
 pub(crate) type LoadF32Fn = fn(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
-/// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values; `w`: `r + 1`
-/// half-weights (centre first); `out`: five rows of `n` (`mx, my, vx, vy, cxy`).
-pub(crate) type HorizontalFn = fn(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32]);
+/// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten with
+/// `u = x + y`, `d = x - y`; `w`: `r + 1` half-weights (centre first); `out`: the
+/// [`UD_MOMENTS`] rows `mu, md, vu, vd` of `n`.
+pub(crate) type HorizontalFn =
+    fn(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]);
 /// Centred vertical combination for `slots.len() - 2r` consecutive map rows. `ring`: slots of
-/// five rows of `n`; `slots`: the slot indices of the window rows, top to bottom (map row `k`
-/// of the pass uses `slots[k..k + 2r + 1]`); `out`: per map row, `mux, muy, sxx, syy, sxy`
-/// rows of `n`.
+/// [`UD_MOMENTS`] rows of `n`; `slots`: the slot indices of the window rows, top to bottom
+/// (map row `k` of the pass uses `slots[k..k + 2r + 1]`); `out`: per map row, the
+/// `mu, md, vu, vd` rows of `n`.
 pub(crate) type VerticalFn =
     fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]);
 /// SSIM and cs per pixel from a statistics row; returns the f64 sums of both over `pool`.
@@ -170,15 +178,16 @@ pub(crate) type FormulaFn = fn(
 pub(crate) type BoxHorizontalFn = fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]);
 /// The exact 8-bit box sums of the fused path: `x, y` (padded rows of `n + size - 1`
 /// integer-valued f32) are overwritten with `u = x + y`, `d = x - y`, and `out` gets the
-/// [`NARROW_MOMENTS`] rows `Su, Sd, Suu, Sdd` of `n` window sums, held in f32 (exact for
+/// [`UD_MOMENTS`] rows `Su, Sd, Suu, Sdd` of `n` window sums, held in f32 (exact for
 /// boxes up to [`NARROW_BOX_MAX`] taps: every sum is below 2^24).
 pub(crate) type BoxHorizontalNarrowFn =
     fn(x: &mut [f32], y: &mut [f32], size: usize, n: usize, out: &mut [f32]);
 /// Largest box the fused 8-bit path serves: its window sums `Suu <= 49 * 510^2` stay below
 /// 2^24 and its numerators `t Suu <= 49^2 * 510^2` below 2^31 (9x9 would break both).
 pub(crate) const NARROW_BOX_MAX: usize = 7;
-/// Moment rows per ring slot of the fused 8-bit path (`Su, Sd, Suu, Sdd`).
-pub(crate) const NARROW_MOMENTS: usize = 4;
+/// Moment rows per ring slot of the f32 paths, in sum/difference form: `mu, md, vu, vd`
+/// (Gaussian and f32 samples) or `Su, Sd, Suu, Sdd` (8-bit box).
+pub(crate) const UD_MOMENTS: usize = 4;
 /// Adds the window rows of the integer ring into `out` for `slots.len() - size + 1`
 /// consecutive map rows (map row `k` uses `slots[k..k + size]`; five rows of `n` f64 each).
 pub(crate) type BoxVerticalFn =
@@ -204,7 +213,7 @@ pub(crate) type VerticalFormulaFn =
 /// [`VerticalFormulaFn`].
 ///
 /// Window sums carry from one pass to the next: `carry_in`, if given, holds the exact sums of
-/// the rows `slots[..size - 1]` ([`NARROW_MOMENTS`] rows of `n`), so the first map row only
+/// the rows `slots[..size - 1]` ([`UD_MOMENTS`] rows of `n`), so the first map row only
 /// adds `slots[size - 1]`; `carry_out` receives the sums of `slots[rows..rows + size - 1]`
 /// (the last window without its top row) for the next pass. The sums are exact integers, so
 /// carrying them gives the same bits as summing each window afresh.
