@@ -246,12 +246,6 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
     }
 }
 
-/// The first map row of the pass adds its `size` window rows; each next one adds the row
-/// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
-/// both ways are exact and give the same bits.
-pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64]) {
-    box_vertical_sums(ring, slots, size, n, out)
-}
 
 /// The exact 8-bit box sums of the fused path, in sum/difference form: with `u = x + y` and
 /// `d = x - y` (overwriting `x` and `y`, `n + size - 1` values each), the four rows
@@ -306,11 +300,11 @@ pub(crate) fn sum_difference(x: &mut [f32], y: &mut [f32]) {
     }
 }
 
-/// The window sums of [`box_vertical`] over a ring of f64 or f32 exact integer sums: the
-/// first map row adds its `size` window rows, each next one adds the row entering the window
-/// and subtracts the one leaving it.
-fn box_vertical_sums<T: Copy + Into<f64>>(
-    ring: &[T],
+/// The first map row of the pass adds its `size` window rows; each next one adds the row
+/// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
+/// both ways are exact and give the same bits.
+pub(crate) fn box_vertical(
+    ring: &[f64],
     slots: &[usize],
     size: usize,
     n: usize,
@@ -320,11 +314,11 @@ fn box_vertical_sums<T: Copy + Into<f64>>(
     for m in 0..MOMENTS {
         let o = &mut out[m * n..][..n];
         for (acc, &v) in o.iter_mut().zip(row(slots[0], m)) {
-            *acc = v.into();
+            *acc = v;
         }
         for &s in &slots[1..size] {
             for (acc, &v) in o.iter_mut().zip(row(s, m)) {
-                *acc += v.into();
+                *acc += v;
             }
         }
     }
@@ -335,7 +329,7 @@ fn box_vertical_sums<T: Copy + Into<f64>>(
             let (enter, leave) = (row(slots[k + size - 1], m), row(slots[k - 1], m));
             let o = &mut rest[m * n..][..n];
             for (i, acc) in o.iter_mut().enumerate() {
-                *acc = prev[m * n + i] + enter[i].into() - leave[i].into();
+                *acc = prev[m * n + i] + enter[i] - leave[i];
             }
         }
     }
