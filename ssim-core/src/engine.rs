@@ -13,7 +13,7 @@
 //! of per-row f64 sums taken in row order.
 
 use crate::error::{Error, Image, Result};
-use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS, ROWS_PER_PASS};
+use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS, ROWS_PER_PASS, UD_MOMENTS};
 use crate::params::{covariance_factor, HalfWeights, Padding, Params, Pooling, MAX_RADIUS};
 use crate::plane::{Plane, Sample, SampleSlice};
 use crate::scratch::{blocks_for, ScratchBlock};
@@ -216,12 +216,19 @@ struct Layout {
 fn layout(g: &Geometry) -> Option<Layout> {
     let slots = 2 * g.radius + ROWS_PER_PASS;
     let row = blocks_for(g.padded_w(), 4)?;
+    // Box windows: five f64 moment rows per slot (exact integer sums; the f32 paths of box
+    // windows need less). Otherwise four f32 ones.
+    let moments = if g.ring_bytes == 8 {
+        MOMENTS
+    } else {
+        UD_MOMENTS
+    };
     let ring = blocks_for(
-        slots.checked_mul(MOMENTS)?.checked_mul(g.map_w)?,
+        slots.checked_mul(moments)?.checked_mul(g.map_w)?,
         g.ring_bytes,
     )?;
     let stats = blocks_for(
-        (ROWS_PER_PASS * MOMENTS).checked_mul(g.map_w)?,
+        (ROWS_PER_PASS * moments).checked_mul(g.map_w)?,
         g.ring_bytes,
     )?;
     let out = blocks_for(g.map_w, 4)?;
@@ -410,12 +417,14 @@ impl<'s> Ssim<'s> {
         match self.kind {
             None => {
                 self.kind = Some(T::KIND);
-                // 8-bit window sums stay below 2^24 up to 15x15: exact in f32.
+                // 8-bit window sums in boxes up to 7x7 take the fused f32 path (exact sums
+                // below 2^24, numerators below 2^31), unless C1 or C2 is too large for f32.
                 self.narrow = int_box
                     && T::KIND == crate::SampleKind::U8
                     && self
                         .box_size
-                        .is_some_and(|s| s <= crate::kernels::NARROW_BOX_MAX);
+                        .is_some_and(|s| s <= crate::kernels::NARROW_BOX_MAX)
+                    && narrow_consts_fit(&self.consts);
             }
             Some(kind) if kind != T::KIND && self.box_size.is_some() => {
                 return Err(Error::InvalidParameter {
@@ -498,7 +507,7 @@ impl<'s> Ssim<'s> {
         let n = g.map_w;
         if int_box && self.narrow {
             let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
-            let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
+            let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
             (self.kernels.box_horizontal_narrow)(self.xrow, self.yrow, 2 * r + 1, n, out);
         } else if int_box {
             let ring: &mut [f64] = bytemuck::cast_slice_mut(self.ring);
@@ -506,7 +515,7 @@ impl<'s> Ssim<'s> {
             (self.kernels.box_horizontal)(self.xrow, self.yrow, 2 * r + 1, n, out);
         } else {
             let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
-            let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
+            let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
             let wts = &self.weights.f32[..=r];
             (self.kernels.horizontal)(self.xrow, self.yrow, wts, n, out);
         }
@@ -565,17 +574,14 @@ impl<'s> Ssim<'s> {
             let out = &mut stats[..rows * 2 * n];
             (self.kernels.vertical_formula)(ring, slots, wts, n, &self.consts, out);
             true
-        } else if self.narrow
-            && size <= crate::kernels::NARROW_FORMULA_MAX
-            && narrow_consts_fit(&self.consts)
-        {
+        } else if self.narrow {
             // The statistics buffer holds f64 rows here (40 n f32): the output rows take
-            // 8 n, the two carry buffers 5 n each after them. The sums carry over when the
+            // 8 n, the two carry buffers 4 n each after them. The sums carry over when the
             // previous pass ended just above and this window is a shift of the last one.
             let ring: &[f32] = bytemuck::cast_slice(self.ring);
             let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
             let (out, carry) = stats.split_at_mut(2 * ROWS_PER_PASS * n);
-            let (c0, c1) = carry[..2 * MOMENTS * n].split_at_mut(MOMENTS * n);
+            let (c0, c1) = carry[..2 * UD_MOMENTS * n].split_at_mut(UD_MOMENTS * n);
             let from = match self.carry {
                 Some((next, buf))
                     if next == i0 && (0..2 * r).all(|t| at(i0, t) == at(i0 - 1, t + 1)) =>
@@ -625,13 +631,8 @@ impl<'s> Ssim<'s> {
         // fused kernel), then the f64 formula row by row.
         let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
         let out = &mut stats[..rows * MOMENTS * n];
-        if self.narrow {
-            let ring: &[f32] = bytemuck::cast_slice(self.ring);
-            (self.kernels.box_vertical_narrow)(ring, slots, size, n, out);
-        } else {
-            let ring: &[f64] = bytemuck::cast_slice(self.ring);
-            (self.kernels.box_vertical)(ring, slots, size, n, out);
-        }
+        let ring: &[f64] = bytemuck::cast_slice(self.ring);
+        (self.kernels.box_vertical)(ring, slots, size, n, out);
         for k in 0..rows {
             let i = i0 + k;
             let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
@@ -658,13 +659,13 @@ impl<'s> Ssim<'s> {
     }
 }
 
-/// Whether `C1 t^2` and `C2 t^2` are finite f32 values, as the fused 8-bit box formula
+/// Whether `2 C1 t^2` and `2 C2 t^2` are finite f32 values, as the fused 8-bit box formula
 /// needs them. With C near the 1e38 that validation allows they are not (C2 = 1e36 in a 5x5
 /// box gave inf / inf = NaN, found by the `params` fuzz target); such engines take the f64
 /// formula instead, on every backend alike.
 fn narrow_consts_fit(k: &FormulaConsts) -> bool {
     let t2 = k.taps * k.taps;
-    ((k.c1 * t2) as f32).is_finite() && ((k.c2 * t2) as f32).is_finite()
+    ((2.0 * k.c1 * t2) as f32).is_finite() && ((2.0 * k.c2 * t2) as f32).is_finite()
 }
 
 /// Mean SSIM of two whole images, in one call.

@@ -313,11 +313,12 @@ impl Params {
         if !(self.k2.is_finite() && self.k2 > 0.0) {
             return bad("k2", "a finite k2 > 0");
         }
-        // Samples in [0, L] are squared in f32: 2 L^2 + C must stay finite.
-        if !(self.data_range.is_finite() && self.data_range > 0.0 && self.data_range <= 1e19) {
+        // Sums and differences of samples in [0, L] are squared in f32 (the kernels filter
+        // x + y and x - y): (2 L)^2 + 2 C must stay finite.
+        if !(self.data_range.is_finite() && self.data_range > 0.0 && self.data_range <= 5e18) {
             return bad(
                 "data_range",
-                "a finite data range > 0 and <= 1e19 (squares of samples in [0, L] must fit in f32)",
+                "a finite data range > 0 and <= 5e18 (squares of sums of samples in [0, L] must fit in f32)",
             );
         }
         let (c1, c2) = (self.c1(), self.c2());

@@ -217,19 +217,27 @@ fn constants_must_be_normal_f32_and_samples_must_square_in_f32() {
             ..
         })
     ));
-    // With L = 2e19, samples in [0, L] square to infinity in f32 (NaN results).
-    assert!(Params::matlab(2e19).validate().is_err());
-    for l in [1.2e-17, 1.0, 255.0, 65535.0, 1e19] {
+    // With L = 1e19, sums and differences of samples in [0, L] (the kernels filter x + y
+    // and x - y) square to infinity in f32 (NaN results).
+    assert!(Params::matlab(1e19).validate().is_err());
+    for l in [1.2e-17, 1.0, 255.0, 65535.0, 5e18] {
         assert!(Params::matlab(l).validate().is_ok(), "{l}");
     }
-    let top = 1e19f32;
-    let x = [0.0f32, top, top, 0.0];
-    let y = [top, top, 0.0, 0.0];
-    let p = Params::matlab(1e19);
-    let (xp, yp) = (Plane::new(&x, 2, 2).unwrap(), Plane::new(&y, 2, 2).unwrap());
-    for b in backends() {
-        let r = run(&p, &xp, &yp, b);
-        assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{b} {r:?}");
+    // The largest sums (x = y = L) and differences (x - y = +-L next to each other) at the
+    // largest range, under a Gaussian and a box window (f32 samples).
+    let top = 5e18f32;
+    let checker: Vec<f32> = (0..64).map(|i| top * ((i + i / 8) % 2) as f32).collect();
+    let inverse: Vec<f32> = checker.iter().map(|v| top - v).collect();
+    let full = vec![top; 64];
+    let pairs = [(&checker, &inverse), (&full, &full), (&full, &checker)];
+    for p in [Params::matlab(5e18), Params::scikit_image(5e18)] {
+        for (x, y) in pairs {
+            let (xp, yp) = (Plane::new(x, 8, 8).unwrap(), Plane::new(y, 8, 8).unwrap());
+            for b in backends() {
+                let r = run(&p, &xp, &yp, b);
+                assert!(r.ssim.is_finite() && r.ssim.abs() <= 1.0, "{b} {r:?}");
+            }
+        }
     }
 }
 

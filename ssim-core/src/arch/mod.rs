@@ -99,7 +99,6 @@ macro_rules! target_feature_kernels {
             box_horizontal: entry::box_horizontal,
             box_vertical: entry::box_vertical,
             box_horizontal_narrow: entry::box_horizontal_narrow,
-            box_vertical_narrow: entry::box_vertical_narrow,
             box_formula: entry::box_formula,
             vertical_formula: entry::vertical_formula,
             box_narrow_formula: entry::box_narrow_formula,
@@ -128,7 +127,7 @@ macro_rules! target_feature_kernels {
                 $token,
                 horizontal,
                 horizontal_tf,
-                (x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32])
+                (x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32])
             );
             entry_point!(
                 $features,
@@ -170,14 +169,7 @@ macro_rules! target_feature_kernels {
                 $token,
                 box_horizontal_narrow,
                 box_horizontal_narrow_tf,
-                (x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32])
-            );
-            entry_point!(
-                $features,
-                $token,
-                box_vertical_narrow,
-                box_vertical_narrow_tf,
-                (ring: &[f32], slots: &[usize], size: usize, n: usize, out: &mut [f64])
+                (x: &mut [f32], y: &mut [f32], size: usize, n: usize, out: &mut [f32])
             );
             entry_point!(
                 $features,

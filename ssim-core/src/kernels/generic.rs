@@ -13,7 +13,7 @@
 //! with the scalar per-pixel function instead.
 
 use super::lanes::Lanes;
-use super::{scalar, FormulaConsts, MOMENTS};
+use super::{scalar, FormulaConsts, MOMENTS, UD_MOMENTS};
 use crate::arch::Rows;
 use crate::params::MAX_RADIUS;
 
@@ -83,8 +83,8 @@ pub(crate) fn load_f32<S: Lanes>(s: S, src: &[f32], step: usize, out: &mut [f32]
 #[inline(always)]
 pub(crate) fn horizontal<S: Lanes>(
     s: S,
-    x: &[f32],
-    y: &[f32],
+    x: &mut [f32],
+    y: &mut [f32],
     w: &[f32],
     n: usize,
     out: &mut [f32],
@@ -92,56 +92,74 @@ pub(crate) fn horizontal<S: Lanes>(
     if n < S::F {
         return scalar::horizontal(x, y, w, n, out);
     }
+    let r = w.len() - 1;
+    let (u, d) = sum_difference(s, &mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     // The common radii as constants: the tap loop unrolls with fixed offsets.
-    match w.len() - 1 {
-        5 => horizontal_sized(s, x, y, w, 5, n, out),
-        3 => horizontal_sized(s, x, y, w, 3, n, out),
-        r => horizontal_sized(s, x, y, w, r, n, out),
+    match r {
+        5 => horizontal_sized(s, u, d, w, 5, n, out),
+        3 => horizontal_sized(s, u, d, w, 3, n, out),
+        r => horizontal_sized(s, u, d, w, r, n, out),
     }
+}
+
+/// [`scalar::sum_difference`] with vectors (the same operations, so the same bits); returns
+/// the rows, now `u` and `d`.
+#[inline(always)]
+fn sum_difference<'a, S: Lanes>(
+    s: S,
+    x: &'a mut [f32],
+    y: &'a mut [f32],
+) -> (&'a [f32], &'a [f32]) {
+    let len = x.len().min(y.len());
+    // In place, so no overlapping last vector: the tail takes the scalar operations.
+    let full = len / S::F * S::F;
+    for i in (0..full).step_by(S::F) {
+        let (p, q) = (s.load(x, i), s.load(y, i));
+        s.store(s.add(p, q), x, i);
+        s.store(s.sub(p, q), y, i);
+    }
+    scalar::sum_difference(&mut x[full..len], &mut y[full..len]);
+    (x, y)
 }
 
 #[inline(always)]
 fn horizontal_sized<S: Lanes>(
     s: S,
-    x: &[f32],
-    y: &[f32],
+    u: &[f32],
+    d: &[f32],
     w: &[f32],
     r: usize,
     n: usize,
     out: &mut [f32],
 ) {
-    let (x, y) = (&x[..n + 2 * r], &y[..n + 2 * r]);
-    let (mx, rest) = out.split_at_mut(n);
-    let (my, rest) = rest.split_at_mut(n);
-    let (vx, rest) = rest.split_at_mut(n);
-    let (vy, rest) = rest.split_at_mut(n);
-    let cxy = &mut rest[..n];
+    let (mu, rest) = out.split_at_mut(n);
+    let (md, rest) = rest.split_at_mut(n);
+    let (vu, rest) = rest.split_at_mut(n);
+    let vd = &mut rest[..n];
     let zero = s.splat(0.0);
     let mut wv = [zero; MAX_RADIUS + 1];
     for (v, &wk) in wv.iter_mut().zip(w) {
         *v = s.splat(wk);
     }
-    let (xr, yr) = (Rows::new(x, x.len(), [0]), Rows::new(y, y.len(), [0]));
     for o in chunks(n, S::F) {
-        let c = o + r;
-        let (sx, sy) = (s.load_at(&xr, 0, c), s.load_at(&yr, 0, c));
-        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+        // One bounds check per vector of columns: with `r` a constant the tap loads'
+        // checks fold away.
+        let (uw, dw) = (&u[o..o + S::F + 2 * r], &d[o..o + S::F + 2 * r]);
+        let (su, sd) = (s.load(uw, r), s.load(dw, r));
+        let (mut a, mut b, mut qu, mut qd) = (zero, zero, zero, zero);
         for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
-            let (px, py) = (|j| s.load_at(&xr, 0, j), |j| s.load_at(&yr, 0, j));
-            let (dx1, dx2) = (s.sub(px(c - k), sx), s.sub(px(c + k), sx));
-            let (dy1, dy2) = (s.sub(py(c - k), sy), s.sub(py(c + k), sy));
-            a = s.mul_add(wk, s.add(dx1, dx2), a);
-            b = s.mul_add(wk, s.add(dy1, dy2), b);
-            qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
-            qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
-            qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
+            let (du1, du2) = (s.sub(s.load(uw, r - k), su), s.sub(s.load(uw, r + k), su));
+            let (dd1, dd2) = (s.sub(s.load(dw, r - k), sd), s.sub(s.load(dw, r + k), sd));
+            a = s.mul_add(wk, s.add(du1, du2), a);
+            b = s.mul_add(wk, s.add(dd1, dd2), b);
+            qu = s.mul_add(wk, s.mul_add(du1, du1, s.mul(du2, du2)), qu);
+            qd = s.mul_add(wk, s.mul_add(dd1, dd1, s.mul(dd2, dd2)), qd);
         }
         let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
-        s.store(s.add(sx, a), mx, o);
-        s.store(s.add(sy, b), my, o);
-        s.store(s.mul_add(na, a, qxx), vx, o);
-        s.store(s.mul_add(nb, b, qyy), vy, o);
-        s.store(s.mul_add(na, b, qxy), cxy, o);
+        s.store(s.add(su, a), mu, o);
+        s.store(s.add(sd, b), md, o);
+        s.store(s.mul_add(na, a, qu), vu, o);
+        s.store(s.mul_add(nb, b, qd), vd, o);
     }
 }
 
@@ -161,7 +179,7 @@ pub(crate) fn vertical<S: Lanes>(
     // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
     let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
     for (b, &slot) in base.iter_mut().zip(slots) {
-        *b = slot * MOMENTS * n;
+        *b = slot * UD_MOMENTS * n;
     }
     let zero = s.splat(0.0);
     let mut wv = [zero; MAX_RADIUS + 1];
@@ -169,15 +187,15 @@ pub(crate) fn vertical<S: Lanes>(
         *v = s.splat(wk);
     }
     let rows = slots.len() - 2 * r;
-    let out = &mut out[..rows * MOMENTS * n];
-    // One row per window row holding its five moment rows, so that the column check of a
-    // load depends only on the moment and the column, not on the window row.
-    let ring = Rows::new(ring, MOMENTS * n, base[..slots.len()].iter().copied());
+    let out = &mut out[..rows * UD_MOMENTS * n];
+    // One row per window row holding its moment rows, so that the column check of a load
+    // depends only on the moment and the column, not on the window row.
+    let ring = Rows::new(ring, UD_MOMENTS * n, base[..slots.len()].iter().copied());
     // Map rows inner, columns outer: the rows of a pass share 2r of their window rows, which
     // are then still in L1 when the next map row reads them.
     for i in chunks(n, S::F) {
         for row in 0..rows {
-            let o = row * MOMENTS * n + i;
+            let o = row * UD_MOMENTS * n + i;
             let m = window_stats(s, &ring, &wv[..=r], row + r, n, i);
             for (j, v) in m.into_iter().enumerate() {
                 s.store(v, out, o + j * n);
@@ -186,8 +204,8 @@ pub(crate) fn vertical<S: Lanes>(
     }
 }
 
-/// The five statistics (`mux, muy, sxx, syy, sxy`) of the map row centred on ring row `mid`,
-/// columns `i..i + F`: the centred vertical combination (law of total variance) shared by
+/// The four statistics (`mu, md, vu, vd`) of the map row centred on ring row `mid`, columns
+/// `i..i + F`: the centred vertical combination (law of total variance) shared by
 /// [`vertical`] and [`vertical_formula`], in the scalar kernel's operation order.
 #[inline(always)]
 fn window_stats<S: Lanes>(
@@ -197,35 +215,31 @@ fn window_stats<S: Lanes>(
     mid: usize,
     n: usize,
     i: usize,
-) -> [S::V; MOMENTS] {
+) -> [S::V; UD_MOMENTS] {
     let zero = s.splat(0.0);
     let at = |t: usize, m: usize| s.load_at(ring, t, m * n + i);
-    let (cx, cy) = (at(mid, 0), at(mid, 1));
+    let (cu, cd) = (at(mid, 0), at(mid, 1));
     let w0 = wv[0];
-    let mut vx = s.mul(w0, at(mid, 2));
-    let mut vy = s.mul(w0, at(mid, 3));
-    let mut cv = s.mul(w0, at(mid, 4));
-    let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (zero, zero, zero, zero, zero);
+    let mut vu = s.mul(w0, at(mid, 2));
+    let mut vd = s.mul(w0, at(mid, 3));
+    let (mut a, mut b, mut qu, mut qd) = (zero, zero, zero, zero);
     for (k, &wk) in wv.iter().enumerate().skip(1) {
         let (t1, t2) = (mid - k, mid + k);
-        let (dx1, dx2) = (s.sub(at(t1, 0), cx), s.sub(at(t2, 0), cx));
-        let (dy1, dy2) = (s.sub(at(t1, 1), cy), s.sub(at(t2, 1), cy));
-        a = s.mul_add(wk, s.add(dx1, dx2), a);
-        b = s.mul_add(wk, s.add(dy1, dy2), b);
-        qxx = s.mul_add(wk, s.mul_add(dx1, dx1, s.mul(dx2, dx2)), qxx);
-        qyy = s.mul_add(wk, s.mul_add(dy1, dy1, s.mul(dy2, dy2)), qyy);
-        qxy = s.mul_add(wk, s.mul_add(dx1, dy1, s.mul(dx2, dy2)), qxy);
-        vx = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vx);
-        vy = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vy);
-        cv = s.mul_add(wk, s.add(at(t1, 4), at(t2, 4)), cv);
+        let (du1, du2) = (s.sub(at(t1, 0), cu), s.sub(at(t2, 0), cu));
+        let (dd1, dd2) = (s.sub(at(t1, 1), cd), s.sub(at(t2, 1), cd));
+        a = s.mul_add(wk, s.add(du1, du2), a);
+        b = s.mul_add(wk, s.add(dd1, dd2), b);
+        qu = s.mul_add(wk, s.mul_add(du1, du1, s.mul(du2, du2)), qu);
+        qd = s.mul_add(wk, s.mul_add(dd1, dd1, s.mul(dd2, dd2)), qd);
+        vu = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vu);
+        vd = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vd);
     }
     let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
     [
-        s.add(cx, a),
-        s.add(cy, b),
-        s.add(vx, s.mul_add(na, a, qxx)),
-        s.add(vy, s.mul_add(nb, b, qyy)),
-        s.add(cv, s.mul_add(na, b, qxy)),
+        s.add(cu, a),
+        s.add(cd, b),
+        s.add(vu, s.mul_add(na, a, qu)),
+        s.add(vd, s.mul_add(nb, b, qd)),
     ]
 }
 
@@ -243,58 +257,47 @@ pub(crate) fn formula<S: Lanes>(
         return scalar::formula(stats, n, k, pool, ssim, cs);
     }
     let fc = FormulaVec::new(s, k);
-    let stats = &stats[..MOMENTS * n];
+    let stats = &stats[..UD_MOMENTS * n];
     let (ssim, cs) = (&mut ssim[..n], &mut cs[..n]);
     for i in chunks(n, S::F) {
-        let (mx, my) = (s.load(stats, i), s.load(stats, n + i));
-        let (vx, vy, vxy) = (
-            s.load(stats, 2 * n + i),
-            s.load(stats, 3 * n + i),
-            s.load(stats, 4 * n + i),
-        );
-        let (v, c) = formula_vec(s, &fc, [mx, my, vx, vy, vxy]);
+        let m = [0, 1, 2, 3].map(|j| s.load(stats, j * n + i));
+        let (v, c) = formula_vec(s, &fc, m);
         s.store(c, cs, i);
         s.store(v, ssim, i);
     }
     row_sums(s, ssim, cs, pool)
 }
 
-/// The formula's constants as vectors.
+/// The formula's constants as vectors: `2 C1`, `2 C2` and the covariance factor.
 #[derive(Clone, Copy)]
 struct FormulaVec<V> {
     c1: V,
     c2: V,
     cov: V,
-    two: V,
-    two_cov: V,
 }
 
 impl<V: Copy> FormulaVec<V> {
     #[inline(always)]
     fn new<S: Lanes<V = V>>(s: S, k: &FormulaConsts) -> Self {
-        let (c1, c2, cov) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
         FormulaVec {
-            c1: s.splat(c1),
-            c2: s.splat(c2),
-            cov: s.splat(cov),
-            two: s.splat(2.0),
-            two_cov: s.splat(2.0 * cov),
+            c1: s.splat(2.0 * (k.c1 as f32)),
+            c2: s.splat(2.0 * (k.c2 as f32)),
+            cov: s.splat(k.cov as f32),
         }
     }
 }
 
-/// SSIM and cs of a vector of pixels from their statistics `mux, muy, sxx, syy, sxy`.
+/// SSIM and cs of a vector of pixels from their statistics `mu, md, vu, vd`, in the order of
+/// `scalar::formula_pixel`.
 #[inline(always)]
-fn formula_vec<S: Lanes>(s: S, k: &FormulaVec<S::V>, m: [S::V; MOMENTS]) -> (S::V, S::V) {
-    let [mx, my, vx, vy, vxy] = m;
-    // Unfused, as in the scalar kernel: mx == my must give numerator == denominator.
-    let l = s.div(
-        s.add(s.mul(s.mul(k.two, mx), my), k.c1),
-        s.add(s.add(s.mul(mx, mx), s.mul(my, my)), k.c1),
-    );
+fn formula_vec<S: Lanes>(s: S, k: &FormulaVec<S::V>, m: [S::V; UD_MOMENTS]) -> (S::V, S::V) {
+    let [mu, md, vu, vd] = m;
+    // Unfused, as in the scalar kernel: md == 0 must give numerator == denominator.
+    let (pu, pd) = (s.mul(mu, mu), s.mul(md, md));
+    let l = s.div(s.add(s.sub(pu, pd), k.c1), s.add(s.add(pu, pd), k.c1));
     let c = s.div(
-        s.mul_add(k.two_cov, vxy, k.c2),
-        s.mul_add(k.cov, s.add(vx, vy), k.c2),
+        s.mul_add(k.cov, s.sub(vu, vd), k.c2),
+        s.mul_add(k.cov, s.add(vu, vd), k.c2),
     );
     (s.mul(l, c), c)
 }
@@ -336,7 +339,7 @@ fn vertical_formula_sized<S: Lanes>(
 ) {
     let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
     for (b, &slot) in base.iter_mut().zip(slots) {
-        *b = slot * MOMENTS * n;
+        *b = slot * UD_MOMENTS * n;
     }
     let zero = s.splat(0.0);
     let mut wv = [zero; MAX_RADIUS + 1];
@@ -346,13 +349,13 @@ fn vertical_formula_sized<S: Lanes>(
     let fc = FormulaVec::new(s, k);
     let rows = slots.len() - 2 * r;
     let out = &mut out[..rows * 2 * n];
-    let ring = Rows::new(ring, MOMENTS * n, base[..slots.len()].iter().copied());
+    let ring = Rows::new(ring, UD_MOMENTS * n, base[..slots.len()].iter().copied());
     for i in chunks(n, S::F) {
         // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop,
         // from the statistics of the pass's rows, leaving the registers to the accumulators;
         // with 32 (AVX-512, NEON) it runs right away. Same operations, same bits.
         let late = S::REGISTERS < 32;
-        let mut st = [[zero; MOMENTS]; super::ROWS_PER_PASS];
+        let mut st = [[zero; UD_MOMENTS]; super::ROWS_PER_PASS];
         for (row, m) in st.iter_mut().enumerate().take(rows) {
             let mid = row + r;
             *m = window_stats(s, &ring, &wv[..=r], mid, n, i);
@@ -389,23 +392,43 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
     if n < S::F {
         return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
     }
+    let f = box_narrow_formula_sized::<S>;
+    // The common sizes as constants: the window loops unroll.
+    match size {
+        7 => f(s, ring, slots, 7, n, k, carry_in, carry_out, out),
+        3 => f(s, ring, slots, 3, n, k, carry_in, carry_out, out),
+        _ => f(s, ring, slots, size, n, k, carry_in, carry_out, out),
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn box_narrow_formula_sized<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+) {
     let rows = slots.len() + 1 - size;
     let out = &mut out[..rows * 2 * n];
-    let carry_out = &mut carry_out[..MOMENTS * n];
-    let carry_in = carry_in.map(|c| &c[..MOMENTS * n]);
-    let ring = Rows::new(ring, MOMENTS * n, slots.iter().map(|&t| t * MOMENTS * n));
+    let carry_out = &mut carry_out[..UD_MOMENTS * n];
+    let carry_in = carry_in.map(|c| &c[..UD_MOMENTS * n]);
+    let ring = Rows::new(
+        ring,
+        UD_MOMENTS * n,
+        slots.iter().map(|&t| t * UD_MOMENTS * n),
+    );
     let nk = scalar::NarrowConsts::new(k);
     let taps = s.to_int(s.splat(nk.taps as f32));
-    let (c1, c2, cov, two_cov, two) = (
-        s.splat(nk.c1),
-        s.splat(nk.c2),
-        s.splat(nk.cov),
-        s.splat(nk.two_cov),
-        s.splat(2.0),
-    );
+    let (c1, c2, cov) = (s.splat(nk.c1), s.splat(nk.c2), s.splat(nk.cov));
     for i in chunks(n, S::F) {
         let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
-        let mut acc = [s.splat(0.0); MOMENTS];
+        let mut acc = [s.splat(0.0); UD_MOMENTS];
         match carry_in {
             Some(c) => {
                 for (m, v) in acc.iter_mut().enumerate() {
@@ -427,17 +450,14 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
                     *v = s.sub(s.add(*v, at(row + size - 1, m)), at(row - 1, m));
                 }
             }
-            let [a, b, sxx, syy, sxy] = acc.map(|v| s.to_int(v));
-            let (aa, bb, ab) = (s.mul_int(a, a), s.mul_int(b, b), s.mul_int(a, b));
-            let vx = s.to_float(s.sub_int(s.mul_int(taps, sxx), aa));
-            let vy = s.to_float(s.sub_int(s.mul_int(taps, syy), bb));
-            let vxy = s.to_float(s.sub_int(s.mul_int(taps, sxy), ab));
-            let (aa, bb, ab) = (s.to_float(aa), s.to_float(bb), s.to_float(ab));
-            let l = s.div(s.add(s.mul(two, ab), c1), s.add(s.add(aa, bb), c1));
-            let c = s.div(
-                s.add(s.mul(two_cov, vxy), c2),
-                s.add(s.mul(cov, s.add(vx, vy)), c2),
-            );
+            let [su, sd, suu, sdd] = acc.map(|v| s.to_int(v));
+            let (a, b) = (s.mul_int(su, su), s.mul_int(sd, sd));
+            let u = s.sub_int(s.mul_int(taps, suu), a);
+            let d = s.sub_int(s.mul_int(taps, sdd), b);
+            let (ln, ld) = (s.to_float(s.sub_int(a, b)), s.to_float(s.add_int(a, b)));
+            let (cn, cd) = (s.to_float(s.sub_int(u, d)), s.to_float(s.add_int(u, d)));
+            let l = s.div(s.add(ln, c1), s.add(ld, c1));
+            let c = s.div(s.add(s.mul(cov, cn), c2), s.add(s.mul(cov, cd), c2));
             s.store(s.mul(l, c), out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
@@ -644,8 +664,8 @@ pub(crate) fn box_vertical<S: Lanes>(
 #[inline(always)]
 pub(crate) fn box_horizontal_narrow<S: Lanes>(
     s: S,
-    x: &[f32],
-    y: &[f32],
+    x: &mut [f32],
+    y: &mut [f32],
     size: usize,
     n: usize,
     out: &mut [f32],
@@ -653,6 +673,8 @@ pub(crate) fn box_horizontal_narrow<S: Lanes>(
     if n < S::F {
         return scalar::box_horizontal_narrow(x, y, size, n, out);
     }
+    let len = n + size - 1;
+    let (x, y) = sum_difference(s, &mut x[..len], &mut y[..len]);
     // The common sizes as constants: the tap loop unrolls and its checks fold away.
     match size {
         7 => box_horizontal_narrow_sized(s, x, y, 7, n, out),
@@ -661,78 +683,33 @@ pub(crate) fn box_horizontal_narrow<S: Lanes>(
     }
 }
 
+/// The window sums of `u` and `d` (already transformed) and of their squares.
 #[inline(always)]
 fn box_horizontal_narrow_sized<S: Lanes>(
     s: S,
-    x: &[f32],
-    y: &[f32],
+    u: &[f32],
+    d: &[f32],
     size: usize,
     n: usize,
     out: &mut [f32],
 ) {
-    let (xr, yr) = (
-        Rows::new(x, n + size - 1, [0]),
-        Rows::new(y, n + size - 1, [0]),
-    );
-    let out = &mut out[..MOMENTS * n];
+    let out = &mut out[..UD_MOMENTS * n];
     let zero = s.splat(0.0);
     for o in chunks(n, S::F) {
-        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
-        for j in o..o + size {
-            let (p, q) = (s.load_at(&xr, 0, j), s.load_at(&yr, 0, j));
+        // One bounds check per vector of columns: with `size` a constant the tap loads'
+        // checks fold away.
+        let (uw, dw) = (&u[o..o + S::F + size - 1], &d[o..o + S::F + size - 1]);
+        let (mut a, mut b, mut aa, mut bb) = (zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.load(uw, j), s.load(dw, j));
             a = s.add(a, p);
             b = s.add(b, q);
             aa = s.mul_add(p, p, aa);
             bb = s.mul_add(q, q, bb);
-            ab = s.mul_add(p, q, ab);
         }
-        for (m, v) in [a, b, aa, bb, ab].into_iter().enumerate() {
+        for (m, v) in [a, b, aa, bb].into_iter().enumerate() {
             s.store(v, out, m * n + o);
         }
-    }
-}
-
-/// [`scalar::box_vertical_narrow`] with vectors (exact, so the same bits).
-#[inline(always)]
-pub(crate) fn box_vertical_narrow<S: Lanes>(
-    s: S,
-    ring: &[f32],
-    slots: &[usize],
-    size: usize,
-    n: usize,
-    out: &mut [f64],
-) {
-    if n < S::F {
-        return scalar::box_vertical_narrow(ring, slots, size, n, out);
-    }
-    let rows = slots.len() + 1 - size;
-    let out = &mut out[..rows * MOMENTS * n];
-    let ring = Rows::new(ring, MOMENTS * n, slots.iter().map(|&t| t * MOMENTS * n));
-    let mut tmp = [0f32; 16];
-    for m in 0..MOMENTS {
-        for i in chunks(n, S::F) {
-            let at = m * n + i;
-            let mut acc = s.load_at(&ring, 0, at);
-            for t in 1..size {
-                acc = s.add(acc, s.load_at(&ring, t, at));
-            }
-            store_widened(s, acc, &mut tmp, out, at);
-            for k in 1..rows {
-                let enter = s.load_at(&ring, k + size - 1, at);
-                let leave = s.load_at(&ring, k - 1, at);
-                acc = s.sub(s.add(acc, enter), leave);
-                store_widened(s, acc, &mut tmp, out, k * MOMENTS * n + at);
-            }
-        }
-    }
-}
-
-/// Stores the `F` lanes of `v` as f64 into `out[at..at + F]`.
-#[inline(always)]
-fn store_widened<S: Lanes>(s: S, v: S::V, tmp: &mut [f32; 16], out: &mut [f64], at: usize) {
-    s.store(v, tmp, 0);
-    for h in 0..S::F / S::D {
-        s.store_d(s.widen_d(tmp, h * S::D), out, at + h * S::D);
     }
 }
 

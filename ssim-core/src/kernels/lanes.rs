@@ -63,6 +63,8 @@ pub(crate) trait Lanes: Copy {
     fn mul_int(self, a: Self::I, b: Self::I) -> Self::I;
     /// Lane difference, wrapping (the callers keep it below 2^31).
     fn sub_int(self, a: Self::I, b: Self::I) -> Self::I;
+    /// Lane sum, wrapping (the callers keep it below 2^31).
+    fn add_int(self, a: Self::I, b: Self::I) -> Self::I;
     /// i32 lanes to f32, rounded to nearest even (as `i32 as f32`).
     fn to_float(self, v: Self::I) -> Self::V;
 

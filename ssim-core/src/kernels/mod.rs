@@ -5,25 +5,33 @@
 //! the ones of `DESIGN.md` section 2:
 //!
 //! 1. **load**: one row of u8/u16/f32 samples (with a pixel step) widened to f32.
-//! 2. **horizontal**: five *centred* moment rows from two padded f32 rows. For output column
-//!    `o` (centre `c = o + r`) with shifts `sx = x[c]`, `sy = y[c]`:
-//!    `a = sum w (x - sx)`, `qxx = sum w (x - sx)^2`, ...; stored as the local mean
-//!    `mx = sx + a` and the central moments `vx = qxx - a^2`, `cxy = qxy - a b`.
-//!    Shifting by the centre sample makes every square relative to the local contrast, so f32
-//!    never subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap).
+//! 2. **horizontal**: four *centred* moment rows from two padded f32 rows, which are first
+//!    replaced by their sum `u = x + y` and difference `d = x - y`. For output column `o`
+//!    (centre `c = o + r`) with shifts `su = u[c]`, `sd = d[c]`: `a = sum w (u - su)`,
+//!    `qu = sum w (u - su)^2`, the same for `d`; stored as the local means `mu = su + a`,
+//!    `md = sd + b` and the central moments `vu = qu - a^2`, `vd = qd - b^2`. Shifting by the
+//!    centre sample makes every square relative to the local contrast, so f32 never
+//!    subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap). Four moments
+//!    instead of the usual five (`mx, my, vx, vy, cxy`): SSIM uses the two variances only
+//!    through their sum, `vx + vy = (vu + vd) / 2`, and `cxy = (vu - vd) / 4`; likewise
+//!    `4 mx my = mu^2 - md^2` and `2 (mx^2 + my^2) = mu^2 + md^2`. One moment fewer is a
+//!    fifth less filtering, ring memory and ring traffic.
 //! 3. **vertical**: the same combination down the ring of moment rows (law of total variance:
 //!    variance = mean of row variances + variance of row means), centred on the middle row.
-//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns. The luminance
-//!    term must be evaluated unfused as `(2 mx my + C1) / ((mx mx + my my) + C1)` and cs as
-//!    `(2 cov sxy + C2) / (cov (sxx + syy) + C2)`: then identical inputs give numerator ==
-//!    denominator bit for bit, so SSIM(x, x) is exactly 1 on every backend.
+//! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns:
+//!    `l = ((mu^2 - md^2) + 2 C1) / ((mu^2 + md^2) + 2 C1)` and
+//!    `cs = (cov (vu - vd) + 2 C2) / (cov (vu + vd) + 2 C2)`, unfused except `cov v + 2 C2`.
+//!    With `x == y`, `d` is exactly 0, so `md = vd = 0` and numerator == denominator bit for
+//!    bit: SSIM(x, x) is exactly 1 on every backend.
 //!    The engine runs 3 and 4 as one kernel (`vertical_formula`, the same bits as the two).
 //! 5. **box (u8/u16)**: exact integer window sums (held in f64, exact below 2^53) by running
 //!    sums, and the formula evaluated in f64 from them: identical on every backend. 8-bit
-//!    samples in boxes up to [`NARROW_FORMULA_MAX`] hold the sums in f32 (exact below 2^24),
-//!    carry the vertical sums from pass to pass, and evaluate the formula in f32 from exact
-//!    i32 numerators (`scalar::box_pixel_narrow`), unfused and in one order everywhere:
-//!    identical on every backend too.
+//!    samples in boxes up to [`NARROW_BOX_MAX`] take a faster exact path: the sums of
+//!    `u = x + y` and `d = x - y` and of their squares (four moments instead of five: SSIM
+//!    needs `Sxx + Syy`, never the two apart) held in f32 (exact below 2^24), vertical sums
+//!    carried from pass to pass, and the formula evaluated in f32 from exact i32 numerators
+//!    (`scalar::box_pixel_narrow`), unfused and in one order everywhere: identical on every
+//!    backend too.
 
 pub(crate) mod downsample;
 pub(crate) mod generic;
@@ -35,7 +43,7 @@ mod tests;
 
 use crate::error::{Error, Result};
 
-/// Index of each of the five moment rows inside a ring slot or a statistics row.
+/// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).
 pub(crate) const MOMENTS: usize = 5;
 
 /// Map rows computed by one vertical pass (the ring holds `2r + ROWS_PER_PASS` rows).
@@ -146,13 +154,15 @@ impl core::fmt::Display for Backend {
 pub(crate) type LoadFn<T> = fn(src: &[T], step: usize, out: &mut [f32]);
 /// Like [`LoadFn`] for f32; returns the index of the first non-finite sample, if any.
 pub(crate) type LoadF32Fn = fn(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
-/// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values; `w`: `r + 1`
-/// half-weights (centre first); `out`: five rows of `n` (`mx, my, vx, vy, cxy`).
-pub(crate) type HorizontalFn = fn(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32]);
+/// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten with
+/// `u = x + y`, `d = x - y`; `w`: `r + 1` half-weights (centre first); `out`: the
+/// [`UD_MOMENTS`] rows `mu, md, vu, vd` of `n`.
+pub(crate) type HorizontalFn =
+    fn(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]);
 /// Centred vertical combination for `slots.len() - 2r` consecutive map rows. `ring`: slots of
-/// five rows of `n`; `slots`: the slot indices of the window rows, top to bottom (map row `k`
-/// of the pass uses `slots[k..k + 2r + 1]`); `out`: per map row, `mux, muy, sxx, syy, sxy`
-/// rows of `n`.
+/// [`UD_MOMENTS`] rows of `n`; `slots`: the slot indices of the window rows, top to bottom
+/// (map row `k` of the pass uses `slots[k..k + 2r + 1]`); `out`: per map row, the
+/// `mu, md, vu, vd` rows of `n`.
 pub(crate) type VerticalFn =
     fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]);
 /// SSIM and cs per pixel from a statistics row; returns the f64 sums of both over `pool`.
@@ -167,15 +177,18 @@ pub(crate) type FormulaFn = fn(
 /// Exact box window sums of `x, y, x^2, y^2, xy` along a padded row (integer-valued f32 in,
 /// f64 out, five rows of `n`), `size` taps.
 pub(crate) type BoxHorizontalFn = fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f64]);
-/// [`BoxHorizontalFn`] with the sums held in f32: exact for 8-bit samples in boxes up to
-/// [`NARROW_BOX_MAX`] taps (every sum below 2^24), half the ring memory of f64.
+/// The exact 8-bit box sums of the fused path: `x, y` (padded rows of `n + size - 1`
+/// integer-valued f32) are overwritten with `u = x + y`, `d = x - y`, and `out` gets the
+/// [`UD_MOMENTS`] rows `Su, Sd, Suu, Sdd` of `n` window sums, held in f32 (exact for
+/// boxes up to [`NARROW_BOX_MAX`] taps: every sum is below 2^24).
 pub(crate) type BoxHorizontalNarrowFn =
-    fn(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32]);
-/// [`BoxVerticalFn`] over an f32 ring of exact sums (see [`BoxHorizontalNarrowFn`]).
-pub(crate) type BoxVerticalNarrowFn =
-    fn(ring: &[f32], slots: &[usize], size: usize, n: usize, out: &mut [f64]);
-/// Largest box whose 8-bit window sums stay below 2^24: `15^2 * 255^2 < 2^24 < 17^2 * 255^2`.
-pub(crate) const NARROW_BOX_MAX: usize = 15;
+    fn(x: &mut [f32], y: &mut [f32], size: usize, n: usize, out: &mut [f32]);
+/// Largest box the fused 8-bit path serves: its window sums `Suu <= 49 * 510^2` stay below
+/// 2^24 and its numerators `t Suu <= 49^2 * 510^2` below 2^31 (9x9 would break both).
+pub(crate) const NARROW_BOX_MAX: usize = 7;
+/// Moment rows per ring slot of the f32 paths, in sum/difference form: `mu, md, vu, vd`
+/// (Gaussian and f32 samples) or `Su, Sd, Suu, Sdd` (8-bit box).
+pub(crate) const UD_MOMENTS: usize = 4;
 /// Adds the window rows of the integer ring into `out` for `slots.len() - size + 1`
 /// consecutive map rows (map row `k` uses `slots[k..k + size]`; five rows of `n` f64 each).
 pub(crate) type BoxVerticalFn =
@@ -196,14 +209,14 @@ pub(crate) type BoxFormulaFn = fn(
 /// `out[(2k + 1) n..][..n]`.
 pub(crate) type VerticalFormulaFn =
     fn(ring: &[f32], slots: &[usize], w: &[f32], n: usize, k: &FormulaConsts, out: &mut [f32]);
-/// [`BoxVerticalNarrowFn`] fused with the formula, evaluated from exact i32 numerators in f32
-/// (`scalar::box_pixel_narrow`; 8-bit samples, boxes up to [`NARROW_FORMULA_MAX`] taps).
-/// Output rows as [`VerticalFormulaFn`].
+/// The vertical window sums of [`BoxHorizontalNarrowFn`]'s rows fused with the formula,
+/// evaluated from exact i32 numerators in f32 (`scalar::box_pixel_narrow`). Output rows as
+/// [`VerticalFormulaFn`].
 ///
 /// Window sums carry from one pass to the next: `carry_in`, if given, holds the exact sums of
-/// the rows `slots[..size - 1]` (five rows of `n`), so the first map row only adds
-/// `slots[size - 1]`; `carry_out` receives the sums of `slots[rows..rows + size - 1]` (the
-/// last window without its top row) for the next pass. The sums are exact integers, so
+/// the rows `slots[..size - 1]` ([`UD_MOMENTS`] rows of `n`), so the first map row only
+/// adds `slots[size - 1]`; `carry_out` receives the sums of `slots[rows..rows + size - 1]`
+/// (the last window without its top row) for the next pass. The sums are exact integers, so
 /// carrying them gives the same bits as summing each window afresh.
 pub(crate) type BoxNarrowFormulaFn = fn(
     ring: &[f32],
@@ -217,10 +230,6 @@ pub(crate) type BoxNarrowFormulaFn = fn(
 );
 /// The f64 sums of SSIM and cs over `pool` in the fixed order of `scalar::row_sums`.
 pub(crate) type RowSumsFn = fn(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
-/// Largest box whose 8-bit numerators `t Sxx - Sx^2`, `Sx Sy`, ... stay below 2^31:
-/// `13^4 * 255^2 < 2^31 < 15^4 * 255^2`.
-pub(crate) const NARROW_FORMULA_MAX: usize = 13;
-
 /// One step of the pyramid's 2x2 mean (`downsample` module): pair sums of `2 * out.len()`
 /// samples `step` apart, `out[k] = src[2k step] + src[(2k + 1) step]` in f32, or with `acc`
 /// (the upper row's pair sums, at least `out.len()`) `out[k] = (acc[k] + that) * 0.25`.
@@ -254,7 +263,6 @@ pub(crate) struct Kernels {
     pub box_horizontal: BoxHorizontalFn,
     pub box_vertical: BoxVerticalFn,
     pub box_horizontal_narrow: BoxHorizontalNarrowFn,
-    pub box_vertical_narrow: BoxVerticalNarrowFn,
     pub box_formula: BoxFormulaFn,
     pub vertical_formula: VerticalFormulaFn,
     pub box_narrow_formula: BoxNarrowFormulaFn,

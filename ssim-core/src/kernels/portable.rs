@@ -107,6 +107,10 @@ impl Lanes for Portable {
         a - b
     }
     #[inline(always)]
+    fn add_int(self, a: i32x8, b: i32x8) -> i32x8 {
+        a + b
+    }
+    #[inline(always)]
     fn to_float(self, v: i32x8) -> f32x8 {
         v.round_float()
     }
@@ -168,9 +172,6 @@ pub(crate) static KERNELS: Kernels = Kernels {
     },
     box_horizontal_narrow: |x, y, size, n, out| {
         generic::box_horizontal_narrow(Portable, x, y, size, n, out)
-    },
-    box_vertical_narrow: |ring, slots, size, n, out| {
-        generic::box_vertical_narrow(Portable, ring, slots, size, n, out)
     },
     box_formula,
     vertical_formula: |ring, slots, w, n, k, out| {

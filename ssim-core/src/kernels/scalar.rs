@@ -1,7 +1,7 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{Backend, FormulaConsts, Kernels, MOMENTS};
+use super::{Backend, FormulaConsts, Kernels, MOMENTS, UD_MOMENTS};
 
 pub(crate) static KERNELS: Kernels = Kernels {
     backend: Backend::Scalar,
@@ -14,7 +14,6 @@ pub(crate) static KERNELS: Kernels = Kernels {
     box_horizontal,
     box_vertical,
     box_horizontal_narrow,
-    box_vertical_narrow,
     box_formula,
     vertical_formula,
     box_narrow_formula,
@@ -48,38 +47,44 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
     bad
 }
 
-pub(crate) fn horizontal(x: &[f32], y: &[f32], w: &[f32], n: usize, out: &mut [f32]) {
+/// Centred horizontal moments of `u = x + y` and `d = x - y` (`x`, `y` are overwritten with
+/// them): per output column the local means `mu, md` and variances `vu, vd`, each accumulated
+/// relative to the centre sample so that f32 never subtracts two large, nearly equal numbers.
+///
+/// Four moments instead of the usual five (`mx, my, vx, vy, cxy`): SSIM needs the variances
+/// only as `vx + vy = (vu + vd) / 2` and `cxy = (vu - vd) / 4`, and the means as
+/// `mx my = (mu^2 - md^2) / 4`, `mx^2 + my^2 = (mu^2 + md^2) / 2`.
+pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]) {
     let r = w.len() - 1;
-    let (mx, rest) = out.split_at_mut(n);
-    let (my, rest) = rest.split_at_mut(n);
-    let (vx, rest) = rest.split_at_mut(n);
-    let (vy, cxy) = rest.split_at_mut(n);
+    sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
+    let (u, d) = (&*x, &*y);
+    let (mu, rest) = out.split_at_mut(n);
+    let (md, rest) = rest.split_at_mut(n);
+    let (vu, vd) = rest.split_at_mut(n);
     for o in 0..n {
         let c = o + r;
-        let (sx, sy) = (x[c], y[c]);
-        let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let (su, sd) = (u[c], d[c]);
+        let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
         for k in 1..=r {
             let wk = w[k];
-            let (dx1, dx2) = (x[c - k] - sx, x[c + k] - sx);
-            let (dy1, dy2) = (y[c - k] - sy, y[c + k] - sy);
-            a = ma(wk, dx1 + dx2, a);
-            b = ma(wk, dy1 + dy2, b);
-            qxx = ma(wk, ma(dx1, dx1, dx2 * dx2), qxx);
-            qyy = ma(wk, ma(dy1, dy1, dy2 * dy2), qyy);
-            qxy = ma(wk, ma(dx1, dy1, dx2 * dy2), qxy);
+            let (du1, du2) = (u[c - k] - su, u[c + k] - su);
+            let (dd1, dd2) = (d[c - k] - sd, d[c + k] - sd);
+            a = ma(wk, du1 + du2, a);
+            b = ma(wk, dd1 + dd2, b);
+            qu = ma(wk, ma(du1, du1, du2 * du2), qu);
+            qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
         }
-        mx[o] = sx + a;
-        my[o] = sy + b;
-        vx[o] = ma(-a, a, qxx);
-        vy[o] = ma(-b, b, qyy);
-        cxy[o] = ma(-a, b, qxy);
+        mu[o] = su + a;
+        md[o] = sd + b;
+        vu[o] = ma(-a, a, qu);
+        vd[o] = ma(-b, b, qd);
     }
 }
 
 pub(crate) fn vertical(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
     let size = 2 * (w.len() - 1) + 1;
     for k in 0..=slots.len() - size {
-        let out = &mut out[k * MOMENTS * n..][..MOMENTS * n];
+        let out = &mut out[k * UD_MOMENTS * n..][..UD_MOMENTS * n];
         vertical_row(ring, &slots[k..k + size], w, n, out);
     }
 }
@@ -93,39 +98,36 @@ fn vertical_row(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f
     }
 }
 
-/// The five statistics `mux, muy, sxx, syy, sxy` of column `i` from the window rows `slots`.
+/// The four statistics `mu, md, vu, vd` of column `i` from the window rows `slots`.
 #[inline(always)]
-fn vertical_pixel(ring: &[f32], slots: &[usize], w: &[f32], n: usize, i: usize) -> [f32; 5] {
+fn vertical_pixel(
+    ring: &[f32],
+    slots: &[usize],
+    w: &[f32],
+    n: usize,
+    i: usize,
+) -> [f32; UD_MOMENTS] {
     let r = w.len() - 1;
-    let at = |s: usize, m: usize| ring[(s * MOMENTS + m) * n + i];
+    let at = |s: usize, m: usize| ring[(s * UD_MOMENTS + m) * n + i];
     let centre = slots[r];
-    let (cx, cy) = (at(centre, 0), at(centre, 1));
+    let (cu, cd) = (at(centre, 0), at(centre, 1));
     let w0 = w[0];
-    let mut vx = w0 * at(centre, 2);
-    let mut vy = w0 * at(centre, 3);
-    let mut cv = w0 * at(centre, 4);
-    let (mut a, mut b, mut qxx, mut qyy, mut qxy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    let mut vu = w0 * at(centre, 2);
+    let mut vd = w0 * at(centre, 3);
+    let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for k in 1..=r {
         let wk = w[k];
         let (s1, s2) = (slots[r - k], slots[r + k]);
-        let (dx1, dx2) = (at(s1, 0) - cx, at(s2, 0) - cx);
-        let (dy1, dy2) = (at(s1, 1) - cy, at(s2, 1) - cy);
-        a = ma(wk, dx1 + dx2, a);
-        b = ma(wk, dy1 + dy2, b);
-        qxx = ma(wk, ma(dx1, dx1, dx2 * dx2), qxx);
-        qyy = ma(wk, ma(dy1, dy1, dy2 * dy2), qyy);
-        qxy = ma(wk, ma(dx1, dy1, dx2 * dy2), qxy);
-        vx = ma(wk, at(s1, 2) + at(s2, 2), vx);
-        vy = ma(wk, at(s1, 3) + at(s2, 3), vy);
-        cv = ma(wk, at(s1, 4) + at(s2, 4), cv);
+        let (du1, du2) = (at(s1, 0) - cu, at(s2, 0) - cu);
+        let (dd1, dd2) = (at(s1, 1) - cd, at(s2, 1) - cd);
+        a = ma(wk, du1 + du2, a);
+        b = ma(wk, dd1 + dd2, b);
+        qu = ma(wk, ma(du1, du1, du2 * du2), qu);
+        qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
+        vu = ma(wk, at(s1, 2) + at(s2, 2), vu);
+        vd = ma(wk, at(s1, 3) + at(s2, 3), vd);
     }
-    [
-        cx + a,
-        cy + b,
-        vx + ma(-a, a, qxx),
-        vy + ma(-b, b, qyy),
-        cv + ma(-a, b, qxy),
-    ]
+    [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)]
 }
 
 /// [`vertical`] and [`formula`] in one pass: map row `k` of the pass gets its SSIM row in
@@ -147,27 +149,35 @@ pub(crate) fn vertical_formula(
         let win = &slots[row..row + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            let mut st = [[0f32; MOMENTS]; B];
+            let mut st = [[0f32; UD_MOMENTS]; B];
             for (j, m) in st.iter_mut().enumerate().take(len) {
                 *m = vertical_pixel(ring, win, w, n, i0 + j);
             }
             let (ssim, cs) = (&mut ssim[i0..i0 + len], &mut cs[i0..i0 + len]);
             for ((m, s), c) in st.iter().zip(ssim).zip(cs) {
-                let [mx, my, vx, vy, vxy] = *m;
-                (*s, *c) = formula_pixel(mx, my, vx, vy, vxy, k);
+                (*s, *c) = formula_pixel(*m, k);
             }
         }
     }
 }
 
-/// SSIM and cs of one pixel from its statistics.
+/// SSIM and cs of one pixel from its statistics `mu, md, vu, vd` (see [`horizontal`]):
+///
+/// ```text
+/// l  = ((mu^2 - md^2) + 2 C1) / ((mu^2 + md^2) + 2 C1)
+/// cs = (cov (vu - vd) + 2 C2) / (cov (vu + vd) + 2 C2)
+/// ```
+///
+/// Unfused and in this order on every backend (only `cov * v + 2 C2` may fuse): with
+/// `x == y`, `d = 0`, so `md = vd = 0` and numerator and denominator round identically:
+/// SSIM(x, x) is exactly 1.
 #[inline(always)]
-fn formula_pixel(mx: f32, my: f32, vx: f32, vy: f32, vxy: f32, k: &FormulaConsts) -> (f32, f32) {
-    let (c1, c2, cov) = (k.c1 as f32, k.c2 as f32, k.cov as f32);
-    // Unfused and in this order on every backend: with mx == my the numerator and the
-    // denominator round identically, so SSIM(x, x) is exactly 1.
-    let l = (2.0 * mx * my + c1) / ((mx * mx + my * my) + c1);
-    let c = ma(2.0 * cov, vxy, c2) / ma(cov, vx + vy, c2);
+fn formula_pixel(m: [f32; UD_MOMENTS], k: &FormulaConsts) -> (f32, f32) {
+    let [mu, md, vu, vd] = m;
+    let (c1, c2, cov) = (2.0 * (k.c1 as f32), 2.0 * (k.c2 as f32), k.cov as f32);
+    let (pu, pd) = (mu * mu, md * md);
+    let l = ((pu - pd) + c1) / ((pu + pd) + c1);
+    let c = ma(cov, vu - vd, c2) / ma(cov, vu + vd, c2);
     (l * c, c)
 }
 
@@ -180,9 +190,9 @@ pub(crate) fn formula(
     cs: &mut [f32],
 ) -> (f64, f64) {
     let row = |m: usize| &stats[m * n..][..n];
-    let (mux, muy, sxx, syy, sxy) = (row(0), row(1), row(2), row(3), row(4));
+    let (mu, md, vu, vd) = (row(0), row(1), row(2), row(3));
     for i in 0..n {
-        (ssim[i], cs[i]) = formula_pixel(mux[i], muy[i], sxx[i], syy[i], sxy[i], k);
+        (ssim[i], cs[i]) = formula_pixel([mu[i], md[i], vu[i], vd[i]], k);
     }
     row_sums(ssim, cs, pool)
 }
@@ -239,64 +249,65 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
     }
 }
 
-/// The first map row of the pass adds its `size` window rows; each next one adds the row
-/// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
-/// both ways are exact and give the same bits.
-pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64]) {
-    box_vertical_sums(ring, slots, size, n, out)
-}
 
-/// [`box_horizontal`] in f32 for 8-bit samples: the sums (running, as there) are integers
-/// below 2^24, exact in f32 whatever the order, so they equal the f64 ones.
-pub(crate) fn box_horizontal_narrow(x: &[f32], y: &[f32], size: usize, n: usize, out: &mut [f32]) {
-    let (sx, rest) = out.split_at_mut(n);
-    let (sy, rest) = rest.split_at_mut(n);
-    let (sxx, rest) = rest.split_at_mut(n);
-    let (syy, sxy) = rest.split_at_mut(n);
-    let (mut a, mut b, mut aa, mut bb, mut ab) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+/// The exact 8-bit box sums of the fused path, in sum/difference form: with `u = x + y` and
+/// `d = x - y` (overwriting `x` and `y`, `n + size - 1` values each), the four rows
+/// `Su, Sd, Suu, Sdd` of `n` window sums each ([`UD_MOMENTS`](super::UD_MOMENTS)).
+/// They are integers below 2^24 for boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX)
+/// taps, so f32 holds them exactly and every order of summation gives the same bits.
+///
+/// Four moments instead of five: SSIM needs `Sxx` and `Syy` only through their sum, and
+/// `Sxx + Syy = (Suu + Sdd) / 2`, `Sxy = (Suu - Sdd) / 4`, `Sx Sy = (Su^2 - Sd^2) / 4`.
+pub(crate) fn box_horizontal_narrow(
+    x: &mut [f32],
+    y: &mut [f32],
+    size: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    sum_difference(&mut x[..n + size - 1], &mut y[..n + size - 1]);
+    let (u, d) = (&*x, &*y);
+    let (su, rest) = out.split_at_mut(n);
+    let (sd, rest) = rest.split_at_mut(n);
+    let (suu, sdd) = rest.split_at_mut(n);
+    let sdd = &mut sdd[..n];
+    let (mut a, mut b, mut aa, mut bb) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for j in 0..size {
-        let (p, q) = (x[j], y[j]);
+        let (p, q) = (u[j], d[j]);
         a += p;
         b += q;
         aa += p * p;
         bb += q * q;
-        ab += p * q;
     }
     for o in 0..n {
-        sx[o] = a;
-        sy[o] = b;
-        sxx[o] = aa;
-        syy[o] = bb;
-        sxy[o] = ab;
+        su[o] = a;
+        sd[o] = b;
+        suu[o] = aa;
+        sdd[o] = bb;
         if o + 1 < n {
-            let (p, q) = (x[o], y[o]);
-            let (pn, qn) = (x[o + size], y[o + size]);
+            let (p, q) = (u[o], d[o]);
+            let (pn, qn) = (u[o + size], d[o + size]);
             a += pn - p;
             b += qn - q;
             aa += pn * pn - p * p;
             bb += qn * qn - q * q;
-            ab += pn * qn - p * q;
         }
     }
 }
 
-/// [`box_vertical`] over an f32 ring of exact 8-bit sums: they are integers below 2^24, so
-/// summing them in f64 gives the same values as summing them in f32.
-pub(crate) fn box_vertical_narrow(
-    ring: &[f32],
-    slots: &[usize],
-    size: usize,
-    n: usize,
-    out: &mut [f64],
-) {
-    box_vertical_sums(ring, slots, size, n, out)
+/// `x, y <- x + y, x - y`, lane by lane (exact for integer samples below 2^23).
+#[inline(always)]
+pub(crate) fn sum_difference(x: &mut [f32], y: &mut [f32]) {
+    for (p, q) in x.iter_mut().zip(y) {
+        (*p, *q) = (*p + *q, *p - *q);
+    }
 }
 
-/// The window sums of [`box_vertical`] over a ring of f64 or f32 exact integer sums: the
-/// first map row adds its `size` window rows, each next one adds the row entering the window
-/// and subtracts the one leaving it.
-fn box_vertical_sums<T: Copy + Into<f64>>(
-    ring: &[T],
+/// The first map row of the pass adds its `size` window rows; each next one adds the row
+/// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
+/// both ways are exact and give the same bits.
+pub(crate) fn box_vertical(
+    ring: &[f64],
     slots: &[usize],
     size: usize,
     n: usize,
@@ -306,11 +317,11 @@ fn box_vertical_sums<T: Copy + Into<f64>>(
     for m in 0..MOMENTS {
         let o = &mut out[m * n..][..n];
         for (acc, &v) in o.iter_mut().zip(row(slots[0], m)) {
-            *acc = v.into();
+            *acc = v;
         }
         for &s in &slots[1..size] {
             for (acc, &v) in o.iter_mut().zip(row(s, m)) {
-                *acc += v.into();
+                *acc += v;
             }
         }
     }
@@ -321,15 +332,16 @@ fn box_vertical_sums<T: Copy + Into<f64>>(
             let (enter, leave) = (row(slots[k + size - 1], m), row(slots[k - 1], m));
             let o = &mut rest[m * n..][..n];
             for (i, acc) in o.iter_mut().enumerate() {
-                *acc = prev[m * n + i] + enter[i].into() - leave[i].into();
+                *acc = prev[m * n + i] + enter[i] - leave[i];
             }
         }
     }
 }
 
-/// [`box_vertical_narrow`] and the formula in one pass, for 8-bit samples in boxes up to
-/// [`NARROW_FORMULA_MAX`](super::NARROW_FORMULA_MAX) taps: map row `k` of the pass gets its
-/// SSIM row in `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (see [`box_pixel_narrow`]).
+/// The vertical window sums of [`box_horizontal_narrow`]'s rows and the formula in one pass
+/// (8-bit samples, boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX) taps): map row `k`
+/// of the pass gets its SSIM row in `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (see
+/// [`box_pixel_narrow`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn box_narrow_formula(
     ring: &[f32],
@@ -342,10 +354,10 @@ pub(crate) fn box_narrow_formula(
     out: &mut [f32],
 ) {
     let nf = NarrowConsts::new(k);
-    let row = |s: usize| &ring[s * MOMENTS * n..][..MOMENTS * n];
+    let row = |s: usize| &ring[s * UD_MOMENTS * n..][..UD_MOMENTS * n];
     // `carry_out` holds the running window sums, row after row; they are exact integers,
     // so adding and subtracting whole rows gives the same values as summing each window.
-    let acc = &mut carry_out[..MOMENTS * n];
+    let acc = &mut carry_out[..UD_MOMENTS * n];
     match carry_in {
         Some(c) => {
             for ((a, c), v) in acc.iter_mut().zip(c).zip(row(slots[size - 1])) {
@@ -370,12 +382,11 @@ pub(crate) fn box_narrow_formula(
             }
         }
         let (ssim, cs) = out[2 * r * n..][..2 * n].split_at_mut(n);
-        let (a, rest) = acc.split_at(n);
-        let (b, rest) = rest.split_at(n);
-        let (sxx, rest) = rest.split_at(n);
-        let (syy, sxy) = rest.split_at(n);
+        let (su, rest) = acc.split_at(n);
+        let (sd, rest) = rest.split_at(n);
+        let (suu, sdd) = rest.split_at(n);
         for i in 0..n {
-            let m = [a[i], b[i], sxx[i], syy[i], sxy[i]];
+            let m = [su[i], sd[i], suu[i], sdd[i]];
             (ssim[i], cs[i]) = box_pixel_narrow(m, &nf);
         }
     }
@@ -390,49 +401,55 @@ pub(crate) fn box_narrow_formula(
 pub(crate) struct NarrowConsts {
     /// Taps `t` of the window.
     pub taps: i32,
-    /// `C1 t^2` and `C2 t^2`, rounded to f32.
+    /// `2 C1 t^2` and `2 C2 t^2`, rounded to f32.
     pub c1: f32,
     pub c2: f32,
-    /// The covariance factor and twice it.
+    /// The covariance factor.
     pub cov: f32,
-    pub two_cov: f32,
 }
 
 impl NarrowConsts {
     pub(crate) fn new(k: &FormulaConsts) -> NarrowConsts {
         let t2 = k.taps * k.taps;
-        let cov = k.cov as f32;
         NarrowConsts {
             taps: k.taps as i32,
-            c1: (k.c1 * t2) as f32,
-            c2: (k.c2 * t2) as f32,
-            cov,
-            two_cov: 2.0 * cov,
+            c1: (2.0 * k.c1 * t2) as f32,
+            c2: (2.0 * k.c2 * t2) as f32,
+            cov: k.cov as f32,
         }
     }
 }
 
-/// SSIM and cs of one pixel from its exact 8-bit window sums `Sx, Sy, Sxx, Syy, Sxy`.
+/// SSIM and cs of one pixel from its exact 8-bit window sums `Su, Sd, Suu, Sdd` (see
+/// [`box_horizontal_narrow`]).
 ///
-/// The formula scaled by `t^2` has integer numerators, `t Sxx - Sx^2` and so on; for 8-bit
-/// samples in boxes up to 13x13 every product and difference is below 2^31, so they are
-/// computed exactly in i32 and rounded once to f32. The rest runs in f32, unfused, in this
-/// order on every backend, so the bits are the same everywhere; with `x == y` the numerators
-/// equal the denominators bit for bit, so SSIM(x, x) is exactly 1.
+/// With `A = Su^2`, `B = Sd^2`, `U = t Suu - A` and `D = t Sdd - B` (`t` taps), the formula
+/// scaled by `4 t^2` is
+///
+/// ```text
+/// l  = ((A - B) + 2 C1 t^2) / ((A + B) + 2 C1 t^2)
+/// cs = (cov (U - D) + 2 C2 t^2) / (cov (U + D) + 2 C2 t^2)
+/// ```
+///
+/// since `A - B = 4 Sx Sy`, `A + B = 2 (Sx^2 + Sy^2)`, `U - D = 4 (t Sxy - Sx Sy)` and
+/// `U + D = 2 (t Sxx - Sx^2 + t Syy - Sy^2)`. For 8-bit samples in boxes up to 7x7 these
+/// four integers are below 2^31: they are computed exactly in i32 and each rounded once to
+/// f32. The rest runs in f32, unfused, in this order on every backend, so the bits are the
+/// same everywhere. With `x == y`, `d = 0`, so `B = D = 0` and the numerators equal the
+/// denominators bit for bit: SSIM(x, x) is exactly 1.
 #[inline(always)]
-pub(crate) fn box_pixel_narrow(m: [f32; MOMENTS], k: &NarrowConsts) -> (f32, f32) {
+pub(crate) fn box_pixel_narrow(m: [f32; UD_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
     // The SIMD kernels use i32; f64 holds the same integers exactly (below 2^31 < 2^53), and
     // rounding an exact integer to f32 gives the same bits from either (and converts faster
     // here than a saturating f32-to-i32 cast).
-    let [a, b, sxx, syy, sxy] = m.map(|v| v as f64);
+    let [su, sd, suu, sdd] = m.map(|v| v as f64);
     let t = k.taps as f64;
-    let (aa, bb, ab) = (a * a, b * b, a * b);
-    let vx = (t * sxx - aa) as f32;
-    let vy = (t * syy - bb) as f32;
-    let vxy = (t * sxy - ab) as f32;
-    let (aa, bb, ab) = (aa as f32, bb as f32, ab as f32);
-    let l = (2.0 * ab + k.c1) / ((aa + bb) + k.c1);
-    let c = (k.two_cov * vxy + k.c2) / (k.cov * (vx + vy) + k.c2);
+    let (a, b) = (su * su, sd * sd);
+    let (u, d) = (t * suu - a, t * sdd - b);
+    let (ln, ld) = ((a - b) as f32, (a + b) as f32);
+    let (cn, cd) = ((u - d) as f32, (u + d) as f32);
+    let l = (ln + k.c1) / (ld + k.c1);
+    let c = (k.cov * cn + k.c2) / (k.cov * cd + k.c2);
     (l * c, c)
 }
 

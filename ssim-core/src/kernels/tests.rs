@@ -7,7 +7,7 @@
 
 extern crate std;
 
-use super::{Backend, FormulaConsts, Kernels, MOMENTS};
+use super::{Backend, FormulaConsts, Kernels, MOMENTS, UD_MOMENTS};
 use std::vec::Vec;
 use std::{eprintln, format, vec};
 
@@ -146,9 +146,12 @@ fn horizontal_within_bound() {
                         .collect()
                 };
                 let (x, y) = (row(&mut rng), row(&mut rng));
-                let (mut a, mut e) = (vec![0f32; MOMENTS * n], vec![0f32; MOMENTS * n]);
-                (k.horizontal)(&x, &y, &w, n, &mut a);
-                (scalar().horizontal)(&x, &y, &w, n, &mut e);
+                let (mut a, mut e) = (vec![0f32; UD_MOMENTS * n], vec![0f32; UD_MOMENTS * n]);
+                let (mut xa, mut ya, mut xe, mut ye) = (x.clone(), y.clone(), x, y);
+                (k.horizontal)(&mut xa, &mut ya, &w, n, &mut a);
+                (scalar().horizontal)(&mut xe, &mut ye, &w, n, &mut e);
+                // Both replaced the rows by the same sums and differences.
+                assert_eq!((&xa, &ya), (&xe, &ye), "{b} horizontal n={n} r={r}: u, d");
                 let err = rel_err_rows(&a, &e, n);
                 assert!(err <= MOMENT_BOUND, "{b} horizontal n={n} r={r}: {err:.3e}");
                 worst = worst.max(err);
@@ -168,23 +171,23 @@ fn vertical_within_bound() {
                 let w = half_weights(r);
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = 2 * r + rows;
-                let mut ring = vec![0f32; slots * MOMENTS * n];
+                // Rows of `mu, md, vu, vd`: means of x + y and x - y, their variances.
+                let mut ring = vec![0f32; slots * UD_MOMENTS * n];
                 for s in 0..slots {
                     for i in 0..n {
-                        let at = |m: usize| (s * MOMENTS + m) * n + i;
-                        ring[at(0)] = 100.0 + rng.unit() * 50.0;
-                        ring[at(1)] = 100.0 + rng.unit() * 50.0;
-                        ring[at(2)] = rng.unit() * 400.0;
-                        ring[at(3)] = rng.unit() * 400.0;
-                        ring[at(4)] = (rng.unit() - 0.5) * 400.0;
+                        let at = |m: usize| (s * UD_MOMENTS + m) * n + i;
+                        ring[at(0)] = 200.0 + rng.unit() * 100.0;
+                        ring[at(1)] = (rng.unit() - 0.5) * 50.0;
+                        ring[at(2)] = rng.unit() * 800.0;
+                        ring[at(3)] = rng.unit() * 800.0;
                     }
                 }
                 // A rotated ring, as the engine has it after some rows.
                 let rot = rng.below(slots);
                 let order: Vec<usize> = (0..slots).map(|t| (t + rot) % slots).collect();
                 let (mut a, mut e) = (
-                    vec![0f32; rows * MOMENTS * n],
-                    vec![0f32; rows * MOMENTS * n],
+                    vec![0f32; rows * UD_MOMENTS * n],
+                    vec![0f32; rows * UD_MOMENTS * n],
                 );
                 (k.vertical)(&ring, &order, &w, n, &mut a);
                 (scalar().vertical)(&ring, &order, &w, n, &mut e);
@@ -218,13 +221,12 @@ fn formula_within_bound_and_sums_in_fixed_order() {
                 c2: 58.5225,
                 ..consts(&mut rng)
             };
-            let mut stats = vec![0f32; MOMENTS * n];
+            let mut stats = vec![0f32; UD_MOMENTS * n];
             for i in 0..n {
-                stats[i] = rng.unit() * 255.0;
-                stats[n + i] = rng.unit() * 255.0;
-                stats[2 * n + i] = rng.unit() * 900.0;
-                stats[3 * n + i] = rng.unit() * 900.0;
-                stats[4 * n + i] = (rng.unit() - 0.5) * 900.0;
+                stats[i] = rng.unit() * 510.0;
+                stats[n + i] = (rng.unit() - 0.5) * 510.0;
+                stats[2 * n + i] = rng.unit() * 1800.0;
+                stats[3 * n + i] = rng.unit() * 1800.0;
             }
             let p0 = rng.below(n.min(6));
             let pool = (p0, n - rng.below(n - p0));
@@ -327,46 +329,57 @@ fn unsupported_backends_are_errors() {
     assert!(Backend::Avx2.kernels().is_err() && Backend::Avx512.kernels().is_err());
 }
 
-/// 8-bit box sums held in f32 equal the f64 sums exactly, on every backend.
+/// Random 8-bit rows of `len` samples: random (mode 0), all 255 in `x` with `y == x` (mode 1,
+/// the largest sums) or random with `y == x` (mode 2).
+fn u8_rows(rng: &mut Rng, len: usize, mode: usize) -> (Vec<f32>, Vec<f32>) {
+    let x: Vec<f32> = (0..len)
+        .map(|_| match mode {
+            1 => 255.0,
+            _ => (rng.next() % 256) as f32,
+        })
+        .collect();
+    let y = match mode {
+        0 => (0..len).map(|_| (rng.next() % 256) as f32).collect(),
+        _ => x.clone(),
+    };
+    (x, y)
+}
+
+/// The fused 8-bit path's sums of `u = x + y`, `d = x - y` and their squares equal, exactly,
+/// the same quantities derived from the f64 sums of `x, y, x^2, y^2, xy`, on every backend.
 #[test]
-fn narrow_box_kernels_equal_the_f64_ones() {
+fn narrow_box_sums_equal_the_f64_ones() {
     let mut rng = Rng(6);
     let mut all = backends();
     all.push((Backend::Scalar, scalar()));
     for (b, k) in all {
         for &n in LENGTHS {
-            for size in [3, 7, 11, super::NARROW_BOX_MAX] {
-                let rows = 1 + rng.below(super::ROWS_PER_PASS);
-                let slots = size + rows - 1;
-                let mut narrow = vec![0f32; slots * MOMENTS * n];
-                let mut wide = vec![0f64; slots * MOMENTS * n];
-                for s in 0..slots {
-                    let row = |rng: &mut Rng| -> Vec<f32> {
-                        (0..n + size - 1)
-                            .map(|_| (rng.next() % 256) as f32)
-                            .collect()
-                    };
-                    let (x, y) = (row(&mut rng), row(&mut rng));
-                    let part = s * MOMENTS * n..(s + 1) * MOMENTS * n;
-                    (k.box_horizontal_narrow)(&x, &y, size, n, &mut narrow[part.clone()]);
-                    (scalar().box_horizontal)(&x, &y, size, n, &mut wide[part]);
+            for size in [1, 3, 5, super::NARROW_BOX_MAX] {
+                let mode = rng.below(3);
+                let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
+                let mut narrow = vec![0f32; UD_MOMENTS * n];
+                let (mut u, mut d) = (x.clone(), y.clone());
+                (k.box_horizontal_narrow)(&mut u, &mut d, size, n, &mut narrow);
+                let mut wide = vec![0f64; MOMENTS * n];
+                (scalar().box_horizontal)(&x, &y, size, n, &mut wide);
+                let ctx = format!("{b} narrow box sums n={n} size={size} mode={mode}");
+                for i in 0..n {
+                    let m = |j: usize| wide[j * n + i];
+                    let (sx, sy, sxx, syy, sxy) = (m(0), m(1), m(2), m(3), m(4));
+                    let want = [
+                        sx + sy,
+                        sx - sy,
+                        sxx + syy + 2.0 * sxy,
+                        sxx + syy - 2.0 * sxy,
+                    ];
+                    for (j, w) in want.iter().enumerate() {
+                        assert_eq!(narrow[j * n + i] as f64, *w, "{ctx}: moment {j} col {i}");
+                    }
                 }
-                let ctx = format!("{b} narrow box n={n} size={size} rows={rows}");
-                assert!(
-                    narrow.iter().zip(&wide).all(|(a, e)| *a as f64 == *e),
-                    "{ctx}: horizontal"
-                );
-                let order: Vec<usize> = (0..slots).map(|t| (t + 1) % slots).collect();
-                let (mut a, mut e) = (
-                    vec![0f64; rows * MOMENTS * n],
-                    vec![0f64; rows * MOMENTS * n],
-                );
-                (k.box_vertical_narrow)(&narrow, &order, size, n, &mut a);
-                (scalar().box_vertical)(&wide, &order, size, n, &mut e);
-                assert!(
-                    a.iter().zip(&e).all(|(a, e)| a.to_bits() == e.to_bits()),
-                    "{ctx}: vertical"
-                );
+                // The rows were replaced by their sums and differences.
+                for i in 0..n + size - 1 {
+                    assert_eq!((u[i], d[i]), (x[i] + y[i], x[i] - y[i]), "{ctx}: u, d");
+                }
             }
         }
     }
@@ -382,29 +395,19 @@ fn narrow_box_formula_is_identical() {
     let mut worst = 0f64;
     for (b, k) in all {
         for &n in LENGTHS {
-            for size in [3, 7, 9, super::NARROW_FORMULA_MAX] {
+            for size in [1, 3, 5, super::NARROW_BOX_MAX] {
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = size + rows - 1;
-                let mut narrow = vec![0f32; slots * MOMENTS * n];
+                let mut narrow = vec![0f32; slots * UD_MOMENTS * n];
                 let mut wide = vec![0f64; slots * MOMENTS * n];
                 // Random rows, all-255 rows (the largest numerators) and x == y rows.
                 let mode = rng.below(3);
                 for s in 0..slots {
-                    let x: Vec<f32> = (0..n + size - 1)
-                        .map(|_| match mode {
-                            1 => 255.0,
-                            _ => (rng.next() % 256) as f32,
-                        })
-                        .collect();
-                    let y: Vec<f32> = match mode {
-                        0 => (0..n + size - 1)
-                            .map(|_| (rng.next() % 256) as f32)
-                            .collect(),
-                        _ => x.clone(),
-                    };
-                    let part = s * MOMENTS * n..(s + 1) * MOMENTS * n;
-                    (scalar().box_horizontal_narrow)(&x, &y, size, n, &mut narrow[part.clone()]);
-                    (scalar().box_horizontal)(&x, &y, size, n, &mut wide[part]);
+                    let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
+                    (scalar().box_horizontal)(&x, &y, size, n, &mut wide[s * MOMENTS * n..]);
+                    let (mut u, mut d) = (x, y);
+                    let part = &mut narrow[s * UD_MOMENTS * n..];
+                    (scalar().box_horizontal_narrow)(&mut u, &mut d, size, n, part);
                 }
                 let order: Vec<usize> = (0..slots).map(|t| (t + 2) % slots).collect();
                 let kc = FormulaConsts {
@@ -417,14 +420,15 @@ fn narrow_box_formula_is_identical() {
                     ..kc
                 };
                 let (mut a, mut e) = (vec![0f32; rows * 2 * n], vec![0f32; rows * 2 * n]);
-                let (mut ca, mut ce) = (vec![0f32; MOMENTS * n], vec![0f32; MOMENTS * n]);
+                let mm = UD_MOMENTS * n;
+                let (mut ca, mut ce) = (vec![0f32; mm], vec![0f32; mm]);
                 let sc = scalar().box_narrow_formula;
                 sc(&narrow, &order, size, n, &kc, None, &mut ce, &mut e);
                 // The sums of `order[..size - 1]`, as a previous pass would have left them:
                 // the carry of a one-row pass over `[any, order[..size - 1]]`.
                 let mut win = vec![order[0]];
                 win.extend_from_slice(&order[..size - 1]);
-                let (mut cin, mut scratch) = (vec![0f32; MOMENTS * n], vec![0f32; 2 * n]);
+                let (mut cin, mut scratch) = (vec![0f32; mm], vec![0f32; 2 * n]);
                 sc(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
                 for carry in [None, Some(&cin[..])] {
                     let f = k.box_narrow_formula;
@@ -475,26 +479,26 @@ fn vertical_formula_equals_vertical_then_formula() {
                 let w = half_weights(r);
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = 2 * r + rows;
-                let mut ring = vec![0f32; slots * MOMENTS * n];
+                // Rows of `mu, md, vu, vd`: means of x + y and x - y, their variances.
+                let mut ring = vec![0f32; slots * UD_MOMENTS * n];
                 for s in 0..slots {
                     for i in 0..n {
-                        let at = |m: usize| (s * MOMENTS + m) * n + i;
-                        ring[at(0)] = 100.0 + rng.unit() * 50.0;
-                        ring[at(1)] = 100.0 + rng.unit() * 50.0;
-                        ring[at(2)] = rng.unit() * 400.0;
-                        ring[at(3)] = rng.unit() * 400.0;
-                        ring[at(4)] = (rng.unit() - 0.5) * 400.0;
+                        let at = |m: usize| (s * UD_MOMENTS + m) * n + i;
+                        ring[at(0)] = 200.0 + rng.unit() * 100.0;
+                        ring[at(1)] = (rng.unit() - 0.5) * 50.0;
+                        ring[at(2)] = rng.unit() * 800.0;
+                        ring[at(3)] = rng.unit() * 800.0;
                     }
                 }
                 let order: Vec<usize> = (0..slots).map(|t| (t + 1) % slots).collect();
                 let kc = consts(&mut rng);
                 let mut fused = vec![0f32; rows * 2 * n];
                 (k.vertical_formula)(&ring, &order, &w, n, &kc, &mut fused);
-                let mut stats = vec![0f32; rows * MOMENTS * n];
+                let mut stats = vec![0f32; rows * UD_MOMENTS * n];
                 (k.vertical)(&ring, &order, &w, n, &mut stats);
                 for row in 0..rows {
                     let (mut s, mut c) = (vec![0f32; n], vec![0f32; n]);
-                    let st = &stats[row * MOMENTS * n..][..MOMENTS * n];
+                    let st = &stats[row * UD_MOMENTS * n..][..UD_MOMENTS * n];
                     (k.formula)(st, n, &kc, (0, n), &mut s, &mut c);
                     let got = &fused[2 * row * n..][..2 * n];
                     assert!(

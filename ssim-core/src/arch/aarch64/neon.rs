@@ -138,6 +138,11 @@ impl Lanes for Neon {
         unsafe { vsubq_s32(a, b) }
     }
     #[inline(always)]
+    fn add_int(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_s32(a, b) }
+    }
+    #[inline(always)]
     fn to_float(self, v: int32x4_t) -> float32x4_t {
         // SAFETY: see the impl comment.
         unsafe { vcvtq_f32_s32(v) }

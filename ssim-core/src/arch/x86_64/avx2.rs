@@ -150,6 +150,11 @@ impl Lanes for Avx2 {
         unsafe { _mm256_sub_epi32(a, b) }
     }
     #[inline(always)]
+    fn add_int(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_epi32(a, b) }
+    }
+    #[inline(always)]
     fn to_float(self, v: __m256i) -> __m256 {
         // SAFETY: see the impl comment.
         unsafe { _mm256_cvtepi32_ps(v) }

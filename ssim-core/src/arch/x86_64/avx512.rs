@@ -153,6 +153,11 @@ impl Lanes for Avx512 {
         unsafe { _mm512_sub_epi32(a, b) }
     }
     #[inline(always)]
+    fn add_int(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_add_epi32(a, b) }
+    }
+    #[inline(always)]
     fn to_float(self, v: __m512i) -> __m512 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_cvtepi32_ps(v) }
