@@ -444,8 +444,11 @@ fn run_band<S: RowSource>(
     let mut buf = RowBuf::default();
     for j in first..end {
         let (xp, yp) = src.rows(j, &mut buf)?;
+        // The 2x2 mean first: it reads the row while it is in L1 (the engine's load fetched
+        // it a row ahead); after the engine's passes it would come back from L2.
+        let full = nl > 1 && pyramid.down(0, j, xp.row(0), yp.row(0), (xp.step(), yp.step()))?;
         pyramid.push(0, j, &xp, &yp)?;
-        if nl > 1 && pyramid.down(0, j, xp.row(0), yp.row(0), (xp.step(), yp.step()))? {
+        if full {
             pyramid.flush(1)?;
         }
     }
