@@ -17,9 +17,17 @@
 //!
 //! Memory per band does not depend on the height ([`band_scratch_bytes`]); measured peak heap
 //! of a whole one-thread call on u8 images, 1920 / 3840 wide, with the engine's 4-row
-//! vertical passes: single-scale 0.73 / 1.47 MiB, MS-SSIM (5 levels) 1.62 / 3.25 MiB. Measured speed (AVX-512, best of 30; the criterion
-//! version is the `msssim` bench of `benches/`): two threads run 1.8-2.0x one thread at 1080p
-//! and 2160p, for SSIM and MS-SSIM.
+//! vertical passes: single-scale 0.73 / 1.47 MiB, MS-SSIM (5 levels) 1.62 / 3.25 MiB. A band's
+//! memory is one allocation, and the thread that ran it keeps it for its next band (up to
+//! 16 MiB, `SPARE_MAX_BYTES`): repeated calls neither allocate nor zero nor page-fault megabytes
+//! before computing. The engines and the pyramid write every value before reading it; debug
+//! builds poison the reused memory with NaN so that the tests would see a stale read.
+//!
+//! The pyramid's 2x2 means run on the band's backend (`Downsampler`, vectorised, the same
+//! bits on every backend); the full-resolution rows go to it before the engine, while they
+//! are in L1. Measured speed (AVX-512, best of 30; the criterion version is the `msssim`
+//! bench of `benches/`): two threads run 1.8-2.0x one thread at 1080p and 2160p, for SSIM
+//! and MS-SSIM.
 
 use rayon::prelude::*;
 use ssim_core::{
