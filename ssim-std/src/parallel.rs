@@ -19,8 +19,8 @@
 //! of a whole one-thread call on u8 images, 1920 / 3840 wide, with the engine's 4-row
 //! vertical passes: single-scale 0.73 / 1.47 MiB, MS-SSIM (5 levels) 1.62 / 3.25 MiB. A band's
 //! memory is one allocation, and the thread that ran it keeps it for its next band (up to
-//! 16 MiB, `SPARE_MAX_BYTES`): repeated calls neither allocate nor zero nor page-fault megabytes
-//! before computing. The engines and the pyramid write every value before reading it; debug
+//! 4 MiB, `SPARE_MAX_BYTES`): repeated calls neither allocate nor zero nor page-fault
+//! megabytes before computing. The engines and the pyramid write every value before reading it; debug
 //! builds poison the reused memory with NaN so that the tests would see a stale read.
 //!
 //! The pyramid's 2x2 means run on the band's backend (`Downsampler`, vectorised, the same
@@ -305,9 +305,10 @@ thread_local! {
     };
 }
 
-/// Most memory a thread keeps between calls (a 4K MS-SSIM band needs about 3.3 MiB); a larger
-/// band's is freed when it ends.
-const SPARE_MAX_BYTES: usize = 16 << 20;
+/// Most memory a thread keeps between calls: issue 4's budget for a 4K MS-SSIM band (which
+/// needs about 3.3 MiB), so a pool of many threads keeps at most this much each. A larger
+/// band's memory is freed when it ends.
+const SPARE_MAX_BYTES: usize = 4 << 20;
 
 impl BandMemory {
     /// At least `blocks` scratch blocks and `rows` floats: this thread's spare if large
