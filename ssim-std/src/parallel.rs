@@ -413,8 +413,11 @@ fn run_band<S: RowSource>(
         });
         need[k] = hull(input[k], src_rows);
     }
-    let sinks: Vec<BandLevel> = (0..nl)
-        .map(|_| BandLevel {
+    let sinks: Vec<BandLevel> = out_rows
+        .iter()
+        .map(|r| BandLevel {
+            // One pair of sums per map row: sized once instead of grown row by row.
+            sums: Vec::with_capacity(r.map_or(0, |(a, b)| b - a)),
             keep_ssim: job.ssim_map,
             keep_cs: job.cs_map,
             ..BandLevel::default()
