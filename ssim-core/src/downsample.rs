@@ -20,6 +20,11 @@
 //! exact for u8 and u16 samples at every level of a 5-level pyramid (level-5 values are
 //! multiples of 1/256 below 2^16, which f32 holds exactly), so the pyramid of integer images
 //! does not depend on the order of operations at all.
+//!
+//! The whole pairs of a row run in the backend's `downsample_*` kernels (see
+//! `kernels::downsample`; [`Downsample::with_backend`] picks the backend); only the padded
+//! blocks at the ends of an odd row are handled here. The kernels do the same IEEE operations
+//! in the same order on every backend, so f32 images get the same bits everywhere too.
 
 use crate::error::{Error, Result};
 use crate::kernels::{Backend, Kernels};
@@ -140,8 +145,8 @@ impl Downsample {
     }
 
     /// An integer path for u8 rows, exact (the same values as the f32 one, which the SIMD
-    /// backends run faster): horizontal pair sums into `sums` (`add`: added to what `sums` holds, for the lower row of a
-    /// block). Sums of four u8 samples fit in u16. Roles: `First` = `add: false`; `Second` =
+    /// backends run faster): horizontal pair sums into `sums` (`add`: added to what `sums`
+    /// holds, for the lower row of a block). Sums of four u8 samples fit in u16. Roles: `First` = `add: false`; `Second` =
     /// `add: true` then [`finish_u8`](Self::finish_u8); `Both` = both; `Alone` = `add:
     /// false` then `finish_u8`.
     pub fn pair_sums_u8(

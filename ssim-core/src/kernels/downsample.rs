@@ -16,9 +16,11 @@
 //! The rule-specific blocks at the ends of an odd row (a repeated or a zero sample) stay in
 //! `crate::downsample`; these kernels see only whole pairs.
 //!
-//! Why a kernel: the u8 sums come from one `maddubs` (x86) / `vpaddl` (NEON) per vector of
-//! pairs instead of two widening loads and a shuffle, and the compiler left the f32 pair sums
-//! scalar or shuffled them poorly.
+//! Why kernels: the pyramid now runs on the backend it was given, and the u8 pair sums come
+//! from one `maddubs` (x86) / `vpaddl` (NEON) per vector of pairs, straight to f32 (no u16
+//! pass and conversion pass). Measured share of an MS-SSIM 1080p u8 run (perf, AVX-512): the
+//! autovectorised code took 2.2 % (u8 level) and 1.3 % (f32 levels), the kernels 1.9 % and
+//! 0.8 %; what is left is mostly the stores of the level rows.
 
 use super::lanes::Lanes;
 use crate::plane::Sample;
