@@ -5,6 +5,7 @@ set -euo pipefail
 export SSIM_REQUIRE_BACKENDS="${SSIM_REQUIRE_BACKENDS:-avx2,avx512}"
 cargo test -p ssim-core --lib kernels::
 cargo test -p ssim-core --test backends
+cargo test -p ssim-core --test downsample
 # The reference vectors through the SSIM_BACKEND override (maps included) on the portable
 # baseline, which the default (fastest) choice never picks on this machine.
 SSIM_BACKEND=portable cargo test -p ssim-std --test vectors engine_
