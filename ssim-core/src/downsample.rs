@@ -146,9 +146,9 @@ impl Downsample {
 
     /// An integer path for u8 rows, exact (the same values as the f32 one, which the SIMD
     /// backends run faster): horizontal pair sums into `sums` (`add`: added to what `sums`
-    /// holds, for the lower row of a block). Sums of four u8 samples fit in u16. Roles: `First` = `add: false`; `Second` =
-    /// `add: true` then [`finish_u8`](Self::finish_u8); `Both` = both; `Alone` = `add:
-    /// false` then `finish_u8`.
+    /// holds, for the lower row of a block). Sums of four u8 samples fit in u16. Roles:
+    /// `First` = `add: false`; `Second` = `add: true` then [`finish_u8`](Self::finish_u8);
+    /// `Both` = both; `Alone` = `add: false` then `finish_u8`.
     pub fn pair_sums_u8(
         self,
         row: &[u8],

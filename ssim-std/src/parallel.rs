@@ -20,14 +20,16 @@
 //! vertical passes: single-scale 0.73 / 1.47 MiB, MS-SSIM (5 levels) 1.62 / 3.25 MiB. A band's
 //! memory is one allocation, and the thread that ran it keeps it for its next band (up to
 //! 4 MiB, `SPARE_MAX_BYTES`): repeated calls neither allocate nor zero nor page-fault
-//! megabytes before computing. The engines and the pyramid write every value before reading it; debug
-//! builds poison the reused memory with NaN so that the tests would see a stale read.
+//! megabytes before computing. The engines and the pyramid write every value before reading
+//! it; debug builds poison the reused memory with NaN so that the tests would see a stale
+//! read.
 //!
 //! The pyramid's 2x2 means run on the band's backend (`Downsampler`, vectorised, the same
 //! bits on every backend); the full-resolution rows go to it before the engine, while they
-//! are in L1. Measured speed (AVX-512, best of 30; the criterion version is the `msssim`
-//! bench of `benches/`): two threads run 1.8-2.0x one thread at 1080p and 2160p, for SSIM
-//! and MS-SSIM.
+//! are in L1. Measured speed (AVX-512, u8, the CLI's median of `--repeat 101` at 1080p and
+//! 41 at 2160p, medians of 6 to 8 alternating rounds on the shared 2-core machine; see
+//! BENCHMARKS.md): two threads run 1.91-1.95x one thread for SSIM and MS-SSIM at 1080p and
+//! 2160p, and MS-SSIM costs 1.39x SSIM at 1080p on one thread.
 
 use rayon::prelude::*;
 use ssim_core::{
