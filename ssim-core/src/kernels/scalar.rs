@@ -249,7 +249,6 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
     }
 }
 
-
 /// The exact 8-bit box sums of the fused path, in sum/difference form: with `u = x + y` and
 /// `d = x - y` (overwriting `x` and `y`, `n + size - 1` values each), the four rows
 /// `Su, Sd, Suu, Sdd` of `n` window sums each ([`UD_MOMENTS`](super::UD_MOMENTS)).
@@ -306,13 +305,7 @@ pub(crate) fn sum_difference(x: &mut [f32], y: &mut [f32]) {
 /// The first map row of the pass adds its `size` window rows; each next one adds the row
 /// entering the window and subtracts the one leaving it. The sums are integers below 2^53, so
 /// both ways are exact and give the same bits.
-pub(crate) fn box_vertical(
-    ring: &[f64],
-    slots: &[usize],
-    size: usize,
-    n: usize,
-    out: &mut [f64],
-) {
+pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize, out: &mut [f64]) {
     let row = |s: usize, m: usize| &ring[(s * MOMENTS + m) * n..][..n];
     for m in 0..MOMENTS {
         let o = &mut out[m * n..][..n];
