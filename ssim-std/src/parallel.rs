@@ -15,9 +15,10 @@
 //! `ThreadPool::install`); no pool is created. `Config::threads` caps the number of bands, so
 //! `Some(1)` never leaves the calling thread.
 //!
-//! Memory per band does not depend on the height ([`band_scratch_bytes`]); measured peak heap
-//! of a whole one-thread call on u8 images, 1920 / 3840 wide, with the engine's 4-row
-//! vertical passes: single-scale 0.73 / 1.47 MiB, MS-SSIM (5 levels) 1.62 / 3.25 MiB. A band's
+//! Memory per band does not depend on the height ([`band_scratch_bytes`]): Gaussian 11,
+//! 1920 / 3840 wide, single-scale 0.55 / 1.11 MiB, MS-SSIM (5 levels) 1.30 / 2.61 MiB with the
+//! four-moment f32 ring (session 1 measured the peak heap of a whole one-thread call with the
+//! five-moment ring: 0.73 / 1.47 and 1.62 / 3.25 MiB). A band's
 //! memory is one allocation, and the thread that ran it keeps it for its next band (up to
 //! 4 MiB, `SPARE_MAX_BYTES`): repeated calls neither allocate nor zero nor page-fault
 //! megabytes before computing. The engines and the pyramid write every value before reading
