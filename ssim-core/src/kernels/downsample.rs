@@ -97,6 +97,25 @@ fn rows<S: Lanes, P: Pairs<S>>(s: S, src: P, acc: Option<&[f32]>, out: &mut [f32
     }
 }
 
+/// The kernel for one sample type: the vector kernel on contiguous rows of at least one
+/// vector, else the scalar one.
+#[inline(always)]
+fn downsample<'a, S: Lanes, T: Sample>(
+    s: S,
+    src: &'a [T],
+    step: usize,
+    acc: Option<&[f32]>,
+    out: &mut [f32],
+) where
+    &'a [T]: Pairs<S>,
+{
+    let n = out.len();
+    if step != 1 || n < S::F {
+        return scalar(src, step, acc, out);
+    }
+    rows(s, &src[..2 * n], acc, out);
+}
+
 #[inline(always)]
 pub(crate) fn downsample_u8<S: Lanes>(
     s: S,
@@ -105,11 +124,7 @@ pub(crate) fn downsample_u8<S: Lanes>(
     acc: Option<&[f32]>,
     out: &mut [f32],
 ) {
-    let n = out.len();
-    if step != 1 || n < S::F {
-        return scalar(src, step, acc, out);
-    }
-    rows(s, &src[..2 * n], acc, out);
+    downsample(s, src, step, acc, out)
 }
 
 #[inline(always)]
@@ -120,11 +135,7 @@ pub(crate) fn downsample_u16<S: Lanes>(
     acc: Option<&[f32]>,
     out: &mut [f32],
 ) {
-    let n = out.len();
-    if step != 1 || n < S::F {
-        return scalar(src, step, acc, out);
-    }
-    rows(s, &src[..2 * n], acc, out);
+    downsample(s, src, step, acc, out)
 }
 
 #[inline(always)]
@@ -135,11 +146,7 @@ pub(crate) fn downsample_f32<S: Lanes>(
     acc: Option<&[f32]>,
     out: &mut [f32],
 ) {
-    let n = out.len();
-    if step != 1 || n < S::F {
-        return scalar(src, step, acc, out);
-    }
-    rows(s, &src[..2 * n], acc, out);
+    downsample(s, src, step, acc, out)
 }
 
 #[cfg(test)]
