@@ -143,42 +143,6 @@ impl Downsample {
         self.with_backend(Backend::detect())?
             .second_row(first, row, step, width, out)
     }
-
-    /// An integer path for u8 rows, exact (the same values as the f32 one, which the SIMD
-    /// backends run faster): horizontal pair sums into `sums` (`add`: added to what `sums`
-    /// holds, for the lower row of a block). Sums of four u8 samples fit in u16. Roles:
-    /// `First` = `add: false`; `Second` = `add: true` then [`finish_u8`](Self::finish_u8);
-    /// `Both` = both; `Alone` = `add: false` then `finish_u8`.
-    pub fn pair_sums_u8(
-        self,
-        row: &[u8],
-        step: usize,
-        width: usize,
-        sums: &mut [u16],
-        add: bool,
-    ) -> Result<()> {
-        check(row, step, width, sums.len())?;
-        if add {
-            pair_sums_int::<true>(self, row, step, width, sums);
-        } else {
-            pair_sums_int::<false>(self, row, step, width, sums);
-        }
-        Ok(())
-    }
-
-    /// `out[k] = sums[k] / 4`: the output row of [`pair_sums_u8`](Self::pair_sums_u8) sums.
-    pub fn finish_u8(sums: &[u16], out: &mut [f32]) -> Result<()> {
-        if out.len() < sums.len() {
-            return Err(Error::BufferTooShort {
-                len: out.len(),
-                needed: sums.len(),
-            });
-        }
-        for (o, &v) in out.iter_mut().zip(sums) {
-            *o = v as f32 * 0.25;
-        }
-        Ok(())
-    }
 }
 
 /// A [`Downsample`] rule bound to one backend's kernels ([`Downsample::with_backend`]): the
@@ -329,55 +293,6 @@ fn pair_sums<T: Sample>(
     }
 }
 
-/// [`pair_sums`] in u16 for u8 rows: `out[k] = pair sum k`, or `+=` with `ADD`.
-#[inline(always)]
-fn pair_sums_int<const ADD: bool>(
-    rule: Downsample,
-    row: &[u8],
-    step: usize,
-    width: usize,
-    out: &mut [u16],
-) {
-    let put = |o: &mut u16, s: u16| *o = if ADD { *o + s } else { s };
-    let odd = width % 2 == 1;
-    let (head, first_in) = match rule {
-        Downsample::PytorchMsssim if odd => (true, 1),
-        _ => (false, 0),
-    };
-    let tail = rule == Downsample::Wang2003 && odd;
-    let k0 = head as usize;
-    let pairs = (width - first_in) / 2;
-    if head {
-        put(&mut out[0], row[0] as u16);
-    }
-    if step == 1 {
-        const B: usize = 16;
-        let src = &row[first_in..first_in + 2 * pairs];
-        let mut dc = out[k0..k0 + pairs].chunks_exact_mut(B);
-        let mut sc = src.chunks_exact(2 * B);
-        for (o, p) in (&mut dc).zip(&mut sc) {
-            for k in 0..B {
-                put(&mut o[k], p[2 * k] as u16 + p[2 * k + 1] as u16);
-            }
-        }
-        for (o, p) in dc
-            .into_remainder()
-            .iter_mut()
-            .zip(sc.remainder().chunks_exact(2))
-        {
-            put(o, p[0] as u16 + p[1] as u16);
-        }
-    } else {
-        for k in 0..pairs {
-            let i = (first_in + 2 * k) * step;
-            put(&mut out[k0 + k], row[i] as u16 + row[i + step] as u16);
-        }
-    }
-    if tail {
-        put(&mut out[pairs], 2 * row[(width - 1) * step] as u16);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,45 +395,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn u8_integer_path_equals_the_f32_path() {
-        for rule in [Downsample::Wang2003, Downsample::PytorchMsssim] {
-            for (w, h) in [(1, 1), (5, 3), (40, 7), (69, 6), (98, 5)] {
-                for step in [1, 3] {
-                    let x: [u8; 3 * N] = core::array::from_fn(|i| (i * 101 % 256) as u8);
-                    let want = streamed(rule, &x, w, h, step);
-                    let ow = w.div_ceil(2);
-                    let mut got = [0f32; N];
-                    let mut sums = [0u16; N];
-                    let row = |j: usize| &x[j * w * step..(j + 1) * w * step];
-                    for j in 0..h {
-                        let role = rule.role(j, h);
-                        let q = role.output();
-                        let add = matches!(role, RowRole::Second(_));
-                        if matches!(role, RowRole::Both(_)) {
-                            rule.pair_sums_u8(row(j), step, w, &mut sums, false)
-                                .unwrap();
-                        }
-                        let again = matches!(role, RowRole::Both(_));
-                        rule.pair_sums_u8(row(j), step, w, &mut sums, add || again)
-                            .unwrap();
-                        if !matches!(role, RowRole::First(_)) {
-                            let o = &mut got[q * ow..(q + 1) * ow];
-                            Downsample::finish_u8(&sums[..ow], o).unwrap();
-                        }
-                    }
-                    let n = ow * h.div_ceil(2);
-                    assert_eq!(got[..n], want[..n], "{rule:?} {w}x{h} step {step}");
-                }
-            }
-        }
-        let mut sums = [0u16; 2];
-        assert!(Downsample::finish_u8(&sums, &mut [0f32; 1]).is_err());
-        assert!(Downsample::Wang2003
-            .pair_sums_u8(&[1, 2, 3], 1, 4, &mut sums, false)
-            .is_err());
     }
 
     #[test]

@@ -174,12 +174,55 @@ impl Geometry {
         }
     }
 
+    /// The pooled columns of map row `i`, if it is a pooled row.
+    fn pool(&self, i: usize) -> Option<(usize, usize)> {
+        (self.pool_rows.0..self.pool_rows.1)
+            .contains(&i)
+            .then_some(self.pool_cols)
+    }
+
     /// The input row at vertical offset `t` from the centre of map row `i`.
     fn source_row(&self, i: usize, t: isize) -> usize {
         match self.extent {
             Extent::Valid => (i as isize + self.radius as isize + t) as usize,
             Extent::Same(p) => p.map_index(i as isize + t, self.height),
         }
+    }
+}
+
+/// The f64 sums of the pooled map pixels so far.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    ssim_sum: f64,
+    cs_sum: f64,
+    count: u64,
+}
+
+impl Totals {
+    /// Adds map row `i`'s sums (taken over the columns of [`Geometry::pool`], or over none
+    /// outside the pooled rows) when it is pooled, and hands the row to `sink`.
+    fn deliver(
+        &mut self,
+        g: &Geometry,
+        i: usize,
+        (ssim, cs): (&[f32], &[f32]),
+        (s, c): (f64, f64),
+        sink: &mut impl RowSink,
+    ) {
+        let pool = g.pool(i);
+        if let Some((p0, p1)) = pool {
+            self.ssim_sum += s;
+            self.cs_sum += c;
+            self.count += (p1 - p0) as u64;
+        }
+        sink.row(OutputRow {
+            index: i,
+            ssim,
+            cs,
+            pooled: pool.is_some(),
+            ssim_sum: s,
+            cs_sum: c,
+        });
     }
 }
 
@@ -280,9 +323,7 @@ pub struct Ssim<'s> {
     in_rows: (usize, usize),
     next_in: usize,
     next_out: usize,
-    ssim_sum: f64,
-    cs_sum: f64,
-    count: u64,
+    totals: Totals,
     xrow: &'s mut [f32],
     yrow: &'s mut [f32],
     ring: &'s mut [ScratchBlock],
@@ -358,9 +399,7 @@ impl<'s> Ssim<'s> {
             in_rows,
             next_in: in_rows.0,
             next_out: out_rows.0,
-            ssim_sum: 0.0,
-            cs_sum: 0.0,
-            count: 0,
+            totals: Totals::default(),
             xrow: cast(xrow, geo.padded_w()),
             yrow: cast(yrow, geo.padded_w()),
             ring,
@@ -450,13 +489,14 @@ impl<'s> Ssim<'s> {
                 pushed: self.next_in,
             });
         }
-        let n = self.count as f64;
+        let t = self.totals;
+        let n = t.count as f64;
         Ok(SsimResult {
-            ssim: self.ssim_sum / n,
-            cs: self.cs_sum / n,
-            count: self.count,
-            ssim_sum: self.ssim_sum,
-            cs_sum: self.cs_sum,
+            ssim: t.ssim_sum / n,
+            cs: t.cs_sum / n,
+            count: t.count,
+            ssim_sum: t.ssim_sum,
+            cs_sum: t.cs_sum,
             backend: self.kernels.backend,
         })
     }
@@ -606,23 +646,9 @@ impl<'s> Ssim<'s> {
             let stats: &[f32] = bytemuck::cast_slice(&*self.stats);
             for k in 0..rows {
                 let i = i0 + k;
-                let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
-                let pool = if pooled { g.pool_cols } else { (0, 0) };
                 let (ssim, cs) = stats[2 * k * n..][..2 * n].split_at(n);
-                let (s, c) = (self.kernels.row_sums)(ssim, cs, pool);
-                if pooled {
-                    self.ssim_sum += s;
-                    self.cs_sum += c;
-                    self.count += (g.pool_cols.1 - g.pool_cols.0) as u64;
-                }
-                sink.row(OutputRow {
-                    index: i,
-                    ssim,
-                    cs,
-                    pooled,
-                    ssim_sum: s,
-                    cs_sum: c,
-                });
+                let sums = (self.kernels.row_sums)(ssim, cs, g.pool(i).unwrap_or((0, 0)));
+                self.totals.deliver(&g, i, (ssim, cs), sums, sink);
             }
             self.next_out += rows;
             return;
@@ -635,25 +661,11 @@ impl<'s> Ssim<'s> {
         (self.kernels.box_vertical)(ring, slots, size, n, out);
         for k in 0..rows {
             let i = i0 + k;
-            let pooled = (g.pool_rows.0..g.pool_rows.1).contains(&i);
-            let pool = if pooled { g.pool_cols } else { (0, 0) };
             let part = k * MOMENTS * n..(k + 1) * MOMENTS * n;
             let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
-            let (s, c) =
-                (self.kernels.box_formula)(&mut out[part], n, &self.consts, pool, ssim, cs);
-            if pooled {
-                self.ssim_sum += s;
-                self.cs_sum += c;
-                self.count += (g.pool_cols.1 - g.pool_cols.0) as u64;
-            }
-            sink.row(OutputRow {
-                index: i,
-                ssim: self.ssim_row,
-                cs: self.cs_row,
-                pooled,
-                ssim_sum: s,
-                cs_sum: c,
-            });
+            let pool = g.pool(i).unwrap_or((0, 0));
+            let sums = (self.kernels.box_formula)(&mut out[part], n, &self.consts, pool, ssim, cs);
+            self.totals.deliver(&g, i, (ssim, cs), sums, sink);
         }
         self.next_out += rows;
     }

@@ -161,6 +161,22 @@ fn horizontal_within_bound() {
     }
 }
 
+/// A random ring of `slots` rows of `mu, md, vu, vd` (means of x + y and x - y, their
+/// variances), `n` wide.
+fn ud_ring(rng: &mut Rng, slots: usize, n: usize) -> Vec<f32> {
+    let mut ring = vec![0f32; slots * UD_MOMENTS * n];
+    for s in 0..slots {
+        for i in 0..n {
+            let at = |m: usize| (s * UD_MOMENTS + m) * n + i;
+            ring[at(0)] = 200.0 + rng.unit() * 100.0;
+            ring[at(1)] = (rng.unit() - 0.5) * 50.0;
+            ring[at(2)] = rng.unit() * 800.0;
+            ring[at(3)] = rng.unit() * 800.0;
+        }
+    }
+    ring
+}
+
 #[test]
 fn vertical_within_bound() {
     let mut rng = Rng(3);
@@ -171,17 +187,7 @@ fn vertical_within_bound() {
                 let w = half_weights(r);
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = 2 * r + rows;
-                // Rows of `mu, md, vu, vd`: means of x + y and x - y, their variances.
-                let mut ring = vec![0f32; slots * UD_MOMENTS * n];
-                for s in 0..slots {
-                    for i in 0..n {
-                        let at = |m: usize| (s * UD_MOMENTS + m) * n + i;
-                        ring[at(0)] = 200.0 + rng.unit() * 100.0;
-                        ring[at(1)] = (rng.unit() - 0.5) * 50.0;
-                        ring[at(2)] = rng.unit() * 800.0;
-                        ring[at(3)] = rng.unit() * 800.0;
-                    }
-                }
+                let ring = ud_ring(&mut rng, slots, n);
                 // A rotated ring, as the engine has it after some rows.
                 let rot = rng.below(slots);
                 let order: Vec<usize> = (0..slots).map(|t| (t + rot) % slots).collect();
@@ -479,17 +485,7 @@ fn vertical_formula_equals_vertical_then_formula() {
                 let w = half_weights(r);
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = 2 * r + rows;
-                // Rows of `mu, md, vu, vd`: means of x + y and x - y, their variances.
-                let mut ring = vec![0f32; slots * UD_MOMENTS * n];
-                for s in 0..slots {
-                    for i in 0..n {
-                        let at = |m: usize| (s * UD_MOMENTS + m) * n + i;
-                        ring[at(0)] = 200.0 + rng.unit() * 100.0;
-                        ring[at(1)] = (rng.unit() - 0.5) * 50.0;
-                        ring[at(2)] = rng.unit() * 800.0;
-                        ring[at(3)] = rng.unit() * 800.0;
-                    }
-                }
+                let ring = ud_ring(&mut rng, slots, n);
                 let order: Vec<usize> = (0..slots).map(|t| (t + 1) % slots).collect();
                 let kc = consts(&mut rng);
                 let mut fused = vec![0f32; rows * 2 * n];
