@@ -451,21 +451,95 @@ impl<'s> Ssim<'s> {
                 pushed,
             });
         }
+        let int_box = self.sample_kind(T::KIND)?;
+        for j in 0..x.height() {
+            self.push_row((x.row(j), x.step()), (y.row(j), y.step()), int_box)?;
+            self.drain(int_box, sink);
+        }
+        Ok(())
+    }
+
+    /// Pushes the next rows of f32 samples, packed (`width` samples per row, rows one after
+    /// the other), and lets the engine use them as its working rows: they are overwritten.
+    /// This saves [`push_rows`](Self::push_rows)' copy of every row into the engine's own
+    /// buffers, which is worth it for rows the caller computed itself and throws away next,
+    /// such as the levels of an MS-SSIM pyramid.
+    ///
+    /// Unlike `push_rows`, the samples are **not** checked for NaN and infinity (the check
+    /// is a pass over the rows of its own): a non-finite sample gives NaN in the map and the
+    /// mean instead of [`Error::NonFiniteSample`]. Use it for rows made from checked ones.
+    /// With a padded map (`Pooling::Same`, or [`Options::map`] with `Params::map_padding`)
+    /// the engine needs room around each row; the rows are then copied and checked as by
+    /// `push_rows`, and left as they were.
+    ///
+    /// ```
+    /// use ssim_core::{Params, ScratchBlock, Ssim, scratch_len};
+    /// let (w, h) = (16, 12);
+    /// let params = Params::wang2004(1.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+    /// let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+    /// let mut x: Vec<f32> = (0..w * h).map(|i| (i % 7) as f32 / 7.0).collect();
+    /// let mut y = x.clone();
+    /// engine.push_rows_in_place(&mut x, &mut y, &mut ()).unwrap();
+    /// assert_eq!(engine.finish().unwrap().ssim, 1.0);
+    /// ```
+    pub fn push_rows_in_place(
+        &mut self,
+        x: &mut [f32],
+        y: &mut [f32],
+        sink: &mut impl RowSink,
+    ) -> Result<()> {
+        let w = self.geo.width;
+        if x.len() != y.len() {
+            return Err(Error::SizeMismatch {
+                reference: (w, x.len() / w),
+                distorted: (w, y.len() / w),
+            });
+        }
+        if x.len() % w != 0 {
+            return Err(Error::InvalidParameter {
+                name: "rows",
+                expected: "whole rows: a multiple of the engine's width of samples, packed",
+            });
+        }
+        let rows = x.len() / w;
+        if self.geo.extent != Extent::Valid {
+            let (xp, yp) = (Plane::new(x, w, rows)?, Plane::new(y, w, rows)?);
+            return self.push_rows(&xp, &yp, sink);
+        }
+        let pushed = self.next_in.saturating_add(rows);
+        if pushed > self.in_rows.1 {
+            return Err(Error::RowOverflow {
+                height: self.in_rows.1,
+                pushed,
+            });
+        }
+        let int_box = self.sample_kind(crate::SampleKind::F32)?;
+        for (xr, yr) in x.chunks_exact_mut(w).zip(y.chunks_exact_mut(w)) {
+            self.filter_row(int_box, Some((xr, yr)));
+            self.drain(int_box, sink);
+        }
+        Ok(())
+    }
+
+    /// Records the sample type of the first push, and checks that box windows keep it (their
+    /// exact sums depend on it). Returns whether the rows take the exact integer box path.
+    fn sample_kind(&mut self, kind: crate::SampleKind) -> Result<bool> {
         // Integer samples in a box window take the exact integer-sum path.
-        let int_box = self.box_size.is_some() && !matches!(T::KIND, crate::SampleKind::F32);
+        let int_box = self.box_size.is_some() && kind != crate::SampleKind::F32;
         match self.kind {
             None => {
-                self.kind = Some(T::KIND);
+                self.kind = Some(kind);
                 // 8-bit window sums in boxes up to 7x7 take the fused f32 path (exact sums
                 // below 2^24, numerators below 2^31), unless C1 or C2 is too large for f32.
                 self.narrow = int_box
-                    && T::KIND == crate::SampleKind::U8
+                    && kind == crate::SampleKind::U8
                     && self
                         .box_size
                         .is_some_and(|s| s <= crate::kernels::NARROW_BOX_MAX)
                     && narrow_consts_fit(&self.consts);
             }
-            Some(kind) if kind != T::KIND && self.box_size.is_some() => {
+            Some(k) if k != kind && self.box_size.is_some() => {
                 return Err(Error::InvalidParameter {
                     name: "samples",
                     expected: "the same sample type in every push_rows call of one engine \
@@ -474,11 +548,7 @@ impl<'s> Ssim<'s> {
             }
             Some(_) => {}
         }
-        for j in 0..x.height() {
-            self.push_row((x.row(j), x.step()), (y.row(j), y.step()), int_box)?;
-            self.drain(int_box, sink);
-        }
-        Ok(())
+        Ok(int_box)
     }
 
     /// Ends the computation: every input row must have been pushed.
@@ -542,25 +612,37 @@ impl<'s> Ssim<'s> {
                 }
             }
         }
+        self.filter_row(int_box, None);
+        Ok(())
+    }
+
+    /// Filters the next input row into its ring slot: the engine's own padded rows (`None`),
+    /// or the caller's rows of exactly the padded width. Both rows are overwritten.
+    fn filter_row(&mut self, int_box: bool, rows: Option<(&mut [f32], &mut [f32])>) {
+        let g = self.geo;
+        let r = g.radius;
+        let (x, y) = match rows {
+            Some((x, y)) => (x, y),
+            None => (&mut *self.xrow, &mut *self.yrow),
+        };
         let slots = 2 * r + ROWS_PER_PASS;
-        let slot = row % slots;
+        let slot = self.next_in % slots;
         let n = g.map_w;
         if int_box && self.narrow {
             let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
             let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
-            (self.kernels.box_horizontal_narrow)(self.xrow, self.yrow, 2 * r + 1, n, out);
+            (self.kernels.box_horizontal_narrow)(x, y, 2 * r + 1, n, out);
         } else if int_box {
             let ring: &mut [f64] = bytemuck::cast_slice_mut(self.ring);
             let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
-            (self.kernels.box_horizontal)(self.xrow, self.yrow, 2 * r + 1, n, out);
+            (self.kernels.box_horizontal)(x, y, 2 * r + 1, n, out);
         } else {
             let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
             let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
             let wts = &self.weights.f32[..=r];
-            (self.kernels.horizontal)(self.xrow, self.yrow, wts, n, out);
+            (self.kernels.horizontal)(x, y, wts, n, out);
         }
         self.next_in += 1;
-        Ok(())
     }
 
     /// Emits the map rows whose input rows are in, `ROWS_PER_PASS` at a time: one vertical

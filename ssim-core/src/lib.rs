@@ -34,7 +34,9 @@
 //! ## Non-finite samples
 //!
 //! f32 samples that are NaN or infinite are rejected with [`Error::NonFiniteSample`] naming the
-//! first such sample; they never propagate into a result.
+//! first such sample; they never propagate into a result. The one exception is
+//! [`Ssim::push_rows_in_place`], for rows the caller made itself (MS-SSIM levels): it leaves
+//! that check to the caller.
 #![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]

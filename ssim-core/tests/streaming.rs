@@ -179,3 +179,92 @@ fn map_writer_of_the_wrong_size_skips_and_reports() {
     assert!(!sink.mismatched());
     assert!(buf.iter().all(|&v| v == 1.0));
 }
+
+/// `push_rows_in_place` gives the bits of `push_rows` on the same f32 rows, in any chunking,
+/// for every parameter set (valid maps filter in the caller's rows; padded ones copy).
+#[test]
+fn in_place_rows_give_the_bits_of_copied_rows() {
+    let mut rng = Lcg(4);
+    for params in param_sets() {
+        for map in [false, true] {
+            let (w, h) = (12 + rng.below(40), 12 + rng.below(40));
+            let gen = |r: &mut Lcg| (r.next() % 10_000) as f32 / 10_000.0 * 255.0;
+            let x: Vec<f32> = (0..w * h).map(|_| gen(&mut rng)).collect();
+            let y: Vec<f32> = (0..w * h).map(|_| gen(&mut rng)).collect();
+            let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+            let opts = Options {
+                map,
+                ..Options::default()
+            };
+            let n = scratch_len(&params, w, map).unwrap();
+            let mut scratch = vec![ScratchBlock::ZERO; n];
+            let mut whole = Rows::default();
+            let want = compute_with(&params, &xp, &yp, opts, &mut scratch, &mut whole).unwrap();
+
+            let mut engine = Ssim::with_options(&params, w, h, opts, &mut scratch).unwrap();
+            let (mut xs, mut ys) = (x.clone(), y.clone());
+            let mut got = Rows::default();
+            let mut at = 0;
+            while at < h {
+                let k = 1 + rng.below(h - at);
+                let span = at * w..(at + k) * w;
+                let (xc, yc) = (&mut xs[span.clone()], &mut ys[span]);
+                engine.push_rows_in_place(xc, yc, &mut got).unwrap();
+                at += k;
+            }
+            assert_eq!(
+                engine.finish().unwrap(),
+                want,
+                "{params:?} map {map} {w}x{h}"
+            );
+            assert_eq!(got.rows, whole.rows, "{params:?} map {map} {w}x{h}");
+        }
+    }
+}
+
+/// Bad calls of `push_rows_in_place` are errors, never panics or partial pushes past the end.
+#[test]
+fn in_place_rows_reject_bad_calls() {
+    use ssim_core::Error;
+    let params = Params::wang2004(1.0);
+    let (w, h) = (16, 12);
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+    let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+    let (mut x, mut y) = (vec![0.5f32; w * h + w], vec![0.5f32; w * h + w]);
+    let e = engine.push_rows_in_place(&mut x[..w * 2], &mut y[..w * 3], &mut ());
+    assert!(matches!(e, Err(Error::SizeMismatch { .. })), "{e:?}");
+    let e = engine.push_rows_in_place(&mut x[..w + 1], &mut y[..w + 1], &mut ());
+    assert!(
+        matches!(e, Err(Error::InvalidParameter { name: "rows", .. })),
+        "{e:?}"
+    );
+    let e = engine.push_rows_in_place(&mut x, &mut y, &mut ());
+    assert_eq!(
+        e,
+        Err(Error::RowOverflow {
+            height: h,
+            pushed: h + 1
+        })
+    );
+    // A box engine that took u8 rows cannot take f32 ones (its exact sums are per type).
+    let boxed = Params {
+        window: Window::Box { size: 3 },
+        ..Params::wang2004(255.0)
+    };
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&boxed, w, false).unwrap()];
+    let mut engine = Ssim::new(&boxed, w, h, &mut scratch).unwrap();
+    let g = vec![7u8; w];
+    let p = Plane::new(&g, w, 1).unwrap();
+    engine.push_rows(&p, &p, &mut ()).unwrap();
+    let e = engine.push_rows_in_place(&mut x[..w], &mut y[..w], &mut ());
+    assert!(
+        matches!(
+            e,
+            Err(Error::InvalidParameter {
+                name: "samples",
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+}

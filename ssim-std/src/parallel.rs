@@ -576,20 +576,26 @@ impl Pyramid<'_, '_, '_> {
         Ok(next.len == CHUNK_ROWS)
     }
 
-    /// Consumes level `k`'s buffered rows: its engine, then the next level's 2x2 means.
+    /// Consumes level `k`'s buffered rows: the next level's 2x2 means, then its engine,
+    /// which works in the buffer itself (the rows are not needed after it).
     fn flush(&mut self, k: usize) -> Result<()> {
         let mut p = std::mem::take(&mut self.pending[k]);
         if p.len > 0 {
             let w = p.width;
-            let xs = Plane::new(&p.x[..p.len * w], w, p.len)?;
-            let ys = Plane::new(&p.y[..p.len * w], w, p.len)?;
-            self.push(k, p.start, &xs, &ys)?;
             if k + 1 < self.levels.len() {
                 for r in 0..p.len {
                     let (x, y) = (&p.x[r * w..(r + 1) * w], &p.y[r * w..(r + 1) * w]);
                     if self.down(k, p.start + r, x, y, (1, 1))? {
                         self.flush(k + 1)?;
                     }
+                }
+            }
+            if let (Some((a, b)), Some(e)) = (self.input[k], self.engines[k].as_mut()) {
+                let (lo, hi) = (a.max(p.start), b.min(p.start + p.len));
+                if lo < hi {
+                    let span = (lo - p.start) * w..(hi - p.start) * w;
+                    let (x, y) = (&mut p.x[span.clone()], &mut p.y[span]);
+                    e.push_rows_in_place(x, y, &mut self.sinks[k])?;
                 }
             }
             p.len = 0;
