@@ -496,7 +496,7 @@ impl<'s> Ssim<'s> {
                 distorted: (w, y.len() / w),
             });
         }
-        if x.len() % w != 0 {
+        if !x.len().is_multiple_of(w) {
             return Err(Error::InvalidParameter {
                 name: "rows",
                 expected: "whole rows: a multiple of the engine's width of samples, packed",
