@@ -27,6 +27,7 @@
 //! in the same order on every backend, so f32 images get the same bits everywhere too.
 
 use crate::error::{Error, Result};
+use crate::kernels::downsample::{scalar as kernel_scalar, Upper};
 use crate::kernels::{Backend, Kernels};
 use crate::plane::{Sample, SampleSlice};
 
@@ -106,6 +107,32 @@ impl Downsample {
         }
     }
 
+    /// One output row from both of its source rows at once, for a caller that holds them
+    /// (an image in memory): the bits of [`first_row`](Self::first_row) on `upper` then
+    /// [`second_row`](Self::second_row) on `lower`, without storing the pair sums in between.
+    /// Both rows hold `width` pixels `step` apart. Runs on the fastest backend
+    /// ([`Backend::detect`]); every backend gives the same bits.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// let (upper, lower) = ([1u8, 3, 5], [7u8, 9, 11]);
+    /// let mut out = [0f32; 2];
+    /// Downsample::Wang2003.block_row(&upper, &lower, 1, 3, &mut out)?;
+    /// assert_eq!(out, [5.0, 8.0]); // (1+3+7+9)/4, (5+5+11+11)/4
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn block_row<T: Sample>(
+        self,
+        upper: &[T],
+        lower: &[T],
+        step: usize,
+        width: usize,
+        out: &mut [f32],
+    ) -> Result<()> {
+        self.with_backend(Backend::detect())?
+            .block_row(upper, lower, step, width, out)
+    }
+
     /// This rule on `backend`'s kernels (see [`Downsampler`]); an error if this CPU cannot
     /// run the backend.
     pub fn with_backend(self, backend: Backend) -> Result<Downsampler> {
@@ -183,7 +210,7 @@ impl Downsampler {
         sums: &mut [f32],
     ) -> Result<()> {
         check(row, step, width, sums.len())?;
-        pair_sums(self.kernels, self.rule, row, step, width, None, sums);
+        pair_sums(self.kernels, self.rule, row, step, width, Upper::None, sums);
         Ok(())
     }
 
@@ -204,15 +231,46 @@ impl Downsampler {
                 needed: n,
             }),
             Some(f) => {
-                pair_sums(self.kernels, self.rule, row, step, width, Some(f), out);
+                pair_sums(
+                    self.kernels,
+                    self.rule,
+                    row,
+                    step,
+                    width,
+                    Upper::Sums(f),
+                    out,
+                );
                 Ok(())
             }
             None => {
-                pair_sums(self.kernels, self.rule, row, step, width, None, out);
+                pair_sums(self.kernels, self.rule, row, step, width, Upper::None, out);
                 out[..n].iter_mut().for_each(|v| *v *= 0.25);
                 Ok(())
             }
         }
+    }
+
+    /// [`Downsample::block_row`] on this backend.
+    pub fn block_row<T: Sample>(
+        &self,
+        upper: &[T],
+        lower: &[T],
+        step: usize,
+        width: usize,
+        out: &mut [f32],
+    ) -> Result<()> {
+        check(upper, step, width, out.len())?;
+        check(lower, step, width, out.len())?;
+        pair_sums(
+            self.kernels,
+            self.rule,
+            lower,
+            step,
+            width,
+            Upper::Row(upper),
+            out,
+        );
+        Ok(())
     }
 }
 
@@ -243,22 +301,31 @@ fn check<T>(row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> 
     Ok(())
 }
 
-/// `out[k] = pair sum k` (`acc = None`) or `(acc[k] + pair sum k) * 0.25`: the rule's padded
-/// blocks here, the whole pairs in between by the backend's kernel. Lengths are checked by
-/// the callers.
+/// `out[k] = pair sum k` (`Upper::None`) or `(upper's pair sum k + pair sum k) * 0.25`: the
+/// rule's padded blocks here, the whole pairs in between by the backend's kernel. Lengths
+/// are checked by the callers.
 fn pair_sums<T: Sample>(
     kernels: &Kernels,
     rule: Downsample,
     row: &[T],
     step: usize,
     width: usize,
-    acc: Option<&[f32]>,
+    upper: Upper<'_, T>,
     out: &mut [f32],
 ) {
-    let put = |out: &mut f32, k: usize, s: f32| {
-        *out = match acc {
-            Some(acc) => (acc[k] + s) * 0.25,
-            None => s,
+    // A padded block's sum, in the row `r`: `zero + r[0]` (pytorch's head), `v + v` (Wang's
+    // odd tail).
+    let head_sum = |r: &[T]| r[0].to_f32();
+    let tail_sum = |r: &[T]| {
+        let v = r[(width - 1) * step].to_f32();
+        v + v
+    };
+    let put = |out: &mut f32, k: usize, sum: &dyn Fn(&[T]) -> f32| {
+        let s = sum(row);
+        *out = match upper {
+            Upper::None => s,
+            Upper::Sums(acc) => (acc[k] + s) * 0.25,
+            Upper::Row(u) => (sum(u) + s) * 0.25,
         };
     };
     // Blocks made of two real samples start at `first_in`; `head` and `tail` are the blocks
@@ -272,25 +339,42 @@ fn pair_sums<T: Sample>(
     let k0 = head as usize;
     let pairs = (width - first_in) / 2;
     if head {
-        // pytorch: zero + x[0].
-        put(&mut out[0], 0, row[0].to_f32());
+        put(&mut out[0], 0, &head_sum);
     }
     if pairs > 0 {
         let src = &row[first_in * step..];
         let dst = &mut out[k0..k0 + pairs];
-        let acc = acc.map(|a| &a[k0..k0 + pairs]);
-        match T::slice(src) {
-            SampleSlice::U8(s) => (kernels.downsample_u8)(s, step, acc, dst),
-            SampleSlice::U16(s) => (kernels.downsample_u16)(s, step, acc, dst),
-            SampleSlice::F32(s) => (kernels.downsample_f32)(s, step, acc, dst),
+        let (acc, above) = match upper {
+            Upper::None => (None, None),
+            Upper::Sums(a) => (Some(&a[k0..k0 + pairs]), None),
+            Upper::Row(u) => (None, Some(&u[first_in * step..])),
+        };
+        match (T::slice(src), above.map(T::slice)) {
+            (SampleSlice::U8(s), None) => (kernels.downsample_u8)(s, step, sums(acc), dst),
+            (SampleSlice::U16(s), None) => (kernels.downsample_u16)(s, step, sums(acc), dst),
+            (SampleSlice::F32(s), None) => (kernels.downsample_f32)(s, step, sums(acc), dst),
+            (SampleSlice::U8(s), Some(SampleSlice::U8(u))) => {
+                (kernels.downsample_u8)(s, step, Upper::Row(u), dst)
+            }
+            (SampleSlice::U16(s), Some(SampleSlice::U16(u))) => {
+                (kernels.downsample_u16)(s, step, Upper::Row(u), dst)
+            }
+            (SampleSlice::F32(s), Some(SampleSlice::F32(u))) => {
+                (kernels.downsample_f32)(s, step, Upper::Row(u), dst)
+            }
+            // Both rows are `&[T]`, so their slices are of one type: never taken, and right
+            // anyway.
+            _ => kernel_scalar(src, step, above.map_or(sums(acc), Upper::Row), dst),
         }
     }
     if tail {
-        // Wang: the last sample averaged with itself (symmetric padding).
-        let v = row[(width - 1) * step].to_f32();
-        let k = pairs;
-        put(&mut out[k], k, v + v);
+        put(&mut out[pairs], pairs, &tail_sum);
     }
+}
+
+/// The upper row's kept pair sums, if any, for a kernel of any sample type.
+fn sums<U>(acc: Option<&[f32]>) -> Upper<'_, U> {
+    acc.map_or(Upper::None, Upper::Sums)
 }
 
 #[cfg(test)]
@@ -363,6 +447,24 @@ mod tests {
         out
     }
 
+    /// The same with both rows of a block at hand: [`Downsampler::block_row`] on every row
+    /// that completes a block.
+    fn by_blocks(rule: Downsample, x: &[u8], w: usize, h: usize, step: usize) -> [f32; N] {
+        let ow = w.div_ceil(2);
+        let mut out = [0f32; N];
+        let row = |j: usize| &x[j * w * step..(j + 1) * w * step];
+        for j in 0..h {
+            let o = &mut out[rule.role(j, h).output() * ow..][..ow];
+            match rule.role(j, h) {
+                RowRole::First(_) => {}
+                RowRole::Second(_) => rule.block_row(row(j - 1), row(j), step, w, o).unwrap(),
+                RowRole::Both(_) => rule.block_row(row(j), row(j), step, w, o).unwrap(),
+                RowRole::Alone(_) => rule.second_row(None, row(j), step, w, o).unwrap(),
+            }
+        }
+        out
+    }
+
     #[test]
     fn streaming_rows_match_the_whole_image_definitions() {
         for rule in [Downsample::Wang2003, Downsample::PytorchMsssim] {
@@ -384,13 +486,17 @@ mod tests {
                     let xf: [f64; N] =
                         core::array::from_fn(|i| if i < w * h { x[i * step] as f64 } else { 0.0 });
                     let want = reference(rule, &xf, w, h);
-                    let got = streamed(rule, &x, w, h, step);
                     let n = w.div_ceil(2) * h.div_ceil(2);
-                    for i in 0..n {
-                        assert_eq!(
-                            got[i] as f64, want[i],
-                            "{rule:?} {w}x{h} step {step} at {i}"
-                        );
+                    for (how, got) in [
+                        ("rows", streamed(rule, &x, w, h, step)),
+                        ("blocks", by_blocks(rule, &x, w, h, step)),
+                    ] {
+                        for i in 0..n {
+                            assert_eq!(
+                                got[i] as f64, want[i],
+                                "{rule:?} by {how} {w}x{h} step {step} at {i}"
+                            );
+                        }
                     }
                 }
             }
@@ -410,5 +516,17 @@ mod tests {
             .second_row(Some(&[0.0]), &[1u8, 2, 3, 4], 1, 4, &mut out)
             .is_err());
         assert!(rule.first_row(&[1u8, 2, 3, 4], 1, 4, &mut out).is_ok());
+        assert!(rule
+            .block_row(&[1u8, 2, 3], &[1u8, 2, 3, 4], 1, 4, &mut out)
+            .is_err());
+        assert!(rule
+            .block_row(&[1u8, 2, 3, 4], &[1u8, 2, 3], 1, 4, &mut out)
+            .is_err());
+        assert!(rule
+            .block_row(&[1u8, 2, 3, 4], &[1u8, 2, 3, 4], 1, 4, &mut out[..1])
+            .is_err());
+        assert!(rule
+            .block_row(&[1u8, 2, 3, 4], &[1u8, 2, 3, 4], 1, 4, &mut out)
+            .is_ok());
     }
 }

@@ -94,6 +94,13 @@ pub(crate) trait RowSource: Sync {
     fn height(&self) -> usize;
     /// Row `j` of both images, as one-row planes; `buf` is this band's conversion space.
     fn rows<'a>(&'a self, j: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, Self::T>>;
+    /// Whether [`row_again`](Self::row_again) gives rows back: the 2x2 mean then reads the
+    /// upper row of a block again instead of keeping its pair sums.
+    const KEEPS_ROWS: bool = false;
+    /// Row `j` of both images once more, without converting anything (`None`: not kept).
+    fn row_again(&self, _j: usize) -> Option<RowPair<'_, Self::T>> {
+        None
+    }
 }
 
 /// Per-band space a [`RowSource`] may convert rows into.
@@ -131,6 +138,10 @@ impl<T: Sample> RowSource for PlanePair<'_, T> {
     }
     fn rows<'a>(&'a self, j: usize, _: &'a mut RowBuf) -> Result<RowPair<'a, T>> {
         Ok((self.x.rows(j, 1)?, self.y.rows(j, 1)?))
+    }
+    const KEEPS_ROWS: bool = true;
+    fn row_again(&self, j: usize) -> Option<RowPair<'_, T>> {
+        Some((self.x.rows(j, 1).ok()?, self.y.rows(j, 1).ok()?))
     }
 }
 
@@ -460,8 +471,15 @@ fn run_band<S: RowSource>(
     for j in first..end {
         let (xp, yp) = src.rows(j, &mut buf)?;
         // The 2x2 mean first: it reads the row while it is in L1 (the engine's load fetched
-        // it a row ahead); after the engine's passes it would come back from L2.
-        let full = nl > 1 && pyramid.down(0, j, xp.row(0), yp.row(0), (xp.step(), yp.step()))?;
+        // it a row ahead); after the engine's passes it would come back from L2. A source
+        // that keeps its rows hands the upper row of a block back to the lower one.
+        let full = nl > 1 && {
+            let above = j.checked_sub(1).and_then(|i| src.row_again(i));
+            let above = above.as_ref().map(|(x, y)| (x.row(0), y.row(0)));
+            let hand = (above, !S::KEEPS_ROWS);
+            let steps = (xp.step(), yp.step());
+            pyramid.down(0, j, (xp.row(0), yp.row(0), steps), hand)?
+        };
         pyramid.push(0, j, &xp, &yp)?;
         if full {
             pyramid.flush(1)?;
@@ -556,16 +574,16 @@ impl Pyramid<'_, '_, '_> {
         &mut self,
         k: usize,
         j: usize,
-        x: &[T],
-        y: &[T],
-        steps: (usize, usize),
+        rows: RowsAt<'_, T>,
+        hand: AtHand<'_, T>,
     ) -> Result<bool> {
         let lk = &self.levels[k];
         let next = &mut self.pending[k + 1];
         let produced = downsample(
             &self.down,
             (j, lk.height, lk.width),
-            (x, y, steps),
+            rows,
+            hand,
             self.need[k + 1],
             &mut self.sums[k],
             next.slot(),
@@ -584,8 +602,11 @@ impl Pyramid<'_, '_, '_> {
             let w = p.width;
             if k + 1 < self.levels.len() {
                 for r in 0..p.len {
-                    let (x, y) = (&p.x[r * w..(r + 1) * w], &p.y[r * w..(r + 1) * w]);
-                    if self.down(k, p.start + r, x, y, (1, 1))? {
+                    let (x, y) = (row(p.x, r, w), row(p.y, r, w));
+                    // Both rows of a block in this buffer: the lower row reads the upper one
+                    // again; an upper row at its end keeps its pair sums for the next buffer.
+                    let above = r.checked_sub(1).map(|a| (row(p.x, a, w), row(p.y, a, w)));
+                    if self.down(k, p.start + r, (x, y, (1, 1)), (above, r + 1 == p.len))? {
                         self.flush(k + 1)?;
                     }
                 }
@@ -605,13 +626,27 @@ impl Pyramid<'_, '_, '_> {
     }
 }
 
+/// Row `r` of a buffer of rows of `w` values.
+fn row(v: &[f32], r: usize, w: usize) -> &[f32] {
+    &v[r * w..(r + 1) * w]
+}
+
+/// One row of both images, each with its own pixel step (a gray plane against one channel
+/// of packed RGB).
+type RowsAt<'r, T> = (&'r [T], &'r [T], (usize, usize));
+
+/// What the 2x2 mean has at hand besides the row: the row above it (same layout), if still
+/// there, and whether an upper row must keep its pair sums because its lower row will not
+/// get it back.
+type AtHand<'r, T> = (Option<(&'r [T], &'r [T])>, bool);
+
 /// Feeds source row `j` of an axis of `height` rows to the 2x2 mean; returns the next
 /// level's row index when this row completes one (written to `out`).
 fn downsample<T: Sample>(
     rule: &Downsampler,
     (j, height, width): (usize, usize, usize),
-    // Each image has its own pixel step (a gray plane against one channel of packed RGB).
-    (x, y, (sx, sy)): (&[T], &[T], (usize, usize)),
+    (x, y, (sx, sy)): RowsAt<'_, T>,
+    (above, keep_sums): AtHand<'_, T>,
     need_next: Range,
     acc: &mut PairSums<'_>,
     out: (&mut [f32], &mut [f32]),
@@ -621,25 +656,32 @@ fn downsample<T: Sample>(
     if !contains(need_next, q) {
         return Ok(None);
     }
-    match role {
-        RowRole::First(_) => {
-            rule.first_row(x, sx, width, acc.x)?;
-            rule.first_row(y, sy, width, acc.y)?;
+    match (role, above) {
+        (RowRole::First(_), _) => {
+            if keep_sums {
+                rule.first_row(x, sx, width, acc.x)?;
+                rule.first_row(y, sy, width, acc.y)?;
+            }
             return Ok(None);
         }
-        RowRole::Second(_) => {}
-        RowRole::Both(_) => {
-            rule.first_row(x, sx, width, acc.x)?;
-            rule.first_row(y, sy, width, acc.y)?;
+        // The upper row is `j - 1`, and it kept no sums if it was at hand.
+        (RowRole::Second(_), Some((ux, uy))) => {
+            rule.block_row(ux, x, sx, width, out.0)?;
+            rule.block_row(uy, y, sy, width, out.1)?;
         }
-        RowRole::Alone(_) => {
+        (RowRole::Second(_), None) => {
+            rule.second_row(Some(acc.x), x, sx, width, out.0)?;
+            rule.second_row(Some(acc.y), y, sy, width, out.1)?;
+        }
+        (RowRole::Both(_), _) => {
+            rule.block_row(ux, x, sx, width, out.0)?;
+            rule.block_row(y, y, sy, width, out.1)?;
+        }
+        (RowRole::Alone(_), _) => {
             rule.second_row(None, x, sx, width, out.0)?;
             rule.second_row(None, y, sy, width, out.1)?;
-            return Ok(Some(q));
         }
     }
-    rule.second_row(Some(acc.x), x, sx, width, out.0)?;
-    rule.second_row(Some(acc.y), y, sy, width, out.1)?;
     Ok(Some(q))
 }
 

@@ -227,21 +227,21 @@ macro_rules! target_feature_kernels {
                 $token,
                 downsample::downsample_u8,
                 downsample_u8_tf,
-                (src: &[u8], step: usize, acc: Option<&[f32]>, out: &mut [f32])
+                (src: &[u8], step: usize, upper: $crate::kernels::downsample::Upper<'_, u8>, out: &mut [f32])
             );
             entry_point!(
                 $features,
                 $token,
                 downsample::downsample_u16,
                 downsample_u16_tf,
-                (src: &[u16], step: usize, acc: Option<&[f32]>, out: &mut [f32])
+                (src: &[u16], step: usize, upper: $crate::kernels::downsample::Upper<'_, u16>, out: &mut [f32])
             );
             entry_point!(
                 $features,
                 $token,
                 downsample::downsample_f32,
                 downsample_f32_tf,
-                (src: &[f32], step: usize, acc: Option<&[f32]>, out: &mut [f32])
+                (src: &[f32], step: usize, upper: $crate::kernels::downsample::Upper<'_, f32>, out: &mut [f32])
             );
         }
     };

@@ -4,11 +4,14 @@
 //!
 //! ```text
 //! pairs(k) = src[2k] + src[2k + 1]                      (in f32)
-//! out[k]   = pairs(k)                                    upper row (acc = None)
+//! out[k]   = pairs(k)                                    upper row (Upper::None)
 //! out[k]   = (acc[k] + pairs(k)) * 0.25                  lower row, acc = the upper row's pairs
+//! out[k]   = (pairs_of(upper)(k) + pairs(k)) * 0.25      lower row, with the upper row itself
 //! ```
 //!
-//! which is the `(a0 + a1) + (b0 + b1)` then `* 0.25` of the rule. For u8 and u16 samples
+//! which is the `(a0 + a1) + (b0 + b1)` then `* 0.25` of the rule either way. The last form
+//! serves callers that still hold the upper row (a whole image in memory): one pass per
+//! block row, with no pair sums stored and loaded back. For u8 and u16 samples
 //! every sum is an integer below 2^18 and the product by 1/4 is exact, so any order gives the
 //! same bits; for f32 samples the SIMD kernels do the same IEEE additions in the same order
 //! (no fused operation), so every backend gives the scalar bits for every sample type.
@@ -25,20 +28,36 @@
 use super::lanes::Lanes;
 use crate::plane::Sample;
 
+/// What the upper row of the 2x2 blocks contributes to a kernel call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Upper<'a, T> {
+    /// `src` is the upper row: `out` gets its pair sums.
+    None,
+    /// The upper row's pair sums, from an earlier call (at least `out.len()`).
+    Sums(&'a [f32]),
+    /// The upper row itself, laid out as `src` (same step, at least as long).
+    Row(&'a [T]),
+}
+
 /// The scalar kernel, and the oracle: `out.len()` pairs of samples `step` apart from
 /// `src[0]`; `out[k]` as in the module doc.
-pub(crate) fn scalar<T: Sample>(src: &[T], step: usize, acc: Option<&[f32]>, out: &mut [f32]) {
-    let pair = |k: usize| src[2 * k * step].to_f32() + src[(2 * k + 1) * step].to_f32();
-    match acc {
-        None => {
+pub(crate) fn scalar<T: Sample>(src: &[T], step: usize, upper: Upper<'_, T>, out: &mut [f32]) {
+    let pair = |r: &[T], k: usize| r[2 * k * step].to_f32() + r[(2 * k + 1) * step].to_f32();
+    match upper {
+        Upper::None => {
             for (k, o) in out.iter_mut().enumerate() {
-                *o = pair(k);
+                *o = pair(src, k);
             }
         }
-        Some(acc) => {
+        Upper::Sums(acc) => {
             let acc = &acc[..out.len()];
             for (k, (o, a)) in out.iter_mut().zip(acc).enumerate() {
-                *o = (*a + pair(k)) * 0.25;
+                *o = (*a + pair(src, k)) * 0.25;
+            }
+        }
+        Upper::Row(u) => {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = (pair(u, k) + pair(src, k)) * 0.25;
             }
         }
     }
@@ -77,20 +96,30 @@ impl<S: Lanes> Pairs<S> for &[f32] {
 /// vector of them. The last vector may overlap the previous one (a pure function of the
 /// inputs, so the overlapped outputs get the same values again).
 #[inline(always)]
-fn rows<S: Lanes, P: Pairs<S>>(s: S, src: P, acc: Option<&[f32]>, out: &mut [f32]) {
+fn rows<'a, S: Lanes, T>(s: S, src: &'a [T], upper: Upper<'a, T>, out: &mut [f32])
+where
+    &'a [T]: Pairs<S>,
+{
     let n = out.len();
     let last = n - S::F;
-    match acc {
-        None => {
+    let quarter = s.splat(0.25);
+    match upper {
+        Upper::None => {
             for o in (0..n).step_by(S::F).map(|o| o.min(last)) {
                 s.store(src.pairs(s, o), out, o);
             }
         }
-        Some(acc) => {
+        Upper::Sums(acc) => {
             let acc = &acc[..n];
-            let quarter = s.splat(0.25);
             for o in (0..n).step_by(S::F).map(|o| o.min(last)) {
                 let v = s.mul(s.add(s.load(acc, o), src.pairs(s, o)), quarter);
+                s.store(v, out, o);
+            }
+        }
+        Upper::Row(u) => {
+            let u = &u[..2 * n];
+            for o in (0..n).step_by(S::F).map(|o| o.min(last)) {
+                let v = s.mul(s.add(u.pairs(s, o), src.pairs(s, o)), quarter);
                 s.store(v, out, o);
             }
         }
@@ -104,14 +133,14 @@ fn downsample<'a, S: Lanes, T: Sample>(
     s: S,
     src: &'a [T],
     step: usize,
-    acc: Option<&[f32]>,
+    upper: Upper<'a, T>,
     out: &mut [f32],
 ) where
     &'a [T]: Pairs<S>,
 {
     let n = out.len();
     if step != 1 || n < S::F {
-        return scalar(src, step, acc, out);
+        return scalar(src, step, upper, out);
     }
     // The full-resolution rows stream from memory and reach the 2x2 mean first: fetch the
     // next row of a packed plane while this one is summed (a hint only, as in `load_u8`).
@@ -119,7 +148,7 @@ fn downsample<'a, S: Lanes, T: Sample>(
     for b in (0..2 * n * core::mem::size_of::<T>()).step_by(64) {
         s.prefetch(ahead.wrapping_add(b));
     }
-    rows(s, &src[..2 * n], acc, out);
+    rows(s, &src[..2 * n], upper, out);
 }
 
 #[inline(always)]
@@ -127,10 +156,10 @@ pub(crate) fn downsample_u8<S: Lanes>(
     s: S,
     src: &[u8],
     step: usize,
-    acc: Option<&[f32]>,
+    upper: Upper<'_, u8>,
     out: &mut [f32],
 ) {
-    downsample(s, src, step, acc, out)
+    downsample(s, src, step, upper, out)
 }
 
 #[inline(always)]
@@ -138,10 +167,10 @@ pub(crate) fn downsample_u16<S: Lanes>(
     s: S,
     src: &[u16],
     step: usize,
-    acc: Option<&[f32]>,
+    upper: Upper<'_, u16>,
     out: &mut [f32],
 ) {
-    downsample(s, src, step, acc, out)
+    downsample(s, src, step, upper, out)
 }
 
 #[inline(always)]
@@ -149,10 +178,10 @@ pub(crate) fn downsample_f32<S: Lanes>(
     s: S,
     src: &[f32],
     step: usize,
-    acc: Option<&[f32]>,
+    upper: Upper<'_, f32>,
     out: &mut [f32],
 ) {
-    downsample(s, src, step, acc, out)
+    downsample(s, src, step, upper, out)
 }
 
 #[cfg(test)]
@@ -164,27 +193,29 @@ mod tests {
 
     use super::super::tests::{backends, scalar, Rng, LENGTHS};
     use super::super::DownsampleFn;
+    use super::Upper;
     use std::vec::Vec;
 
+    #[allow(clippy::too_many_arguments)]
     fn check<T: Copy + core::fmt::Debug>(
         name: &str,
         n: usize,
         step: usize,
         src: &[T],
+        above: &[T],
         acc: &[f32],
         got: DownsampleFn<T>,
         want: DownsampleFn<T>,
     ) {
-        for acc in [None, Some(acc)] {
+        for upper in [Upper::None, Upper::Sums(acc), Upper::Row(above)] {
             let (mut a, mut e) = (std::vec![f32::NAN; n + 1], std::vec![0f32; n + 1]);
-            got(src, step, acc, &mut a[..n]);
-            want(src, step, acc, &mut e[..n]);
+            got(src, step, upper, &mut a[..n]);
+            want(src, step, upper, &mut e[..n]);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(
                 bits(&a[..n]),
                 bits(&e[..n]),
-                "{name} n={n} step={step} acc={}",
-                acc.is_some()
+                "{name} n={n} step={step} upper={upper:?}",
             );
             assert!(
                 a[n].is_nan(),
@@ -201,37 +232,44 @@ mod tests {
             for &n in LENGTHS.iter().chain(&[120, 475, 960]) {
                 for step in 1..=3 {
                     let len = (2 * n - 1) * step + 1 + rng.below(3);
-                    let u8s: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-                    let u16s: Vec<u16> = (0..len).map(|_| rng.next() as u16).collect();
+                    let u8s: Vec<u8> = (0..2 * len).map(|_| rng.next() as u8).collect();
+                    let u16s: Vec<u16> = (0..2 * len).map(|_| rng.next() as u16).collect();
                     // Values of every magnitude and sign, so that rounding is exercised.
-                    let f32s: Vec<f32> = (0..len)
+                    let f32s: Vec<f32> = (0..2 * len)
                         .map(|_| (rng.unit() - 0.3) * [1.0, 255.0, 7.0e5][rng.below(3)])
                         .collect();
                     let acc: Vec<f32> = (0..n).map(|_| rng.unit() * 2000.0 - 100.0).collect();
                     let name = |t: &str| std::format!("{b} downsample_{t}");
+                    // The first half is the row, the second the upper row.
+                    let (u8s, u8a) = u8s.split_at(len);
                     check(
                         &name("u8"),
                         n,
                         step,
-                        &u8s,
+                        u8s,
+                        u8a,
                         &acc,
                         k.downsample_u8,
                         want.downsample_u8,
                     );
+                    let (u16s, u16a) = u16s.split_at(len);
                     check(
                         &name("u16"),
                         n,
                         step,
-                        &u16s,
+                        u16s,
+                        u16a,
                         &acc,
                         k.downsample_u16,
                         want.downsample_u16,
                     );
+                    let (f32s, f32a) = f32s.split_at(len);
                     check(
                         &name("f32"),
                         n,
                         step,
-                        &f32s,
+                        f32s,
+                        f32a,
                         &acc,
                         k.downsample_f32,
                         want.downsample_f32,
@@ -246,16 +284,19 @@ mod tests {
         // Independent of the kernel code: pairs summed by hand.
         let src: [u8; 7] = [1, 2, 250, 255, 7, 0, 9];
         let mut out = [0f32; 3];
-        super::scalar(&src, 1, None, &mut out);
+        super::scalar(&src, 1, Upper::None, &mut out);
         assert_eq!(out, [3.0, 505.0, 7.0]);
-        super::scalar(&src, 1, Some(&[1.0, 3.0, 5.0]), &mut out);
+        super::scalar(&src, 1, Upper::Sums(&[1.0, 3.0, 5.0]), &mut out);
         assert_eq!(out, [1.0, 127.0, 3.0]);
+        let above: [u8; 6] = [5, 6, 0, 1, 255, 254];
+        super::scalar(&src, 1, Upper::Row(&above), &mut out);
+        assert_eq!(out, [3.5, 126.5, 129.0]);
         let mut out = [0f32; 1];
-        super::scalar(&src, 3, None, &mut out);
+        super::scalar(&src, 3, Upper::None, &mut out);
         assert_eq!(out, [256.0]);
         let src: [f32; 4] = [0.1, 0.2, -3.0, 1.0e8];
         let mut out = [0f32; 2];
-        super::scalar(&src, 1, Some(&[0.5, 4.0]), &mut out);
+        super::scalar(&src, 1, Upper::Sums(&[0.5, 4.0]), &mut out);
         assert_eq!(
             out,
             [(0.5 + (0.1f32 + 0.2f32)) * 0.25, (4.0 + 1.0e8) * 0.25]

@@ -231,10 +231,11 @@ pub(crate) type BoxNarrowFormulaFn = fn(
 /// The f64 sums of SSIM and cs over `pool` in the fixed order of `scalar::row_sums`.
 pub(crate) type RowSumsFn = fn(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
 /// One step of the pyramid's 2x2 mean (`downsample` module): pair sums of `2 * out.len()`
-/// samples `step` apart, `out[k] = src[2k step] + src[(2k + 1) step]` in f32, or with `acc`
-/// (the upper row's pair sums, at least `out.len()`) `out[k] = (acc[k] + that) * 0.25`.
-/// The same bits on every backend.
-pub(crate) type DownsampleFn<T> = fn(src: &[T], step: usize, acc: Option<&[f32]>, out: &mut [f32]);
+/// samples `step` apart, `out[k] = src[2k step] + src[(2k + 1) step]` in f32, or with the
+/// upper row's pair sums `acc` (or the upper row, whose pair sums are taken the same way)
+/// `out[k] = (acc[k] + that) * 0.25`. The same bits on every backend.
+pub(crate) type DownsampleFn<T> =
+    fn(src: &[T], step: usize, upper: downsample::Upper<'_, T>, out: &mut [f32]);
 
 /// Constants of the formula, in both precisions.
 #[derive(Clone, Copy, Debug)]

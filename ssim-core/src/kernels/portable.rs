@@ -181,9 +181,15 @@ pub(crate) static KERNELS: Kernels = Kernels {
         generic::box_narrow_formula(Portable, ring, slots, size, n, k, cin, cout, out)
     },
     row_sums: |ssim, cs, pool| generic::row_sums(Portable, ssim, cs, pool),
-    downsample_u8: |src, step, acc, out| downsample::downsample_u8(Portable, src, step, acc, out),
-    downsample_u16: |src, step, acc, out| downsample::downsample_u16(Portable, src, step, acc, out),
-    downsample_f32: |src, step, acc, out| downsample::downsample_f32(Portable, src, step, acc, out),
+    downsample_u8: |src, step, upper, out| {
+        downsample::downsample_u8(Portable, src, step, upper, out)
+    },
+    downsample_u16: |src, step, upper, out| {
+        downsample::downsample_u16(Portable, src, step, upper, out)
+    },
+    downsample_f32: |src, step, upper, out| {
+        downsample::downsample_f32(Portable, src, step, upper, out)
+    },
 };
 
 fn formula(
