@@ -674,7 +674,7 @@ fn downsample<T: Sample>(
             rule.second_row(Some(acc.y), y, sy, width, out.1)?;
         }
         (RowRole::Both(_), _) => {
-            rule.block_row(ux, x, sx, width, out.0)?;
+            rule.block_row(x, x, sx, width, out.0)?;
             rule.block_row(y, y, sy, width, out.1)?;
         }
         (RowRole::Alone(_), _) => {
