@@ -673,18 +673,35 @@ impl<'s> Ssim<'s> {
         let at = |i: usize, t: usize| g.source_row(i, t as isize - r as isize);
         // Window rows of the pass, top to bottom: map row `i0 + k` uses `slots[k..k + 2r + 1]`.
         // Next to a padded border the windows of neighbouring rows are not shifts of each
-        // other (reflected rows); the pass then ends early and the next one picks up.
-        let mut slots = [0usize; 2 * MAX_RADIUS + ROWS_PER_PASS];
-        for (t, s) in slots.iter_mut().take(2 * r + 1).enumerate() {
-            *s = at(i0, t) % nslots;
-        }
+        // other (reflected rows); the pass then ends early and the next one picks up. A valid
+        // map has no border: its windows are consecutive input rows, consecutive slots
+        // modulo the ring (worked out without a division per row: this runs for every 4
+        // map rows of every MS-SSIM level, however narrow).
+        // Common radii fit the small array, which is then all that is initialised.
+        let (mut small, mut large) = ([0usize; 2 * 8 + ROWS_PER_PASS], None);
+        let slots: &mut [usize] = if 2 * r + ROWS_PER_PASS <= small.len() {
+            &mut small
+        } else {
+            large.insert([0usize; 2 * MAX_RADIUS + ROWS_PER_PASS])
+        };
         let mut rows = rows;
-        for k in 1..rows {
-            if (0..2 * r).any(|t| at(i0 + k, t) != at(i0 + k - 1, t + 1)) {
-                rows = k;
-                break;
+        if g.extent == Extent::Valid {
+            let mut slot = at(i0, 0) % nslots;
+            for s in slots.iter_mut().take(2 * r + rows) {
+                *s = slot;
+                slot = if slot + 1 == nslots { 0 } else { slot + 1 };
             }
-            slots[2 * r + k] = at(i0 + k, 2 * r) % nslots;
+        } else {
+            for (t, s) in slots.iter_mut().take(2 * r + 1).enumerate() {
+                *s = at(i0, t) % nslots;
+            }
+            for k in 1..rows {
+                if (0..2 * r).any(|t| at(i0 + k, t) != at(i0 + k - 1, t + 1)) {
+                    rows = k;
+                    break;
+                }
+                slots[2 * r + k] = at(i0 + k, 2 * r) % nslots;
+            }
         }
         let slots = &slots[..2 * r + rows];
         let wts = &self.weights.f32[..=r];
@@ -706,7 +723,9 @@ impl<'s> Ssim<'s> {
             let (c0, c1) = carry[..2 * UD_MOMENTS * n].split_at_mut(UD_MOMENTS * n);
             let from = match self.carry {
                 Some((next, buf))
-                    if next == i0 && (0..2 * r).all(|t| at(i0, t) == at(i0 - 1, t + 1)) =>
+                    if next == i0
+                        && (g.extent == Extent::Valid
+                            || (0..2 * r).all(|t| at(i0, t) == at(i0 - 1, t + 1))) =>
                 {
                     Some(buf)
                 }
