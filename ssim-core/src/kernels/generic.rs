@@ -663,22 +663,44 @@ pub(crate) fn box_vertical<S: Lanes>(
     if n < S::D {
         return scalar::box_vertical(ring, slots, size, n, out);
     }
+    // The common sizes as constants: the window loop unrolls, and the pass's row offsets
+    // fit a small array.
+    match size {
+        7 => box_vertical_sized::<S, { pass_rows(7) }>(s, ring, slots, 7, n, out),
+        3 => box_vertical_sized::<S, { pass_rows(3) }>(s, ring, slots, 3, n, out),
+        _ => box_vertical_sized::<S, MAX_PASS_ROWS>(s, ring, slots, size, n, out),
+    }
+}
+
+#[inline(always)]
+fn box_vertical_sized<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &[f64],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
     let rows = slots.len() + 1 - size;
     let out = &mut out[..rows * MOMENTS * n];
-    // Where window row `t`'s slot starts (its moment `m` is `m * n` further on); computed at
-    // each load rather than kept in an array built and zeroed per pass.
-    let base = |t: usize| slots[t] * MOMENTS * n;
+    // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
+    // Multiplying at each load instead costs more than this (small) array.
+    let mut base = [0usize; CAP];
+    for (b, &slot) in base.iter_mut().zip(slots) {
+        *b = slot * MOMENTS * n;
+    }
+    let base = &base[..slots.len()];
     for m in 0..MOMENTS {
         for i in chunks(n, S::D) {
             let at = m * n + i;
-            let mut acc = s.load_d(ring, base(0) + at);
-            for t in 1..size {
-                acc = s.add_d(acc, s.load_d(ring, base(t) + at));
+            let mut acc = s.load_d(ring, base[0] + at);
+            for &b in &base[1..size] {
+                acc = s.add_d(acc, s.load_d(ring, b + at));
             }
             s.store_d(acc, out, at);
             for k in 1..rows {
-                let enter = s.load_d(ring, base(k + size - 1) + at);
-                let leave = s.load_d(ring, base(k - 1) + at);
+                let enter = s.load_d(ring, base[k + size - 1] + at);
+                let leave = s.load_d(ring, base[k - 1] + at);
                 acc = s.sub_d(s.add_d(acc, enter), leave);
                 s.store_d(acc, out, k * MOMENTS * n + at);
             }
