@@ -368,12 +368,14 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     let out = &mut out[..rows * 2 * n];
     let offsets = slots.iter().map(|&slot| slot * UD_MOMENTS * n);
     let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
+    // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop, from
+    // the statistics of the pass's rows, leaving the registers to the accumulators; with 32
+    // (AVX-512, NEON) it runs right away. Same operations, same bits.
+    let late = S::REGISTERS < 32;
+    // Once per pass: built per vector of columns, it cost a `memset` call each time on the
+    // portable backend.
+    let mut st = [[zero; UD_MOMENTS]; super::ROWS_PER_PASS];
     for i in chunks(n, S::F) {
-        // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop,
-        // from the statistics of the pass's rows, leaving the registers to the accumulators;
-        // with 32 (AVX-512, NEON) it runs right away. Same operations, same bits.
-        let late = S::REGISTERS < 32;
-        let mut st = [[zero; UD_MOMENTS]; super::ROWS_PER_PASS];
         for (row, m) in st.iter_mut().enumerate().take(rows) {
             let mid = row + r;
             *m = window_stats(s, &ring, w, mid, n, i);
