@@ -136,18 +136,18 @@ fn horizontal_sized<S: Lanes>(
     let (md, rest) = rest.split_at_mut(n);
     let (vu, rest) = rest.split_at_mut(n);
     let vd = &mut rest[..n];
+    let w = &w[..=r];
     let zero = s.splat(0.0);
-    let mut wv = [zero; MAX_RADIUS + 1];
-    for (v, &wk) in wv.iter_mut().zip(w) {
-        *v = s.splat(wk);
-    }
     for o in chunks(n, S::F) {
         // One bounds check per vector of columns: with `r` a constant the tap loads'
         // checks fold away.
         let (uw, dw) = (&u[o..o + S::F + 2 * r], &d[o..o + S::F + 2 * r]);
         let (su, sd) = (s.load(uw, r), s.load(dw, r));
         let (mut a, mut b, mut qu, mut qd) = (zero, zero, zero, zero);
-        for (k, &wk) in wv.iter().enumerate().take(r + 1).skip(1) {
+        for (k, &wk) in w.iter().enumerate().skip(1) {
+            // Splatted where used rather than from an array built per call: a broadcast load
+            // costs the same as a vector load, and the array cost a 4 KB memset per row.
+            let wk = s.splat(wk);
             let (du1, du2) = (s.sub(s.load(uw, r - k), su), s.sub(s.load(uw, r + k), su));
             let (dd1, dd2) = (s.sub(s.load(dw, r - k), sd), s.sub(s.load(dw, r + k), sd));
             a = s.mul_add(wk, s.add(du1, du2), a);
@@ -175,28 +175,48 @@ pub(crate) fn vertical<S: Lanes>(
     if n < S::F {
         return scalar::vertical(ring, slots, w, n, out);
     }
-    let r = w.len() - 1;
-    // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
-    let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
-    for (b, &slot) in base.iter_mut().zip(slots) {
-        *b = slot * UD_MOMENTS * n;
+    // The common radii as constants: the window loop unrolls, and the pass's rows fit a
+    // small `Rows`.
+    match w.len() - 1 {
+        5 => vertical_sized::<S, { pass_rows(11) }>(s, ring, slots, w, 5, n, out),
+        3 => vertical_sized::<S, { pass_rows(7) }>(s, ring, slots, w, 3, n, out),
+        r => vertical_sized::<S, MAX_PASS_ROWS>(s, ring, slots, w, r, n, out),
     }
-    let zero = s.splat(0.0);
-    let mut wv = [zero; MAX_RADIUS + 1];
-    for (v, &wk) in wv.iter_mut().zip(w) {
-        *v = s.splat(wk);
-    }
+}
+
+/// Rows a vertical pass reads with a window of `taps` rows: its
+/// [`ROWS_PER_PASS`](super::ROWS_PER_PASS) map rows share `taps - 1` of them. The capacity of
+/// the pass's [`Rows`].
+const fn pass_rows(taps: usize) -> usize {
+    taps - 1 + super::ROWS_PER_PASS
+}
+
+/// [`pass_rows`] of the largest window, for the sizes without an arm of their own.
+const MAX_PASS_ROWS: usize = pass_rows(2 * MAX_RADIUS + 1);
+
+#[inline(always)]
+fn vertical_sized<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    w: &[f32],
+    r: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    let w = &w[..=r];
     let rows = slots.len() - 2 * r;
     let out = &mut out[..rows * UD_MOMENTS * n];
     // One row per window row holding its moment rows, so that the column check of a load
     // depends only on the moment and the column, not on the window row.
-    let ring = Rows::new(ring, UD_MOMENTS * n, base[..slots.len()].iter().copied());
+    let offsets = slots.iter().map(|&slot| slot * UD_MOMENTS * n);
+    let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
     // Map rows inner, columns outer: the rows of a pass share 2r of their window rows, which
     // are then still in L1 when the next map row reads them.
     for i in chunks(n, S::F) {
         for row in 0..rows {
             let o = row * UD_MOMENTS * n + i;
-            let m = window_stats(s, &ring, &wv[..=r], row + r, n, i);
+            let m = window_stats(s, &ring, w, row + r, n, i);
             for (j, v) in m.into_iter().enumerate() {
                 s.store(v, out, o + j * n);
             }
@@ -208,10 +228,10 @@ pub(crate) fn vertical<S: Lanes>(
 /// `i..i + F`: the centred vertical combination (law of total variance) shared by
 /// [`vertical`] and [`vertical_formula`], in the scalar kernel's operation order.
 #[inline(always)]
-fn window_stats<S: Lanes>(
+fn window_stats<S: Lanes, const CAP: usize>(
     s: S,
-    ring: &Rows<'_>,
-    wv: &[S::V],
+    ring: &Rows<'_, CAP>,
+    w: &[f32],
     mid: usize,
     n: usize,
     i: usize,
@@ -219,11 +239,14 @@ fn window_stats<S: Lanes>(
     let zero = s.splat(0.0);
     let at = |t: usize, m: usize| s.load_at(ring, t, m * n + i);
     let (cu, cd) = (at(mid, 0), at(mid, 1));
-    let w0 = wv[0];
+    let w0 = s.splat(w[0]);
     let mut vu = s.mul(w0, at(mid, 2));
     let mut vd = s.mul(w0, at(mid, 3));
     let (mut a, mut b, mut qu, mut qd) = (zero, zero, zero, zero);
-    for (k, &wk) in wv.iter().enumerate().skip(1) {
+    for (k, &wk) in w.iter().enumerate().skip(1) {
+        // Splatted where used (a broadcast load costs a vector load), not kept in an array
+        // built per pass.
+        let wk = s.splat(wk);
         let (t1, t2) = (mid - k, mid + k);
         let (du1, du2) = (s.sub(at(t1, 0), cu), s.sub(at(t2, 0), cu));
         let (dd1, dd2) = (s.sub(at(t1, 1), cd), s.sub(at(t2, 1), cd));
@@ -317,17 +340,18 @@ pub(crate) fn vertical_formula<S: Lanes>(
     if n < S::F {
         return scalar::vertical_formula(ring, slots, w, n, k, out);
     }
-    // The common radii as constants: the window loop unrolls.
+    // The common radii as constants: the window loop unrolls, and the pass's rows fit a
+    // small `Rows`.
     match w.len() - 1 {
-        5 => vertical_formula_sized(s, ring, slots, w, 5, n, k, out),
-        3 => vertical_formula_sized(s, ring, slots, w, 3, n, k, out),
-        r => vertical_formula_sized(s, ring, slots, w, r, n, k, out),
+        5 => vertical_formula_sized::<S, { pass_rows(11) }>(s, ring, slots, w, 5, n, k, out),
+        3 => vertical_formula_sized::<S, { pass_rows(7) }>(s, ring, slots, w, 3, n, k, out),
+        r => vertical_formula_sized::<S, MAX_PASS_ROWS>(s, ring, slots, w, r, n, k, out),
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn vertical_formula_sized<S: Lanes>(
+fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     s: S,
     ring: &[f32],
     slots: &[usize],
@@ -337,28 +361,24 @@ fn vertical_formula_sized<S: Lanes>(
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
-    for (b, &slot) in base.iter_mut().zip(slots) {
-        *b = slot * UD_MOMENTS * n;
-    }
+    let w = &w[..=r];
     let zero = s.splat(0.0);
-    let mut wv = [zero; MAX_RADIUS + 1];
-    for (v, &wk) in wv.iter_mut().zip(w) {
-        *v = s.splat(wk);
-    }
     let fc = FormulaVec::new(s, k);
     let rows = slots.len() - 2 * r;
     let out = &mut out[..rows * 2 * n];
-    let ring = Rows::new(ring, UD_MOMENTS * n, base[..slots.len()].iter().copied());
+    let offsets = slots.iter().map(|&slot| slot * UD_MOMENTS * n);
+    let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
+    // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop, from
+    // the statistics of the pass's rows, leaving the registers to the accumulators; with 32
+    // (AVX-512, NEON) it runs right away. Same operations, same bits.
+    let late = S::REGISTERS < 32;
+    // Once per pass: built per vector of columns, it cost a `memset` call each time on the
+    // portable backend.
+    let mut st = [[zero; UD_MOMENTS]; super::ROWS_PER_PASS];
     for i in chunks(n, S::F) {
-        // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop,
-        // from the statistics of the pass's rows, leaving the registers to the accumulators;
-        // with 32 (AVX-512, NEON) it runs right away. Same operations, same bits.
-        let late = S::REGISTERS < 32;
-        let mut st = [[zero; UD_MOMENTS]; super::ROWS_PER_PASS];
         for (row, m) in st.iter_mut().enumerate().take(rows) {
             let mid = row + r;
-            *m = window_stats(s, &ring, &wv[..=r], mid, n, i);
+            *m = window_stats(s, &ring, w, mid, n, i);
             if !late {
                 let (v, c) = formula_vec(s, &fc, *m);
                 s.store(v, out, 2 * row * n + i);
@@ -392,18 +412,27 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
     if n < S::F {
         return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
     }
-    let f = box_narrow_formula_sized::<S>;
-    // The common sizes as constants: the window loops unroll.
+    // The common sizes as constants: the window loops unroll, and the pass's rows fit a
+    // small `Rows`.
     match size {
-        7 => f(s, ring, slots, 7, n, k, carry_in, carry_out, out),
-        3 => f(s, ring, slots, 3, n, k, carry_in, carry_out, out),
-        _ => f(s, ring, slots, size, n, k, carry_in, carry_out, out),
+        7 => {
+            let f = box_narrow_formula_sized::<S, { pass_rows(7) }>;
+            f(s, ring, slots, 7, n, k, carry_in, carry_out, out)
+        }
+        3 => {
+            let f = box_narrow_formula_sized::<S, { pass_rows(3) }>;
+            f(s, ring, slots, 3, n, k, carry_in, carry_out, out)
+        }
+        _ => {
+            let f = box_narrow_formula_sized::<S, MAX_PASS_ROWS>;
+            f(s, ring, slots, size, n, k, carry_in, carry_out, out)
+        }
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn box_narrow_formula_sized<S: Lanes>(
+fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
     s: S,
     ring: &[f32],
     slots: &[usize],
@@ -418,7 +447,7 @@ fn box_narrow_formula_sized<S: Lanes>(
     let out = &mut out[..rows * 2 * n];
     let carry_out = &mut carry_out[..UD_MOMENTS * n];
     let carry_in = carry_in.map(|c| &c[..UD_MOMENTS * n]);
-    let ring = Rows::new(
+    let ring = Rows::<CAP>::new(
         ring,
         UD_MOMENTS * n,
         slots.iter().map(|&t| t * UD_MOMENTS * n),
@@ -636,12 +665,33 @@ pub(crate) fn box_vertical<S: Lanes>(
     if n < S::D {
         return scalar::box_vertical(ring, slots, size, n, out);
     }
+    // The common sizes as constants: the window loop unrolls, and the pass's row offsets
+    // fit a small array.
+    match size {
+        7 => box_vertical_sized::<S, { pass_rows(7) }>(s, ring, slots, 7, n, out),
+        3 => box_vertical_sized::<S, { pass_rows(3) }>(s, ring, slots, 3, n, out),
+        _ => box_vertical_sized::<S, MAX_PASS_ROWS>(s, ring, slots, size, n, out),
+    }
+}
+
+#[inline(always)]
+fn box_vertical_sized<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &[f64],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
     let rows = slots.len() + 1 - size;
     let out = &mut out[..rows * MOMENTS * n];
-    let mut base = [0usize; 2 * MAX_RADIUS + super::ROWS_PER_PASS];
+    // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
+    // Multiplying at each load instead costs more than this (small) array.
+    let mut base = [0usize; CAP];
     for (b, &slot) in base.iter_mut().zip(slots) {
         *b = slot * MOMENTS * n;
     }
+    let base = &base[..slots.len()];
     for m in 0..MOMENTS {
         for i in chunks(n, S::D) {
             let at = m * n + i;

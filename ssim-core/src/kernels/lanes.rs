@@ -33,7 +33,7 @@ pub(crate) trait Lanes: Copy {
     fn load(self, s: &[f32], i: usize) -> Self::V;
     /// `rows.row(t)[i..i + F]`, checked by [`Rows::at`] (cheaper than [`Lanes::load`] in
     /// loops over many rows).
-    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> Self::V;
+    fn load_at<const CAP: usize>(self, rows: &Rows<'_, CAP>, t: usize, i: usize) -> Self::V;
     /// Into `d[i..i + F]`.
     fn store(self, v: Self::V, d: &mut [f32], i: usize);
     fn add(self, a: Self::V, b: Self::V) -> Self::V;

@@ -34,7 +34,7 @@ impl Lanes for Portable {
         f32x8::new(a)
     }
     #[inline(always)]
-    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> f32x8 {
+    fn load_at<const CAP: usize>(self, rows: &Rows<'_, CAP>, t: usize, i: usize) -> f32x8 {
         self.load(rows.row(t), i)
     }
     #[inline(always)]

@@ -144,12 +144,13 @@ pub(crate) fn vertical_formula(
     // Blocks of columns: the statistics go through a small buffer so that the formula runs
     // as its own loop, which the compiler vectorises (the division is the costly part).
     const B: usize = 64;
+    // One buffer for the whole pass: built per block it cost a 1 KB memset per 64 pixels.
+    let mut st = [[0f32; UD_MOMENTS]; B];
     for row in 0..=slots.len() - size {
         let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
         let win = &slots[row..row + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            let mut st = [[0f32; UD_MOMENTS]; B];
             for (j, m) in st.iter_mut().enumerate().take(len) {
                 *m = vertical_pixel(ring, win, w, n, i0 + j);
             }

@@ -49,7 +49,7 @@ impl Lanes for Neon {
         unsafe { vld1q_f32(s.as_ptr()) }
     }
     #[inline(always)]
-    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> float32x4_t {
+    fn load_at<const CAP: usize>(self, rows: &Rows<'_, CAP>, t: usize, i: usize) -> float32x4_t {
         let p = rows.at(t, i, 4);
         // SAFETY: see the impl comment; `Rows::at` checked that 4 f32 from `p` are in a row.
         unsafe { vld1q_f32(p) }

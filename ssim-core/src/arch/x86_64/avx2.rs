@@ -49,7 +49,7 @@ impl Lanes for Avx2 {
         unsafe { _mm256_loadu_ps(s.as_ptr()) }
     }
     #[inline(always)]
-    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> __m256 {
+    fn load_at<const CAP: usize>(self, rows: &Rows<'_, CAP>, t: usize, i: usize) -> __m256 {
         let p = rows.at(t, i, 8);
         // SAFETY: see the impl comment; `Rows::at` checked that 8 f32 from `p` are in a row.
         unsafe { _mm256_loadu_ps(p) }

@@ -49,7 +49,7 @@ impl Lanes for Avx512 {
         unsafe { _mm512_loadu_ps(s.as_ptr()) }
     }
     #[inline(always)]
-    fn load_at(self, rows: &Rows<'_>, t: usize, i: usize) -> __m512 {
+    fn load_at<const CAP: usize>(self, rows: &Rows<'_, CAP>, t: usize, i: usize) -> __m512 {
         let p = rows.at(t, i, 16);
         // SAFETY: see the impl comment; `Rows::at` checked that 16 f32 from `p` are in a row.
         unsafe { _mm512_loadu_ps(p) }
