@@ -451,9 +451,53 @@ impl<'s> Ssim<'s> {
                 pushed,
             });
         }
+        self.push_rows_with(x, y, sink, |_| Ok(()))
+    }
+
+    /// [`push_rows`](Self::push_rows), calling `loaded(j)` for row `j` of the chunk (`0..`)
+    /// once the engine has read that row of both images and before it filters them. Other
+    /// work on the same input rows then finds them in L1 instead of fetching them from
+    /// memory a second time (the MS-SSIM pyramid's 2x2 means: measured, 2x2-mean samples
+    /// 302 -> 218 of 22k in an MS-SSIM 1080p run). An error from `loaded` stops the push
+    /// and is returned; the rows before it are in.
+    ///
+    /// ```
+    /// use ssim_core::{Params, Plane, ScratchBlock, Ssim, scratch_len};
+    /// let (w, h) = (16, 12);
+    /// let x: Vec<u8> = (0..w * h).map(|i| (i * 7 % 256) as u8).collect();
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false).unwrap()];
+    /// let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+    /// let p = Plane::new(&x, w, h).unwrap();
+    /// let mut seen = Vec::new();
+    /// engine.push_rows_with(&p, &p, &mut (), |j| Ok(seen.push(j))).unwrap();
+    /// assert_eq!(seen, (0..h).collect::<Vec<_>>());
+    /// ```
+    pub fn push_rows_with<T: Sample>(
+        &mut self,
+        x: &Plane<'_, T>,
+        y: &Plane<'_, T>,
+        sink: &mut impl RowSink,
+        mut loaded: impl FnMut(usize) -> Result<()>,
+    ) -> Result<()> {
+        if x.width() != y.width() || x.height() != y.height() {
+            return Err(Error::SizeMismatch {
+                reference: (x.width(), x.height()),
+                distorted: (y.width(), y.height()),
+            });
+        }
+        let pushed = self.next_in.saturating_add(x.height());
+        if x.width() != self.geo.width || pushed > self.in_rows.1 {
+            return Err(Error::RowOverflow {
+                height: self.in_rows.1,
+                pushed,
+            });
+        }
         let int_box = self.sample_kind(T::KIND)?;
         for j in 0..x.height() {
-            self.push_row((x.row(j), x.step()), (y.row(j), y.step()), int_box)?;
+            self.push_row((x.row(j), x.step()), (y.row(j), y.step()))?;
+            loaded(j)?;
+            self.filter_row(int_box, None);
             self.drain(int_box, sink);
         }
         Ok(())
@@ -573,12 +617,7 @@ impl<'s> Ssim<'s> {
 
     /// Loads one row of each image; each comes with its own pixel step (the two images may
     /// be laid out differently, e.g. a channel of packed RGB against a gray plane).
-    fn push_row<T: Sample>(
-        &mut self,
-        x: (&[T], usize),
-        y: (&[T], usize),
-        int_box: bool,
-    ) -> Result<()> {
+    fn push_row<T: Sample>(&mut self, x: (&[T], usize), y: (&[T], usize)) -> Result<()> {
         let g = self.geo;
         let (w, r) = (g.width, g.radius);
         let off = match g.extent {
@@ -612,7 +651,6 @@ impl<'s> Ssim<'s> {
                 }
             }
         }
-        self.filter_row(int_box, None);
         Ok(())
     }
 

@@ -268,3 +268,48 @@ fn in_place_rows_reject_bad_calls() {
         "{e:?}"
     );
 }
+
+/// `push_rows_with` calls its hook once per row, in order, between reading and filtering;
+/// the results are those of `push_rows`; an error from the hook stops the push there.
+#[test]
+fn push_rows_with_calls_back_per_row_and_stops_on_error() {
+    use ssim_core::Error;
+    let params = Params::wang2004(255.0);
+    let (w, h) = (20, 17);
+    let mut rng = Lcg(5);
+    let x: Vec<u8> = (0..w * h).map(|_| rng.next() as u8).collect();
+    let y: Vec<u8> = (0..w * h).map(|_| rng.next() as u8).collect();
+    let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+    let n = scratch_len(&params, w, false).unwrap();
+    let mut scratch = vec![ScratchBlock::ZERO; n];
+    let want = compute_with(&params, &xp, &yp, Options::default(), &mut scratch, &mut ()).unwrap();
+
+    let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+    let mut seen = Vec::new();
+    for (at, k) in [(0, 5), (5, 12)] {
+        let (xc, yc) = (xp.rows(at, k).unwrap(), yp.rows(at, k).unwrap());
+        engine
+            .push_rows_with(&xc, &yc, &mut (), |j| {
+                seen.push(at + j);
+                Ok(())
+            })
+            .unwrap();
+    }
+    assert_eq!(seen, (0..h).collect::<Vec<_>>());
+    assert_eq!(engine.finish().unwrap(), want);
+
+    let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+    let stop = Error::InvalidParameter {
+        name: "test",
+        expected: "a hook error to come back",
+    };
+    let e = engine.push_rows_with(
+        &xp,
+        &yp,
+        &mut (),
+        |j| if j == 3 { Err(stop) } else { Ok(()) },
+    );
+    assert_eq!(e, Err(stop));
+    // Rows 0..3 are in (row 3 was read, not filtered): finishing says rows are missing.
+    assert!(matches!(engine.finish(), Err(Error::RowsMissing { .. })));
+}

@@ -458,30 +458,21 @@ fn run_band<S: RowSource>(
         return Ok(sinks);
     };
     let mut pyramid = Pyramid {
-        down: job.rule.with_backend(backend)?,
-        levels,
         input: &input,
-        need: &need,
         engines,
         sinks,
-        sums,
-        pending,
+        shrink: Shrink {
+            down: job.rule.with_backend(backend)?,
+            levels,
+            need: &need,
+            sums,
+            pending,
+        },
     };
     let mut buf = RowBuf::default();
     for j in first..end {
         let (xp, yp) = src.rows(j, &mut buf)?;
-        // The 2x2 mean first: it reads the row while it is in L1 (the engine's load fetched
-        // it a row ahead); after the engine's passes it would come back from L2. A source
-        // that keeps its rows hands the upper row of a block back to the lower one.
-        let full = nl > 1 && {
-            let above = j.checked_sub(1).and_then(|i| src.row_again(i));
-            let above = above.as_ref().map(|(x, y)| (x.row(0), y.row(0)));
-            let hand = (above, !S::KEEPS_ROWS);
-            let steps = (xp.step(), yp.step());
-            pyramid.down(0, j, (xp.row(0), yp.row(0), steps), hand)?
-        };
-        pyramid.push(0, j, &xp, &yp)?;
-        if full {
+        if pyramid.first_level_row(src, j, &xp, &yp)? {
             pyramid.flush(1)?;
         }
     }
@@ -534,41 +525,72 @@ impl Pending<'_> {
 
 /// One band's engines and the rows in flight between its levels.
 struct Pyramid<'a, 's, 'm> {
+    /// Input rows of each level's engine.
+    input: &'a [Range],
+    engines: Vec<Option<Ssim<'s>>>,
+    sinks: Vec<BandLevel>,
+    /// The 2x2 means and the rows in flight.
+    shrink: Shrink<'a, 'm>,
+}
+
+impl Pyramid<'_, '_, '_> {
+    /// Level-0 row `j`: to the first engine if it reads the row, and to the 2x2 mean while
+    /// that engine has the row in L1 (after its load, before its filters; the 2x2 mean
+    /// would otherwise be the first to wait for the row from memory, or fetch it again after
+    /// the filters). True when level 1's buffer is full.
+    fn first_level_row<S: RowSource>(
+        &mut self,
+        src: &S,
+        j: usize,
+        xp: &Plane<'_, S::T>,
+        yp: &Plane<'_, S::T>,
+    ) -> Result<bool> {
+        let Pyramid {
+            input,
+            engines,
+            sinks,
+            shrink,
+        } = self;
+        let engine = engines[0].as_mut().filter(|_| contains(input[0], j));
+        if shrink.levels.len() == 1 {
+            if let Some(e) = engine {
+                e.push_rows(xp, yp, &mut sinks[0])?;
+            }
+            return Ok(false);
+        }
+        // A source that keeps its rows hands the upper row of a block back to the lower.
+        let above = j.checked_sub(1).and_then(|i| src.row_again(i));
+        let above = above.as_ref().map(|(x, y)| (x.row(0), y.row(0)));
+        let rows = (xp.row(0), yp.row(0), (xp.step(), yp.step()));
+        let mut down = || shrink.down(0, j, rows, (above, !S::KEEPS_ROWS));
+        match engine {
+            Some(e) => {
+                let mut full = false;
+                e.push_rows_with(xp, yp, &mut sinks[0], |_| {
+                    full = down()?;
+                    Ok(())
+                })?;
+                Ok(full)
+            }
+            None => down(),
+        }
+    }
+}
+
+/// The pyramid's 2x2 means between levels.
+struct Shrink<'a, 'm> {
     /// The 2x2 mean on the band's backend.
     down: Downsampler,
     levels: &'a [Level],
-    /// Input rows of each level's engine.
-    input: &'a [Range],
     /// Rows each level must produce.
     need: &'a [Range],
-    engines: Vec<Option<Ssim<'s>>>,
-    sinks: Vec<BandLevel>,
     /// `sums[k]`: the upper row's pair sums towards level `k + 1`.
     sums: Vec<PairSums<'m>>,
     /// `pending[k]`: produced level-`k` rows (`k >= 1`).
     pending: Vec<Pending<'m>>,
 }
 
-impl Pyramid<'_, '_, '_> {
-    /// Pushes the rows of `x`, `y` (level-`k` rows `start..`) that level `k`'s engine reads.
-    fn push<T: Sample>(
-        &mut self,
-        k: usize,
-        start: usize,
-        x: &Plane<'_, T>,
-        y: &Plane<'_, T>,
-    ) -> Result<()> {
-        let (Some((a, b)), Some(e)) = (self.input[k], self.engines[k].as_mut()) else {
-            return Ok(());
-        };
-        let (lo, hi) = (a.max(start), b.min(start + x.height()));
-        if lo < hi {
-            let (xs, ys) = (x.rows(lo - start, hi - lo)?, y.rows(lo - start, hi - lo)?);
-            e.push_rows(&xs, &ys, &mut self.sinks[k])?;
-        }
-        Ok(())
-    }
-
+impl Shrink<'_, '_> {
     /// Feeds level-`k` row `j` to the 2x2 mean; true when level `k + 1`'s buffer is full.
     fn down<T: Sample>(
         &mut self,
@@ -593,20 +615,23 @@ impl Pyramid<'_, '_, '_> {
         }
         Ok(next.len == CHUNK_ROWS)
     }
+}
 
+impl Pyramid<'_, '_, '_> {
     /// Consumes level `k`'s buffered rows: the next level's 2x2 means, then its engine,
     /// which works in the buffer itself (the rows are not needed after it).
     fn flush(&mut self, k: usize) -> Result<()> {
-        let mut p = std::mem::take(&mut self.pending[k]);
+        let mut p = std::mem::take(&mut self.shrink.pending[k]);
         if p.len > 0 {
             let w = p.width;
-            if k + 1 < self.levels.len() {
+            if k + 1 < self.shrink.levels.len() {
                 for r in 0..p.len {
                     let (x, y) = (row(p.x, r, w), row(p.y, r, w));
                     // Both rows of a block in this buffer: the lower row reads the upper one
                     // again; an upper row at its end keeps its pair sums for the next buffer.
                     let above = r.checked_sub(1).map(|a| (row(p.x, a, w), row(p.y, a, w)));
-                    if self.down(k, p.start + r, (x, y, (1, 1)), (above, r + 1 == p.len))? {
+                    let hand = (above, r + 1 == p.len);
+                    if self.shrink.down(k, p.start + r, (x, y, (1, 1)), hand)? {
                         self.flush(k + 1)?;
                     }
                 }
@@ -621,7 +646,7 @@ impl Pyramid<'_, '_, '_> {
             }
             p.len = 0;
         }
-        self.pending[k] = p;
+        self.shrink.pending[k] = p;
         Ok(())
     }
 }
