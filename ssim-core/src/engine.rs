@@ -166,6 +166,7 @@ impl Geometry {
     }
 
     /// Input rows that must have been pushed before map row `i` can be computed.
+    #[inline]
     fn rows_needed(&self, i: usize) -> usize {
         let r = self.radius;
         match self.extent {
@@ -175,6 +176,7 @@ impl Geometry {
     }
 
     /// The pooled columns of map row `i`, if it is a pooled row.
+    #[inline]
     fn pool(&self, i: usize) -> Option<(usize, usize)> {
         (self.pool_rows.0..self.pool_rows.1)
             .contains(&i)
@@ -182,6 +184,7 @@ impl Geometry {
     }
 
     /// The input row at vertical offset `t` from the centre of map row `i`.
+    #[inline]
     fn source_row(&self, i: usize, t: isize) -> usize {
         match self.extent {
             Extent::Valid => (i as isize + self.radius as isize + t) as usize,
