@@ -186,6 +186,7 @@ impl<'a, T: Sample> Plane<'a, T> {
     }
 
     /// Rows `start..start + count` as a plane of their own (for streaming in chunks).
+    #[inline]
     pub fn rows(&self, start: usize, count: usize) -> Result<Plane<'a, T>> {
         if count == 0 || start.checked_add(count).is_none_or(|e| e > self.height) {
             return Err(Error::RowOverflow {
@@ -193,7 +194,13 @@ impl<'a, T: Sample> Plane<'a, T> {
                 pushed: start.saturating_add(count),
             });
         }
-        let data = &self.data[start * self.stride..];
-        Plane::with_layout(data, self.width, count, self.stride, self.step)
+        // Rows of a valid plane make a valid plane: `with_layout`'s checks held for the
+        // whole, so they hold for `count <= height - start` rows from row `start` (this runs
+        // for every row the band pump hands over).
+        Ok(Plane {
+            data: &self.data[start * self.stride..],
+            height: count,
+            ..*self
+        })
     }
 }
