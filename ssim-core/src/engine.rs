@@ -441,19 +441,6 @@ impl<'s> Ssim<'s> {
         y: &Plane<'_, T>,
         sink: &mut impl RowSink,
     ) -> Result<()> {
-        if x.width() != y.width() || x.height() != y.height() {
-            return Err(Error::SizeMismatch {
-                reference: (x.width(), x.height()),
-                distorted: (y.width(), y.height()),
-            });
-        }
-        let pushed = self.next_in.saturating_add(x.height());
-        if x.width() != self.geo.width || pushed > self.in_rows.1 {
-            return Err(Error::RowOverflow {
-                height: self.in_rows.1,
-                pushed,
-            });
-        }
         self.push_rows_with(x, y, sink, |_| Ok(()))
     }
 
