@@ -12,9 +12,9 @@
 //! directly from them, and no level is stored whole. For u8 samples the pyramid is built
 //! from exact integer sums; for u8 and u16 every level of a 5-level pyramid is exact in f32.
 //!
-//! Cost: levels 2-5 hold a third of the pixels of level 1, plus the 2x2 means; measured at
-//! 1920x1080 u8 on one thread (AVX-512), MS-SSIM takes 1.31-1.39x the time of single-scale
-//! SSIM of the same pair.
+//! Cost: levels 2-5 hold a third of the pixels of level 1 (their maps 1.323x of level 1's),
+//! plus the 2x2 means; measured at 1920x1080 u8 on one thread (AVX-512), MS-SSIM takes
+//! 1.377-1.383x the time of single-scale SSIM of the same pair (criterion, BENCHMARKS.md).
 
 use crate::parallel::{self, level_sizes, Config, Job, PlanePair, RowSource};
 use ssim_core::{Backend, Downsample, Error, Params, Plane, Pooling, Result, Sample};

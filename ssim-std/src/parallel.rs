@@ -26,11 +26,15 @@
 //! read.
 //!
 //! The pyramid's 2x2 means run on the band's backend (`Downsampler`, vectorised, the same
-//! bits on every backend); the full-resolution rows go to it before the engine, while they
-//! are in L1. Measured speed (AVX-512, u8, the CLI's median of `--repeat 101` at 1080p and
-//! 41 at 2160p, medians of 6 to 8 alternating rounds on the shared 2-core machine; see
-//! BENCHMARKS.md): two threads run 1.91-1.95x one thread for SSIM and MS-SSIM at 1080p and
-//! 2160p, and MS-SSIM costs 1.39x SSIM at 1080p on one thread.
+//! bits on every backend). A full-resolution row reaches the 2x2 mean between the first
+//! engine's load and its filters (`Ssim::push_rows_with`), while it is in L1; the lower row
+//! of a block reads its upper row again where the source keeps its rows (planes, and level
+//! rows within a buffer) instead of storing and reloading pair sums; and the level rows go
+//! to their engines in place (`Ssim::push_rows_in_place`: no copy, no second finiteness
+//! pass over rows made from checked ones). Measured (AVX-512, u8, 1080p, one thread; see
+//! BENCHMARKS.md): MS-SSIM costs 1.377-1.383x SSIM in criterion's `msssim_cost`, 1.37-1.39x
+//! in the CLI's medians; two threads run 1.95-1.98x one thread for SSIM and MS-SSIM at 1080p
+//! and 2160p.
 
 use rayon::prelude::*;
 use ssim_core::{
