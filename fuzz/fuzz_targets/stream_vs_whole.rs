@@ -2,12 +2,15 @@
 //! random bands (each fed in random chunks), gives bit-identical map rows, row sums and means;
 //! the bands' per-row sums added in row order equal the whole image's sums bit for bit.
 //! Stopping early is `RowsMissing`, pushing past the end is `RowOverflow`, and an error of the
-//! whole-image call is the same error when streaming.
+//! whole-image call is the same error when streaming. f32 rows pushed in place
+//! (`push_rows_in_place`) give the same bits as the whole image.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
-use ssim_std::{compute_with, scratch_len, Error, Options, Plane, ScratchBlock, Ssim, SsimResult};
+use ssim_std::{
+    compute_with, scratch_len, Error, Options, Plane, SampleKind, ScratchBlock, Ssim, SsimResult,
+};
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input::new(data);
@@ -93,6 +96,34 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
         _ => panic!("whole {whole:?} but streamed {streamed:?}"),
     }
     let Ok(whole) = whole else { return };
+
+    // f32 samples handed over in place (packed copies, in random chunks) give the same bits.
+    if T::KIND == SampleKind::F32 {
+        let packed = |p: &Plane<'_, T>| -> Vec<f32> {
+            (0..h)
+                .flat_map(|j| (0..w).map(move |i| p.row(j)[i * p.step()].to_f32()))
+                .collect()
+        };
+        let (mut xf, mut yf) = (packed(&xp), packed(&yp));
+        let mut scratch = vec![ScratchBlock::ZERO; n];
+        let mut e = Ssim::with_options(&params, w, h, options, &mut scratch).unwrap();
+        let (a, b) = e.input_rows();
+        let mut rows = Rows::default();
+        let mut at = a;
+        while at < b {
+            let k = 1 + inp.below(b - at);
+            let span = at * w..(at + k) * w;
+            e.push_rows_in_place(&mut xf[span.clone()], &mut yf[span], &mut rows)
+                .unwrap();
+            at += k;
+        }
+        assert_eq!(
+            bits(&e.finish().unwrap()),
+            bits(&whole),
+            "in-place mean differs"
+        );
+        assert_eq!(whole_rows.0, rows.0, "in-place map rows differ");
+    }
 
     // Stopping one row early is RowsMissing.
     let mut scratch = vec![ScratchBlock::ZERO; n];
