@@ -183,6 +183,16 @@ impl Geometry {
             .then_some(self.pool_cols)
     }
 
+    /// Whether the window of map row `i` is the window of row `i - 1` moved down by one
+    /// input row (its top `2r` rows are the previous window's bottom `2r`): always in a
+    /// valid map, not next to a reflected border of a padded one.
+    #[inline]
+    fn shifts(&self, i: usize) -> bool {
+        let r = self.radius as isize;
+        self.extent == Extent::Valid
+            || (-r..r).all(|t| self.source_row(i, t) == self.source_row(i - 1, t + 1))
+    }
+
     /// The input row at vertical offset `t` from the centre of map row `i`.
     #[inline]
     fn source_row(&self, i: usize, t: isize) -> usize {
@@ -537,6 +547,9 @@ impl<'s> Ssim<'s> {
             });
         }
         let rows = x.len() / w;
+        if rows == 0 {
+            return Ok(());
+        }
         if self.geo.extent != Extent::Valid {
             let (xp, yp) = (Plane::new(x, w, rows)?, Plane::new(y, w, rows)?);
             return self.push_rows(&xp, &yp, sink);
@@ -712,7 +725,7 @@ impl<'s> Ssim<'s> {
         } else {
             large.insert([0usize; 2 * MAX_RADIUS + ROWS_PER_PASS])
         };
-        let mut rows = rows;
+        let rows = (1..rows).find(|&k| !g.shifts(i0 + k)).unwrap_or(rows);
         if g.extent == Extent::Valid {
             let mut slot = at(i0, 0) % nslots;
             for s in slots.iter_mut().take(2 * r + rows) {
@@ -724,10 +737,6 @@ impl<'s> Ssim<'s> {
                 *s = at(i0, t) % nslots;
             }
             for k in 1..rows {
-                if (0..2 * r).any(|t| at(i0 + k, t) != at(i0 + k - 1, t + 1)) {
-                    rows = k;
-                    break;
-                }
                 slots[2 * r + k] = at(i0 + k, 2 * r) % nslots;
             }
         }
@@ -750,13 +759,7 @@ impl<'s> Ssim<'s> {
             let (out, carry) = stats.split_at_mut(2 * ROWS_PER_PASS * n);
             let (c0, c1) = carry[..2 * UD_MOMENTS * n].split_at_mut(UD_MOMENTS * n);
             let from = match self.carry {
-                Some((next, buf))
-                    if next == i0
-                        && (g.extent == Extent::Valid
-                            || (0..2 * r).all(|t| at(i0, t) == at(i0 - 1, t + 1))) =>
-                {
-                    Some(buf)
-                }
+                Some((next, buf)) if next == i0 && g.shifts(i0) => Some(buf),
                 _ => None,
             };
             let (cin, cout, buf) = match from {

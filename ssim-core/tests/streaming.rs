@@ -246,6 +246,16 @@ fn in_place_rows_reject_bad_calls() {
             pushed: h + 1
         })
     );
+    // No rows is nothing to do, on valid and on padded maps alike.
+    let mut engine = Ssim::new(&params, w, h, &mut scratch).unwrap();
+    assert_eq!(engine.push_rows_in_place(&mut [], &mut [], &mut ()), Ok(()));
+    let padded = Params {
+        pooling: Pooling::Same(Padding::Reflect),
+        ..params
+    };
+    let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&padded, w, false).unwrap()];
+    let mut engine = Ssim::new(&padded, w, h, &mut scratch).unwrap();
+    assert_eq!(engine.push_rows_in_place(&mut [], &mut [], &mut ()), Ok(()));
     // A box engine that took u8 rows cannot take f32 ones (its exact sums are per type).
     let boxed = Params {
         window: Window::Box { size: 3 },

@@ -579,6 +579,38 @@ impl Pyramid<'_, '_, '_> {
             None => down(),
         }
     }
+
+    /// Consumes level `k`'s buffered rows: the next level's 2x2 means, then its engine,
+    /// which works in the buffer itself (the rows are not needed after it).
+    fn flush(&mut self, k: usize) -> Result<()> {
+        let mut p = std::mem::take(&mut self.shrink.pending[k]);
+        if p.len > 0 {
+            let w = p.width;
+            if k + 1 < self.shrink.levels.len() {
+                for r in 0..p.len {
+                    let (x, y) = (row(p.x, r, w), row(p.y, r, w));
+                    // Both rows of a block in this buffer: the lower row reads the upper one
+                    // again; an upper row at its end keeps its pair sums for the next buffer.
+                    let above = r.checked_sub(1).map(|a| (row(p.x, a, w), row(p.y, a, w)));
+                    let hand = (above, r + 1 == p.len);
+                    if self.shrink.down(k, p.start + r, (x, y, (1, 1)), hand)? {
+                        self.flush(k + 1)?;
+                    }
+                }
+            }
+            if let (Some((a, b)), Some(e)) = (self.input[k], self.engines[k].as_mut()) {
+                let (lo, hi) = (a.max(p.start), b.min(p.start + p.len));
+                if lo < hi {
+                    let span = (lo - p.start) * w..(hi - p.start) * w;
+                    let (x, y) = (&mut p.x[span.clone()], &mut p.y[span]);
+                    e.push_rows_in_place(x, y, &mut self.sinks[k])?;
+                }
+            }
+            p.len = 0;
+        }
+        self.shrink.pending[k] = p;
+        Ok(())
+    }
 }
 
 /// The pyramid's 2x2 means between levels.
@@ -618,40 +650,6 @@ impl Shrink<'_, '_> {
             next.commit(q);
         }
         Ok(next.len == CHUNK_ROWS)
-    }
-}
-
-impl Pyramid<'_, '_, '_> {
-    /// Consumes level `k`'s buffered rows: the next level's 2x2 means, then its engine,
-    /// which works in the buffer itself (the rows are not needed after it).
-    fn flush(&mut self, k: usize) -> Result<()> {
-        let mut p = std::mem::take(&mut self.shrink.pending[k]);
-        if p.len > 0 {
-            let w = p.width;
-            if k + 1 < self.shrink.levels.len() {
-                for r in 0..p.len {
-                    let (x, y) = (row(p.x, r, w), row(p.y, r, w));
-                    // Both rows of a block in this buffer: the lower row reads the upper one
-                    // again; an upper row at its end keeps its pair sums for the next buffer.
-                    let above = r.checked_sub(1).map(|a| (row(p.x, a, w), row(p.y, a, w)));
-                    let hand = (above, r + 1 == p.len);
-                    if self.shrink.down(k, p.start + r, (x, y, (1, 1)), hand)? {
-                        self.flush(k + 1)?;
-                    }
-                }
-            }
-            if let (Some((a, b)), Some(e)) = (self.input[k], self.engines[k].as_mut()) {
-                let (lo, hi) = (a.max(p.start), b.min(p.start + p.len));
-                if lo < hi {
-                    let span = (lo - p.start) * w..(hi - p.start) * w;
-                    let (x, y) = (&mut p.x[span.clone()], &mut p.y[span]);
-                    e.push_rows_in_place(x, y, &mut self.sinks[k])?;
-                }
-            }
-            p.len = 0;
-        }
-        self.shrink.pending[k] = p;
-        Ok(())
     }
 }
 
