@@ -5,10 +5,8 @@
 
 use core::ffi::c_void;
 
-use ssim_std::{
-    compute_with, map_size, scratch_len, ssim_map_with_config, ssim_with_config, Config, Error,
-    MapWriter, Options, Params, Plane, RowSink, ScratchBlock, SsimResult,
-};
+use ssim_core::{compute_with, scratch_len, MapWriter, Options, RowSink, ScratchBlock};
+use ssim_std::{map_size, ssim_map_with, ssim_with, Config, Error, Params, Plane, SsimResult};
 
 use crate::backend::{backend_id, forced, ssim_backend};
 use crate::image::{
@@ -462,7 +460,7 @@ unsafe fn compute<I: CImage>(
             out_ptr(out, "out")?,
         )
     };
-    let r = ssim_with_config(&p, &xp, &yp, &cfg)?;
+    let r = ssim_with(&p, &xp, &yp, &cfg)?;
     out.write(ssim_result::from(&r));
     Ok(())
 }
@@ -546,7 +544,7 @@ unsafe fn map<I: CImage>(
     let Some((mw, mh, ssim, cs)) = unsafe { map_slices(&p, xp.width(), xp.height(), maps) }? else {
         return Ok(());
     };
-    let m = ssim_map_with_config(&p, &xp, &yp, &cfg)?;
+    let m = ssim_map_with(&p, &xp, &yp, &cfg)?;
     if (m.width, m.height) != (mw, mh) || m.ssim.len() != ssim.len() {
         return Err(crate::status::fail(
             crate::SSIM_ERROR_INTERNAL,

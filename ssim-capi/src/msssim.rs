@@ -1,6 +1,6 @@
 //! MS-SSIM: parameters with a fixed-size weight array, per-level results into a caller array.
 
-use ssim_std::{msssim_with_config, Downsample, MsSsimParams, MsSsimPreset, NegativeMeans};
+use ssim_std::{msssim_with, Downsample, MsSsimParams, MsSsimPreset, NegativeMeans};
 
 use crate::backend::{backend_id, ssim_backend};
 use crate::compute::{config_of, inputs, ssim_config};
@@ -276,18 +276,18 @@ unsafe fn msssim<I: CImage>(
             "the `levels` array is shorter than `params->levels`: expected room for one ssim_level per level (or NULL)",
         ));
     }
-    let r = msssim_with_config(&p, &xp, &yp, &cfg)?;
-    if r.scales.len() > wanted {
+    let r = msssim_with(&p, &xp, &yp, &cfg)?;
+    if r.levels.len() > wanted {
         return Err(fail(
             SSIM_ERROR_INTERNAL,
             "internal error: more MS-SSIM levels than weights (a bug; please report it)",
         ));
     }
     if !levels.is_null() {
-        // SAFETY: `levels` is writable for `levels_len >= wanted >= r.scales.len()` entries
+        // SAFETY: `levels` is writable for `levels_len >= wanted >= r.levels.len()` entries
         // (caller's contract, checked above).
-        let dst = unsafe { out_slice(levels, r.scales.len(), "levels") }?;
-        for (d, s) in dst.iter_mut().zip(&r.scales) {
+        let dst = unsafe { out_slice(levels, r.levels.len(), "levels") }?;
+        for (d, s) in dst.iter_mut().zip(&r.levels) {
             *d = ssim_level {
                 width: s.width,
                 height: s.height,
@@ -299,7 +299,7 @@ unsafe fn msssim<I: CImage>(
     out.write(ssim_msssim_result {
         msssim: r.msssim,
         // At most SSIM_MSSSIM_MAX_LEVELS (checked above).
-        levels: r.scales.len() as u32,
+        levels: r.levels.len() as u32,
         backend: backend_id(r.backend),
     });
     Ok(())
