@@ -26,9 +26,9 @@
 //! blocks at the ends of an odd row are handled here. The kernels do the same IEEE operations
 //! in the same order on every backend, so f32 images get the same bits everywhere too.
 
+use crate::backend::{Backend, Kernels};
 use crate::error::{Error, Result};
 use crate::kernels::downsample::{scalar as kernel_scalar, Upper};
-use crate::kernels::{Backend, Kernels};
 use crate::plane::{Sample, SampleSlice};
 
 /// How the next MS-SSIM level is made from the current one.

@@ -12,8 +12,9 @@
 //! any split of the output rows into bands, gives bitwise identical rows; the mean is the sum
 //! of per-row f64 sums taken in row order.
 
+use crate::backend::{Backend, Kernels};
 use crate::error::{Error, Image, Result};
-use crate::kernels::{Backend, FormulaConsts, Kernels, MOMENTS, ROWS_PER_PASS, UD_MOMENTS};
+use crate::kernels::{FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_MOMENTS};
 use crate::params::{covariance_factor, HalfWeights, Padding, Params, Pooling, MAX_RADIUS};
 use crate::plane::{Plane, Sample, SampleSlice};
 use crate::scratch::{blocks_for, ScratchBlock};
