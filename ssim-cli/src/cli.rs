@@ -32,7 +32,7 @@ pub struct Args {
 
     /// Data range L of the samples (C1 = (0.01 L)^2, C2 = (0.03 L)^2). Default from the file
     /// format: maxval for PGM/PPM, 2^bits - 1 for PNG/JPEG, 1.0 for PFM.
-    #[arg(long, value_name = "L", value_parser = positive_f64, allow_negative_numbers = true)]
+    #[arg(long, value_name = "L", value_parser = finite_f64, allow_negative_numbers = true)]
     pub data_range: Option<f64>,
 
     /// Colour images: mean of the per-channel values, or SSIM of the BT.601 / BT.709 luma.
@@ -56,12 +56,20 @@ pub struct Args {
     #[arg(long, value_name = "T", value_parser = finite_f64, allow_negative_numbers = true)]
     pub threshold: Option<f64>,
 
-    /// Worker threads (default: all available cores). The value does not depend on it.
+    /// Worker threads (default: all available cores; more than the available cores are
+    /// capped at that number, with a warning). The value does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
 
-    /// Force a kernel backend: scalar, portable, avx2, avx512 or neon (default: the fastest
-    /// this CPU supports; an unsupported one is an error).
+    /// Largest image accepted, in pixels (width x height), so a forged header cannot ask for
+    /// terabytes. Default 1073741824 (2^30).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PIXELS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pixels: u64,
+
+    /// Force a kernel backend: scalar, portable, avx2, avx512, neon, or auto (default: the
+    /// `SSIM_BACKEND` environment variable if set, else the fastest this CPU supports; an
+    /// unsupported one is an error).
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
 
@@ -70,6 +78,10 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub repeat: u32,
 }
+
+/// `--max-pixels` default: 2^30 pixels, at least what the JPEG decoder always accepted
+/// (2^30 decoded bytes).
+pub const DEFAULT_MAX_PIXELS: u64 = 1 << 30;
 
 /// `--metric`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,12 +129,5 @@ fn finite_f64(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err("expected a finite number".into()),
-    }
-}
-
-fn positive_f64(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err("expected a finite number > 0".into()),
     }
 }

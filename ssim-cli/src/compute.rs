@@ -38,6 +38,14 @@ impl PresetChoice {
         }
     }
 
+    /// The single-scale parameters (MS-SSIM: those of every level) for data range `l`.
+    pub fn ssim_params(self, l: f64) -> ssim_std::Params {
+        match self {
+            PresetChoice::Ssim(p) => p.params(l),
+            PresetChoice::MsSsim(p) => p.params(l).ssim,
+        }
+    }
+
     /// The preset's name as printed.
     pub fn name(self) -> &'static str {
         match self {
@@ -107,7 +115,6 @@ fn pixel_layout(l: Layout) -> PixelLayout {
     match l {
         Layout::Gray => PixelLayout::Gray,
         Layout::Rgb => PixelLayout::Rgb,
-        Layout::Rgba => PixelLayout::Rgba,
     }
 }
 
