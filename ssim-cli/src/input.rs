@@ -137,6 +137,38 @@ impl Image {
     }
 }
 
+impl Image {
+    /// The image without `n` pixels on every side (BasicSR's `crop_border`).
+    pub fn crop(&self, n: usize) -> Result<Image, String> {
+        if n == 0 {
+            return Ok(self.clone());
+        }
+        let (w, h) = (self.width, self.height);
+        if 2 * n >= w || 2 * n >= h {
+            return Err(format!(
+                "--crop-border {n} leaves nothing of a {w}x{h} image: expected 2 x {n} < both sides"
+            ));
+        }
+        let k = self.layout.samples();
+        fn cut<T: Copy>(v: &[T], w: usize, h: usize, k: usize, n: usize) -> Vec<T> {
+            (n..h - n)
+                .flat_map(|j| v[(j * w + n) * k..(j * w + w - n) * k].iter().copied())
+                .collect()
+        }
+        let pixels = match &self.pixels {
+            Pixels::U8(v) => Pixels::U8(cut(v, w, h, k, n)),
+            Pixels::U16(v) => Pixels::U16(cut(v, w, h, k, n)),
+            Pixels::F32(v) => Pixels::F32(cut(v, w, h, k, n)),
+        };
+        Ok(Image {
+            width: w - 2 * n,
+            height: h - 2 * n,
+            pixels,
+            ..self.clone()
+        })
+    }
+}
+
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
 

@@ -22,7 +22,7 @@ use clap::Parser;
 use ssim_std::Backend;
 
 use crate::cli::{Args, ChannelMode};
-use crate::compute::{PresetChoice, Request};
+use crate::compute::{Custom, PresetChoice, Request};
 use crate::error::{CliError, EXIT_BELOW, EXIT_ERROR, EXIT_OK};
 use crate::input::Image;
 use crate::report::Report;
@@ -32,6 +32,8 @@ use crate::report::Report;
 pub struct Settings {
     /// Metric and parameters.
     pub preset: PresetChoice,
+    /// Custom parameters on top of the preset.
+    pub custom: Custom,
     /// `--data-range`.
     pub data_range: Option<f64>,
     /// `--channels`.
@@ -40,6 +42,8 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// `--max-pixels`.
     pub max_pixels: u64,
+    /// `--crop-border`.
+    pub crop_border: usize,
     /// `--backend`.
     pub backend: Option<Backend>,
     /// `--repeat`.
@@ -66,8 +70,12 @@ impl Settings {
         if let Some(m) = &args.map {
             heatmap::check_path(m)?;
         }
+        let custom = Custom::from_args(args);
+        // Custom parameters are checked once here (with L = 1 when the images will say it);
+        // the data range with the constants they give.
+        let probe = preset.effective(&custom, 1.0).map_err(CliError::new)?;
         if let Some(l) = args.data_range {
-            check_data_range(&preset, l)?;
+            check_data_range(probe.ssim(), l)?;
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = args.threads.map(|n| {
@@ -90,10 +98,12 @@ impl Settings {
             .map_err(|e| CliError::new(format!("cannot start worker threads: {e}")))?;
         Ok(Settings {
             preset,
+            custom,
             data_range: args.data_range,
             mode: args.channels,
             threads,
             max_pixels: args.max_pixels,
+            crop_border: args.crop_border,
             backend,
             repeat: args.repeat,
             threshold: args.threshold,
@@ -140,8 +150,11 @@ fn parse_backend_from(what: &str, name: &str) -> Result<Option<Backend>, CliErro
 /// `--data-range L`, checked once before any image is read, with one message for every way
 /// it can be wrong: the constants `C1 = (K1 L)^2`, `C2 = (K2 L)^2` must be normal f32 numbers
 /// and sums of samples in `[0, L]` must square without overflow in f32.
-fn check_data_range(preset: &PresetChoice, l: f64) -> Result<(), CliError> {
-    let p = preset.ssim_params(l);
+fn check_data_range(p: &ssim_std::Params, l: f64) -> Result<(), CliError> {
+    let p = ssim_std::Params {
+        data_range: l,
+        ..*p
+    };
     let (lo, hi) = data_range_bounds(&p);
     if p.validate().is_err() || !(lo..=hi).contains(&l) {
         return Err(CliError::new(format!(
@@ -234,9 +247,19 @@ pub fn compare_pair(
     let x = input::load(xp, s.max_pixels)?;
     let y = input::load(yp, s.max_pixels)?;
     let l = data_range(s, &x, &y, xp, yp)?;
+    let size = (x.width, x.height);
+    let (x, y) = if s.crop_border > 0 {
+        let cut = |i: &Image| {
+            i.crop(s.crop_border)
+                .map_err(|e| CliError::new(format!("{}: {e}", xp.display())))
+        };
+        (cut(&x)?, cut(&y)?)
+    } else {
+        (x, y)
+    };
+    let params = s.preset.effective(&s.custom, l).map_err(CliError::new)?;
     let req = Request {
-        preset: s.preset,
-        data_range: l,
+        params,
         mode: s.mode,
         config: ssim_std::Config {
             backend: s.backend,
@@ -253,6 +276,11 @@ pub fn compare_pair(
             // The library names Backend::available(); a CLI user needs the names.
             let names: Vec<&str> = Backend::available().map(|b| b.name()).collect();
             let e = e.replace("Backend::available()", &names.join(", "));
+            // The library's advice, in this tool's words.
+            let e = e.replace(
+                "(or fewer levels)",
+                "(or fewer levels: --levels N, or --levels auto)",
+            );
             CliError::new(format!("{} vs {}: {e}", xp.display(), yp.display()))
         })?;
         times.push(t0.elapsed().as_secs_f64() * 1e3);
@@ -284,12 +312,14 @@ pub fn compare_pair(
         distorted: yp.display().to_string(),
         metric: s.metric,
         preset: s.preset.name(),
+        parameters: req.params.reported(o.scales.as_ref().map(|v| v.len())),
         value: o.value,
         channels: o.channels,
         channel_mode: s.mode.name(),
         scales: o.scales,
-        width: x.width,
-        height: x.height,
+        width: size.0,
+        height: size.1,
+        crop_border: s.crop_border,
         layout: x.layout.name(),
         format: x.describe(),
         data_range: l,
