@@ -9,17 +9,20 @@ use clap::{Parser, ValueEnum};
 #[command(
     name = "ssim",
     version,
-    about = "SSIM and MS-SSIM of two images, or of every pair of images in two folders",
+    about = "SSIM and MS-SSIM of two images, of one reference against many, or of every pair \
+             of images in two folders",
     after_help = "Exit codes: 0 success; 1 a value below --threshold; 2 an error (bad option, \
                   missing, unreadable or corrupt image, size mismatch, unsupported format, image \
                   smaller than the window). Details: docs/CLI.md"
 )]
 pub struct Args {
-    /// Reference image (PNG, JPEG, PGM/PPM, PFM), or a folder of them.
+    /// Reference image (PNG, JPEG, PGM/PPM, PFM; `-` reads stdin), or a folder of them.
     pub reference: PathBuf,
 
-    /// Distorted image, or a folder whose files pair with REFERENCE's by relative path.
-    pub distorted: PathBuf,
+    /// Distorted image(s), each compared with the one REFERENCE (decoded once; `-` reads
+    /// stdin), or a folder whose files pair with REFERENCE's by relative path.
+    #[arg(required = true, num_args = 1..)]
+    pub distorted: Vec<PathBuf>,
 
     /// The metric.
     #[arg(long, value_enum, default_value_t = Metric::Ssim)]

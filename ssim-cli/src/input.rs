@@ -175,6 +175,16 @@ const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
 /// Reads and decodes `path`; images of more than `max_pixels` pixels are refused.
 pub fn load(path: &Path, max_pixels: u64) -> Result<Image, CliError> {
     let shown = path.display();
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|e| {
+            CliError::new(format!(
+                "cannot read stdin (-): {}",
+                crate::error::io_reason(&e)
+            ))
+        })?;
+        return decode(&bytes, max_pixels).map_err(|e| CliError::new(format!("stdin (-): {e}")));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         CliError::new(format!(
             "cannot read {shown}: {}",

@@ -245,17 +245,27 @@ pub fn compare_pair(
     yp: &Path,
 ) -> Result<(Report, Option<compute::Map>), CliError> {
     let x = input::load(xp, s.max_pixels)?;
+    compare_with(s, &x, xp, yp)
+}
+
+/// Decodes `yp` and compares it with the decoded reference `x`.
+pub fn compare_with(
+    s: &Settings,
+    x: &Image,
+    xp: &Path,
+    yp: &Path,
+) -> Result<(Report, Option<compute::Map>), CliError> {
     let y = input::load(yp, s.max_pixels)?;
-    let l = data_range(s, &x, &y, xp, yp)?;
+    let l = data_range(s, x, &y, xp, yp)?;
     let size = (x.width, x.height);
     let (x, y) = if s.crop_border > 0 {
         let cut = |i: &Image| {
             i.crop(s.crop_border)
                 .map_err(|e| CliError::new(format!("{}: {e}", xp.display())))
         };
-        (cut(&x)?, cut(&y)?)
+        (std::borrow::Cow::Owned(cut(x)?), cut(&y)?)
     } else {
-        (x, y)
+        (std::borrow::Cow::Borrowed(x), y)
     };
     let params = s.preset.effective(&s.custom, l).map_err(CliError::new)?;
     let req = Request {
@@ -395,10 +405,26 @@ fn run() -> Result<i32, CliError> {
         }
     };
     let settings = Settings::from_args(&args)?;
-    let (rd, dd) = (args.reference.is_dir(), args.distorted.is_dir());
+    if args
+        .distorted
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count()
+        + usize::from(args.reference.as_os_str() == "-")
+        > 1
+    {
+        return Err(CliError::new(
+            "stdin (-) given more than once: expected at most one image read from stdin",
+        ));
+    }
+    if args.distorted.len() > 1 {
+        return many(&settings, &args);
+    }
+    let distorted = &args.distorted[0];
+    let (rd, dd) = (args.reference.is_dir(), distorted.is_dir());
     if rd || dd {
         // A missing path is missing, not "not a folder".
-        for p in [&args.reference, &args.distorted] {
+        for p in [&args.reference, distorted] {
             if let Err(e) = std::fs::metadata(p) {
                 return Err(CliError::new(format!(
                     "cannot read {}: {}",
@@ -409,9 +435,9 @@ fn run() -> Result<i32, CliError> {
         }
         if !(rd && dd) {
             let (dir, file) = if rd {
-                (&args.reference, &args.distorted)
+                (&args.reference, distorted)
             } else {
-                (&args.distorted, &args.reference)
+                (distorted, &args.reference)
             };
             return Err(CliError::new(format!(
                 "{} is a folder but {} is not: expected two image files or two folders",
@@ -422,16 +448,10 @@ fn run() -> Result<i32, CliError> {
         if settings.map.is_some() {
             return Err(CliError::new("--map needs two image files, not folders"));
         }
-        return folder::run(
-            &settings,
-            &args.reference,
-            &args.distorted,
-            args.json,
-            args.csv,
-        );
+        return folder::run(&settings, &args.reference, distorted, args.json, args.csv);
     }
 
-    let (report, map) = compare_pair(&settings, &args.reference, &args.distorted)?;
+    let (report, map) = compare_pair(&settings, &args.reference, distorted)?;
     if let (Some(path), Some(map)) = (&settings.map, &map) {
         let title = match settings.metric {
             "ms-ssim" => format!("MS-SSIM {:.5} (LEVEL 1 SSIM MAP)", report.value),
@@ -455,6 +475,72 @@ fn run() -> Result<i32, CliError> {
         out(&report::text(&report))?;
     }
     Ok(if report.pass == Some(false) {
+        EXIT_BELOW
+    } else {
+        EXIT_OK
+    })
+}
+
+/// `ssim REF DIST1 DIST2 ...`: the reference decoded once, one result per distorted image in
+/// the order given. A distorted image that fails is reported (stderr in text mode, an error
+/// row in JSON/CSV) and the others still run; the exit code is 2 if any failed, else 1 if
+/// any is below the threshold.
+fn many(s: &Settings, args: &Args) -> Result<i32, CliError> {
+    if let Some(d) = args.distorted.iter().find(|p| p.is_dir()) {
+        return Err(CliError::new(format!(
+            "{} is a folder: folder mode takes exactly two folders, REF_DIR DIST_DIR",
+            d.display()
+        )));
+    }
+    if s.map.is_some() {
+        return Err(CliError::new(
+            "--map needs one pair of images: expected one distorted image",
+        ));
+    }
+    let xp = &args.reference;
+    let x = input::load(xp, s.max_pixels)?;
+    if args.csv {
+        out(report::CSV_HEADER)?;
+    }
+    let (mut failed, mut below) = (false, false);
+    for yp in &args.distorted {
+        match compare_with(s, &x, xp, yp) {
+            Ok((mut r, _)) => {
+                below |= r.pass == Some(false);
+                // Which distorted image this line is about.
+                r.path = Some(yp.display().to_string());
+                let line = if args.json {
+                    serde_json::to_string(&r)
+                        .map_err(|e| CliError::new(format!("cannot format JSON: {e}")))?
+                } else if args.csv {
+                    report::csv(&r)
+                } else {
+                    report::text(&r)
+                };
+                out(&line)?;
+            }
+            Err(e) => {
+                failed = true;
+                let row = report::ErrorRow {
+                    path: yp.display().to_string(),
+                    status: "error",
+                    reference: xp.display().to_string(),
+                    distorted: yp.display().to_string(),
+                    error: e.0,
+                };
+                if args.json {
+                    out(&serde_json::to_string(&row)
+                        .map_err(|e| CliError::new(format!("cannot format JSON: {e}")))?)?;
+                } else if args.csv {
+                    out(&report::csv_error(&row))?;
+                }
+                note(&format!("ssim: error: {}", row.error));
+            }
+        }
+    }
+    Ok(if failed {
+        EXIT_ERROR
+    } else if below {
         EXIT_BELOW
     } else {
         EXIT_OK
