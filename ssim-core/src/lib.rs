@@ -49,6 +49,7 @@ mod kernels;
 mod params;
 mod plane;
 mod scratch;
+pub mod x264;
 
 pub use downsample::{Downsample, Downsampler, RowRole};
 pub use engine::{
