@@ -671,9 +671,9 @@ fn cases() -> Vec<Case> {
             let x = Plane::new(&d, 9, 8)?;
             e.push_rows(&x.rows(0, 2)?, &x.rows(0, 2)?, &mut ())
         }),
-        Error::RowOverflow {
-            height: 8,
-            pushed: 2,
+        Error::ChunkWidth {
+            width: 9,
+            expected: 8,
         },
     );
     add(
