@@ -4,6 +4,8 @@
 //! `cargo run --release -p ssim-benches --example repeat -- avx512 gaussian11 u8 50`
 //! (`baseline` as the backend runs the plain separable loop.)
 
+#![forbid(unsafe_code)]
+
 use ssim_benches::{pair, separable_ssim_f32};
 use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
 use ssim_std::{Backend, Params, Plane};
