@@ -33,9 +33,9 @@ fn bench_dir() -> PathBuf {
 
 fn read_gray(path: &PathBuf) -> Option<(usize, usize, Vec<u8>)> {
     let bytes = std::fs::read(path).ok()?;
-    let img = ssim_std::pnm::decode(&bytes).ok()?;
+    let img = test_support::pnm::decode(&bytes).ok()?;
     match img.samples {
-        ssim_std::pnm::Samples::U8(v) if img.channels == 1 => Some((img.width, img.height, v)),
+        test_support::pnm::Samples::U8(v) if img.channels == 1 => Some((img.width, img.height, v)),
         _ => None,
     }
 }

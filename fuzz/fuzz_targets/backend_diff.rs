@@ -11,7 +11,8 @@
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
 use ssim_core::{compute_with, scratch_len, Options};
-use ssim_std::{oracle::oracle, Backend, Result, SsimResult, Window};
+use test_support::oracle::oracle;
+use ssim_std::{Backend, Result, SsimResult, Window};
 
 const MEAN_BOUND: f64 = 1e-6;
 const MAP_BOUND: f32 = 1e-5;

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ssim_std::pnm::{decode, encode_pfm, sniff, Samples};
+use test_support::pnm::{decode, encode_pfm, sniff, Samples};
 
 fuzz_target!(|data: &[u8]| {
     let sniffed = sniff(data);

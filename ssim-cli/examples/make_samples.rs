@@ -9,9 +9,9 @@
 use std::path::Path;
 
 use image::{ImageEncoder, ImageFormat};
-use ssim_std::pnm::{decode, Samples};
+use test_support::pnm::{decode, Samples};
 
-fn read(name: &str) -> ssim_std::pnm::PnmImage {
+fn read(name: &str) -> test_support::pnm::PnmImage {
     let path = Path::new("testdata/images").join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

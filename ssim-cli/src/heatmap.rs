@@ -15,7 +15,7 @@ use crate::font;
 /// Writes `map` to `path`: PFM if the name ends in `.pfm`, a PNG heatmap otherwise.
 pub fn write(path: &Path, map: &Map, title: &str, value: f64) -> Result<(), CliError> {
     let bytes = if is_pfm(path) {
-        ssim_std::pnm::encode_pfm(map.width, map.height, &map.data)
+        crate::pnm::encode_pfm(map.width, map.height, &map.data)
     } else {
         render_png(map, title, value)?
     };

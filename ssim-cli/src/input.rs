@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use ssim_std::pnm;
+use crate::pnm;
 
 use crate::error::CliError;
 

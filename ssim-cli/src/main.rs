@@ -14,6 +14,7 @@ mod font;
 mod heatmap;
 mod input;
 mod jpeg;
+mod pnm;
 mod report;
 
 use std::io::Write;

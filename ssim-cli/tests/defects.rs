@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{root, scratch, ssim, Run};
 
@@ -17,8 +17,8 @@ fn copy(src: &str, dst: &Path) {
 }
 
 fn to_png(src: &str, dst: &Path) {
-    let img = ssim_std::pnm::decode(&std::fs::read(root().join(src)).unwrap()).unwrap();
-    let ssim_std::pnm::Samples::U8(v) = img.samples else {
+    let img = test_support::pnm::decode(&std::fs::read(root().join(src)).unwrap()).unwrap();
+    let test_support::pnm::Samples::U8(v) = img.samples else {
         panic!("8-bit")
     };
     let (w, h) = (img.width as u32, img.height as u32);
@@ -145,7 +145,7 @@ fn threads_are_capped_at_the_cores() {
 }
 
 fn with_env(args: &[&std::ffi::OsStr], key: &str, value: &str) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ssim"))
+    let out = test_support::command(env!("CARGO_BIN_EXE_ssim"))
         .args(args)
         .current_dir(root())
         .stdin(Stdio::null())

@@ -73,9 +73,9 @@ fn nan_in_a_pfm_is_an_error() {
     let mut data = vec![0.5f32; 16 * 16];
     data[37] = f32::NAN;
     let p = dir.join("nan.pfm");
-    std::fs::write(&p, ssim_std::pnm::encode_pfm(16, 16, &data)).unwrap();
+    std::fs::write(&p, test_support::pnm::encode_pfm(16, 16, &data)).unwrap();
     let q = dir.join("ok.pfm");
-    std::fs::write(&q, ssim_std::pnm::encode_pfm(16, 16, &[0.5f32; 256])).unwrap();
+    std::fs::write(&q, test_support::pnm::encode_pfm(16, 16, &[0.5f32; 256])).unwrap();
     let line = ssim(&[&q, &p]).assert_error().to_string();
     assert!(line.contains("NaN"), "{line}");
     let _ = std::fs::remove_dir_all(dir);
@@ -112,8 +112,8 @@ fn data_ranges_that_disagree_need_data_range() {
     // A 10-bit PGM (maxval 1023) against the same samples in a 16-bit PNG (range 65535).
     let dir = scratch("range");
     let src = "testdata/images/blobs10_161x161__noise20.pgm";
-    let img = ssim_std::pnm::decode(&std::fs::read(common::root().join(src)).unwrap()).unwrap();
-    let ssim_std::pnm::Samples::U16(v) = img.samples else {
+    let img = test_support::pnm::decode(&std::fs::read(common::root().join(src)).unwrap()).unwrap();
+    let test_support::pnm::Samples::U16(v) = img.samples else {
         panic!("16-bit")
     };
     let buf = image::ImageBuffer::<image::Luma<u16>, _>::from_raw(161, 161, v).unwrap();

@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{root, scratch, Run};
 
@@ -13,7 +13,7 @@ const B: &str = "samples/dist.png";
 
 /// Runs `ssim` with stdout going to `stdout`.
 fn ssim_to(args: &[&std::ffi::OsStr], stdout: Stdio) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ssim"))
+    let out = test_support::command(env!("CARGO_BIN_EXE_ssim"))
         .args(args)
         .current_dir(root())
         .stdin(Stdio::null())
@@ -101,7 +101,7 @@ fn a_full_disk_in_folder_mode_is_exit_2() {
 fn a_closed_pipe_is_exit_2_never_0() {
     // The reader is gone before the result is written (`ssim ... | head -0`).
     for extra in [&["--threshold", "0.99"][..], &["--threshold", "0.5"]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ssim"))
+        let mut child = test_support::command(env!("CARGO_BIN_EXE_ssim"))
             .args(extra)
             .args([A, B])
             .current_dir(root())
@@ -128,7 +128,7 @@ fn big_pfm(path: &Path, scale: f32, seed: u32) {
             scale * (1.0 + (s >> 8) as f32 / (1u32 << 24) as f32)
         })
         .collect();
-    std::fs::write(path, ssim_std::pnm::encode_pfm(32, 32, &data)).unwrap();
+    std::fs::write(path, test_support::pnm::encode_pfm(32, 32, &data)).unwrap();
 }
 
 #[test]

@@ -3,7 +3,7 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{root, ssim, Run};
 
@@ -16,7 +16,7 @@ fn value(a: &str, b: &str) -> f64 {
 }
 
 fn with_stdin(args: &[&str], file: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ssim"))
+    let mut child = test_support::command(env!("CARGO_BIN_EXE_ssim"))
         .args(args)
         .current_dir(root())
         .stdin(Stdio::piped())

@@ -124,8 +124,8 @@ fn luma_modes_compare_one_channel() {
 }
 
 fn read_pfm(p: &std::path::Path) -> (usize, usize, Vec<f32>) {
-    let img = ssim_std::pnm::decode(&std::fs::read(p).unwrap()).unwrap();
-    let ssim_std::pnm::Samples::F32(v) = img.samples else {
+    let img = test_support::pnm::decode(&std::fs::read(p).unwrap()).unwrap();
+    let test_support::pnm::Samples::F32(v) = img.samples else {
         panic!("float map")
     };
     (img.width, img.height, v)

@@ -73,18 +73,18 @@ fn every_reference_case_within_1e6_on_every_backend() {
 fn to_png(src: &str, dst: &std::path::Path) {
     use image::ImageEncoder;
     let bytes = std::fs::read(common::root().join(src)).unwrap();
-    let img = ssim_std::pnm::decode(&bytes).unwrap();
+    let img = test_support::pnm::decode(&bytes).unwrap();
     let (w, h) = (img.width as u32, img.height as u32);
     let mut out = Vec::new();
     let enc = image::codecs::png::PngEncoder::new(&mut out);
     match (&img.samples, img.channels) {
-        (ssim_std::pnm::Samples::U8(v), 1) => {
+        (test_support::pnm::Samples::U8(v), 1) => {
             enc.write_image(v, w, h, image::ExtendedColorType::L8)
         }
-        (ssim_std::pnm::Samples::U8(v), _) => {
+        (test_support::pnm::Samples::U8(v), _) => {
             enc.write_image(v, w, h, image::ExtendedColorType::Rgb8)
         }
-        (ssim_std::pnm::Samples::U16(v), 1) => {
+        (test_support::pnm::Samples::U16(v), 1) => {
             let ne: Vec<u8> = v.iter().flat_map(|s| s.to_ne_bytes()).collect();
             enc.write_image(&ne, w, h, image::ExtendedColorType::L16)
         }

@@ -41,9 +41,7 @@ pub struct ReadmeDoctests;
 mod backend;
 mod color;
 mod msssim;
-pub mod oracle;
 mod parallel;
-pub mod pnm;
 mod single_scale;
 
 pub use backend::{backend_from_env, BACKEND_ENV};

@@ -4,11 +4,11 @@
 mod common;
 
 use common::*;
-use ssim_std::pnm::Samples;
 use ssim_std::{
     msssim, msssim_planes, ssim, ssim_planes, ChannelMode, ChannelsResult, Config, Interleaved,
     MsChannelsResult, MsSsimParams, Params, PixelLayout, Plane, Sample,
 };
+use test_support::pnm::Samples;
 
 /// The interleaved-image call with the layout spelled out, as the cases below list it.
 #[allow(clippy::too_many_arguments)]

@@ -6,8 +6,8 @@
 mod common;
 
 use serde_json::Value;
-use ssim_std::pnm::Samples;
 use ssim_std::{x264, Plane};
+use test_support::pnm::Samples;
 
 fn plane_values(c: &Value, bits: u32) -> (Vec<f64>, usize, usize) {
     let r = common::read_image(c["ref"].as_str().unwrap());

@@ -5,11 +5,11 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use ssim_std::pnm::{PnmImage, Samples};
 use ssim_std::{
     msssim, msssim_with, ChannelMode, Config, Downsample, Error, Interleaved, MsChannelsResult,
     MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans, PixelLayout, Plane, Sample,
 };
+use test_support::pnm::{PnmImage, Samples};
 
 /// The interleaved-image call with the layout spelled out, as the cases below list it.
 #[allow(clippy::too_many_arguments)]

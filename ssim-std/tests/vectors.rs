@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
-use ssim_std::oracle::oracle;
-use ssim_std::pnm::Samples;
 use ssim_std::{ssim_map, ssim_with, Backend, Config, Plane, Sample};
+use test_support::oracle::oracle;
+use test_support::pnm::Samples;
 
 const SINGLE: &[&str] = &["gaussian11", "skimage_default", "matlab_ipt"];
 

@@ -1,5 +1,6 @@
 //! Helpers shared by the tests of the workspace (dev-only, never published): which backends
-//! to test, seeded random data, and test images.
+//! to test, seeded random data, test images, and running target programs and the target's C
+//! compiler when the tests are cross-compiled.
 //!
 //! ```
 //! use test_support::{textured, Rng};
@@ -12,6 +13,15 @@
 //! ```
 
 #![forbid(unsafe_code)]
+
+mod cross;
+pub mod oracle;
+/// The CLI's Netpbm reader and writer (P5, P6, PFM), for tests that read the reference
+/// images; the one copy lives in ssim-cli.
+#[path = "../../ssim-cli/src/pnm.rs"]
+pub mod pnm;
+
+pub use cross::{binutil, c_compiler, command, is_cross, runner, HOST, TARGET};
 
 use rand::rngs::StdRng;
 use rand::{Rng as _, RngCore, SeedableRng};

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// The workspace root (where `testdata/` and `samples/` live).
 pub fn root() -> PathBuf {
@@ -46,7 +46,7 @@ impl Run {
 /// Runs `ssim` with `args` in the workspace root, stdin closed, output captured (so stderr
 /// is not a terminal).
 pub fn ssim<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ssim"))
+    let out = test_support::command(env!("CARGO_BIN_EXE_ssim"))
         .args(args)
         .current_dir(root())
         .stdin(Stdio::null())

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use ssim_std::pnm::{self, PnmImage, Samples};
 use std::path::PathBuf;
+use test_support::pnm::{self, PnmImage, Samples};
 
 pub fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")

@@ -1,4 +1,5 @@
-//! The literal f64 oracle: DESIGN.md section 1 computed pixel by pixel with a 2-D window,
+//! The literal f64 oracle: the SSIM definition (docs/ARCHITECTURE.md, README "Presets")
+//! computed pixel by pixel with a 2-D window,
 //! explicit padding, no streaming, no separability and no tricks. Slow (`O(W H size^2)`) and
 //! obviously right; every fast path is tested against it.
 
