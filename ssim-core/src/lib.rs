@@ -51,6 +51,7 @@ mod lanes;
 mod params;
 mod plane;
 mod scratch;
+pub mod x264;
 
 pub use backend::Backend;
 pub use downsample::{Downsample, Downsampler, RowRole};

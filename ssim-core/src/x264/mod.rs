@@ -1,0 +1,340 @@
+//! FFmpeg's `ssim` filter: x264's 8x8 approximation of SSIM, reproduced exactly.
+//!
+//! This is a different algorithm from the Gaussian and box windows of [`Params`](crate::Params),
+//! not a parameter set of it, so it has its own entry points. For one plane of `W x H` integer
+//! samples (FFmpeg's `libavfilter/vf_ssim.c`, x264's `pixel_ssim_wxh`):
+//!
+//! * 4x4 block sums on the 4-pixel grid: `s1 = sum a`, `s2 = sum b`, `ss = sum a^2 + sum b^2`,
+//!   `s12 = sum a b`; columns and rows beyond the last multiple of 4 are ignored.
+//! * Every 2x2 group of adjacent blocks is one 8x8 window (windows overlap by 4 pixels), and
+//!   its sums `S1, S2, SS, S12` are the four blocks' sums.
+//! * In exact integers: `vars = 64 SS - S1^2 - S2^2`, `covar = 64 S12 - S1 S2`, and
+//!   `ssim_w = (2 S1 S2 + c1)(2 covar + c2) / ((S1^2 + S2^2 + c1)(vars + c2))` where FFmpeg
+//!   converts each of the four factors to f32 and forms the two products and the quotient in
+//!   f32; this module does the same, so a window gives FFmpeg's bits.
+//! * `c1 = (int)(.01*.01*max*max*64 + .5)`, `c2 = (int)(.03*.03*max*max*64*63 + .5)` with
+//!   `max = 2^depth - 1` (see [`constants`]).
+//! * The plane's value is the mean of `ssim_w` over the `((W>>2)-1) x ((H>>2)-1)` windows:
+//!   each row of windows summed in f64 (8-bit) or, as FFmpeg's high-bit-depth path does, in
+//!   f32 from left to right (9 to 16 bits), and the rows in f64.
+//!
+//! In terms of window means this is SSIM with the *sample* covariance (divide by 63),
+//! `C2 = (0.03 max)^2` and a luminance constant of `C1 / 64`: FFmpeg's and x264's numbers,
+//! which differ from [`Params::wang2004`](crate::Params::wang2004) by design.
+//!
+//! The two planes enter the formula symmetrically, so which one is the reference does not
+//! change the value.
+//!
+//! ```
+//! use ssim_core::{x264, Plane};
+//! let (w, h) = (64, 48);
+//! let a: Vec<u8> = (0..w * h).map(|i| ((i * 7) % 256) as u8).collect();
+//! let b: Vec<u8> = a.iter().map(|&v| v.saturating_add(3)).collect();
+//! let v = x264::ssim(&Plane::new(&a, w, h)?, &Plane::new(&b, w, h)?, 8)?;
+//! assert!(v > 0.9 && v < 1.0);
+//! # Ok::<(), ssim_core::Error>(())
+//! ```
+
+use crate::error::{Error, Result};
+use crate::plane::{Plane, Sample, SampleSlice};
+
+#[cfg(test)]
+mod tests;
+
+/// Side of one window in pixels (windows start every 4 pixels).
+pub const WINDOW: usize = 8;
+
+/// Windows per column strip. The strip's block sums live on the stack (two block rows of
+/// `STRIP + 1` blocks), so memory does not depend on the image and no scratch is needed.
+const STRIP: usize = 128;
+
+/// FFmpeg's integer constants `(c1, c2)` for samples of `bit_depth` bits (8..=16).
+///
+/// ```
+/// assert_eq!(ssim_core::x264::constants(8)?, (416, 235963));
+/// assert_eq!(ssim_core::x264::constants(10)?, (6698, 3797644));
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
+pub fn constants(bit_depth: u32) -> Result<(i64, i64)> {
+    if !(8..=16).contains(&bit_depth) {
+        return Err(Error::InvalidParameter {
+            name: "bit_depth",
+            expected: "8..=16 (FFmpeg's ssim filter takes 8- to 16-bit integer samples)",
+        });
+    }
+    let max = ((1u32 << bit_depth) - 1) as f64;
+    // The C expressions, evaluated left to right in double and truncated.
+    let c1 = (0.01 * 0.01 * max * max * 64.0 + 0.5) as i64;
+    let c2 = (0.03 * 0.03 * max * max * 64.0 * 63.0 + 0.5) as i64;
+    Ok((c1, c2))
+}
+
+/// The number of 8x8 windows across and down a `width x height` plane:
+/// `((width >> 2) - 1, (height >> 2) - 1)`. Both sides must be at least 8.
+///
+/// ```
+/// assert_eq!(ssim_core::x264::windows(1920, 1080)?, (479, 269));
+/// assert!(ssim_core::x264::windows(7, 100).is_err());
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
+pub fn windows(width: usize, height: usize) -> Result<(usize, usize)> {
+    if width < WINDOW || height < WINDOW {
+        return Err(Error::ImageSmallerThanWindow {
+            width,
+            height,
+            window: WINDOW,
+        });
+    }
+    Ok(((width >> 2) - 1, (height >> 2) - 1))
+}
+
+/// FFmpeg's dB figure: `10 log10(weight / (weight - ssim))`, infinite when
+/// `|weight - ssim| <= 1e-9`. Per frame `weight` is 1; for a sum over `n` frames it is `n`.
+///
+/// ```
+/// let db = ssim_core::x264::ssim_db(0.984475, 1.0);
+/// assert!((db - 18.0896).abs() < 1e-3);
+/// assert!(ssim_core::x264::ssim_db(1.0, 1.0).is_infinite());
+/// ```
+pub fn ssim_db(ssim: f64, weight: f64) -> f64 {
+    if libm::fabs(weight - ssim) > 1e-9 {
+        10.0 * libm::log10(weight / (weight - ssim))
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// FFmpeg's SSIM of one plane of integer samples of `bit_depth` bits (8 for `u8`, 9..=16
+/// for `u16`). Errors: f32 samples, a bit depth that does not fit the type, different
+/// sizes, a side below 8.
+///
+/// ```
+/// use ssim_core::{x264, Plane};
+/// let a = vec![512u16; 16 * 16];
+/// let p = Plane::new(&a, 16, 16)?;
+/// assert_eq!(x264::ssim(&p, &p, 10)?, 1.0);
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
+pub fn ssim<T: Sample>(x: &Plane<'_, T>, y: &Plane<'_, T>, bit_depth: u32) -> Result<f64> {
+    if (x.width(), x.height()) != (y.width(), y.height()) {
+        return Err(Error::SizeMismatch {
+            reference: (x.width(), x.height()),
+            distorted: (y.width(), y.height()),
+        });
+    }
+    let (ww, wh) = windows(x.width(), x.height())?;
+    let (c1, c2) = constants(bit_depth)?;
+    let sum = match T::slice(x.row(0)) {
+        SampleSlice::U8(_) => {
+            if bit_depth != 8 {
+                return Err(Error::InvalidParameter {
+                    name: "bit_depth",
+                    expected: "8 for u8 samples",
+                });
+            }
+            plane_sum::<u8, T>(x, y, ww, wh, c1, c2)?
+        }
+        SampleSlice::U16(_) => {
+            if bit_depth == 8 {
+                return Err(Error::InvalidParameter {
+                    name: "bit_depth",
+                    expected: "9..=16 for u16 samples (8-bit data comes as u8)",
+                });
+            }
+            plane_sum_f32_rows::<u16, T>(x, y, ww, wh, c1, c2)?
+        }
+        SampleSlice::F32(_) => {
+            return Err(Error::InvalidParameter {
+                name: "sample type",
+                expected: "u8 or u16 samples (FFmpeg's ssim filter has no float formats)",
+            })
+        }
+    };
+    Ok(sum / (ww * wh) as f64)
+}
+
+/// The integer sample types.
+trait Int: Copy {
+    fn widen(self) -> i64;
+    fn of(s: SampleSlice<'_>) -> Option<&[Self]>;
+}
+impl Int for u8 {
+    #[inline(always)]
+    fn widen(self) -> i64 {
+        self as i64
+    }
+    fn of(s: SampleSlice<'_>) -> Option<&[u8]> {
+        match s {
+            SampleSlice::U8(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+impl Int for u16 {
+    #[inline(always)]
+    fn widen(self) -> i64 {
+        self as i64
+    }
+    fn of(s: SampleSlice<'_>) -> Option<&[u16]> {
+        match s {
+            SampleSlice::U16(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The four sums of one block or window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Sums {
+    pub s1: i64,
+    pub s2: i64,
+    pub ss: i64,
+    pub s12: i64,
+}
+
+impl Sums {
+    #[inline(always)]
+    fn add(self, o: Sums) -> Sums {
+        Sums {
+            s1: self.s1 + o.s1,
+            s2: self.s2 + o.s2,
+            ss: self.ss + o.ss,
+            s12: self.s12 + o.s12,
+        }
+    }
+}
+
+/// One window's value from its sums, with FFmpeg's rounding points (`ssim_end1` /
+/// `ssim_end1x`): exact integers, each factor rounded once to f32, products and quotient in
+/// f32.
+#[inline(always)]
+pub(crate) fn window(w: Sums, c1: i64, c2: i64) -> f32 {
+    let Sums { s1, s2, ss, s12 } = w;
+    let vars = ss * 64 - s1 * s1 - s2 * s2;
+    let covar = s12 * 64 - s1 * s2;
+    let num = (2 * s1 * s2 + c1) as f32 * (2 * covar + c2) as f32;
+    let den = (s1 * s1 + s2 * s2 + c1) as f32 * (vars + c2) as f32;
+    num / den
+}
+
+/// The four rows of block row `z` of both planes.
+type Band<'a, R> = ([&'a [R]; 4], [&'a [R]; 4]);
+
+fn band<'a, R: Int, T: Sample>(
+    x: &Plane<'a, T>,
+    y: &Plane<'a, T>,
+    z: usize,
+) -> Result<Band<'a, R>> {
+    let wrong = Error::InvalidParameter {
+        name: "sample type",
+        expected: "one integer sample type for both planes",
+    };
+    let mut a: [&[R]; 4] = [&[]; 4];
+    let mut b: [&[R]; 4] = [&[]; 4];
+    for r in 0..4 {
+        a[r] = R::of(T::slice(x.row(4 * z + r))).ok_or(wrong)?;
+        b[r] = R::of(T::slice(y.row(4 * z + r))).ok_or(wrong)?;
+    }
+    Ok((a, b))
+}
+
+/// Block sums of blocks `b0..b0 + out.len()` of one band (`step` samples between pixels).
+fn block_line<R: Int>(band: &Band<'_, R>, step: usize, b0: usize, out: &mut [Sums]) {
+    let (a, b) = band;
+    for (i, o) in out.iter_mut().enumerate() {
+        let x0 = (b0 + i) * 4;
+        let mut s = Sums::default();
+        for r in 0..4 {
+            for k in 0..4 {
+                let p = (x0 + k) * step;
+                let (u, v) = (a[r][p].widen(), b[r][p].widen());
+                s.s1 += u;
+                s.s2 += v;
+                s.ss += u * u + v * v;
+                s.s12 += u * v;
+            }
+        }
+        *o = s;
+    }
+}
+
+/// Sum of every window's value, strip by strip of [`STRIP`] windows, each row of a strip
+/// summed in f64 before it is added to the total.
+fn plane_sum<R: Int, T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    c1: i64,
+    c2: i64,
+) -> Result<f64> {
+    let step = x.step();
+    if y.step() != step {
+        return Err(Error::InvalidParameter {
+            name: "step",
+            expected: "the same pixel step in both planes",
+        });
+    }
+    let mut prev = [Sums::default(); STRIP + 1];
+    let mut cur = [Sums::default(); STRIP + 1];
+    let mut total = 0.0f64;
+    let mut x0 = 0;
+    while x0 < ww {
+        let n = (ww - x0).min(STRIP);
+        block_line(&band::<R, T>(x, y, 0)?, step, x0, &mut prev[..=n]);
+        for z in 1..=wh {
+            block_line(&band::<R, T>(x, y, z)?, step, x0, &mut cur[..=n]);
+            let mut row = 0.0f64;
+            for i in 0..n {
+                let w = prev[i].add(prev[i + 1]).add(cur[i]).add(cur[i + 1]);
+                row += window(w, c1, c2) as f64;
+            }
+            total += row;
+            core::mem::swap(&mut prev, &mut cur);
+        }
+        x0 += n;
+    }
+    Ok(total)
+}
+
+/// The high-bit-depth order of summation: every row of windows summed in f32 from left to
+/// right (FFmpeg's `ssim_endn_16bit`), rows in f64. The row's windows are taken strip by strip,
+/// each strip's upper block row computed again, so the stack still holds only two block rows
+/// of one strip: twice the block sums of [`plane_sum`] for FFmpeg's exact value (its dB figure
+/// in the 6th decimal can depend on these f32 roundings).
+fn plane_sum_f32_rows<R: Int, T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    c1: i64,
+    c2: i64,
+) -> Result<f64> {
+    let step = x.step();
+    if y.step() != step {
+        return Err(Error::InvalidParameter {
+            name: "step",
+            expected: "the same pixel step in both planes",
+        });
+    }
+    let mut top = [Sums::default(); STRIP + 1];
+    let mut bottom = [Sums::default(); STRIP + 1];
+    let mut total = 0.0f64;
+    for z in 1..=wh {
+        let (upper, lower) = (band::<R, T>(x, y, z - 1)?, band::<R, T>(x, y, z)?);
+        let mut row = 0.0f32;
+        let mut x0 = 0;
+        while x0 < ww {
+            let n = (ww - x0).min(STRIP);
+            block_line(&upper, step, x0, &mut top[..=n]);
+            block_line(&lower, step, x0, &mut bottom[..=n]);
+            for i in 0..n {
+                let w = top[i].add(top[i + 1]).add(bottom[i]).add(bottom[i + 1]);
+                row += window(w, c1, c2);
+            }
+            x0 += n;
+        }
+        total += row as f64;
+    }
+    Ok(total)
+}
