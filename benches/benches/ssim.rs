@@ -8,9 +8,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ssim_benches::{pair, separable_ssim_f32, Pair};
-use ssim_std::{
-    compute_with, scratch_len, Backend, Options, Params, Plane, Sample, ScratchBlock, SsimResult,
-};
+use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
+use ssim_std::{Backend, Params, Plane, Sample, SsimResult};
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -10,7 +10,7 @@ use ssim_core::{
     ScratchBlock, SsimResult,
 };
 #[cfg(feature = "std")]
-use ssim_std::{ssim_map_with_config, ssim_with_config, Config};
+use ssim_std::{ssim_map_with, ssim_with, Config};
 
 use crate::backend::{backend_id, forced, ssim_backend};
 use crate::image::{
@@ -472,7 +472,7 @@ unsafe fn compute<I: CImage>(
             out_ptr(out, "out")?,
         )
     };
-    let r = ssim_with_config(&p, &xp, &yp, &cfg)?;
+    let r = ssim_with(&p, &xp, &yp, &cfg)?;
     out.write(ssim_result::from(&r));
     Ok(())
 }
@@ -557,7 +557,7 @@ unsafe fn map<I: CImage>(
     let Some((mw, mh, ssim, cs)) = unsafe { map_slices(&p, xp.width(), xp.height(), maps) }? else {
         return Ok(());
     };
-    let m = ssim_map_with_config(&p, &xp, &yp, &cfg)?;
+    let m = ssim_map_with(&p, &xp, &yp, &cfg)?;
     if (m.width, m.height) != (mw, mh) || m.ssim.len() != ssim.len() {
         return Err(crate::status::fail(
             crate::SSIM_ERROR_INTERNAL,

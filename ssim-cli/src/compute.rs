@@ -1,10 +1,14 @@
 //! The bridge between decoded images and the library: the one place that calls `ssim_std`.
 
 use ssim_std::{
-    msssim_image, ssim_image, Backend, Config, MsSsimPreset, PixelLayout, Plane, Preset, Sample,
+    msssim_image, ssim_image, Backend, Config, Covariance, Interleaved, MsSsimParams, MsSsimPreset,
+    NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, Window,
 };
 
-use crate::cli::{ChannelMode, Metric};
+use crate::cli::{
+    Args, ChannelMode, CovarianceKind, Levels, Metric, NegativeMode, PaddingKind, PoolingKind,
+    WindowKind,
+};
 use crate::input::{Image, Layout, Pixels};
 
 /// The parameter set chosen with `--metric` and `--preset`.
@@ -47,13 +51,334 @@ impl PresetChoice {
     }
 }
 
-/// What to compute.
-#[derive(Clone, Copy, Debug)]
-pub struct Request {
-    /// Metric and parameters.
-    pub preset: PresetChoice,
-    /// `L`.
+/// The custom-parameter options, applied on top of the preset.
+#[derive(Clone, Debug, Default)]
+pub struct Custom {
+    window: Option<WindowKind>,
+    window_size: Option<u32>,
+    sigma: Option<f64>,
+    k1: Option<f64>,
+    k2: Option<f64>,
+    covariance: Option<CovarianceKind>,
+    pooling: Option<PoolingKind>,
+    padding: Option<PaddingKind>,
+    levels: Option<Levels>,
+    weights: Option<Vec<f64>>,
+    negative: Option<NegativeMode>,
+}
+
+/// The metric's parameters as they run: the preset's with the custom options applied.
+#[derive(Clone, Debug)]
+pub enum Effective {
+    /// Single-scale SSIM.
+    Ssim(Params),
+    /// MS-SSIM.
+    MsSsim(MsSsimParams),
+}
+
+impl Effective {
+    /// The single-scale parameters (MS-SSIM: those of every level).
+    pub fn ssim(&self) -> &Params {
+        match self {
+            Effective::Ssim(p) => p,
+            Effective::MsSsim(p) => &p.ssim,
+        }
+    }
+}
+
+/// The effective parameters as the JSON output reports them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reported {
+    /// `gaussian` or `box`.
+    pub window: &'static str,
+    /// Taps per side of the 2-D window.
+    pub window_size: usize,
+    /// Gaussian sigma; `null` for a box.
+    pub sigma: Option<f64>,
+    /// K1.
+    pub k1: f64,
+    /// K2.
+    pub k2: f64,
+    /// `population` or `sample`.
+    pub covariance: &'static str,
+    /// `valid` or `same`.
+    pub pooling: &'static str,
+    /// Same pooling: its padding; valid pooling: the padding of the full-size map's border,
+    /// or `null` when the map is the valid region only.
+    pub padding: Option<&'static str>,
+    /// L.
     pub data_range: f64,
+    /// MS-SSIM: levels computed (after `auto`); `null` for ssim.
+    pub levels: Option<usize>,
+    /// MS-SSIM: weights used, finest first; `null` for ssim.
+    pub weights: Option<Vec<f64>>,
+    /// MS-SSIM: `auto` levels asked for.
+    pub auto_levels: Option<bool>,
+    /// MS-SSIM: the downsampling rule between levels.
+    pub downsample: Option<&'static str>,
+    /// MS-SSIM: negative-mean mode.
+    pub negative: Option<&'static str>,
+}
+
+fn padding_name(p: Padding) -> &'static str {
+    match p {
+        Padding::Replicate => "replicate",
+        Padding::Reflect => "reflect",
+        Padding::Mirror => "mirror",
+    }
+}
+
+impl Custom {
+    /// The custom options of the command line.
+    pub fn from_args(a: &Args) -> Custom {
+        Custom {
+            window: a.window,
+            window_size: a.window_size,
+            sigma: a.sigma,
+            k1: a.k1,
+            k2: a.k2,
+            covariance: a.covariance,
+            pooling: a.pooling,
+            padding: a.padding,
+            levels: a.levels,
+            weights: a.weights.clone(),
+            negative: a.negative,
+        }
+    }
+
+    fn apply_ssim(&self, p: &mut Params) -> Result<(), String> {
+        let kind = self.window.unwrap_or(match p.window {
+            Window::Gaussian { .. } => WindowKind::Gaussian,
+            Window::Box { .. } => WindowKind::Box,
+        });
+        if let Some(n) = self.window_size {
+            if n % 2 == 0 {
+                return Err(format!(
+                    "invalid --window-size {n}: expected an odd number of taps from 3 to 127"
+                ));
+            }
+        }
+        p.window = match kind {
+            WindowKind::Gaussian => {
+                let sigma = self.sigma.unwrap_or(match p.window {
+                    Window::Gaussian { sigma, .. } => sigma,
+                    Window::Box { .. } => 1.5,
+                });
+                if !(sigma.is_finite() && sigma > 0.0 && sigma * sigma > 0.0) {
+                    return Err(format!(
+                        "invalid --sigma {sigma}: expected a finite number > 0 (above about 1.6e-162)"
+                    ));
+                }
+                let radius = match (self.window_size, self.sigma, p.window) {
+                    (Some(n), _, _) => n as usize / 2,
+                    // scikit-image's truncate = 3.5.
+                    (None, Some(_), _) => Window::gaussian_skimage(sigma).radius(),
+                    (None, None, Window::Gaussian { radius, .. }) => radius,
+                    (None, None, Window::Box { .. }) => 5,
+                };
+                if !(1..=63).contains(&radius) {
+                    return Err(format!(
+                        "--sigma {sigma} gives a {}-tap window: expected 3 to 127 taps (give --window-size)",
+                        2 * radius + 1
+                    ));
+                }
+                Window::Gaussian { radius, sigma }
+            }
+            WindowKind::Box => {
+                if self.sigma.is_some() {
+                    return Err("--sigma needs a Gaussian window: expected --window gaussian, or no --sigma".into());
+                }
+                let size = match (self.window_size, p.window) {
+                    (Some(n), _) => n as usize,
+                    (None, Window::Box { size }) => size,
+                    (None, Window::Gaussian { .. }) => 7,
+                };
+                Window::Box { size }
+            }
+        };
+        let k = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(format!(
+                    "invalid --{name} {v}: expected a finite number > 0"
+                ))
+            }
+        };
+        if let Some(v) = self.k1 {
+            p.k1 = k("k1", v)?;
+        }
+        if let Some(v) = self.k2 {
+            p.k2 = k("k2", v)?;
+        }
+        if let Some(c) = self.covariance {
+            p.covariance = match c {
+                CovarianceKind::Population => Covariance::Population,
+                CovarianceKind::Sample => Covariance::Sample,
+            };
+        }
+        let pad = self.padding.map(|k| match k {
+            PaddingKind::Replicate => Padding::Replicate,
+            PaddingKind::Reflect => Padding::Reflect,
+            PaddingKind::Mirror => Padding::Mirror,
+        });
+        match (self.pooling, p.pooling) {
+            (Some(PoolingKind::Valid), _) | (None, Pooling::Valid) => {
+                p.pooling = Pooling::Valid;
+                if pad.is_some() {
+                    p.map_padding = pad;
+                }
+            }
+            (Some(PoolingKind::Same), Pooling::Same(old)) | (None, Pooling::Same(old)) => {
+                p.pooling = Pooling::Same(pad.unwrap_or(old));
+            }
+            (Some(PoolingKind::Same), Pooling::Valid) => {
+                p.pooling = Pooling::Same(pad.unwrap_or(Padding::Replicate));
+            }
+        }
+        Ok(())
+    }
+
+    fn has_msssim_options(&self) -> Option<&'static str> {
+        if self.levels.is_some() {
+            Some("--levels")
+        } else if self.weights.is_some() {
+            Some("--weights")
+        } else if self.negative.is_some() {
+            Some("--negative")
+        } else {
+            None
+        }
+    }
+
+    fn apply_msssim(&self, p: &mut MsSsimParams) -> Result<(), String> {
+        self.apply_ssim(&mut p.ssim)?;
+        if let Some(w) = &self.weights {
+            if w.is_empty() || w.len() > 16 || w.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Err(format!(
+                    "invalid --weights {w:?}: expected 1 to 16 finite weights >= 0, finest level first"
+                ));
+            }
+            p.weights = w.clone();
+        }
+        match (self.levels, &self.weights) {
+            (Some(Levels::Fixed(n)), Some(w)) if w.len() != n => {
+                return Err(format!(
+                    "--levels {n} with {} --weights: expected one weight per level",
+                    w.len()
+                ));
+            }
+            (Some(Levels::Fixed(n)), None) => {
+                if n > p.weights.len() {
+                    return Err(format!(
+                        "--levels {n}: the preset has {} weights: expected at most {}, or give --weights",
+                        p.weights.len(),
+                        p.weights.len()
+                    ));
+                }
+                // As auto levels do: the first n weights, renormalised to the sum of all.
+                let all: f64 = p.weights.iter().sum();
+                let first: f64 = p.weights[..n].iter().sum();
+                p.weights = p.weights[..n].iter().map(|w| w * all / first).collect();
+            }
+            (Some(Levels::Auto), _) => p.auto_levels = true,
+            _ => {}
+        }
+        if let Some(m) = self.negative {
+            p.negative = match m {
+                NegativeMode::Relu => NegativeMeans::Relu,
+                NegativeMode::Strict => NegativeMeans::Strict,
+                NegativeMode::Nan => NegativeMeans::Nan,
+                NegativeMode::Normalize => NegativeMeans::Normalize,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl PresetChoice {
+    /// The parameters that run for data range `l`: the preset's with `custom` applied,
+    /// validated.
+    pub fn effective(self, custom: &Custom, l: f64) -> Result<Effective, String> {
+        let e = match self {
+            PresetChoice::Ssim(p) => {
+                if let Some(opt) = custom.has_msssim_options() {
+                    return Err(format!("{opt} applies to --metric ms-ssim only"));
+                }
+                let mut params = p.params(l);
+                custom.apply_ssim(&mut params)?;
+                Effective::Ssim(params)
+            }
+            PresetChoice::MsSsim(p) => {
+                let mut params = p.params(l);
+                custom.apply_msssim(&mut params)?;
+                Effective::MsSsim(params)
+            }
+        };
+        let checked = match &e {
+            Effective::Ssim(p) => p.validate(),
+            Effective::MsSsim(p) => p.validate(),
+        };
+        checked.map_err(|err| format!("invalid parameters: {err}"))?;
+        Ok(e)
+    }
+}
+
+impl Effective {
+    /// The JSON form; `levels` is the number that ran (`ran`, for MS-SSIM).
+    pub fn reported(&self, ran: Option<usize>) -> Reported {
+        let s = self.ssim();
+        let (window, sigma) = match s.window {
+            Window::Gaussian { sigma, .. } => ("gaussian", Some(sigma)),
+            Window::Box { .. } => ("box", None),
+        };
+        let (pooling, padding) = match s.pooling {
+            Pooling::Valid => ("valid", s.map_padding.map(padding_name)),
+            Pooling::Same(p) => ("same", Some(padding_name(p))),
+        };
+        let ms = match self {
+            Effective::MsSsim(p) => Some(p),
+            Effective::Ssim(_) => None,
+        };
+        Reported {
+            window,
+            window_size: s.window.size(),
+            sigma,
+            k1: s.k1,
+            k2: s.k2,
+            covariance: match s.covariance {
+                Covariance::Population => "population",
+                Covariance::Sample => "sample",
+            },
+            pooling,
+            padding,
+            data_range: s.data_range,
+            levels: ms.map(|p| ran.unwrap_or(p.weights.len())),
+            weights: ms.map(|p| match ran {
+                Some(n) if n < p.weights.len() => {
+                    let all: f64 = p.weights.iter().sum();
+                    let first: f64 = p.weights[..n].iter().sum();
+                    p.weights[..n].iter().map(|w| w * all / first).collect()
+                }
+                _ => p.weights.clone(),
+            }),
+            auto_levels: ms.map(|p| p.auto_levels),
+            downsample: ms.map(|p| p.downsample.name()),
+            negative: ms.map(|p| match p.negative {
+                NegativeMeans::Relu => "relu",
+                NegativeMeans::Strict => "strict",
+                NegativeMeans::Nan => "nan",
+                NegativeMeans::Normalize => "normalize",
+            }),
+        }
+    }
+}
+
+/// What to compute.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Metric and effective parameters (data range included).
+    pub params: Effective,
     /// Colour handling.
     pub mode: ChannelMode,
     /// Kernels and bands.
@@ -107,7 +432,6 @@ fn pixel_layout(l: Layout) -> PixelLayout {
     match l {
         Layout::Gray => PixelLayout::Gray,
         Layout::Rgb => PixelLayout::Rgb,
-        Layout::Rgba => PixelLayout::Rgba,
     }
 }
 
@@ -116,6 +440,7 @@ fn channel_mode(m: ChannelMode) -> ssim_std::ChannelMode {
         ChannelMode::Mean => ssim_std::ChannelMode::Mean,
         ChannelMode::Luma601 => ssim_std::ChannelMode::Luma601,
         ChannelMode::Luma709 => ssim_std::ChannelMode::Luma709,
+        ChannelMode::Y => ssim_std::ChannelMode::Luma601Studio,
     }
 }
 
@@ -139,14 +464,17 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
     let layout = pixel_layout(img.layout);
     let mode = channel_mode(req.mode);
     let err = |e: ssim_std::Error| e.to_string();
-    match req.preset {
-        PresetChoice::Ssim(p) => {
-            let params = p.params(req.data_range);
+    let (ia, ib) = (
+        Interleaved::with_stride(a, w, h, stride, layout).map_err(err)?,
+        Interleaved::with_stride(b, w, h, stride, layout).map_err(err)?,
+    );
+    match &req.params {
+        Effective::Ssim(params) => {
+            let params = *params;
             if req.map {
                 return ssim_with_map(req, &params, a, b, img);
             }
-            let r =
-                ssim_image(&params, a, b, w, h, stride, layout, mode, &req.config).map_err(err)?;
+            let r = ssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             Ok(Outcome {
                 value: r.ssim,
                 channels: r.channels.iter().map(|c| c.ssim).collect(),
@@ -155,26 +483,25 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 map: None,
             })
         }
-        PresetChoice::MsSsim(p) => {
-            let mut params = p.params(req.data_range);
+        Effective::MsSsim(p) => {
+            let mut params = p.clone();
             params.level_maps = req.map;
-            let r = msssim_image(&params, a, b, w, h, stride, layout, mode, &req.config)
-                .map_err(err)?;
+            let r = msssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             let first = r.channels.first().ok_or("no channels")?;
-            let scales = (0..first.scales.len())
+            let scales = (0..first.levels.len())
                 .map(|k| {
-                    let at = |f: fn(&ssim_std::Scale) -> f64| {
+                    let at = |f: fn(&ssim_std::Level) -> f64| {
                         mean(
                             &r.channels
                                 .iter()
-                                .map(|c| f(&c.scales[k]))
+                                .map(|c| f(&c.levels[k]))
                                 .collect::<Vec<_>>(),
                         )
                     };
                     ScaleMean {
                         level: k + 1,
-                        width: first.scales[k].width,
-                        height: first.scales[k].height,
+                        width: first.levels[k].width,
+                        height: first.levels[k].height,
                         ssim: at(|s| s.ssim),
                         cs: at(|s| s.cs),
                     }
@@ -182,14 +509,14 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 .collect();
             // The map shown is level 1's SSIM map (full resolution), averaged over channels.
             let map = if req.map {
-                let s0 = &first.scales[0];
+                let s0 = &first.levels[0];
                 let params0 = params.ssim;
                 let (mw, mh) =
                     ssim_std::map_size(&params0, s0.width, s0.height, false).map_err(err)?;
                 let maps: Vec<&Vec<f32>> = r
                     .channels
                     .iter()
-                    .filter_map(|c| c.scales[0].map.as_ref())
+                    .filter_map(|c| c.levels[0].map.as_ref())
                     .collect();
                 average_maps(mw, mh, &maps)
             } else {
@@ -233,19 +560,25 @@ fn ssim_with_map<T: Sample>(
 ) -> Result<Outcome, String> {
     let (w, h, n) = (img.width, img.height, img.layout.samples());
     let err = |e: ssim_std::Error| e.to_string();
+    // (coefficients, offset, divisor) as ssim_std::color defines them.
     let luma = match req.mode {
-        ChannelMode::Luma601 => Some([0.299, 0.587, 0.114]),
-        ChannelMode::Luma709 => Some([0.2126, 0.7152, 0.0722]),
+        ChannelMode::Luma601 => Some(([0.299, 0.587, 0.114], 0.0, 1.0)),
+        ChannelMode::Luma709 => Some(([0.2126, 0.7152, 0.0722], 0.0, 1.0)),
+        ChannelMode::Y => Some(([65.481, 128.553, 24.966], 16.0 * params.data_range, 255.0)),
         ChannelMode::Mean => None,
     };
     let mut results = Vec::new();
     match luma {
-        Some(c) if img.layout != Layout::Gray => {
+        Some((c, offset, divisor)) if img.layout != Layout::Gray => {
             // As ssim_std::color computes luma: f64 from the stored samples, rounded once to f32.
             let to_luma = |d: &[T]| -> Vec<f32> {
                 d.chunks_exact(n)
                     .map(|p| {
-                        (c[0] * p[0].to_f64() + c[1] * p[1].to_f64() + c[2] * p[2].to_f64()) as f32
+                        ((offset
+                            + c[0] * p[0].to_f64()
+                            + c[1] * p[1].to_f64()
+                            + c[2] * p[2].to_f64())
+                            / divisor) as f32
                     })
                     .collect()
             };
@@ -254,15 +587,12 @@ fn ssim_with_map<T: Sample>(
                 Plane::new(&ya, w, h).map_err(err)?,
                 Plane::new(&yb, w, h).map_err(err)?,
             );
-            results
-                .push(ssim_std::ssim_map_with_config(params, &xp, &yp, &req.config).map_err(err)?);
+            results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
         }
         _ => {
             for c in 0..img.layout.colour_channels() {
                 let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
-                results.push(
-                    ssim_std::ssim_map_with_config(params, &xp, &yp, &req.config).map_err(err)?,
-                );
+                results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
             }
         }
     }

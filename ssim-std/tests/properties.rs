@@ -13,10 +13,10 @@
 //!   (`Options { rows }`, per-row sums added in order: bitwise) and to the thread count
 //!   (`Config { threads }`: bitwise).
 
+use ssim_core::{compute_with, scratch_len, Options, OutputRow, RowSink, ScratchBlock, Ssim};
 use ssim_std::{
-    compute_with, scratch_len, ssim_with_config, Backend, Config, Covariance, Options, OutputRow,
-    Padding, Params, Plane, Pooling, Preset, RowSink, Sample, ScratchBlock, Ssim, SsimResult,
-    Window,
+    ssim_with, Backend, Config, Covariance, Padding, Params, Plane, Pooling, Preset, Sample,
+    SsimResult, Window,
 };
 
 /// splitmix64: tiny, good enough, reproducible.
@@ -411,7 +411,7 @@ fn threads<T: Gen>(c: Case<T>) {
                 backend: Some(b),
                 threads: Some(t),
             };
-            let got = ssim_with_config(&c.params, &x, &y, &config).unwrap();
+            let got = ssim_with(&c.params, &x, &y, &config).unwrap();
             assert_eq!(
                 (got.ssim.to_bits(), got.cs.to_bits(), got.count),
                 (want.ssim.to_bits(), want.cs.to_bits(), want.count),
