@@ -4,6 +4,8 @@
 //! on stderr; the tool never panics on bad input (a panic hook turns an unexpected one into
 //! a one-line internal error with exit code 2 as a last resort). See docs/CLI.md.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod compute;
 mod error;
