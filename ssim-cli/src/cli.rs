@@ -69,6 +69,10 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub repeat: u32,
+
+    /// Video input (y4m, raw YUV).
+    #[command(flatten)]
+    pub video: crate::video::VideoArgs,
 }
 
 /// `--metric`.

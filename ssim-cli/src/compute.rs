@@ -14,6 +14,8 @@ pub enum PresetChoice {
     Ssim(Preset),
     /// MS-SSIM.
     MsSsim(MsSsimPreset),
+    /// FFmpeg's `ssim` filter (x264's 8x8 windows): `--preset ffmpeg`.
+    Ffmpeg,
 }
 
 impl PresetChoice {
@@ -27,10 +29,15 @@ impl PresetChoice {
             )
         };
         match (metric, name) {
+            (Metric::Ssim, Some(n)) if n.eq_ignore_ascii_case("ffmpeg") => Ok(PresetChoice::Ffmpeg),
             (Metric::Ssim, None) => Ok(PresetChoice::Ssim(Preset::Wang2004)),
-            (Metric::Ssim, Some(n)) => Preset::from_name(n)
-                .map(PresetChoice::Ssim)
-                .ok_or_else(|| unknown(n, Preset::ALL.iter().map(|p| p.name()).collect())),
+            (Metric::Ssim, Some(n)) => {
+                Preset::from_name(n).map(PresetChoice::Ssim).ok_or_else(|| {
+                    let mut names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+                    names.push("ffmpeg");
+                    unknown(n, names)
+                })
+            }
             (Metric::MsSsim, None) => Ok(PresetChoice::MsSsim(MsSsimPreset::Wang2003)),
             (Metric::MsSsim, Some(n)) => MsSsimPreset::from_name(n)
                 .map(PresetChoice::MsSsim)
@@ -43,6 +50,7 @@ impl PresetChoice {
         match self {
             PresetChoice::Ssim(p) => p.name(),
             PresetChoice::MsSsim(p) => p.name(),
+            PresetChoice::Ffmpeg => "ffmpeg",
         }
     }
 }
@@ -155,6 +163,7 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 map: None,
             })
         }
+        PresetChoice::Ffmpeg => ffmpeg_image(req, a, b, img),
         PresetChoice::MsSsim(p) => {
             let mut params = p.params(req.data_range);
             params.level_maps = req.map;
@@ -288,4 +297,48 @@ fn plane<T: Sample>(
 ) -> Result<Plane<'_, T>, String> {
     let d = d.get(c..).ok_or("image has no samples")?;
     Plane::with_layout(d, w, h, w * n, n).map_err(|e| e.to_string())
+}
+
+/// `--preset ffmpeg` on an image: FFmpeg's `ssim` filter on every colour channel (equal areas,
+/// so FFmpeg's `All` is their mean). The bit depth comes from the data range (`2^bits - 1`).
+fn ffmpeg_image<T: Sample>(
+    req: &Request,
+    a: &[T],
+    b: &[T],
+    img: &Image,
+) -> Result<Outcome, String> {
+    if req.map || req.mode != ChannelMode::Mean {
+        return Err(
+            "--preset ffmpeg computes per channel without a map: expected no --map and \
+                    --channels mean"
+                .into(),
+        );
+    }
+    let bits = ffmpeg_bits(req.data_range)?;
+    let (w, h, n) = (img.width, img.height, img.layout.samples());
+    let mut channels = Vec::new();
+    for c in 0..img.layout.colour_channels() {
+        let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
+        channels.push(ssim_std::x264::ssim(&xp, &yp, bits).map_err(|e| e.to_string())?);
+    }
+    Ok(Outcome {
+        value: mean(&channels),
+        channels,
+        scales: None,
+        backend: Backend::Scalar,
+        map: None,
+    })
+}
+
+/// The bit depth FFmpeg's constants use for samples of range `l`: 8 for 255, `b` for
+/// `2^b - 1` up to 16.
+pub fn ffmpeg_bits(l: f64) -> Result<u32, String> {
+    (8..=16u32)
+        .find(|&b| ((1u32 << b) - 1) as f64 == l)
+        .ok_or_else(|| {
+            format!(
+                "--preset ffmpeg needs integer samples with a data range of 2^bits - 1 \
+                 (255, 1023, ..., 65535): got {l}"
+            )
+        })
 }

@@ -13,6 +13,7 @@ mod heatmap;
 mod input;
 mod jpeg;
 mod report;
+mod video;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -243,6 +244,9 @@ fn run() -> Result<i32, CliError> {
         }
     };
     let settings = Settings::from_args(&args)?;
+    if video::is_video(&args) {
+        return video::run(&settings, &args);
+    }
     let (rd, dd) = (args.reference.is_dir(), args.distorted.is_dir());
     if rd || dd {
         if !(rd && dd) {
