@@ -6,8 +6,11 @@
  * ssim_status_str() names it and ssim_last_error_message() explains it.
  * Image strides and channel steps are counted in SAMPLES, not bytes.
  * Link with -lssim (see README.md, "Using from C", or `pkg-config --libs ssim`).
+ *
+ * The no_std library (firmware; README.md, "Using on a microcontroller") lacks the functions
+ * that need a heap or threads: they are fenced with `#if defined(SSIM_STD)`, which this
+ * header defines unless the includer defines SSIM_NO_STD first.
  */
-
 #ifndef SSIM_H
 #define SSIM_H
 
@@ -16,6 +19,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#if !defined(SSIM_NO_STD) && !defined(SSIM_STD)
+#define SSIM_STD 1
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /**
  * Major version of the library this header was generated from (also `ssim_version_major()`
@@ -37,6 +47,12 @@
  * Most MS-SSIM levels (`ssim_msssim_params.levels`); the size of its `weights` array.
  */
 #define SSIM_MSSSIM_MAX_LEVELS 16
+
+/**
+ * A stream being computed, inside the caller's scratch (`ssim_stream_begin`). Opaque: use
+ * it only through the `ssim_stream_*` functions, and only while the scratch is untouched.
+ */
+typedef struct ssim_stream ssim_stream;
 
 /**
  * A set of kernels (`SSIM_BACKEND_*`). The ids are stable; a build knows some of them and a
@@ -377,6 +393,49 @@ typedef struct ssim_msssim_result {
 } ssim_msssim_result;
 
 /**
+ * Called once per finished map row, in order, when a stream has a row callback:
+ * `ctx` as given, `row` the map row index (`0 .. map_height`), `ssim` and `cs` the row's
+ * `width` values (`map_width`), valid only during the call.
+ */
+typedef void (*ssim_map_row_fn)(void *ctx,
+                                size_t row,
+                                const float *ssim,
+                                const float *cs,
+                                size_t width);
+
+/**
+ * Where a stream's map rows go (`ssim_stream_begin`'s `map`, NULL for the mean only). Any
+ * combination: a whole-map buffer (`ssim_map`, and optionally `cs_map`, of at least
+ * `map_width * map_height` floats from `ssim_map_size`), a row callback, or both.
+ */
+typedef struct ssim_stream_map {
+    /**
+     * NULL, or `ssim_map_len` floats receiving the SSIM map, rows top to bottom.
+     */
+    float *ssim_map;
+    /**
+     * Floats at `ssim_map`.
+     */
+    size_t ssim_map_len;
+    /**
+     * NULL, or `cs_map_len` floats receiving the cs map (needs `ssim_map`).
+     */
+    float *cs_map;
+    /**
+     * Floats at `cs_map`.
+     */
+    size_t cs_map_len;
+    /**
+     * NULL, or a function called with each finished map row.
+     */
+    ssim_map_row_fn row_fn;
+    /**
+     * Handed to `row_fn` unchanged.
+     */
+    void *ctx;
+} ssim_stream_map;
+
+/**
  * Pick the fastest supported backend (`ssim_backend_detect`), the same for every function.
  * (The C API reads no environment variable: the Rust library's `SSIM_BACKEND` testing
  * override does not apply; force a backend through `ssim_config` instead.)
@@ -642,13 +701,30 @@ typedef struct ssim_msssim_result {
 #define SSIM_ERROR_INTERNAL 18
 
 /**
+ * A stream call out of order: rows pushed to, or `ssim_stream_finish` called on, a stream
+ * that is already finished, or a handle that is not a stream made by `ssim_stream_begin_*`.
+ */
+#define SSIM_ERROR_STREAM_STATE 19
+
+/**
+ * More rows pushed to a stream than the height it was created with.
+ */
+#define SSIM_ERROR_TOO_MANY_ROWS 20
+
+/**
+ * `ssim_stream_finish` before every row of the image was pushed.
+ */
+#define SSIM_ERROR_ROWS_MISSING 21
+
+/**
+ * Rows pushed to a stream with a sample type other than the one it was created for.
+ */
+#define SSIM_ERROR_SAMPLE_TYPE 22
+
+/**
  * One past the largest status code, for tables indexed by status.
  */
-#define SSIM_STATUS_COUNT 19
-
-#ifdef __cplusplus
-extern "C" {
-#endif // __cplusplus
+#define SSIM_STATUS_COUNT 23
 
 /**
  * `"MAJOR.MINOR.PATCH"` of the library, static and NUL-terminated.
@@ -728,6 +804,7 @@ ssim_status ssim_scratch_size(const struct ssim_params *params,
                               bool with_map,
                               size_t *bytes);
 
+#if defined(SSIM_STD)
 /**
  * Computes the mean SSIM and cs of two `uint8_t` images of equal size into `*out`,
  * allocating its working memory (about `5 x window x width` floats per thread).
@@ -749,7 +826,9 @@ ssim_status ssim_compute_u8(const struct ssim_params *params,
                             const struct ssim_image_u8 *y,
                             const struct ssim_config *config,
                             struct ssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * As `ssim_compute_u8`, for `uint16_t` samples (data range e.g. 1023 for 10-bit, 65535 for
  * 16-bit).
@@ -763,7 +842,9 @@ ssim_status ssim_compute_u16(const struct ssim_params *params,
                              const struct ssim_image_u16 *y,
                              const struct ssim_config *config,
                              struct ssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * As `ssim_compute_u8`, for `float` samples (data range e.g. 1.0 for values in [0, 1]).
  * NaN or infinite samples give `SSIM_ERROR_NON_FINITE_SAMPLE`.
@@ -777,7 +858,9 @@ ssim_status ssim_compute_f32(const struct ssim_params *params,
                              const struct ssim_image_f32 *y,
                              const struct ssim_config *config,
                              struct ssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * Computes the SSIM map (and optionally the cs map) of two `uint8_t` images into caller
  * buffers, and the mean into `*out` (`out` may be NULL if only the maps are wanted).
@@ -803,7 +886,9 @@ ssim_status ssim_map_u8(const struct ssim_params *params,
                         float *cs_map,
                         size_t cs_map_len,
                         struct ssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * As `ssim_map_u8`, for `uint16_t` samples.
  *
@@ -820,7 +905,9 @@ ssim_status ssim_map_u16(const struct ssim_params *params,
                          float *cs_map,
                          size_t cs_map_len,
                          struct ssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * As `ssim_map_u8`, for `float` samples.
  *
@@ -837,6 +924,7 @@ ssim_status ssim_map_f32(const struct ssim_params *params,
                          float *cs_map,
                          size_t cs_map_len,
                          struct ssim_result *out);
+#endif
 
 /**
  * The allocation-free path: SSIM of two `uint8_t` images using only the caller's
@@ -919,6 +1007,7 @@ ssim_status ssim_msssim_params_from_preset(ssim_msssim_preset preset,
                                            double data_range,
                                            struct ssim_msssim_params *out);
 
+#if defined(SSIM_STD)
 /**
  * Computes the MS-SSIM of two `uint8_t` images into `*out`, and the per-level means into
  * `levels[0 .. out->levels]` (finest first) unless `levels` is NULL.
@@ -940,7 +1029,9 @@ ssim_status ssim_msssim_u8(const struct ssim_msssim_params *params,
                            struct ssim_level *levels,
                            size_t levels_len,
                            struct ssim_msssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * As `ssim_msssim_u8`, for `uint16_t` samples.
  *
@@ -955,7 +1046,9 @@ ssim_status ssim_msssim_u16(const struct ssim_msssim_params *params,
                             struct ssim_level *levels,
                             size_t levels_len,
                             struct ssim_msssim_result *out);
+#endif
 
+#if defined(SSIM_STD)
 /**
  * As `ssim_msssim_u8`, for `float` samples.
  *
@@ -970,6 +1063,84 @@ ssim_status ssim_msssim_f32(const struct ssim_msssim_params *params,
                             struct ssim_level *levels,
                             size_t levels_len,
                             struct ssim_msssim_result *out);
+#endif
+
+/**
+ * Writes to `*bytes` the scratch size, in bytes, that `ssim_msssim_*_scratch` need for a
+ * `width x height` image with these parameters (any sample type and backend). It grows with
+ * the width only (about twice `ssim_scratch_size` of the width for 5 levels), plus room for
+ * the engines of the levels and alignment slack.
+ *
+ * Errors: `SSIM_ERROR_NULL_POINTER`, `_INVALID_PARAMETER`, `_ZERO_DIMENSION`,
+ * `_DIMENSION_OVERFLOW`, `_TOO_SMALL_FOR_MSSSIM`.
+ *
+ * # Safety
+ *
+ * `params` must be NULL or point to a readable `ssim_msssim_params`; `bytes` NULL or
+ * writable.
+ */
+ssim_status ssim_msssim_scratch_size(const struct ssim_msssim_params *params,
+                                     size_t width,
+                                     size_t height,
+                                     size_t *bytes);
+
+/**
+ * MS-SSIM of two `uint8_t` images using only the caller's `scratch` (no heap, no threads):
+ * as `ssim_msssim_u8`, with `backend` (`SSIM_BACKEND_AUTO` or one to force) instead of a
+ * config, and `scratch` holding `scratch_bytes` bytes of any alignment, at least what
+ * `ssim_msssim_scratch_size` reports for this image. The per-level means are bitwise those
+ * of `ssim_msssim_u8`; the index is computed with the same `pow` on every target (it may
+ * differ from `ssim_msssim_u8`'s in the last bit). Errors: as `ssim_msssim_u8`, plus
+ * `SSIM_ERROR_SCRATCH_TOO_SMALL`; on error the outputs are untouched.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_u8`; `scratch` NULL or writable for `scratch_bytes` bytes, overlapping
+ * nothing else.
+ */
+ssim_status ssim_msssim_u8_scratch(const struct ssim_msssim_params *params,
+                                   const struct ssim_image_u8 *x,
+                                   const struct ssim_image_u8 *y,
+                                   ssim_backend backend,
+                                   void *scratch,
+                                   size_t scratch_bytes,
+                                   struct ssim_level *levels,
+                                   size_t levels_len,
+                                   struct ssim_msssim_result *out);
+
+/**
+ * As `ssim_msssim_u8_scratch`, for `uint16_t` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_u8_scratch`.
+ */
+ssim_status ssim_msssim_u16_scratch(const struct ssim_msssim_params *params,
+                                    const struct ssim_image_u16 *x,
+                                    const struct ssim_image_u16 *y,
+                                    ssim_backend backend,
+                                    void *scratch,
+                                    size_t scratch_bytes,
+                                    struct ssim_level *levels,
+                                    size_t levels_len,
+                                    struct ssim_msssim_result *out);
+
+/**
+ * As `ssim_msssim_u8_scratch`, for `float` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_u8_scratch`.
+ */
+ssim_status ssim_msssim_f32_scratch(const struct ssim_msssim_params *params,
+                                    const struct ssim_image_f32 *x,
+                                    const struct ssim_image_f32 *y,
+                                    ssim_backend backend,
+                                    void *scratch,
+                                    size_t scratch_bytes,
+                                    struct ssim_level *levels,
+                                    size_t levels_len,
+                                    struct ssim_msssim_result *out);
 
 /**
  * Fills `*out` with the parameters of `preset` for samples of range `data_range` (255 for
@@ -995,6 +1166,14 @@ ssim_status ssim_params_from_preset(ssim_preset preset, double data_range, struc
  */
 ssim_status ssim_params_validate(const struct ssim_params *params);
 
+#if !defined(SSIM_STD)
+/**
+ * Defined by the firmware: `void ssim_panic_hook(const char *file, uint32_t line)`.
+ * `file` is NUL-terminated (cut to 95 bytes), or `"?"`.
+ */
+extern void ssim_panic_hook(const char *file, uint32_t line);
+#endif
+
 /**
  * A short, static, NUL-terminated description of `status` (for example
  * `"row stride shorter than a row"`). Unknown codes give `"unknown status"`. Never NULL;
@@ -1003,12 +1182,13 @@ ssim_status ssim_params_validate(const struct ssim_params *params);
 const char *ssim_status_str(ssim_status status);
 
 /**
- * Copies the message of the last call on this thread that returned an error into `buf`
- * (NUL-terminated, cut to `buf_len - 1` bytes) and returns the full message length in bytes,
- * not counting the NUL, like `snprintf`. The message says what was wrong and what was
- * expected, e.g. `"row stride 9 is shorter than a row: expected at least 10 samples"`.
- * After a successful call the message is empty. `buf` may be NULL when `buf_len` is 0 (to
- * query the length). Messages are kept per thread, at most 255 bytes.
+ * Copies the message of the last call that returned an error into `buf` (NUL-terminated,
+ * cut to `buf_len - 1` bytes) and returns the full message length in bytes, not counting the
+ * NUL, like `snprintf`. The message says what was wrong and what was expected, e.g.
+ * `"row stride 9 is shorter than a row: expected at least 10 samples"`. After a successful
+ * call the message is empty. `buf` may be NULL when `buf_len` is 0 (to query the length).
+ * Messages are at most 255 bytes, kept per thread with std; without std (no threads) the
+ * library keeps one message in a static buffer.
  *
  * # Safety
  *
@@ -1016,8 +1196,106 @@ const char *ssim_status_str(ssim_status status);
  */
 size_t ssim_last_error_message(char *buf, size_t buf_len);
 
+/**
+ * Writes to `*bytes` the scratch size, in bytes, of a stream over images `width` pixels wide
+ * with these parameters (any height, sample type and backend). `with_map`: whether
+ * `ssim_stream_begin` will be given a map. Includes the slack for any alignment.
+ *
+ * Errors: as `ssim_scratch_size`.
+ *
+ * # Safety
+ *
+ * `params` must be NULL or point to a readable `ssim_params`; `bytes` NULL or writable.
+ */
+ssim_status ssim_stream_scratch_size(const struct ssim_params *params,
+                                     size_t width,
+                                     bool with_map,
+                                     size_t *bytes);
+
+/**
+ * Starts a stream over a `width x height` image pair in the caller's `scratch` (at least
+ * `ssim_stream_scratch_size(params, width, map != NULL, &n)` bytes, any alignment) and
+ * writes its handle to `*stream` (it points into the scratch). Then push the rows of both
+ * images in order, any number per call (`ssim_stream_push_u8` and friends, one sample type
+ * per stream), and `ssim_stream_finish`. The result is bitwise the one of
+ * `ssim_compute_*_scratch` on the whole images with the same backend, whatever the chunking.
+ *
+ * `backend`: `SSIM_BACKEND_AUTO` or one to force. `map`: NULL, or where the map rows go.
+ * Errors: `SSIM_ERROR_NULL_POINTER`, `_MISALIGNED_POINTER`, `_INVALID_PARAMETER`,
+ * `_ZERO_DIMENSION`, `_DIMENSION_OVERFLOW`, `_IMAGE_SMALLER_THAN_WINDOW`,
+ * `_BACKEND_UNSUPPORTED`, `_SCRATCH_TOO_SMALL`, `_MAP_TOO_SMALL`; then nothing is written.
+ *
+ * # Safety
+ *
+ * `params`, `map` NULL or readable; `stream` NULL or writable. `scratch` NULL or writable for
+ * `scratch_bytes` bytes, and it, the map buffers and `map->ctx` must stay valid and otherwise
+ * untouched until `ssim_stream_finish` returns (or the stream is abandoned); `row_fn` must be
+ * a function of the `ssim_map_row_fn` signature.
+ */
+ssim_status ssim_stream_begin(const struct ssim_params *params,
+                              size_t width,
+                              size_t height,
+                              ssim_backend backend,
+                              const struct ssim_stream_map *map,
+                              void *scratch,
+                              size_t scratch_bytes,
+                              struct ssim_stream **stream);
+
+/**
+ * Pushes the next `x->height` rows of both images (`y->height` the same) into the stream:
+ * the chunk's rows are the next rows of the image, `width` pixels each as given to
+ * `ssim_stream_begin`; stride and step as for any `ssim_image_u8`. Map rows that become
+ * complete go to the stream's map. Errors (and nothing is pushed): `SSIM_ERROR_NULL_POINTER`,
+ * `_MISALIGNED_POINTER`, `_ZERO_DIMENSION`, `_CHANNEL_STEP`, `_STRIDE_TOO_SHORT`,
+ * `_SIZE_MISMATCH` (x and y differ, or the width is not the stream's), `_TOO_MANY_ROWS`,
+ * `_SAMPLE_TYPE` (the stream got another sample type before), `_STREAM_STATE` (finished).
+ *
+ * # Safety
+ *
+ * `stream` NULL or a handle from `ssim_stream_begin`; `x`, `y` NULL or readable images whose
+ * data is readable for their layout.
+ */
+ssim_status ssim_stream_push_u8(struct ssim_stream *stream,
+                                const struct ssim_image_u8 *x,
+                                const struct ssim_image_u8 *y);
+
+/**
+ * As `ssim_stream_push_u8`, for `uint16_t` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_stream_push_u8`.
+ */
+ssim_status ssim_stream_push_u16(struct ssim_stream *stream,
+                                 const struct ssim_image_u16 *x,
+                                 const struct ssim_image_u16 *y);
+
+/**
+ * As `ssim_stream_push_u8`, for `float` samples; a NaN or infinite sample anywhere in the
+ * chunk gives `SSIM_ERROR_NON_FINITE_SAMPLE` and none of its rows is pushed.
+ *
+ * # Safety
+ *
+ * As `ssim_stream_push_u8`.
+ */
+ssim_status ssim_stream_push_f32(struct ssim_stream *stream,
+                                 const struct ssim_image_f32 *x,
+                                 const struct ssim_image_f32 *y);
+
+/**
+ * Ends the stream: every row must have been pushed (`SSIM_ERROR_ROWS_MISSING` otherwise,
+ * and the stream stays open for the missing rows). Writes the mean to `*out` (as
+ * `ssim_compute_u8_scratch` does); the map, if any, is complete. After success the handle is
+ * dead (`SSIM_ERROR_STREAM_STATE` for any further call) and the scratch is free again.
+ *
+ * # Safety
+ *
+ * `stream` NULL or a handle from `ssim_stream_begin`; `out` NULL or writable.
+ */
+ssim_status ssim_stream_finish(struct ssim_stream *stream, struct ssim_result *out);
+
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif
 
 #endif  /* SSIM_H */

@@ -1,11 +1,10 @@
 //! Backend ids: query, names, forcing.
 
 use core::ffi::c_char;
-use std::panic::catch_unwind;
 
-use ssim_std::Backend;
+use ssim_core::Backend;
 
-use crate::status::{fail, Failure, SSIM_ERROR_BACKEND_UNSUPPORTED};
+use crate::status::{fail, guard_value, Failure, SSIM_ERROR_BACKEND_UNSUPPORTED};
 
 /// A set of kernels (`SSIM_BACKEND_*`). The ids are stable; a build knows some of them and a
 /// CPU supports some of those (`ssim_backend_is_supported`).
@@ -79,15 +78,16 @@ pub(crate) fn forced(id: ssim_backend) -> Result<Option<Backend>, Failure> {
 /// The backend `SSIM_BACKEND_AUTO` selects on this CPU (the fastest supported one).
 #[no_mangle]
 pub extern "C" fn ssim_backend_detect() -> ssim_backend {
-    catch_unwind(|| backend_id(Backend::detect())).unwrap_or(SSIM_BACKEND_SCALAR)
+    guard_value(SSIM_BACKEND_SCALAR, || backend_id(Backend::detect()))
 }
 
 /// Whether `backend` can be forced on this CPU with this build: true for
 /// `SSIM_BACKEND_AUTO` and `SSIM_BACKEND_SCALAR`, false for unknown ids.
 #[no_mangle]
 pub extern "C" fn ssim_backend_is_supported(backend: ssim_backend) -> bool {
-    catch_unwind(|| backend == SSIM_BACKEND_AUTO || matches!(forced(backend), Ok(Some(_))))
-        .unwrap_or(false)
+    guard_value(false, || {
+        backend == SSIM_BACKEND_AUTO || matches!(forced(backend), Ok(Some(_)))
+    })
 }
 
 /// The name of a backend id (`"auto"`, `"scalar"`, `"avx2"`, ...), static and

@@ -5,18 +5,20 @@
 
 use core::ffi::c_void;
 
-use ssim_std::{
-    compute_with, map_size, scratch_len, ssim_map_with_config, ssim_with_config, Config, Error,
-    MapWriter, Options, Params, Plane, RowSink, ScratchBlock, SsimResult,
+use ssim_core::{
+    compute_with, map_size, scratch_len, Error, MapWriter, Options, Params, Plane, RowSink,
+    ScratchBlock, SsimResult,
 };
+#[cfg(feature = "std")]
+use ssim_std::{ssim_map_with_config, ssim_with_config, Config};
 
 use crate::backend::{backend_id, forced, ssim_backend};
 use crate::image::{
     plane_from, ssim_image_f32, ssim_image_u16, ssim_image_u8, CImage, DISTORTED, REFERENCE,
 };
 use crate::params::ssim_params;
-use crate::status::{guard, ssim_status, Failure, Message, SSIM_ERROR_SCRATCH_TOO_SMALL};
-use crate::{check_object_size, opt_ptr, out_ptr, out_slice, ref_ptr, SSIM_ERROR_NULL_POINTER};
+use crate::status::{guard, ssim_status, Failure};
+use crate::{out_ptr, out_slice, ref_ptr, scratch_slice, SSIM_ERROR_NULL_POINTER};
 
 /// How to run a computation. Pass NULL to any `config` argument for the defaults (all
 /// fields zero).
@@ -143,6 +145,7 @@ pub unsafe extern "C" fn ssim_scratch_size(
 ///
 /// Each pointer must be NULL or valid for its type: `params`, `x`, `y`, `config` readable,
 /// each image's `data` readable for its whole layout, `out` writable.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_compute_u8(
     params: *const ssim_params,
@@ -161,6 +164,7 @@ pub unsafe extern "C" fn ssim_compute_u8(
 /// # Safety
 ///
 /// As `ssim_compute_u8`.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_compute_u16(
     params: *const ssim_params,
@@ -179,6 +183,7 @@ pub unsafe extern "C" fn ssim_compute_u16(
 /// # Safety
 ///
 /// As `ssim_compute_u8`.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_compute_f32(
     params: *const ssim_params,
@@ -205,6 +210,7 @@ pub unsafe extern "C" fn ssim_compute_f32(
 ///
 /// As `ssim_compute_u8`; `ssim_map` and `cs_map` must be NULL or writable for their lengths
 /// and must not overlap the images.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_map_u8(
     params: *const ssim_params,
@@ -232,6 +238,7 @@ pub unsafe extern "C" fn ssim_map_u8(
 /// # Safety
 ///
 /// As `ssim_map_u8`.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_map_u16(
     params: *const ssim_params,
@@ -259,6 +266,7 @@ pub unsafe extern "C" fn ssim_map_u16(
 /// # Safety
 ///
 /// As `ssim_map_u8`.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_map_f32(
     params: *const ssim_params,
@@ -433,20 +441,22 @@ pub(crate) unsafe fn inputs<'a, I: CImage>(
 /// # Safety
 ///
 /// `config` must be NULL or readable.
+#[cfg(feature = "std")]
 pub(crate) unsafe fn config_of(config: *const ssim_config) -> Result<Config, Failure> {
     // SAFETY: forwarded contract.
-    let c = unsafe { opt_ptr(config, "config") }?
+    let c = unsafe { crate::opt_ptr(config, "config") }?
         .copied()
         .unwrap_or_default();
     Ok(Config {
         // Resolved here, not left to the Rust library, whose default also honours the
         // SSIM_BACKEND environment variable: the scratch path cannot read the environment
         // (that allocates), and every C entry point must mean the same thing by AUTO.
-        backend: Some(forced(c.backend)?.unwrap_or_else(ssim_std::Backend::detect)),
+        backend: Some(forced(c.backend)?.unwrap_or_else(ssim_core::Backend::detect)),
         threads: (c.threads != 0).then_some(c.threads as usize),
     })
 }
 
+#[cfg(feature = "std")]
 unsafe fn compute<I: CImage>(
     params: *const ssim_params,
     x: *const I,
@@ -469,15 +479,15 @@ unsafe fn compute<I: CImage>(
 
 /// The caller's map buffers.
 #[derive(Clone, Copy)]
-struct MapArgs {
-    ssim: *mut f32,
-    ssim_len: usize,
-    cs: *mut f32,
-    cs_len: usize,
+pub(crate) struct MapArgs {
+    pub(crate) ssim: *mut f32,
+    pub(crate) ssim_len: usize,
+    pub(crate) cs: *mut f32,
+    pub(crate) cs_len: usize,
 }
 
 /// Map width, height, the SSIM map and the optional cs map, each exactly the map size.
-type MapBuffers<'a> = (usize, usize, &'a mut [f32], Option<&'a mut [f32]>);
+pub(crate) type MapBuffers<'a> = (usize, usize, &'a mut [f32], Option<&'a mut [f32]>);
 
 /// Checks the map buffers against the map size and returns them as slices of exactly the
 /// map size (NULL `ssim` gives no maps; NULL `cs` no cs map).
@@ -485,7 +495,7 @@ type MapBuffers<'a> = (usize, usize, &'a mut [f32], Option<&'a mut [f32]>);
 /// # Safety
 ///
 /// Each pointer NULL or writable for its length, not overlapping anything else.
-unsafe fn map_slices<'a>(
+pub(crate) unsafe fn map_slices<'a>(
     p: &Params,
     width: usize,
     height: usize,
@@ -520,6 +530,7 @@ unsafe fn map_slices<'a>(
     Ok(Some((mw, mh, ssim, cs)))
 }
 
+#[cfg(feature = "std")]
 unsafe fn map<I: CImage>(
     params: *const ssim_params,
     x: *const I,
@@ -539,7 +550,7 @@ unsafe fn map<I: CImage>(
     if maps.ssim.is_null() {
         return Err(Failure {
             status: SSIM_ERROR_NULL_POINTER,
-            message: Message::Null("ssim_map"),
+            message: crate::status::Message::Null("ssim_map"),
         });
     }
     // SAFETY: forwarded contract.
@@ -577,36 +588,15 @@ unsafe fn compute_scratch<I: CImage>(
 ) -> Result<(), Failure> {
     // SAFETY: forwarded contract.
     let (p, xp, yp) = unsafe { inputs(params, x, y) }?;
-    let backend = Some(forced(backend)?.unwrap_or_else(ssim_std::Backend::detect));
+    let backend = Some(forced(backend)?.unwrap_or_else(ssim_core::Backend::detect));
     // SAFETY: forwarded contract.
     let out = unsafe { out_ptr(out, "out") }?;
-    if scratch.is_null() {
-        return Err(Failure {
-            status: SSIM_ERROR_NULL_POINTER,
-            message: Message::Null("scratch"),
-        });
-    }
     let with_map = !maps.ssim.is_null();
     let needed = scratch_bytes_for(&p, xp.width(), with_map)?;
-    if scratch_bytes < needed {
-        return Err(Failure {
-            status: SSIM_ERROR_SCRATCH_TOO_SMALL,
-            message: Message::Scratch {
-                given: scratch_bytes,
-                needed,
-            },
-        });
-    }
-    check_object_size::<u8>(scratch as usize, needed)?;
+    // SAFETY: forwarded contract.
+    let bytes = unsafe { scratch_slice(scratch, scratch_bytes, needed) }?;
     // SAFETY: forwarded contract.
     let map = unsafe { map_slices(&p, xp.width(), xp.height(), maps) }?;
-    // SAFETY: `scratch` is non-NULL, writable for `scratch_bytes >= needed` bytes (caller),
-    // and `needed` bytes fit in one object (checked). Zero-filling first makes the bytes
-    // initialised, so the slice is a valid `&mut [u8]`.
-    let bytes = unsafe {
-        core::ptr::write_bytes(scratch.cast::<u8>(), 0, needed);
-        core::slice::from_raw_parts_mut(scratch.cast::<u8>(), needed)
-    };
     let blocks = ScratchBlock::from_bytes(bytes);
     let r = match map {
         Some((mw, mh, ssim, cs)) => {
@@ -619,11 +609,11 @@ unsafe fn compute_scratch<I: CImage>(
     Ok(())
 }
 
-fn run<T: ssim_std::Sample>(
+fn run<T: ssim_core::Sample>(
     p: &Params,
     x: &Plane<'_, T>,
     y: &Plane<'_, T>,
-    backend: Option<ssim_std::Backend>,
+    backend: Option<ssim_core::Backend>,
     map: bool,
     scratch: &mut [ScratchBlock],
     sink: &mut impl RowSink,

@@ -2,7 +2,7 @@
 
 use core::mem::align_of;
 
-use ssim_std::{Error, Plane, Sample};
+use ssim_core::{Error, Plane, Sample};
 
 use crate::status::{Failure, Message, SSIM_ERROR_MISALIGNED_POINTER, SSIM_ERROR_NULL_POINTER};
 use crate::{check_object_size, ref_ptr};

@@ -11,7 +11,12 @@
 //!   was wrong and what was expected. On error, output arguments are left untouched.
 //! - Pointers are checked for NULL and for alignment before use, and every size is computed
 //!   with overflow checks before any memory is touched. Nothing panics across the boundary:
-//!   every entry point runs inside `catch_unwind`, a panic becomes `SSIM_ERROR_INTERNAL`.
+//!   with std every entry point runs inside `catch_unwind`, a panic becomes
+//!   `SSIM_ERROR_INTERNAL`; without std a panic (a bug) goes to the panic handler, which the
+//!   `panic-hook` feature provides (it calls the C function `ssim_panic_hook`).
+//! - Without the default `std` feature the crate is `#![no_std]` over ssim-core alone: the
+//!   functions that need a heap or threads are left out, and the header fences them with
+//!   `#if defined(SSIM_STD)` (defined unless the C code defines `SSIM_NO_STD`).
 //! - Images (`ssim_image_u8`, `ssim_image_u16`, `ssim_image_f32`) give the row stride and
 //!   the channel step **in samples** (elements of the sample type), never in bytes: sample
 //!   `(col, row)` is `data[row * stride + col * step]`.
@@ -19,6 +24,7 @@
 //!   `ssim_scratch_size` bytes (any alignment).
 //!
 //! `unsafe` here is the FFI boundary itself: turning checked C pointers into slices.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 
@@ -26,8 +32,12 @@ mod backend;
 mod compute;
 mod image;
 mod msssim;
+#[cfg(all(feature = "panic-hook", not(feature = "std"), not(test)))]
+mod panic_hook;
 mod params;
+mod pyramid;
 mod status;
+mod stream;
 
 use core::ffi::c_char;
 
@@ -37,6 +47,7 @@ pub use image::*;
 pub use msssim::*;
 pub use params::*;
 pub use status::*;
+pub use stream::*;
 
 use status::{guard, Failure, Message};
 
@@ -178,6 +189,86 @@ pub(crate) fn check_object_size<T>(addr: usize, len: usize) -> Result<(), Failur
         Err(status::fail(
             SSIM_ERROR_DIMENSION_OVERFLOW,
             "buffer size overflows: expected a layout whose size in bytes fits in PTRDIFF_MAX",
+        ))
+    }
+}
+
+/// Splits room for `n` values of `T` off the front of the caller's scratch `bytes` (skipping
+/// what alignment needs), fills each with `init()`, and returns them; `bytes` keeps the rest.
+/// `None` if the bytes are too few ([`place_bytes`] counts what is needed).
+pub(crate) fn place<'s, T>(
+    bytes: &mut &'s mut [u8],
+    n: usize,
+    mut init: impl FnMut() -> T,
+) -> Option<&'s mut [T]> {
+    let skip = bytes.as_ptr().align_offset(core::mem::align_of::<T>());
+    let size = n.checked_mul(core::mem::size_of::<T>())?;
+    if skip.checked_add(size)? > bytes.len() {
+        return None;
+    }
+    let (head, rest) = core::mem::take(bytes).split_at_mut(skip + size);
+    *bytes = rest;
+    let p = head[skip..].as_mut_ptr().cast::<T>();
+    for i in 0..n {
+        // SAFETY: `p` is aligned for `T` (`align_offset`), and `head[skip..]` holds exactly
+        // `n * size_of::<T>()` bytes that this function borrows mutably for `'s`; element `i`
+        // lies inside it. Writing (not assigning) drops nothing old.
+        unsafe { p.add(i).write(init()) };
+    }
+    // SAFETY: every one of the `n` values was initialised above; the memory is borrowed
+    // mutably for `'s` and not reachable through `bytes` any more.
+    Some(unsafe { core::slice::from_raw_parts_mut(p, n) })
+}
+
+/// [`place`] for one value moved in.
+pub(crate) fn place_one<'s, T>(bytes: &mut &'s mut [u8], value: T) -> Option<&'s mut T> {
+    let mut value = Some(value);
+    let slot = place(bytes, 1, || None::<T>)?;
+    let v = slot[0].insert(value.take()?);
+    Some(v)
+}
+
+/// Bytes [`place`] needs for `n` values of `T`, alignment included.
+pub(crate) fn place_bytes<T>(n: usize) -> Option<usize> {
+    n.checked_mul(core::mem::size_of::<T>())?
+        .checked_add(core::mem::align_of::<T>() - 1)
+}
+
+/// The caller's scratch as bytes, after the NULL, size and object-size checks.
+///
+/// # Safety
+///
+/// `scratch` must be NULL or writable for `scratch_bytes` bytes, overlapping nothing the call
+/// reads or writes otherwise, for `'s`.
+pub(crate) unsafe fn scratch_slice<'s>(
+    scratch: *mut core::ffi::c_void,
+    scratch_bytes: usize,
+    needed: usize,
+) -> Result<&'s mut [u8], Failure> {
+    if scratch.is_null() {
+        return Err(Failure {
+            status: SSIM_ERROR_NULL_POINTER,
+            message: Message::Null("scratch"),
+        });
+    }
+    if scratch_bytes < needed {
+        return Err(Failure {
+            status: SSIM_ERROR_SCRATCH_TOO_SMALL,
+            message: Message::Scratch {
+                given: scratch_bytes,
+                needed,
+            },
+        });
+    }
+    check_object_size::<u8>(scratch as usize, needed)?;
+    // SAFETY: `scratch` is non-NULL, writable for `scratch_bytes >= needed` bytes (caller),
+    // and `needed` bytes fit in one object (checked). Zero-filling first makes the bytes
+    // initialised, so the slice is a valid `&mut [u8]`.
+    unsafe {
+        core::ptr::write_bytes(scratch.cast::<u8>(), 0, needed);
+        Ok(core::slice::from_raw_parts_mut(
+            scratch.cast::<u8>(),
+            needed,
         ))
     }
 }

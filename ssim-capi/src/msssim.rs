@@ -1,19 +1,30 @@
-//! MS-SSIM: parameters with a fixed-size weight array, per-level results into a caller array.
+//! MS-SSIM: parameters with a fixed-size weight array, per-level results into a caller array;
+//! with std on the threaded pyramid of ssim-std, and everywhere in caller scratch
+//! (`crate::pyramid`).
 
-use ssim_std::{msssim_with_config, Downsample, MsSsimParams, MsSsimPreset, NegativeMeans};
+use core::ffi::c_void;
 
-use crate::backend::{backend_id, ssim_backend};
-use crate::compute::{config_of, inputs, ssim_config};
+use ssim_core::{Downsample, Error, Params};
+
+use crate::backend::{backend_id, forced, ssim_backend};
+#[cfg(feature = "std")]
+use crate::compute::config_of;
+use crate::compute::inputs;
+#[cfg(feature = "std")]
+use crate::compute::ssim_config;
 use crate::image::{ssim_image_f32, ssim_image_u16, ssim_image_u8, CImage};
 use crate::params::ssim_params;
+use crate::pyramid::{self, LevelOut, MsParams, Negative};
 use crate::status::{
-    fail, guard, ssim_status, Failure, SSIM_ERROR_INTERNAL, SSIM_ERROR_INVALID_PARAMETER,
-    SSIM_ERROR_LEVELS_TOO_SMALL,
+    fail, guard, ssim_status, Failure, SSIM_ERROR_INVALID_PARAMETER, SSIM_ERROR_LEVELS_TOO_SMALL,
 };
-use crate::{out_ptr, out_slice, ref_ptr, SSIM_PRESET_CUSTOM};
+use crate::{out_ptr, out_slice, ref_ptr, scratch_slice, SSIM_PRESET_CUSTOM};
 
 /// Most MS-SSIM levels (`ssim_msssim_params.levels`); the size of its `weights` array.
 pub const SSIM_MSSSIM_MAX_LEVELS: usize = 16;
+
+/// Wang's five scale weights (`msssim.m`, TensorFlow, pytorch_msssim).
+const WANG_WEIGHTS: [f64; 5] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
 
 /// A named bundle of MS-SSIM parameters (`SSIM_MSSSIM_PRESET_*`).
 pub type ssim_msssim_preset = u32;
@@ -96,7 +107,7 @@ pub struct ssim_msssim_result {
 }
 
 impl ssim_msssim_params {
-    fn checked(&self) -> Result<MsSsimParams, Failure> {
+    fn checked(&self) -> Result<MsParams, Failure> {
         let ssim = self.ssim.checked()?;
         let levels = self.levels as usize;
         if !(1..=SSIM_MSSSIM_MAX_LEVELS).contains(&levels) {
@@ -116,25 +127,51 @@ impl ssim_msssim_params {
             }
         };
         let negative = match self.negative {
-            SSIM_NEGATIVE_RELU => NegativeMeans::Relu,
-            SSIM_NEGATIVE_STRICT => NegativeMeans::Strict,
-            SSIM_NEGATIVE_NAN => NegativeMeans::Nan,
-            SSIM_NEGATIVE_NORMALIZE => NegativeMeans::Normalize,
+            SSIM_NEGATIVE_RELU => Negative::Relu,
+            SSIM_NEGATIVE_STRICT => Negative::Strict,
+            SSIM_NEGATIVE_NAN => Negative::Nan,
+            SSIM_NEGATIVE_NORMALIZE => Negative::Normalize,
             _ => return Err(fail(
                 SSIM_ERROR_INVALID_PARAMETER,
                 "invalid parameter `negative`: expected one of the SSIM_NEGATIVE_* values 0 to 3",
             )),
         };
-        let p = MsSsimParams {
+        if self.weights[..levels]
+            .iter()
+            .any(|w| !w.is_finite() || *w < 0.0)
+        {
+            return Err(Error::InvalidParameter {
+                name: "weights",
+                expected: "finite weights >= 0",
+            }
+            .into());
+        }
+        Ok(MsParams {
             ssim,
-            weights: self.weights[..levels].to_vec(),
+            levels,
+            weights: self.weights,
             downsample,
             negative,
             auto_levels: self.auto_levels,
-            level_maps: false,
-        };
-        p.validate()?;
-        Ok(p)
+        })
+    }
+}
+
+/// The ssim-std parameters of checked C parameters.
+#[cfg(feature = "std")]
+fn std_params(p: &MsParams) -> ssim_std::MsSsimParams {
+    ssim_std::MsSsimParams {
+        ssim: p.ssim,
+        weights: p.weights().to_vec(),
+        downsample: p.downsample,
+        negative: match p.negative {
+            Negative::Relu => ssim_std::NegativeMeans::Relu,
+            Negative::Strict => ssim_std::NegativeMeans::Strict,
+            Negative::Nan => ssim_std::NegativeMeans::Nan,
+            Negative::Normalize => ssim_std::NegativeMeans::Normalize,
+        },
+        auto_levels: p.auto_levels,
+        level_maps: false,
     }
 }
 
@@ -155,32 +192,28 @@ pub unsafe extern "C" fn ssim_msssim_params_from_preset(
     guard(|| {
         // SAFETY: the caller's contract; `out_ptr` checks NULL and alignment.
         let out = unsafe { out_ptr(out, "out") }?;
-        let p = match preset {
-            SSIM_MSSSIM_PRESET_WANG2003 => MsSsimPreset::Wang2003,
-            SSIM_MSSSIM_PRESET_PYTORCH_MSSSIM => MsSsimPreset::PytorchMsssim,
+        let downsample = match preset {
+            SSIM_MSSSIM_PRESET_WANG2003 => SSIM_DOWNSAMPLE_WANG2003,
+            SSIM_MSSSIM_PRESET_PYTORCH_MSSSIM => SSIM_DOWNSAMPLE_PYTORCH_MSSSIM,
             _ => {
                 return Err(fail(
                     SSIM_ERROR_INVALID_PARAMETER,
                     "invalid parameter `preset`: expected SSIM_MSSSIM_PRESET_WANG2003 (0) or SSIM_MSSSIM_PRESET_PYTORCH_MSSSIM (1)",
                 ))
             }
-        }
-        .params(data_range);
-        p.validate()?;
+        };
+        let ssim = Params::wang2004(data_range);
+        ssim.validate()?;
         let mut weights = [0.0; SSIM_MSSSIM_MAX_LEVELS];
-        weights[..p.weights.len()].copy_from_slice(&p.weights);
+        weights[..WANG_WEIGHTS.len()].copy_from_slice(&WANG_WEIGHTS);
         out.write(ssim_msssim_params {
             preset,
-            ssim: ssim_params::from_params(SSIM_PRESET_CUSTOM, &p.ssim),
-            // At most SSIM_MSSSIM_MAX_LEVELS (checked by `validate`).
-            levels: p.weights.len() as u32,
+            ssim: ssim_params::from_params(SSIM_PRESET_CUSTOM, &ssim),
+            levels: WANG_WEIGHTS.len() as u32,
             weights,
-            downsample: match p.downsample {
-                Downsample::Wang2003 => SSIM_DOWNSAMPLE_WANG2003,
-                _ => SSIM_DOWNSAMPLE_PYTORCH_MSSSIM,
-            },
+            downsample,
             negative: SSIM_NEGATIVE_RELU,
-            auto_levels: p.auto_levels,
+            auto_levels: false,
         });
         Ok(())
     })
@@ -198,6 +231,7 @@ pub unsafe extern "C" fn ssim_msssim_params_from_preset(
 /// # Safety
 ///
 /// As `ssim_compute_u8`; `levels` must be NULL or writable for `levels_len` entries.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_msssim_u8(
     params: *const ssim_msssim_params,
@@ -217,6 +251,7 @@ pub unsafe extern "C" fn ssim_msssim_u8(
 /// # Safety
 ///
 /// As `ssim_msssim_u8`.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_msssim_u16(
     params: *const ssim_msssim_params,
@@ -236,6 +271,7 @@ pub unsafe extern "C" fn ssim_msssim_u16(
 /// # Safety
 ///
 /// As `ssim_msssim_u8`.
+#[cfg(feature = "std")]
 #[no_mangle]
 pub unsafe extern "C" fn ssim_msssim_f32(
     params: *const ssim_msssim_params,
@@ -250,6 +286,7 @@ pub unsafe extern "C" fn ssim_msssim_f32(
     guard(|| unsafe { msssim(params, x, y, config, levels, levels_len, out) })
 }
 
+#[cfg(feature = "std")]
 unsafe fn msssim<I: CImage>(
     params: *const ssim_msssim_params,
     x: *const I,
@@ -269,17 +306,17 @@ unsafe fn msssim<I: CImage>(
     let cfg = unsafe { config_of(config) }?;
     // SAFETY: forwarded contract.
     let out = unsafe { out_ptr(out, "out") }?;
-    let wanted = p.weights.len();
+    let wanted = p.levels;
     if !levels.is_null() && levels_len < wanted {
         return Err(fail(
             SSIM_ERROR_LEVELS_TOO_SMALL,
             "the `levels` array is shorter than `params->levels`: expected room for one ssim_level per level (or NULL)",
         ));
     }
-    let r = msssim_with_config(&p, &xp, &yp, &cfg)?;
+    let r = ssim_std::msssim_with_config(&std_params(&p), &xp, &yp, &cfg)?;
     if r.scales.len() > wanted {
         return Err(fail(
-            SSIM_ERROR_INTERNAL,
+            crate::SSIM_ERROR_INTERNAL,
             "internal error: more MS-SSIM levels than weights (a bug; please report it)",
         ));
     }
@@ -301,6 +338,186 @@ unsafe fn msssim<I: CImage>(
         // At most SSIM_MSSSIM_MAX_LEVELS (checked above).
         levels: r.scales.len() as u32,
         backend: backend_id(r.backend),
+    });
+    Ok(())
+}
+
+/// Writes to `*bytes` the scratch size, in bytes, that `ssim_msssim_*_scratch` need for a
+/// `width x height` image with these parameters (any sample type and backend). It grows with
+/// the width only (about twice `ssim_scratch_size` of the width for 5 levels), plus room for
+/// the engines of the levels and alignment slack.
+///
+/// Errors: `SSIM_ERROR_NULL_POINTER`, `_INVALID_PARAMETER`, `_ZERO_DIMENSION`,
+/// `_DIMENSION_OVERFLOW`, `_TOO_SMALL_FOR_MSSSIM`.
+///
+/// # Safety
+///
+/// `params` must be NULL or point to a readable `ssim_msssim_params`; `bytes` NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_scratch_size(
+    params: *const ssim_msssim_params,
+    width: usize,
+    height: usize,
+    bytes: *mut usize,
+) -> ssim_status {
+    guard(|| {
+        // SAFETY: the caller's contract for each pointer, checked for NULL and alignment.
+        let (p, out) = unsafe {
+            (
+                ref_ptr(params, "params")?.checked()?,
+                out_ptr(bytes, "bytes")?,
+            )
+        };
+        out.write(pyramid::scratch_bytes(&p, width, height)?);
+        Ok(())
+    })
+}
+
+/// MS-SSIM of two `uint8_t` images using only the caller's `scratch` (no heap, no threads):
+/// as `ssim_msssim_u8`, with `backend` (`SSIM_BACKEND_AUTO` or one to force) instead of a
+/// config, and `scratch` holding `scratch_bytes` bytes of any alignment, at least what
+/// `ssim_msssim_scratch_size` reports for this image. The per-level means are bitwise those
+/// of `ssim_msssim_u8`; the index is computed with the same `pow` on every target (it may
+/// differ from `ssim_msssim_u8`'s in the last bit). Errors: as `ssim_msssim_u8`, plus
+/// `SSIM_ERROR_SCRATCH_TOO_SMALL`; on error the outputs are untouched.
+///
+/// # Safety
+///
+/// As `ssim_msssim_u8`; `scratch` NULL or writable for `scratch_bytes` bytes, overlapping
+/// nothing else.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_u8_scratch(
+    params: *const ssim_msssim_params,
+    x: *const ssim_image_u8,
+    y: *const ssim_image_u8,
+    backend: ssim_backend,
+    scratch: *mut c_void,
+    scratch_bytes: usize,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> ssim_status {
+    let s = Scratch {
+        backend,
+        scratch,
+        scratch_bytes,
+    };
+    // SAFETY: forwarded contract.
+    guard(|| unsafe { msssim_scratch(params, x, y, s, levels, levels_len, out) })
+}
+
+/// As `ssim_msssim_u8_scratch`, for `uint16_t` samples.
+///
+/// # Safety
+///
+/// As `ssim_msssim_u8_scratch`.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_u16_scratch(
+    params: *const ssim_msssim_params,
+    x: *const ssim_image_u16,
+    y: *const ssim_image_u16,
+    backend: ssim_backend,
+    scratch: *mut c_void,
+    scratch_bytes: usize,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> ssim_status {
+    let s = Scratch {
+        backend,
+        scratch,
+        scratch_bytes,
+    };
+    // SAFETY: forwarded contract.
+    guard(|| unsafe { msssim_scratch(params, x, y, s, levels, levels_len, out) })
+}
+
+/// As `ssim_msssim_u8_scratch`, for `float` samples.
+///
+/// # Safety
+///
+/// As `ssim_msssim_u8_scratch`.
+#[no_mangle]
+pub unsafe extern "C" fn ssim_msssim_f32_scratch(
+    params: *const ssim_msssim_params,
+    x: *const ssim_image_f32,
+    y: *const ssim_image_f32,
+    backend: ssim_backend,
+    scratch: *mut c_void,
+    scratch_bytes: usize,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> ssim_status {
+    let s = Scratch {
+        backend,
+        scratch,
+        scratch_bytes,
+    };
+    // SAFETY: forwarded contract.
+    guard(|| unsafe { msssim_scratch(params, x, y, s, levels, levels_len, out) })
+}
+
+/// The backend and the caller's scratch of a `*_scratch` call.
+#[derive(Clone, Copy)]
+struct Scratch {
+    backend: ssim_backend,
+    scratch: *mut c_void,
+    scratch_bytes: usize,
+}
+
+unsafe fn msssim_scratch<I: CImage>(
+    params: *const ssim_msssim_params,
+    x: *const I,
+    y: *const I,
+    s: Scratch,
+    levels: *mut ssim_level,
+    levels_len: usize,
+    out: *mut ssim_msssim_result,
+) -> Result<(), Failure> {
+    // SAFETY: the caller's contract for `params`; checked for NULL and alignment.
+    let mp = unsafe { ref_ptr(params, "params") }?;
+    let p = mp.checked()?;
+    // SAFETY: forwarded contract (`&mp.ssim` is a valid pointer by construction).
+    let (_, xp, yp) = unsafe { inputs(&mp.ssim, x, y) }?;
+    let backend = forced(s.backend)?.unwrap_or_else(ssim_core::Backend::detect);
+    // SAFETY: forwarded contract.
+    let out = unsafe { out_ptr(out, "out") }?;
+    if !levels.is_null() && levels_len < p.levels {
+        return Err(fail(
+            SSIM_ERROR_LEVELS_TOO_SMALL,
+            "the `levels` array is shorter than `params->levels`: expected room for one ssim_level per level (or NULL)",
+        ));
+    }
+    let needed = pyramid::scratch_bytes(&p, xp.width(), xp.height())?;
+    // SAFETY: forwarded contract.
+    let bytes = unsafe { scratch_slice(s.scratch, s.scratch_bytes, needed) }?;
+    let mut outs: [Option<LevelOut>; pyramid::MAX_LEVELS] = [None; pyramid::MAX_LEVELS];
+    let n = pyramid::run(&p, &xp, &yp, backend, bytes, &mut outs)?;
+    let mut means = [(0.0, 0.0); pyramid::MAX_LEVELS];
+    for (m, o) in means.iter_mut().zip(outs.iter().flatten()) {
+        *m = (o.result.ssim, o.result.cs);
+    }
+    let value = pyramid::combine(&p, &means[..n])?;
+    if !levels.is_null() {
+        // SAFETY: `levels` is writable for `levels_len >= p.levels >= n` entries (caller's
+        // contract, checked above).
+        let dst = unsafe { out_slice(levels, n, "levels") }?;
+        for (d, o) in dst.iter_mut().zip(outs.iter().flatten()) {
+            *d = ssim_level {
+                width: o.width,
+                height: o.height,
+                ssim: o.result.ssim,
+                cs: o.result.cs,
+            };
+        }
+    }
+    out.write(ssim_msssim_result {
+        msssim: value,
+        // At most SSIM_MSSSIM_MAX_LEVELS.
+        levels: n as u32,
+        backend: backend_id(backend),
     });
     Ok(())
 }

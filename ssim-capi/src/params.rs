@@ -1,6 +1,6 @@
 //! `ssim_params`: a preset plus every field that changes the number, as plain C data.
 
-use ssim_std::{Covariance, Padding, Params, Pooling, Preset, Window};
+use ssim_core::{Covariance, Padding, Params, Pooling, Preset, Window};
 
 use crate::status::{fail, ssim_status, Failure, SSIM_ERROR_INVALID_PARAMETER};
 use crate::{guard, out_ptr, ref_ptr};

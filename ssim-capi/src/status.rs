@@ -1,12 +1,10 @@
-//! Status codes, the panic guard every entry point runs inside, and the per-thread message of
-//! the last failure.
+//! Status codes, the panic guard every entry point runs inside, and the message of the last
+//! failure (per thread with std; one static buffer without, where there are no threads).
 
-use core::cell::RefCell;
 use core::ffi::c_char;
 use core::fmt::Write as _;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use ssim_std::Error;
+use ssim_core::Error;
 
 /// What a call returned: `SSIM_OK` (0) or one of the `SSIM_ERROR_*` codes. Every function that
 /// can fail returns one; `ssim_status_str` names it and `ssim_last_error_message` says what was
@@ -60,9 +58,18 @@ pub const SSIM_ERROR_LEVELS_TOO_SMALL: ssim_status = 17;
 /// A bug: the library panicked or met an error this C API does not know. The call had no
 /// effect on the output arguments; please report it with `ssim_last_error_message`.
 pub const SSIM_ERROR_INTERNAL: ssim_status = 18;
+/// A stream call out of order: rows pushed to, or `ssim_stream_finish` called on, a stream
+/// that is already finished, or a handle that is not a stream made by `ssim_stream_begin_*`.
+pub const SSIM_ERROR_STREAM_STATE: ssim_status = 19;
+/// More rows pushed to a stream than the height it was created with.
+pub const SSIM_ERROR_TOO_MANY_ROWS: ssim_status = 20;
+/// `ssim_stream_finish` before every row of the image was pushed.
+pub const SSIM_ERROR_ROWS_MISSING: ssim_status = 21;
+/// Rows pushed to a stream with a sample type other than the one it was created for.
+pub const SSIM_ERROR_SAMPLE_TYPE: ssim_status = 22;
 
 /// One past the largest status code, for tables indexed by status.
-pub const SSIM_STATUS_COUNT: ssim_status = 19;
+pub const SSIM_STATUS_COUNT: ssim_status = 23;
 
 /// The status strings, indexed by code; NUL-terminated so they can be handed to C as is.
 const STATUS_STR: [&str; SSIM_STATUS_COUNT as usize] = [
@@ -85,6 +92,10 @@ const STATUS_STR: [&str; SSIM_STATUS_COUNT as usize] = [
     "negative mean in strict MS-SSIM\0",
     "level array too small\0",
     "internal error\0",
+    "stream call out of order\0",
+    "more rows than the image height\0",
+    "rows missing at finish\0",
+    "sample type differs from the stream's\0",
 ];
 
 /// A short, static, NUL-terminated description of `status` (for example
@@ -160,13 +171,14 @@ pub(crate) fn status_of(e: &Error) -> ssim_status {
         Error::BackendUnsupported { .. } => SSIM_ERROR_BACKEND_UNSUPPORTED,
         Error::TooSmallForLevels { .. } => SSIM_ERROR_TOO_SMALL_FOR_MSSSIM,
         Error::NegativeLevelMean { .. } => SSIM_ERROR_NEGATIVE_MEAN,
-        // RowOverflow / RowsMissing come from the streaming interface, which this API drives
-        // itself: seeing one here is a bug, as is an error variant added after this mapping.
+        Error::RowOverflow { .. } => SSIM_ERROR_TOO_MANY_ROWS,
+        Error::RowsMissing { .. } => SSIM_ERROR_ROWS_MISSING,
+        // An error variant added after this mapping.
         _ => SSIM_ERROR_INTERNAL,
     }
 }
 
-/// Bytes kept for the last message of each thread (longer messages are cut).
+/// Bytes kept for the last message (longer messages are cut).
 const MESSAGE_CAP: usize = 256;
 
 /// A fixed buffer so that recording a failure never allocates (the scratch path promises
@@ -190,76 +202,150 @@ impl core::fmt::Write for MessageBuf {
     }
 }
 
-thread_local! {
-    static LAST: RefCell<MessageBuf> = const {
-        RefCell::new(MessageBuf { len: 0, bytes: [0; MESSAGE_CAP] })
+impl MessageBuf {
+    const EMPTY: MessageBuf = MessageBuf {
+        len: 0,
+        bytes: [0; MESSAGE_CAP],
     };
+
+    /// Writes the explanation of `f`.
+    fn explain(&mut self, f: &Failure) {
+        let _ = match &f.message {
+            Message::Error(e) => write!(self, "{e}"),
+            Message::Text(t) => self.write_str(t),
+            Message::Null(name) => write!(self, "`{name}` is NULL: expected a valid pointer"),
+            Message::Misaligned(name) => write!(
+                self,
+                "`{name}` is not aligned for its type: expected a pointer from malloc, an array of that type or a struct of it"
+            ),
+            Message::Scratch { given, needed } => write!(
+                self,
+                "scratch holds {given} bytes: expected at least {needed} (see the scratch size function of this call)"
+            ),
+        };
+    }
 }
 
-fn record(f: impl FnOnce(&mut MessageBuf)) {
-    // `try_with` fails only while the thread is being torn down; then there is nowhere to put
-    // the message and the status alone has to do.
-    let _ = LAST.try_with(|m| {
-        if let Ok(mut m) = m.try_borrow_mut() {
-            m.len = 0;
-            f(&mut m);
-        }
-    });
-}
-
-/// Runs an entry point: turns a `Failure` into its status (recording the message) and a
-/// panic into `SSIM_ERROR_INTERNAL`, so that no unwind ever reaches C.
-pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ssim_status {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => {
-            record(|_| {});
+/// Turns the outcome of an entry point into its status, recording the message.
+fn settle(r: Result<(), Failure>) -> ssim_status {
+    match r {
+        Ok(()) => {
+            store::record(|_| {});
             SSIM_OK
         }
-        Ok(Err(f)) => {
-            record(|m| {
-                let _ = match f.message {
-                    Message::Error(e) => write!(m, "{e}"),
-                    Message::Text(t) => m.write_str(t),
-                    Message::Null(name) => {
-                        write!(m, "`{name}` is NULL: expected a valid pointer")
-                    }
-                    Message::Misaligned(name) => write!(
-                        m,
-                        "`{name}` is not aligned for its type: expected a pointer from malloc, an array of that type or a struct of it"
-                    ),
-                    Message::Scratch { given, needed } => write!(
-                        m,
-                        "scratch holds {given} bytes: expected at least {needed} (see ssim_scratch_size)"
-                    ),
-                };
-            });
+        Err(f) => {
+            store::record(|m| m.explain(&f));
             f.status
         }
-        Err(_) => {
+    }
+}
+
+/// With std: one message per thread, and a panic caught at the boundary.
+#[cfg(feature = "std")]
+mod store {
+    use super::{MessageBuf, SSIM_ERROR_INTERNAL};
+    use core::cell::RefCell;
+    use core::fmt::Write as _;
+
+    thread_local! {
+        static LAST: RefCell<MessageBuf> = const { RefCell::new(MessageBuf::EMPTY) };
+    }
+
+    pub(super) fn record(f: impl FnOnce(&mut MessageBuf)) {
+        // `try_with` fails only while the thread is being torn down; then there is nowhere to
+        // put the message and the status alone has to do.
+        let _ = LAST.try_with(|m| {
+            if let Ok(mut m) = m.try_borrow_mut() {
+                m.len = 0;
+                f(&mut m);
+            }
+        });
+    }
+
+    pub(super) fn read<R>(f: impl FnOnce(&MessageBuf) -> R) -> Option<R> {
+        LAST.try_with(|m| m.try_borrow().ok().map(|m| f(&m)))
+            .ok()
+            .flatten()
+    }
+
+    /// Runs `body`, a panic becoming `SSIM_ERROR_INTERNAL` so that no unwind reaches C.
+    pub(super) fn catch(body: impl FnOnce() -> i32) -> i32 {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|_| {
             record(|m| {
                 let _ =
                     m.write_str("internal error: the library panicked (a bug; please report it)");
             });
             SSIM_ERROR_INTERNAL
-        }
+        })
     }
 }
 
-/// Copies the message of the last call on this thread that returned an error into `buf`
-/// (NUL-terminated, cut to `buf_len - 1` bytes) and returns the full message length in bytes,
-/// not counting the NUL, like `snprintf`. The message says what was wrong and what was
-/// expected, e.g. `"row stride 9 is shorter than a row: expected at least 10 samples"`.
-/// After a successful call the message is empty. `buf` may be NULL when `buf_len` is 0 (to
-/// query the length). Messages are kept per thread, at most 255 bytes.
+/// Without std there are no threads: one static buffer, written byte by byte through atomics
+/// (plain loads and stores on Cortex-M, no lock), and a panic goes to the panic handler.
+#[cfg(not(feature = "std"))]
+mod store {
+    use super::{MessageBuf, MESSAGE_CAP};
+    use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
+
+    static LEN: AtomicUsize = AtomicUsize::new(0);
+    static BYTES: [AtomicU8; MESSAGE_CAP] = [const { AtomicU8::new(0) }; MESSAGE_CAP];
+
+    pub(super) fn record(f: impl FnOnce(&mut MessageBuf)) {
+        // Formatted on the stack (256 bytes) and then published.
+        let mut m = MessageBuf::EMPTY;
+        f(&mut m);
+        for (dst, &b) in BYTES.iter().zip(&m.bytes[..m.len]) {
+            dst.store(b, Relaxed);
+        }
+        LEN.store(m.len, Relaxed);
+    }
+
+    pub(super) fn read<R>(f: impl FnOnce(&MessageBuf) -> R) -> Option<R> {
+        let mut m = MessageBuf::EMPTY;
+        m.len = LEN.load(Relaxed).min(MESSAGE_CAP - 1);
+        for (dst, src) in m.bytes.iter_mut().zip(&BYTES[..m.len]) {
+            *dst = src.load(Relaxed);
+        }
+        Some(f(&m))
+    }
+
+    pub(super) fn catch(body: impl FnOnce() -> i32) -> i32 {
+        body()
+    }
+}
+
+/// Runs an entry point: turns a `Failure` into its status (recording the message) and, with
+/// std, a panic into `SSIM_ERROR_INTERNAL`, so that no unwind ever reaches C.
+pub(crate) fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ssim_status {
+    store::catch(|| settle(body()))
+}
+
+/// Runs an infallible entry point (a query) under the same panic policy as [`guard`];
+/// `fallback` is its value after a caught panic.
+pub(crate) fn guard_value<T: Copy>(fallback: T, body: impl FnOnce() -> T) -> T {
+    let mut v = fallback;
+    store::catch(|| {
+        v = body();
+        SSIM_OK
+    });
+    v
+}
+
+/// Copies the message of the last call that returned an error into `buf` (NUL-terminated,
+/// cut to `buf_len - 1` bytes) and returns the full message length in bytes, not counting the
+/// NUL, like `snprintf`. The message says what was wrong and what was expected, e.g.
+/// `"row stride 9 is shorter than a row: expected at least 10 samples"`. After a successful
+/// call the message is empty. `buf` may be NULL when `buf_len` is 0 (to query the length).
+/// Messages are at most 255 bytes, kept per thread with std; without std (no threads) the
+/// library keeps one message in a static buffer.
 ///
 /// # Safety
 ///
 /// `buf` must be NULL or point to `buf_len` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn ssim_last_error_message(buf: *mut c_char, buf_len: usize) -> usize {
-    catch_unwind(|| {
-        LAST.try_with(|m| {
-            let Ok(m) = m.try_borrow() else { return 0 };
+    guard_value(0, || {
+        store::read(|m| {
             if !buf.is_null() && buf_len > 0 {
                 let n = m.len.min(buf_len - 1);
                 // SAFETY: the caller guarantees `buf` holds `buf_len` bytes and `n < buf_len`;
@@ -273,7 +359,6 @@ pub unsafe extern "C" fn ssim_last_error_message(buf: *mut c_char, buf_len: usiz
         })
         .unwrap_or(0)
     })
-    .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -288,6 +373,7 @@ mod tests {
         String::from_utf8(bytes).expect("messages are UTF-8")
     }
 
+    #[cfg(feature = "std")]
     #[test]
     fn a_panic_becomes_internal_error_with_a_message() {
         let st = guard(|| panic!("deliberate"));

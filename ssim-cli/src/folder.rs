@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{io_reason, CliError, EXIT_BELOW, EXIT_ERROR, EXIT_OK};
 use crate::report::{self, ErrorRow};
-use crate::{compare_pair, out, Settings};
+use crate::{compare_pair, note, out, Settings};
 
 /// File name extensions taken as images in folder mode (the content still decides the
 /// decoder; other files are ignored).
@@ -88,7 +88,7 @@ pub fn run(
         indicatif::ProgressBar::hidden()
     };
     if csv {
-        out(report::CSV_HEADER);
+        out(report::CSV_HEADER)?;
     }
     let mut values: Vec<(f64, String)> = Vec::new();
     let mut below: Vec<String> = Vec::new();
@@ -144,13 +144,13 @@ pub fn run(
                 } else if csv {
                     report::csv_error(&row)
                 } else {
-                    bar.suspend(|| eprintln!("ssim: error: {}", row.error));
+                    // Text mode: the summary names every failed pair, once.
                     String::new()
                 }
             }
         };
         if !line.is_empty() {
-            bar.suspend(|| out(&line));
+            bar.suspend(|| out(&line))?;
         }
         bar.inc(1);
     }
@@ -180,25 +180,25 @@ fn summary(s: &Settings, values: &[(f64, String)], below: &[String], failed: &[(
             "; {} mean {mean:.6}, min {:.6} ({})",
             s.metric, sorted[0].0, sorted[0].1
         );
-        eprintln!("{line}");
+        note(&line);
         let worst: Vec<String> = sorted
             .iter()
             .take(WORST)
             .map(|(v, p)| format!("{p} {v:.6}"))
             .collect();
-        eprintln!("ssim: worst: {}", worst.join(", "));
+        note(&format!("ssim: worst: {}", worst.join(", ")));
     } else {
-        eprintln!("{line}");
+        note(&line);
     }
     if !below.is_empty() {
-        eprintln!(
+        note(&format!(
             "ssim: {} below threshold {}: {}",
             below.len(),
             s.threshold.unwrap_or(f64::NAN),
             below.join(", ")
-        );
+        ));
     }
     for (p, e) in failed {
-        eprintln!("ssim: failed: {p}: {e}");
+        note(&format!("ssim: failed: {p}: {e}"));
     }
 }

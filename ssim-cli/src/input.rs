@@ -28,6 +28,19 @@ impl Pixels {
             Pixels::F32(_) => "float",
         }
     }
+
+    /// The largest finite sample magnitude, for messages about overflow.
+    pub fn max_magnitude(&self) -> f64 {
+        match self {
+            Pixels::U8(v) => v.iter().map(|&s| f64::from(s)).fold(0.0, f64::max),
+            Pixels::U16(v) => v.iter().map(|&s| f64::from(s)).fold(0.0, f64::max),
+            Pixels::F32(v) => v
+                .iter()
+                .filter(|s| s.is_finite())
+                .map(|&s| f64::from(s.abs()))
+                .fold(0.0, f64::max),
+        }
+    }
 }
 
 /// How the samples of one pixel are arranged.

@@ -135,6 +135,24 @@ fn data_range(s: &Settings, x: &Image, y: &Image, xp: &Path, yp: &Path) -> Resul
     }
 }
 
+/// Why a computation on finite samples gave a non-finite value, for the error message.
+fn non_finite_cause(x: &Image, y: &Image, l: f64) -> String {
+    let peak = x.pixels.max_magnitude().max(y.pixels.max_magnitude());
+    // The kernels square samples in f32: beyond sqrt(f32::MAX) the moments are infinite.
+    if peak * peak > f64::from(f32::MAX) {
+        format!(
+            "samples as large as {peak:e} overflow the single-precision computation (their squares \
+             exceed 3.4e38; L={l}): expected magnitudes below about 1.8e19, for example the \
+             images scaled to their data range"
+        )
+    } else {
+        format!(
+            "the local statistics of the samples (largest magnitude {peak:e}, L={l}) are not \
+             finite in single precision: expected samples on the scale of the data range"
+        )
+    }
+}
+
 /// Decodes and compares one pair. The map, when asked for, is written by the caller.
 pub fn compare_pair(
     s: &Settings,
@@ -169,6 +187,16 @@ pub fn compare_pair(
         outcome = Some(o);
     }
     let o = outcome.ok_or_else(|| CliError::new("--repeat must be at least 1"))?;
+    if !o.value.is_finite() {
+        return Err(CliError::new(format!(
+            "{} vs {}: the {} is {}: {}",
+            xp.display(),
+            yp.display(),
+            s.metric.to_uppercase(),
+            o.value,
+            non_finite_cause(&x, &y, l)
+        )));
+    }
     times.sort_by(f64::total_cmp);
     let n = times.len();
     let median = if n % 2 == 1 {
@@ -204,12 +232,33 @@ pub fn compare_pair(
     Ok((report, o.map))
 }
 
-/// Writes a line to stdout; a closed pipe (`ssim ... | head`) ends the program quietly.
-pub fn out(line: &str) {
+/// Writes a line to stdout. Results are the product: a line that cannot be delivered (disk
+/// full, closed pipe) is an error, so a below-threshold result can never end as exit code 0.
+pub fn out(line: &str) -> Result<(), CliError> {
     let mut so = std::io::stdout().lock();
-    if writeln!(so, "{line}").and_then(|_| so.flush()).is_err() {
-        std::process::exit(EXIT_OK);
+    writeln!(so, "{line}")
+        .and_then(|_| so.flush())
+        .map_err(|e| stdout_error(&e))
+}
+
+fn stdout_error(e: &std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        CliError::new(
+            "cannot write the results: stdout was closed (broken pipe) before all of them were written",
+        )
+    } else {
+        CliError::new(format!(
+            "cannot write the results to stdout: {}",
+            error::io_reason(e)
+        ))
     }
+}
+
+/// Writes a line to stderr. Where stderr itself cannot be written there is nowhere left to
+/// report it; the exit code still tells.
+pub fn note(line: &str) {
+    let mut se = std::io::stderr().lock();
+    let _ = writeln!(se, "{line}").and_then(|_| se.flush());
 }
 
 fn run() -> Result<i32, CliError> {
@@ -221,7 +270,7 @@ fn run() -> Result<i32, CliError> {
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
                 | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let _ = e.print();
+                    e.print().map_err(|e| stdout_error(&e))?;
                     Ok(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK })
                 }
                 _ => {
@@ -289,12 +338,12 @@ fn run() -> Result<i32, CliError> {
     if args.json {
         let line = serde_json::to_string(&report)
             .map_err(|e| CliError::new(format!("cannot format JSON: {e}")))?;
-        out(&line);
+        out(&line)?;
     } else if args.csv {
-        out(report::CSV_HEADER);
-        out(&report::csv(&report));
+        out(report::CSV_HEADER)?;
+        out(&report::csv(&report))?;
     } else {
-        out(&report::text(&report));
+        out(&report::text(&report))?;
     }
     Ok(if report.pass == Some(false) {
         EXIT_BELOW
@@ -317,16 +366,16 @@ fn main() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        note(&format!(
             "ssim: internal error: {}{at} (please report this)",
             error::one_line(&msg)
-        );
+        ));
         std::process::exit(EXIT_ERROR);
     }));
     let code = match run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ssim: error: {e}");
+            note(&format!("ssim: error: {e}"));
             EXIT_ERROR
         }
     };

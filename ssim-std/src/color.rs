@@ -174,7 +174,10 @@ impl<T: Sample> RowSource for LumaPair<'_, T> {
                 *o = ((offset + c[0] * r + c[1] * g + c[2] * b) / divisor) as f32;
             }
         }
-        Ok((Plane::new(&buf.x, w, 1)?, Plane::new(&buf.y, w, 1)?))
+        Ok(RowPair {
+            x: Plane::new(&buf.x, w, 1)?,
+            y: Plane::new(&buf.y, w, 1)?,
+        })
     }
 }
 

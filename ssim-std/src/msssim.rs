@@ -244,8 +244,8 @@ pub(crate) fn msssim_source<S: RowSource>(
     let job = Job {
         params: &params.ssim,
         levels,
-        rule: params.downsample,
-        full_map: false,
+        downsample: params.downsample,
+        map: false,
         ssim_map: params.level_maps,
         cs_map: false,
         config: *config,

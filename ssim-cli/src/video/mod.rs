@@ -238,7 +238,7 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         )));
     }
     for n in xr.notes().iter().chain(yr.notes()) {
-        eprintln!("ssim: note: {n}");
+        crate::note(&format!("ssim: note: {n}"));
     }
     let data_range =
         match (s.preset, s.data_range) {
@@ -291,7 +291,7 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         Mode::Text
     };
     if mode == Mode::Csv {
-        crate::out(CSV_HEADER);
+        crate::out(CSV_HEADER)?;
     }
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new_spinner();
@@ -345,6 +345,12 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         drop(batch);
         for r in results {
             let r = r.map_err(|e| CliError::new(format!("{rn} vs {dn}: {e}")))?;
+            if !r.all.is_finite() {
+                return Err(CliError::new(format!(
+                    "{rn} vs {dn}: frame {}: the value is {} (planes {:?}): expected a finite number",
+                    r.number, r.all, r.planes
+                )));
+            }
             totals.frames += 1;
             for (t, v) in totals.planes.iter_mut().zip(&r.planes) {
                 *t += v;
@@ -366,9 +372,9 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
                 })?;
             }
             match mode {
-                Mode::Json => crate::out(&json_frame(&r)),
-                Mode::Csv => crate::out(&csv_frame(&r)),
-                Mode::Text if v.per_frame => crate::out(stats_line(&r).trim_end()),
+                Mode::Json => crate::out(&json_frame(&r))?,
+                Mode::Csv => crate::out(&csv_frame(&r))?,
+                Mode::Text if v.per_frame => crate::out(stats_line(&r).trim_end())?,
                 Mode::Text => {}
             }
             bar.inc(1);
@@ -430,9 +436,9 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         Mode::Json => crate::out(
             &serde_json::to_string(&summary)
                 .map_err(|e| CliError::new(format!("cannot format JSON: {e}")))?,
-        ),
+        )?,
         Mode::Csv => {}
-        Mode::Text => crate::out(&summary_text(&summary, &totals.planes)),
+        Mode::Text => crate::out(&summary_text(&summary, &totals.planes))?,
     }
     Ok(if pass == Some(false) {
         EXIT_BELOW

@@ -1,0 +1,184 @@
+//! One band: engines for its map rows at every level, fed from one pass over the
+//! full-resolution rows it needs, and the sink that keeps what the band hands back.
+
+use super::memory::{carve, BandMemory};
+use super::pyramid::{Downsampling, LevelRows, PairSums, Pyramid, CHUNK_ROWS};
+use super::source::{RowBuf, RowSource};
+use super::{Job, Span};
+use ssim_core::{scratch_len, Backend, Options, OutputRow, Result, RowSink, Ssim};
+
+/// Image and map size of one pyramid level.
+pub(super) struct LevelGeometry {
+    pub width: usize,
+    pub height: usize,
+    pub map_width: usize,
+    pub map_height: usize,
+}
+
+/// What one band hands back for one level.
+#[derive(Default)]
+pub(super) struct BandLevel {
+    /// `(ssim_sum, cs_sum)` of every pooled row, in row order.
+    pub sums: Vec<(f64, f64)>,
+    pub count: u64,
+    pub ssim: Vec<f32>,
+    pub cs: Vec<f32>,
+    keep_ssim: bool,
+    keep_cs: bool,
+}
+
+impl RowSink for BandLevel {
+    fn row(&mut self, row: OutputRow<'_>) {
+        if row.pooled {
+            self.sums.push((row.ssim_sum, row.cs_sum));
+        }
+        if self.keep_ssim {
+            self.ssim.extend_from_slice(row.ssim);
+        }
+        if self.keep_cs {
+            self.cs.extend_from_slice(row.cs);
+        }
+    }
+}
+
+/// Which band of how many.
+#[derive(Clone, Copy)]
+pub(super) struct BandIndex {
+    pub band: usize,
+    pub bands: usize,
+}
+
+/// Runs one band of `job` on `backend`.
+pub(super) fn run_band<S: RowSource>(
+    src: &S,
+    job: &Job<'_>,
+    levels: &[LevelGeometry],
+    backend: Backend,
+    at: BandIndex,
+) -> Result<Vec<BandLevel>> {
+    let nl = levels.len();
+    let out_rows: Vec<Option<Span>> = levels
+        .iter()
+        .map(|l| {
+            let start = l.map_height * at.band / at.bands;
+            let end = l.map_height * (at.band + 1) / at.bands;
+            (start < end).then_some(Span { start, end })
+        })
+        .collect();
+    let mut lens = Vec::with_capacity(nl);
+    for (l, r) in levels.iter().zip(&out_rows) {
+        lens.push(match r {
+            Some(_) => scratch_len(job.params, l.width, job.map)?,
+            None => 0,
+        });
+    }
+    // Per coarser level: CHUNK_ROWS buffered rows and one row of pair sums, of x and of y.
+    let row_floats: usize = levels[1..]
+        .iter()
+        .map(|l| 2 * (CHUNK_ROWS + 1) * l.width)
+        .sum();
+    let mut memory = BandMemory::take(lens.iter().sum(), row_floats);
+    let mut blocks = &mut memory.blocks[..];
+    let mut rows = &mut memory.rows[..];
+    let mut engines: Vec<Option<Ssim<'_>>> = Vec::with_capacity(nl);
+    for ((l, r), &len) in levels.iter().zip(&out_rows).zip(&lens) {
+        let s = carve(&mut blocks, len);
+        engines.push(match r {
+            Some(span) => {
+                let options = Options {
+                    backend: Some(backend),
+                    map: job.map,
+                    rows: Some((span.start, span.end)),
+                };
+                Some(Ssim::with_options(
+                    job.params, l.width, l.height, options, s,
+                )?)
+            }
+            None => None,
+        });
+    }
+    let input: Vec<Option<Span>> = engines
+        .iter()
+        .map(|e| {
+            e.as_ref().map(|e| {
+                let (start, end) = e.input_rows();
+                Span { start, end }
+            })
+        })
+        .collect();
+    // Rows each level must produce: its engine's input, and the sources of the next level's.
+    let mut need: Vec<Option<Span>> = vec![None; nl];
+    need[nl - 1] = input[nl - 1];
+    for k in (0..nl - 1).rev() {
+        let src_rows = need[k + 1].map(|s| {
+            let h = levels[k].height;
+            Span {
+                start: job.downsample.sources(s.start, h).0,
+                end: job.downsample.sources(s.end - 1, h).1 + 1,
+            }
+        });
+        need[k] = Span::hull(input[k], src_rows);
+    }
+    let sinks: Vec<BandLevel> = out_rows
+        .iter()
+        .map(|r| BandLevel {
+            // One pair of sums per map row: sized once instead of grown row by row.
+            sums: Vec::with_capacity(r.map_or(0, |s| s.end - s.start)),
+            keep_ssim: job.ssim_map,
+            keep_cs: job.cs_map,
+            ..BandLevel::default()
+        })
+        .collect();
+    let mut pending: Vec<LevelRows> = Vec::with_capacity(nl);
+    let mut sums: Vec<PairSums> = Vec::with_capacity(nl);
+    pending.push(LevelRows::default());
+    for l in &levels[1..] {
+        let w = l.width;
+        pending.push(LevelRows {
+            x: carve(&mut rows, CHUNK_ROWS * w),
+            y: carve(&mut rows, CHUNK_ROWS * w),
+            width: w,
+            start: 0,
+            len: 0,
+        });
+        sums.push(PairSums {
+            x: carve(&mut rows, w),
+            y: carve(&mut rows, w),
+        });
+    }
+    let Some(first) = need[0] else {
+        return Ok(sinks);
+    };
+    let mut pyramid = Pyramid {
+        input: &input,
+        engines,
+        sinks,
+        downsampling: Downsampling {
+            kernels: job.downsample.with_backend(backend)?,
+            levels,
+            need: &need,
+            sums,
+            pending,
+        },
+    };
+    let mut buf = RowBuf::default();
+    for j in first.start..first.end {
+        let rows = src.rows(j, &mut buf)?;
+        if pyramid.first_level_row(src, j, &rows)? {
+            pyramid.flush(1)?;
+        }
+    }
+    for k in 1..nl {
+        pyramid.flush(k)?;
+    }
+    let Pyramid {
+        engines, mut sinks, ..
+    } = pyramid;
+    for (e, s) in engines.into_iter().zip(sinks.iter_mut()) {
+        if let Some(e) = e {
+            s.count = e.finish()?.count;
+        }
+    }
+    memory.keep();
+    Ok(sinks)
+}

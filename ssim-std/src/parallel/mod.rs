@@ -1,0 +1,226 @@
+//! Bands of map rows on threads, and the row pump that feeds a pyramid of engines.
+//!
+//! The map rows of every level are split into bands; each band runs its own engines over the
+//! input rows its map rows need, and an MS-SSIM band downsamples the rows its coarser levels
+//! need as they stream. The bands hand back per-row sums, added in row order on the calling
+//! thread, so the value is bitwise identical for any number of threads. docs/ARCHITECTURE.md
+//! ("ssim-std: the pyramid, bands and threads") describes the design; the files are:
+//!
+//! - `config.rs`: [`Config`], backend and thread count;
+//! - `source.rs`: where full-resolution rows come from (planes, or luma made per row);
+//! - `band.rs`: one band's engines and sinks;
+//! - `pyramid.rs`: the 2x2 means between levels inside a band;
+//! - `memory.rs`: per-thread band memory, kept between calls.
+
+mod band;
+mod config;
+mod memory;
+mod pyramid;
+mod source;
+
+pub use config::Config;
+pub(crate) use source::{PlanePair, RowBuf, RowPair, RowSource};
+
+use band::{run_band, BandIndex, BandLevel, LevelGeometry};
+use pyramid::CHUNK_ROWS;
+use rayon::prelude::*;
+use ssim_core::{
+    map_size, scratch_len, Downsample, Params, Plane, Result, Sample, ScratchBlock, SsimResult,
+};
+
+/// Map rows a band gets at least: below this the halo (window rows read by two bands) costs
+/// more than the parallelism gains.
+const MIN_BAND_ROWS: usize = 16;
+
+/// Rows `start..end` of one level.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    fn contains(self, i: usize) -> bool {
+        self.start <= i && i < self.end
+    }
+
+    /// The smallest span covering both.
+    fn hull(a: Option<Span>, b: Option<Span>) -> Option<Span> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(Span {
+                start: a.start.min(b.start),
+                end: a.end.max(b.end),
+            }),
+            (a, None) => a,
+            (None, b) => b,
+        }
+    }
+}
+
+/// What to compute: `levels` levels of a pyramid (1 = single-scale SSIM).
+pub(crate) struct Job<'p> {
+    pub params: &'p Params,
+    pub levels: usize,
+    /// The 2x2-mean rule between levels.
+    pub downsample: Downsample,
+    /// `Options::map` for the engines (full-size scikit-image maps).
+    pub map: bool,
+    /// Keep the SSIM map of every level.
+    pub ssim_map: bool,
+    /// Keep the cs map of every level.
+    pub cs_map: bool,
+    pub config: Config,
+}
+
+/// One level's outcome, bands merged.
+pub(crate) struct LevelOut {
+    /// Image size at this level.
+    pub width: usize,
+    pub height: usize,
+    /// Map size at this level.
+    pub map_width: usize,
+    pub map_height: usize,
+    pub result: SsimResult,
+    pub ssim_map: Option<Vec<f32>>,
+    pub cs_map: Option<Vec<f32>>,
+}
+
+/// Image sizes of the pyramid levels: `ceil(n / 2)` per level for both rules.
+pub(crate) fn level_sizes(width: usize, height: usize, levels: usize) -> Vec<(usize, usize)> {
+    let mut v = Vec::with_capacity(levels);
+    let (mut w, mut h) = (width, height);
+    for _ in 0..levels {
+        v.push((w, h));
+        (w, h) = (Downsample::output_len(w), Downsample::output_len(h));
+    }
+    v
+}
+
+/// Runs the job over bands and merges them in row order.
+pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>> {
+    let backend = job.config.resolve_backend()?;
+    let levels = level_sizes(src.width(), src.height(), job.levels)
+        .into_iter()
+        .map(|(width, height)| {
+            let (map_width, map_height) = map_size(job.params, width, height, job.map)?;
+            Ok(LevelGeometry {
+                width,
+                height,
+                map_width,
+                map_height,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let n = job
+        .config
+        .max_bands()?
+        .min(levels[0].map_height / MIN_BAND_ROWS)
+        .max(1);
+    let band = |band| run_band(src, job, &levels, backend, BandIndex { band, bands: n });
+    let bands: Vec<Vec<BandLevel>> = if n == 1 {
+        vec![band(0)?]
+    } else {
+        (0..n)
+            .into_par_iter()
+            .map(band)
+            .collect::<Result<Vec<_>>>()?
+    };
+    let mut out = Vec::with_capacity(levels.len());
+    for (k, lv) in levels.iter().enumerate() {
+        let (mut s, mut c, mut count) = (0f64, 0f64, 0u64);
+        for band in &bands {
+            // Row order: bands are in order, rows within a band are in order.
+            for &(rs, rc) in &band[k].sums {
+                s += rs;
+                c += rc;
+            }
+            count += band[k].count;
+        }
+        let join = |f: fn(&BandLevel) -> &Vec<f32>| {
+            let mut m = Vec::with_capacity(lv.map_width * lv.map_height);
+            bands.iter().for_each(|b| m.extend_from_slice(f(&b[k])));
+            m
+        };
+        let n = count as f64;
+        out.push(LevelOut {
+            width: lv.width,
+            height: lv.height,
+            map_width: lv.map_width,
+            map_height: lv.map_height,
+            result: SsimResult {
+                ssim: s / n,
+                cs: c / n,
+                count,
+                ssim_sum: s,
+                cs_sum: c,
+                backend,
+            },
+            ssim_map: job.ssim_map.then(|| join(|b| &b.ssim)),
+            cs_map: job.cs_map.then(|| join(|b| &b.cs)),
+        });
+    }
+    Ok(out)
+}
+
+/// Peak scratch of one band, in bytes: the engines' rings and rows of every level plus the
+/// pyramid's row buffers. Does not depend on the height.
+pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Result<usize> {
+    let mut total = 0usize;
+    let block = std::mem::size_of::<ScratchBlock>();
+    for (k, (w, _)) in level_sizes(width, 1, levels.max(1)).into_iter().enumerate() {
+        total += scratch_len(params, w, false)? * block;
+        if k > 0 {
+            // The buffered rows and the pair sums of x and y.
+            total += (2 * CHUNK_ROWS + 2) * w * std::mem::size_of::<f32>();
+        }
+    }
+    Ok(total)
+}
+
+/// Single-scale SSIM over a row source, on bands.
+pub(crate) fn ssim_source<S: RowSource>(
+    params: &Params,
+    src: &S,
+    config: &Config,
+    maps: bool,
+) -> Result<LevelOut> {
+    let job = Job {
+        params,
+        levels: 1,
+        downsample: Downsample::Wang2003,
+        map: maps,
+        ssim_map: maps,
+        cs_map: maps,
+        config: *config,
+    };
+    let mut out = run(src, &job)?;
+    Ok(out.remove(0))
+}
+
+/// Mean SSIM of two image channels with an explicit [`Config`]: bands of rows on the current
+/// rayon pool. The value is bitwise identical for any `threads`, and to [`crate::ssim`].
+pub fn ssim_with_config<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    config: &Config,
+) -> Result<SsimResult> {
+    Ok(ssim_source(params, &PlanePair::new(x, y)?, config, false)?.result)
+}
+
+/// SSIM and cs maps (as [`crate::ssim_map`]) with an explicit [`Config`].
+pub fn ssim_map_with_config<T: Sample>(
+    params: &Params,
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    config: &Config,
+) -> Result<crate::SsimMap> {
+    let o = ssim_source(params, &PlanePair::new(x, y)?, config, true)?;
+    Ok(crate::SsimMap {
+        result: o.result,
+        width: o.map_width,
+        height: o.map_height,
+        ssim: o.ssim_map.unwrap_or_default(),
+        cs: o.cs_map.unwrap_or_default(),
+    })
+}
