@@ -1142,6 +1142,14 @@ ssim_status ssim_msssim_f32_scratch(const struct ssim_msssim_params *params,
                                     size_t levels_len,
                                     struct ssim_msssim_result *out);
 
+#if !defined(SSIM_STD)
+/**
+ * Defined by the firmware: `void ssim_panic_hook(const char *file, uint32_t line)`.
+ * `file` is NUL-terminated (cut to 95 bytes), or `"?"`.
+ */
+extern void ssim_panic_hook(const char *file, uint32_t line);
+#endif
+
 /**
  * Fills `*out` with the parameters of `preset` for samples of range `data_range` (255 for
  * 8-bit, 65535 for 16-bit, 1.0 for floats in [0, 1]).
@@ -1165,14 +1173,6 @@ ssim_status ssim_params_from_preset(ssim_preset preset, double data_range, struc
  * `params` must be NULL or point to one readable `ssim_params`.
  */
 ssim_status ssim_params_validate(const struct ssim_params *params);
-
-#if !defined(SSIM_STD)
-/**
- * Defined by the firmware: `void ssim_panic_hook(const char *file, uint32_t line)`.
- * `file` is NUL-terminated (cut to 95 bytes), or `"?"`.
- */
-extern void ssim_panic_hook(const char *file, uint32_t line);
-#endif
 
 /**
  * A short, static, NUL-terminated description of `status` (for example

@@ -1,52 +1,66 @@
 #!/usr/bin/env bash
-# Proof from the machine code that the wide backends are really wide: every AVX2 entry point
-# (a `#[target_feature]` function `arch::x86_64::avx2::entry::*_tf`) must use ymm registers
-# and every AVX-512 one zmm registers. `wide` under run-time dispatch would silently emit SSE
-# (DESIGN.md section 4); this catches that, or a kernel that stopped vectorising.
+# Proof from the machine code that the wide backends are really wide: for every kernel of the
+# kernel list (`ssim-core/src/backend/list.rs`), the AVX2 entry point
+# `backend::avx2::entry::<name>::tf` must exist and use ymm registers, and the AVX-512 one
+# (`backend::avx512::entry::<name>::tf`) zmm registers. `wide` under run-time dispatch would
+# silently emit SSE (see docs/ARCHITECTURE.md); this catches that, a kernel that stopped
+# vectorising, or an entry point that is missing.
+#
+# CODEGEN_DISASSEMBLY=file checks that `objdump -d --demangle` output instead of building
+# (to test this check itself on doctored machine code).
 set -euo pipefail
-if ! command -v objdump >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils
+list=ssim-core/src/backend/list.rs
+names=$(sed -n 's/^ *fn \([a-z0-9_]*\) = .*/\1/p' "$list")
+count=$(echo "$names" | grep -c . || true)
+if [ "$count" -lt 1 ]; then
+    echo "FAIL: no kernel names found in $list"
+    exit 1
 fi
-cargo build -p ssim-core --release --quiet
-lib="${CARGO_TARGET_DIR:-target}/release/libssim_core.rlib"
-dis=$(mktemp)
-objdump -d --no-show-raw-insn --demangle "$lib" 2>/dev/null >"$dis" || true
-check() { # $1: module (avx2|avx512), $2: register name that must appear
-    awk -v mod="$1" -v reg="$2" '
-        /^[0-9a-f]+ <.*>:$/ {
-            if (name != "") report()
-            name = ""; hits = 0
-            if ($0 ~ ("x86_64::" mod "::entry::[a-z0-9_]+_tf")) {
-                name = $0; sub(/^[0-9a-f]+ </, "", name); sub(/>:$/, "", name)
-            }
-            next
+dis=${CODEGEN_DISASSEMBLY:-}
+if [ -z "$dis" ]; then
+    if ! command -v objdump >/dev/null; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils
+    fi
+    cargo build -p ssim-core --release --quiet
+    lib="${CARGO_TARGET_DIR:-target}/release/libssim_core.rlib"
+    dis=$(mktemp)
+    trap 'rm -f "$dis"' EXIT
+    objdump -d --no-show-raw-insn --demangle "$lib" 2>/dev/null >"$dis" || true
+fi
+# One line per entry point found: "<module> <kernel> <ymm count> <zmm count>".
+found=$(awk '
+    /^[0-9a-f]+ <.*>:$/ {
+        if (name != "") print mod, name, ymm, zmm
+        name = ""; ymm = 0; zmm = 0
+        if (match($0, /backend::(avx2|avx512)::entry::[a-z0-9_]+::tf>:$/)) {
+            split(substr($0, RSTART, RLENGTH), p, "::")
+            mod = p[2]; name = p[4]
         }
-        name != "" && $0 ~ ("%" reg) { hits++ }
-        function report() {
-            n++
-            if (hits == 0) { print "FAIL: " name " has no " reg " instruction"; bad++ }
-            else printf "ok: %-70s %5d %s instructions\n", name, hits, reg
-        }
-        END {
-            if (name != "") report()
-            if (n < 10) { print "FAIL: found " n " " mod " entry points, expected 10"; bad++ }
-            exit bad > 0
-        }' "$dis"
-}
-# Entry points that must be there by name (the count above would not notice one missing).
-required() { # $1: module
-    for name in downsample_u8 downsample_u16 downsample_f32; do
-        if ! grep -q "x86_64::$1::entry::${name}_tf>:" "$dis"; then
-            echo "FAIL: x86_64::$1::entry::${name}_tf not found"
-            return 1
+        next
+    }
+    name != "" && /%ymm/ { ymm++ }
+    name != "" && /%zmm/ { zmm++ }
+    END { if (name != "") print mod, name, ymm, zmm }
+' "$dis")
+status=0
+for mod in avx2 avx512; do
+    for name in $names; do
+        line=$(echo "$found" | awk -v m="$mod" -v n="$name" '$1 == m && $2 == n' | head -n 1)
+        if [ -z "$line" ]; then
+            echo "FAIL: backend::$mod::entry::$name::tf not found"
+            status=1
+            continue
+        fi
+        read -r _ _ ymm zmm <<<"$line"
+        if [ "$mod" = avx2 ]; then hits=$ymm reg=ymm; else hits=$zmm reg=zmm; fi
+        if [ "$hits" -eq 0 ]; then
+            echo "FAIL: backend::$mod::entry::$name::tf has no $reg instruction"
+            status=1
+        else
+            printf "ok: %-55s %5d %s instructions\n" "backend::$mod::entry::$name::tf" "$hits" "$reg"
         fi
     done
-}
-status=0
-check avx2 ymm || status=1
-check avx512 zmm || status=1
-required avx2 || status=1
-required avx512 || status=1
-rm -f "$dis"
+done
+echo "$count kernels in the list, $((2 * count)) entry points checked"
 exit $status

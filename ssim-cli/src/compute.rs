@@ -1,10 +1,14 @@
 //! The bridge between decoded images and the library: the one place that calls `ssim_std`.
 
 use ssim_std::{
-    msssim_image, ssim_image, Backend, Config, MsSsimPreset, PixelLayout, Plane, Preset, Sample,
+    msssim_image, ssim_image, Backend, Config, Covariance, MsSsimParams, MsSsimPreset,
+    NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, Window,
 };
 
-use crate::cli::{ChannelMode, Metric};
+use crate::cli::{
+    Args, ChannelMode, CovarianceKind, Levels, Metric, NegativeMode, PaddingKind, PoolingKind,
+    WindowKind,
+};
 use crate::input::{Image, Layout, Pixels};
 
 /// The parameter set chosen with `--metric` and `--preset`.
@@ -55,13 +59,387 @@ impl PresetChoice {
     }
 }
 
-/// What to compute.
-#[derive(Clone, Copy, Debug)]
-pub struct Request {
-    /// Metric and parameters.
-    pub preset: PresetChoice,
-    /// `L`.
+/// The custom-parameter options, applied on top of the preset.
+#[derive(Clone, Debug, Default)]
+pub struct Custom {
+    window: Option<WindowKind>,
+    window_size: Option<u32>,
+    sigma: Option<f64>,
+    k1: Option<f64>,
+    k2: Option<f64>,
+    covariance: Option<CovarianceKind>,
+    pooling: Option<PoolingKind>,
+    padding: Option<PaddingKind>,
+    levels: Option<Levels>,
+    weights: Option<Vec<f64>>,
+    negative: Option<NegativeMode>,
+}
+
+/// The metric's parameters as they run: the preset's with the custom options applied.
+#[derive(Clone, Debug)]
+pub enum Effective {
+    /// Single-scale SSIM.
+    Ssim(Params),
+    /// MS-SSIM.
+    MsSsim(MsSsimParams),
+    /// FFmpeg's `ssim` filter, whose constants come from the bit depth. The parameters held
+    /// are those of the default preset at the same data range, for the checks of `L` only;
+    /// what runs is `ssim_std::x264`.
+    Ffmpeg(Params),
+}
+
+impl Effective {
+    /// The single-scale parameters (MS-SSIM: those of every level).
+    pub fn ssim(&self) -> &Params {
+        match self {
+            Effective::Ssim(p) => p,
+            Effective::MsSsim(p) => &p.ssim,
+            Effective::Ffmpeg(p) => p,
+        }
+    }
+}
+
+/// The effective parameters as the JSON output reports them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reported {
+    /// `gaussian` or `box`.
+    pub window: &'static str,
+    /// Taps per side of the 2-D window.
+    pub window_size: usize,
+    /// Gaussian sigma; `null` for a box.
+    pub sigma: Option<f64>,
+    /// K1.
+    pub k1: f64,
+    /// K2.
+    pub k2: f64,
+    /// `population` or `sample`.
+    pub covariance: &'static str,
+    /// `valid` or `same`.
+    pub pooling: &'static str,
+    /// Same pooling: its padding; valid pooling: the padding of the full-size map's border,
+    /// or `null` when the map is the valid region only.
+    pub padding: Option<&'static str>,
+    /// L.
     pub data_range: f64,
+    /// MS-SSIM: levels computed (after `auto`); `null` for ssim.
+    pub levels: Option<usize>,
+    /// MS-SSIM: weights used, finest first; `null` for ssim.
+    pub weights: Option<Vec<f64>>,
+    /// MS-SSIM: `auto` levels asked for.
+    pub auto_levels: Option<bool>,
+    /// MS-SSIM: the downsampling rule between levels.
+    pub downsample: Option<&'static str>,
+    /// MS-SSIM: negative-mean mode.
+    pub negative: Option<&'static str>,
+}
+
+fn padding_name(p: Padding) -> &'static str {
+    match p {
+        Padding::Replicate => "replicate",
+        Padding::Reflect => "reflect",
+        Padding::Mirror => "mirror",
+    }
+}
+
+impl Custom {
+    /// The custom options of the command line.
+    pub fn from_args(a: &Args) -> Custom {
+        Custom {
+            window: a.window,
+            window_size: a.window_size,
+            sigma: a.sigma,
+            k1: a.k1,
+            k2: a.k2,
+            covariance: a.covariance,
+            pooling: a.pooling,
+            padding: a.padding,
+            levels: a.levels,
+            weights: a.weights.clone(),
+            negative: a.negative,
+        }
+    }
+
+    fn apply_ssim(&self, p: &mut Params) -> Result<(), String> {
+        let kind = self.window.unwrap_or(match p.window {
+            Window::Gaussian { .. } => WindowKind::Gaussian,
+            Window::Box { .. } => WindowKind::Box,
+        });
+        if let Some(n) = self.window_size {
+            if n % 2 == 0 {
+                return Err(format!(
+                    "invalid --window-size {n}: expected an odd number of taps from 3 to 127"
+                ));
+            }
+        }
+        p.window = match kind {
+            WindowKind::Gaussian => {
+                let sigma = self.sigma.unwrap_or(match p.window {
+                    Window::Gaussian { sigma, .. } => sigma,
+                    Window::Box { .. } => 1.5,
+                });
+                if !(sigma.is_finite() && sigma > 0.0 && sigma * sigma > 0.0) {
+                    return Err(format!(
+                        "invalid --sigma {sigma}: expected a finite number > 0 (above about 1.6e-162)"
+                    ));
+                }
+                let radius = match (self.window_size, self.sigma, p.window) {
+                    (Some(n), _, _) => n as usize / 2,
+                    // scikit-image's truncate = 3.5.
+                    (None, Some(_), _) => Window::gaussian_skimage(sigma).radius(),
+                    (None, None, Window::Gaussian { radius, .. }) => radius,
+                    (None, None, Window::Box { .. }) => 5,
+                };
+                if !(1..=63).contains(&radius) {
+                    return Err(format!(
+                        "--sigma {sigma} gives a {}-tap window: expected 3 to 127 taps (give --window-size)",
+                        2 * radius + 1
+                    ));
+                }
+                Window::Gaussian { radius, sigma }
+            }
+            WindowKind::Box => {
+                if self.sigma.is_some() {
+                    return Err("--sigma needs a Gaussian window: expected --window gaussian, or no --sigma".into());
+                }
+                let size = match (self.window_size, p.window) {
+                    (Some(n), _) => n as usize,
+                    (None, Window::Box { size }) => size,
+                    (None, Window::Gaussian { .. }) => 7,
+                };
+                Window::Box { size }
+            }
+        };
+        let k = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(format!(
+                    "invalid --{name} {v}: expected a finite number > 0"
+                ))
+            }
+        };
+        if let Some(v) = self.k1 {
+            p.k1 = k("k1", v)?;
+        }
+        if let Some(v) = self.k2 {
+            p.k2 = k("k2", v)?;
+        }
+        if let Some(c) = self.covariance {
+            p.covariance = match c {
+                CovarianceKind::Population => Covariance::Population,
+                CovarianceKind::Sample => Covariance::Sample,
+            };
+        }
+        let pad = self.padding.map(|k| match k {
+            PaddingKind::Replicate => Padding::Replicate,
+            PaddingKind::Reflect => Padding::Reflect,
+            PaddingKind::Mirror => Padding::Mirror,
+        });
+        match (self.pooling, p.pooling) {
+            (Some(PoolingKind::Valid), _) | (None, Pooling::Valid) => {
+                p.pooling = Pooling::Valid;
+                if pad.is_some() {
+                    p.map_padding = pad;
+                }
+            }
+            (Some(PoolingKind::Same), Pooling::Same(old)) | (None, Pooling::Same(old)) => {
+                p.pooling = Pooling::Same(pad.unwrap_or(old));
+            }
+            (Some(PoolingKind::Same), Pooling::Valid) => {
+                p.pooling = Pooling::Same(pad.unwrap_or(Padding::Replicate));
+            }
+        }
+        Ok(())
+    }
+
+    /// The first custom option given, if any.
+    fn first_option(&self) -> Option<&'static str> {
+        let single = [
+            (self.window.is_some(), "--window"),
+            (self.window_size.is_some(), "--window-size"),
+            (self.sigma.is_some(), "--sigma"),
+            (self.k1.is_some(), "--k1"),
+            (self.k2.is_some(), "--k2"),
+            (self.covariance.is_some(), "--covariance"),
+            (self.pooling.is_some(), "--pooling"),
+            (self.padding.is_some(), "--padding"),
+        ];
+        single
+            .iter()
+            .find(|(given, _)| *given)
+            .map(|(_, name)| *name)
+            .or_else(|| self.has_msssim_options())
+    }
+
+    fn has_msssim_options(&self) -> Option<&'static str> {
+        if self.levels.is_some() {
+            Some("--levels")
+        } else if self.weights.is_some() {
+            Some("--weights")
+        } else if self.negative.is_some() {
+            Some("--negative")
+        } else {
+            None
+        }
+    }
+
+    fn apply_msssim(&self, p: &mut MsSsimParams) -> Result<(), String> {
+        self.apply_ssim(&mut p.ssim)?;
+        if let Some(w) = &self.weights {
+            if w.is_empty() || w.len() > 16 || w.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Err(format!(
+                    "invalid --weights {w:?}: expected 1 to 16 finite weights >= 0, finest level first"
+                ));
+            }
+            p.weights = w.clone();
+        }
+        match (self.levels, &self.weights) {
+            (Some(Levels::Fixed(n)), Some(w)) if w.len() != n => {
+                return Err(format!(
+                    "--levels {n} with {} --weights: expected one weight per level",
+                    w.len()
+                ));
+            }
+            (Some(Levels::Fixed(n)), None) => {
+                if n > p.weights.len() {
+                    return Err(format!(
+                        "--levels {n}: the preset has {} weights: expected at most {}, or give --weights",
+                        p.weights.len(),
+                        p.weights.len()
+                    ));
+                }
+                // As auto levels do: the first n weights, renormalised to the sum of all.
+                let all: f64 = p.weights.iter().sum();
+                let first: f64 = p.weights[..n].iter().sum();
+                p.weights = p.weights[..n].iter().map(|w| w * all / first).collect();
+            }
+            (Some(Levels::Auto), _) => p.auto_levels = true,
+            _ => {}
+        }
+        if let Some(m) = self.negative {
+            p.negative = match m {
+                NegativeMode::Relu => NegativeMeans::Relu,
+                NegativeMode::Strict => NegativeMeans::Strict,
+                NegativeMode::Nan => NegativeMeans::Nan,
+                NegativeMode::Normalize => NegativeMeans::Normalize,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl PresetChoice {
+    /// The parameters that run for data range `l`: the preset's with `custom` applied,
+    /// validated.
+    pub fn effective(self, custom: &Custom, l: f64) -> Result<Effective, String> {
+        let e = match self {
+            PresetChoice::Ssim(p) => {
+                if let Some(opt) = custom.has_msssim_options() {
+                    return Err(format!("{opt} applies to --metric ms-ssim only"));
+                }
+                let mut params = p.params(l);
+                custom.apply_ssim(&mut params)?;
+                Effective::Ssim(params)
+            }
+            PresetChoice::MsSsim(p) => {
+                let mut params = p.params(l);
+                custom.apply_msssim(&mut params)?;
+                Effective::MsSsim(params)
+            }
+            PresetChoice::Ffmpeg => {
+                if let Some(opt) = custom.first_option() {
+                    return Err(format!(
+                        "{opt} does not apply to --preset ffmpeg: FFmpeg's 8x8 algorithm has fixed \
+                         parameters"
+                    ));
+                }
+                Effective::Ffmpeg(Preset::Wang2004.params(l))
+            }
+        };
+        let checked = match &e {
+            Effective::Ssim(p) => p.validate(),
+            Effective::MsSsim(p) => p.validate(),
+            Effective::Ffmpeg(p) => p.validate(),
+        };
+        checked.map_err(|err| format!("invalid parameters: {err}"))?;
+        Ok(e)
+    }
+}
+
+impl Effective {
+    /// The JSON form; `levels` is the number that ran (`ran`, for MS-SSIM).
+    pub fn reported(&self, ran: Option<usize>) -> Reported {
+        if let Effective::Ffmpeg(p) = self {
+            // x264's windows: 8x8 boxes on a 4-pixel grid, sample covariance, C1 / 64.
+            return Reported {
+                window: "ffmpeg-8x8",
+                window_size: 8,
+                sigma: None,
+                k1: 0.01,
+                k2: 0.03,
+                covariance: "sample",
+                pooling: "valid",
+                padding: None,
+                data_range: p.data_range,
+                levels: None,
+                weights: None,
+                auto_levels: None,
+                downsample: None,
+                negative: None,
+            };
+        }
+        let s = self.ssim();
+        let (window, sigma) = match s.window {
+            Window::Gaussian { sigma, .. } => ("gaussian", Some(sigma)),
+            Window::Box { .. } => ("box", None),
+        };
+        let (pooling, padding) = match s.pooling {
+            Pooling::Valid => ("valid", s.map_padding.map(padding_name)),
+            Pooling::Same(p) => ("same", Some(padding_name(p))),
+        };
+        let ms = match self {
+            Effective::MsSsim(p) => Some(p),
+            Effective::Ssim(_) | Effective::Ffmpeg(_) => None,
+        };
+        Reported {
+            window,
+            window_size: s.window.size(),
+            sigma,
+            k1: s.k1,
+            k2: s.k2,
+            covariance: match s.covariance {
+                Covariance::Population => "population",
+                Covariance::Sample => "sample",
+            },
+            pooling,
+            padding,
+            data_range: s.data_range,
+            levels: ms.map(|p| ran.unwrap_or(p.weights.len())),
+            weights: ms.map(|p| match ran {
+                Some(n) if n < p.weights.len() => {
+                    let all: f64 = p.weights.iter().sum();
+                    let first: f64 = p.weights[..n].iter().sum();
+                    p.weights[..n].iter().map(|w| w * all / first).collect()
+                }
+                _ => p.weights.clone(),
+            }),
+            auto_levels: ms.map(|p| p.auto_levels),
+            downsample: ms.map(|p| p.downsample.name()),
+            negative: ms.map(|p| match p.negative {
+                NegativeMeans::Relu => "relu",
+                NegativeMeans::Strict => "strict",
+                NegativeMeans::Nan => "nan",
+                NegativeMeans::Normalize => "normalize",
+            }),
+        }
+    }
+}
+
+/// What to compute.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Metric and effective parameters (data range included).
+    pub params: Effective,
     /// Colour handling.
     pub mode: ChannelMode,
     /// Kernels and bands.
@@ -115,7 +493,6 @@ fn pixel_layout(l: Layout) -> PixelLayout {
     match l {
         Layout::Gray => PixelLayout::Gray,
         Layout::Rgb => PixelLayout::Rgb,
-        Layout::Rgba => PixelLayout::Rgba,
     }
 }
 
@@ -124,6 +501,7 @@ fn channel_mode(m: ChannelMode) -> ssim_std::ChannelMode {
         ChannelMode::Mean => ssim_std::ChannelMode::Mean,
         ChannelMode::Luma601 => ssim_std::ChannelMode::Luma601,
         ChannelMode::Luma709 => ssim_std::ChannelMode::Luma709,
+        ChannelMode::Y => ssim_std::ChannelMode::Luma601Studio,
     }
 }
 
@@ -147,9 +525,10 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
     let layout = pixel_layout(img.layout);
     let mode = channel_mode(req.mode);
     let err = |e: ssim_std::Error| e.to_string();
-    match req.preset {
-        PresetChoice::Ssim(p) => {
-            let params = p.params(req.data_range);
+    match &req.params {
+        Effective::Ffmpeg(p) => ffmpeg_image(req, p.data_range, a, b, img),
+        Effective::Ssim(params) => {
+            let params = *params;
             if req.map {
                 return ssim_with_map(req, &params, a, b, img);
             }
@@ -163,9 +542,8 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 map: None,
             })
         }
-        PresetChoice::Ffmpeg => ffmpeg_image(req, a, b, img),
-        PresetChoice::MsSsim(p) => {
-            let mut params = p.params(req.data_range);
+        Effective::MsSsim(p) => {
+            let mut params = p.clone();
             params.level_maps = req.map;
             let r = msssim_image(&params, a, b, w, h, stride, layout, mode, &req.config)
                 .map_err(err)?;
@@ -242,19 +620,25 @@ fn ssim_with_map<T: Sample>(
 ) -> Result<Outcome, String> {
     let (w, h, n) = (img.width, img.height, img.layout.samples());
     let err = |e: ssim_std::Error| e.to_string();
+    // (coefficients, offset, divisor) as ssim_std::color defines them.
     let luma = match req.mode {
-        ChannelMode::Luma601 => Some([0.299, 0.587, 0.114]),
-        ChannelMode::Luma709 => Some([0.2126, 0.7152, 0.0722]),
+        ChannelMode::Luma601 => Some(([0.299, 0.587, 0.114], 0.0, 1.0)),
+        ChannelMode::Luma709 => Some(([0.2126, 0.7152, 0.0722], 0.0, 1.0)),
+        ChannelMode::Y => Some(([65.481, 128.553, 24.966], 16.0 * params.data_range, 255.0)),
         ChannelMode::Mean => None,
     };
     let mut results = Vec::new();
     match luma {
-        Some(c) if img.layout != Layout::Gray => {
+        Some((c, offset, divisor)) if img.layout != Layout::Gray => {
             // As ssim_std::color computes luma: f64 from the stored samples, rounded once to f32.
             let to_luma = |d: &[T]| -> Vec<f32> {
                 d.chunks_exact(n)
                     .map(|p| {
-                        (c[0] * p[0].to_f64() + c[1] * p[1].to_f64() + c[2] * p[2].to_f64()) as f32
+                        ((offset
+                            + c[0] * p[0].to_f64()
+                            + c[1] * p[1].to_f64()
+                            + c[2] * p[2].to_f64())
+                            / divisor) as f32
                     })
                     .collect()
             };
@@ -303,6 +687,7 @@ fn plane<T: Sample>(
 /// so FFmpeg's `All` is their mean). The bit depth comes from the data range (`2^bits - 1`).
 fn ffmpeg_image<T: Sample>(
     req: &Request,
+    l: f64,
     a: &[T],
     b: &[T],
     img: &Image,
@@ -314,24 +699,27 @@ fn ffmpeg_image<T: Sample>(
                 .into(),
         );
     }
-    let bits = ffmpeg_bits(req.data_range)?;
+    let bits = ffmpeg_bits(l)?;
     let (w, h, n) = (img.width, img.height, img.layout.samples());
     let mut channels = Vec::new();
     for c in 0..img.layout.colour_channels() {
         let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
-        channels.push(ssim_std::x264::ssim(&xp, &yp, bits).map_err(|e| e.to_string())?);
+        channels.push(
+            ssim_std::x264::ssim_with(&xp, &yp, bits, req.config.backend)
+                .map_err(|e| e.to_string())?,
+        );
     }
     Ok(Outcome {
         value: mean(&channels),
         channels,
         scales: None,
-        backend: Backend::Scalar,
+        backend: req.config.backend.unwrap_or_else(Backend::detect),
         map: None,
     })
 }
 
-/// The bit depth FFmpeg's constants use for samples of range `l`: 8 for 255, `b` for
-/// `2^b - 1` up to 16.
+/// The bit depth FFmpeg's constants use for samples of range `l`: `b` for `2^b - 1`,
+/// 8..=16.
 pub fn ffmpeg_bits(l: f64) -> Result<u32, String> {
     (8..=16u32)
         .find(|&b| ((1u32 << b) - 1) as f64 == l)

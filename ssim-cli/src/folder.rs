@@ -1,7 +1,8 @@
 //! Folder mode: `ssim REF_DIR DIST_DIR` compares every pair of images with the same relative
-//! path, prints one result per pair (text, JSON Lines or CSV) and a summary on stderr.
+//! path (or, failing that, the same relative path without extension: `a.png` with `a.jpg`),
+//! prints one result per pair (text, JSON Lines or CSV) and a summary on stderr.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -16,9 +17,16 @@ const EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "pgm", "ppm", "pnm", "pfm"];
 /// How many of the lowest values the summary names.
 const WORST: usize = 5;
 
+/// The image files of one folder, relative to it, and its dangling symbolic links to images.
+struct Listing {
+    files: BTreeSet<PathBuf>,
+    dangling: Vec<PathBuf>,
+}
+
 /// Image files under `root`, as paths relative to it, sorted.
-fn images(root: &Path) -> Result<BTreeSet<PathBuf>, CliError> {
+fn images(root: &Path) -> Result<Listing, CliError> {
     let mut out = BTreeSet::new();
+    let mut dangling = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let dir = root.join(&rel);
@@ -41,20 +49,128 @@ fn images(root: &Path) -> Result<BTreeSet<PathBuf>, CliError> {
             let path = root.join(&name);
             // Real folders are walked; a symbolic link to a folder is not (it could loop),
             // a link to a file counts as that file.
-            let real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if real_dir {
+            let kind = entry.file_type().ok();
+            let is_image = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+            if kind.is_some_and(|t| t.is_dir()) {
                 stack.push(name);
-            } else if path.is_file()
-                && path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
+            } else if is_image && path.is_file() {
                 out.insert(name);
+            } else if is_image && kind.is_some_and(|t| t.is_symlink()) && !path.exists() {
+                // Silently skipping it would hide a missing image.
+                dangling.push(name);
             }
         }
     }
-    Ok(out)
+    dangling.sort();
+    Ok(Listing {
+        files: out,
+        dangling,
+    })
+}
+
+/// One entry of the run: a pair to compare, or why there is none.
+struct Entry {
+    /// Shown as `path`: the reference's relative path when there is one.
+    shown: String,
+    reference: PathBuf,
+    distorted: PathBuf,
+    problem: Option<String>,
+}
+
+/// Pairs the two listings: equal relative paths first; then equal relative paths without
+/// extension when exactly one file on each side is left with that name; more than one is an
+/// ambiguity, reported with every file involved.
+fn pair(ref_dir: &Path, dist_dir: &Path, refs: &Listing, dists: &Listing) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let entry = |rel_r: &Path, rel_d: &Path, problem: Option<String>| Entry {
+        shown: rel_r.display().to_string(),
+        reference: ref_dir.join(rel_r),
+        distorted: dist_dir.join(rel_d),
+        problem,
+    };
+    let mut by_stem: BTreeMap<PathBuf, (Vec<&PathBuf>, Vec<&PathBuf>)> = BTreeMap::new();
+    for r in &refs.files {
+        if dists.files.contains(r) {
+            entries.push(entry(r, r, None));
+        } else {
+            by_stem.entry(r.with_extension("")).or_default().0.push(r);
+        }
+    }
+    for d in dists.files.difference(&refs.files) {
+        by_stem.entry(d.with_extension("")).or_default().1.push(d);
+    }
+    let list = |dir: &Path, v: &[&PathBuf]| {
+        v.iter()
+            .map(|p| dir.join(p).display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (stem, (r, d)) in by_stem {
+        match (r.as_slice(), d.as_slice()) {
+            ([r], [d]) => entries.push(entry(r, d, None)),
+            (r, []) => {
+                for r in r {
+                    let msg = format!(
+                        "{} has no distorted counterpart {} (or one named {}.*)",
+                        ref_dir.join(r).display(),
+                        dist_dir.join(r).display(),
+                        dist_dir.join(&stem).display()
+                    );
+                    entries.push(entry(r, r, Some(msg)));
+                }
+            }
+            ([], d) => {
+                for d in d {
+                    let msg = format!(
+                        "{} has no reference {} (or one named {}.*)",
+                        dist_dir.join(d).display(),
+                        ref_dir.join(d).display(),
+                        ref_dir.join(&stem).display()
+                    );
+                    let mut e = entry(d, d, Some(msg));
+                    e.shown = d.display().to_string();
+                    entries.push(e);
+                }
+            }
+            (r, d) => {
+                let msg = format!(
+                    "ambiguous pair {}.*: reference {} and distorted {}: expected one file per \
+                     name without extension on each side (or equal names)",
+                    stem.display(),
+                    list(ref_dir, r),
+                    list(dist_dir, d)
+                );
+                entries.push(Entry {
+                    shown: stem.display().to_string(),
+                    reference: ref_dir.join(r[0]),
+                    distorted: dist_dir.join(d[0]),
+                    problem: Some(msg),
+                });
+            }
+        }
+    }
+    for (dir, listing) in [(ref_dir, refs), (dist_dir, dists)] {
+        for l in &listing.dangling {
+            let p = dir.join(l);
+            let target = std::fs::read_link(&p)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            entries.push(Entry {
+                shown: l.display().to_string(),
+                reference: ref_dir.join(l),
+                distorted: dist_dir.join(l),
+                problem: Some(format!(
+                    "{} is a dangling symbolic link: its target {target} does not exist",
+                    p.display()
+                )),
+            });
+        }
+    }
+    entries.sort_by(|a, b| a.shown.cmp(&b.shown));
+    entries
 }
 
 /// Runs folder mode; returns the exit code.
@@ -67,7 +183,7 @@ pub fn run(
 ) -> Result<i32, CliError> {
     let refs = images(ref_dir)?;
     let dists = images(dist_dir)?;
-    let all: BTreeSet<&PathBuf> = refs.iter().chain(dists.iter()).collect();
+    let all = pair(ref_dir, dist_dir, &refs, &dists);
     if all.is_empty() {
         return Err(CliError::new(format!(
             "no images ({}) in {} or {}",
@@ -93,24 +209,13 @@ pub fn run(
     let mut values: Vec<(f64, String)> = Vec::new();
     let mut below: Vec<String> = Vec::new();
     let mut failed: Vec<(String, String)> = Vec::new();
-    for rel in all {
-        let shown = rel.display().to_string();
+    for e in all {
+        let shown = e.shown;
         bar.set_message(shown.clone());
-        let (xp, yp) = (ref_dir.join(rel), dist_dir.join(rel));
-        let result = if !refs.contains(rel) {
-            Err(CliError::new(format!(
-                "{} has no reference {}",
-                yp.display(),
-                xp.display()
-            )))
-        } else if !dists.contains(rel) {
-            Err(CliError::new(format!(
-                "{} has no distorted counterpart {}",
-                xp.display(),
-                yp.display()
-            )))
-        } else {
-            compare_pair(s, &xp, &yp).map(|(r, _)| r)
+        let (xp, yp) = (e.reference, e.distorted);
+        let result = match e.problem {
+            Some(p) => Err(CliError::new(p)),
+            None => compare_pair(s, &xp, &yp).map(|(r, _)| r),
         };
         let line = match result {
             Ok(mut r) => {

@@ -46,12 +46,10 @@ impl Pixels {
 /// How the samples of one pixel are arranged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
-    /// One sample per pixel (gray+alpha files are reduced to this: alpha is not image content).
+    /// One sample per pixel (gray+alpha files are reduced to this).
     Gray,
-    /// R, G, B.
+    /// R, G, B (RGBA files are reduced to this).
     Rgb,
-    /// R, G, B, A; alpha is ignored.
-    Rgba,
 }
 
 impl Layout {
@@ -60,7 +58,6 @@ impl Layout {
         match self {
             Layout::Gray => 1,
             Layout::Rgb => 3,
-            Layout::Rgba => 4,
         }
     }
 
@@ -68,7 +65,7 @@ impl Layout {
     pub fn colour_channels(self) -> usize {
         match self {
             Layout::Gray => 1,
-            Layout::Rgb | Layout::Rgba => 3,
+            Layout::Rgb => 3,
         }
     }
 
@@ -77,7 +74,6 @@ impl Layout {
         match self {
             Layout::Gray => "gray",
             Layout::Rgb => "rgb",
-            Layout::Rgba => "rgba",
         }
     }
 }
@@ -123,46 +119,101 @@ pub struct Image {
     pub default_range: f64,
     /// Where the default range comes from, for messages (`maxval 1023`, `16-bit PNG`, ...).
     pub range_source: String,
+    /// The file had an alpha channel, dropped on reading: alpha is not image content, so an
+    /// RGBA file compares with an RGB one, and gray+alpha with gray.
+    pub alpha: bool,
 }
 
 impl Image {
     /// `PNG 16-bit rgb`, for messages.
     pub fn describe(&self) -> String {
         format!(
-            "{} {} {}",
+            "{} {} {}{}",
             self.format,
             self.pixels.kind(),
-            self.layout.name()
+            self.layout.name(),
+            if self.alpha { "a" } else { "" }
         )
+    }
+}
+
+impl Image {
+    /// The image without `n` pixels on every side (BasicSR's `crop_border`).
+    pub fn crop(&self, n: usize) -> Result<Image, String> {
+        if n == 0 {
+            return Ok(self.clone());
+        }
+        let (w, h) = (self.width, self.height);
+        if 2 * n >= w || 2 * n >= h {
+            return Err(format!(
+                "--crop-border {n} leaves nothing of a {w}x{h} image: expected 2 x {n} < both sides"
+            ));
+        }
+        let k = self.layout.samples();
+        fn cut<T: Copy>(v: &[T], w: usize, h: usize, k: usize, n: usize) -> Vec<T> {
+            (n..h - n)
+                .flat_map(|j| v[(j * w + n) * k..(j * w + w - n) * k].iter().copied())
+                .collect()
+        }
+        let pixels = match &self.pixels {
+            Pixels::U8(v) => Pixels::U8(cut(v, w, h, k, n)),
+            Pixels::U16(v) => Pixels::U16(cut(v, w, h, k, n)),
+            Pixels::F32(v) => Pixels::F32(cut(v, w, h, k, n)),
+        };
+        Ok(Image {
+            width: w - 2 * n,
+            height: h - 2 * n,
+            pixels,
+            ..self.clone()
+        })
     }
 }
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
 
-/// Reads and decodes `path`.
-pub fn load(path: &Path) -> Result<Image, CliError> {
+/// Reads and decodes `path`; images of more than `max_pixels` pixels are refused.
+pub fn load(path: &Path, max_pixels: u64) -> Result<Image, CliError> {
     let shown = path.display();
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|e| {
+            CliError::new(format!(
+                "cannot read stdin (-): {}",
+                crate::error::io_reason(&e)
+            ))
+        })?;
+        return decode(&bytes, max_pixels).map_err(|e| CliError::new(format!("stdin (-): {e}")));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         CliError::new(format!(
             "cannot read {shown}: {}",
             crate::error::io_reason(&e)
         ))
     })?;
-    decode(&bytes).map_err(|e| CliError::new(format!("{shown}: {e}")))
+    decode(&bytes, max_pixels).map_err(|e| CliError::new(format!("{shown}: {e}")))
+}
+
+/// The "too large" message of every format.
+fn too_large(format: Format, width: u64, height: u64, max_pixels: u64) -> String {
+    format!(
+        "{format} of {width}x{height} ({} pixels) is too large: expected at most {max_pixels} \
+         pixels (--max-pixels)",
+        width.saturating_mul(height)
+    )
 }
 
 /// Decodes an image held in memory (format from the magic bytes).
-pub fn decode(bytes: &[u8]) -> Result<Image, String> {
+pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
     if bytes.is_empty() {
         return Err("empty file: expected a PNG, JPEG, PGM/PPM (P5/P6) or PFM image".into());
     }
     if bytes.starts_with(PNG_MAGIC) {
-        decode_with_image(bytes, Format::Png)
+        decode_with_image(bytes, Format::Png, max_pixels)
     } else if bytes.starts_with(JPEG_MAGIC) {
-        decode_jpeg(bytes)
+        decode_jpeg(bytes, max_pixels)
     } else if pnm::sniff(bytes) {
-        decode_pnm(bytes)
+        decode_pnm(bytes, max_pixels)
     } else if matches!(bytes, [b'P', b'1'..=b'4' | b'7', ..]) {
         Err(format!(
             "unsupported Netpbm type P{}: expected binary P5 (gray) or P6 (RGB), or PFM",
@@ -173,7 +224,7 @@ pub fn decode(bytes: &[u8]) -> Result<Image, String> {
     }
 }
 
-fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
+fn decode_pnm(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
     let img = pnm::decode(bytes).map_err(|e| {
         let kind = if bytes[1] == b'f' || bytes[1] == b'F' {
             "PFM"
@@ -195,11 +246,42 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
         Some(m) => (Format::Pnm, f64::from(m), format!("maxval {m}")),
         None => (Format::Pfm, 1.0, "PFM".to_string()),
     };
+    if (img.width as u64).saturating_mul(img.height as u64) > max_pixels {
+        return Err(too_large(
+            format,
+            img.width as u64,
+            img.height as u64,
+            max_pixels,
+        ));
+    }
     let pixels = match img.samples {
         pnm::Samples::U8(v) => Pixels::U8(v),
         pnm::Samples::U16(v) => Pixels::U16(v),
         pnm::Samples::F32(v) => Pixels::F32(v),
     };
+    if let Some(m) = img.maxval {
+        // A sample above maxval is outside the range L the file declares: SSIM's constants
+        // would be scaled for the wrong range.
+        let above = match &pixels {
+            Pixels::U8(v) => v.iter().position(|&s| u32::from(s) > m),
+            Pixels::U16(v) => v.iter().position(|&s| u32::from(s) > m),
+            Pixels::F32(_) => None,
+        };
+        if let Some(i) = above {
+            let n = layout.samples();
+            let value = match &pixels {
+                Pixels::U8(v) => u32::from(v[i]),
+                Pixels::U16(v) => u32::from(v[i]),
+                Pixels::F32(_) => 0,
+            };
+            return Err(format!(
+                "corrupt PNM image: sample {value} at pixel ({}, {}) is above the maxval {m}: \
+                 expected samples from 0 to {m}",
+                (i / n) % img.width,
+                i / n / img.width
+            ));
+        }
+    }
     Ok(Image {
         width: img.width,
         height: img.height,
@@ -208,11 +290,12 @@ fn decode_pnm(bytes: &[u8]) -> Result<Image, String> {
         format,
         default_range,
         range_source,
+        alpha: false,
     })
 }
 
-fn decode_jpeg(bytes: &[u8]) -> Result<Image, String> {
-    let d = crate::jpeg::decode(bytes)?;
+fn decode_jpeg(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
+    let d = crate::jpeg::decode(bytes, max_pixels)?;
     Ok(Image {
         width: d.width,
         height: d.height,
@@ -225,23 +308,54 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Image, String> {
         format: Format::Jpeg,
         default_range: 255.0,
         range_source: "8-bit JPEG".into(),
+        alpha: false,
     })
 }
 
-fn decode_with_image(bytes: &[u8], format: Format) -> Result<Image, String> {
+fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Image, String> {
     use image::DynamicImage as D;
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
-        .map_err(|e| format!("corrupt or unreadable {format} image: {e}"))?;
+    let unreadable = |e: image::ImageError| format!("corrupt or unreadable {format} image: {e}");
+    let reader =
+        || image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Png);
+    // The size from the header first: the limit is in pixels and says "too large" with the
+    // size, whatever the decoder's own allocation limit would have said.
+    let (w, h) = reader().into_dimensions().map_err(unreadable)?;
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(too_large(format, w.into(), h.into(), max_pixels));
+    }
+    let mut reader = reader();
+    reader.no_limits();
+    let img = reader.decode().map_err(unreadable)?;
     let (width, height) = (img.width() as usize, img.height() as usize);
-    let (layout, pixels, bits) = match img {
-        D::ImageLuma8(b) => (Layout::Gray, Pixels::U8(b.into_raw()), 8),
-        D::ImageLumaA8(b) => (Layout::Gray, Pixels::U8(drop_alpha(&b.into_raw())), 8),
-        D::ImageRgb8(b) => (Layout::Rgb, Pixels::U8(b.into_raw()), 8),
-        D::ImageRgba8(b) => (Layout::Rgba, Pixels::U8(b.into_raw()), 8),
-        D::ImageLuma16(b) => (Layout::Gray, Pixels::U16(b.into_raw()), 16),
-        D::ImageLumaA16(b) => (Layout::Gray, Pixels::U16(drop_alpha(&b.into_raw())), 16),
-        D::ImageRgb16(b) => (Layout::Rgb, Pixels::U16(b.into_raw()), 16),
-        D::ImageRgba16(b) => (Layout::Rgba, Pixels::U16(b.into_raw()), 16),
+    let (layout, pixels, bits, alpha) = match img {
+        D::ImageLuma8(b) => (Layout::Gray, Pixels::U8(b.into_raw()), 8, false),
+        D::ImageLumaA8(b) => (
+            Layout::Gray,
+            Pixels::U8(drop_alpha(&b.into_raw(), 2)),
+            8,
+            true,
+        ),
+        D::ImageRgb8(b) => (Layout::Rgb, Pixels::U8(b.into_raw()), 8, false),
+        D::ImageRgba8(b) => (
+            Layout::Rgb,
+            Pixels::U8(drop_alpha(&b.into_raw(), 4)),
+            8,
+            true,
+        ),
+        D::ImageLuma16(b) => (Layout::Gray, Pixels::U16(b.into_raw()), 16, false),
+        D::ImageLumaA16(b) => (
+            Layout::Gray,
+            Pixels::U16(drop_alpha(&b.into_raw(), 2)),
+            16,
+            true,
+        ),
+        D::ImageRgb16(b) => (Layout::Rgb, Pixels::U16(b.into_raw()), 16, false),
+        D::ImageRgba16(b) => (
+            Layout::Rgb,
+            Pixels::U16(drop_alpha(&b.into_raw(), 4)),
+            16,
+            true,
+        ),
         other => {
             return Err(format!(
                 "unsupported {format} pixel type {:?}: expected 8- or 16-bit gray, RGB or RGBA",
@@ -257,10 +371,13 @@ fn decode_with_image(bytes: &[u8], format: Format) -> Result<Image, String> {
         format,
         default_range: ((1u32 << bits) - 1) as f64,
         range_source: format!("{bits}-bit {format}"),
+        alpha,
     })
 }
 
-/// Gray+alpha to gray: every second sample.
-fn drop_alpha<T: Copy>(v: &[T]) -> Vec<T> {
-    v.iter().step_by(2).copied().collect()
+/// Drops the last of every `n` samples (the alpha of gray+alpha or RGBA).
+fn drop_alpha<T: Copy>(v: &[T], n: usize) -> Vec<T> {
+    v.chunks_exact(n)
+        .flat_map(|p| p[..n - 1].iter().copied())
+        .collect()
 }

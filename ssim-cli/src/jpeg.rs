@@ -14,9 +14,6 @@ use std::io::{self, BufRead, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-/// Largest decoded size accepted, in bytes, so a forged header cannot ask for terabytes.
-const MAX_BYTES: usize = 1 << 30;
-
 /// The bytes of the file, handed to libjpeg; remembers whether libjpeg asked for data past
 /// the end (a truncated stream: libjpeg then fakes an end-of-image marker and only warns).
 struct Source<'a> {
@@ -55,7 +52,7 @@ pub struct Decoded {
 }
 
 /// Decodes a JPEG held in memory.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, String> {
     let ran_out = Rc::new(Cell::new(false));
     let source = Source {
         data: bytes,
@@ -73,13 +70,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
                 ))
             }
         };
-        let too_big = width
-            .checked_mul(height)
-            .and_then(|p| p.checked_mul(channels))
-            .is_none_or(|b| b > MAX_BYTES);
-        if too_big {
+        if (width as u64).saturating_mul(height as u64) > max_pixels {
             return Err(io::Error::other(format!(
-                "JPEG of {width}x{height} is too large: expected at most {MAX_BYTES} decoded bytes"
+                "JPEG of {width}x{height} ({} pixels) is too large: expected at most \
+                 {max_pixels} pixels (--max-pixels)",
+                (width as u64).saturating_mul(height as u64)
             )));
         }
         let samples: Vec<u8> = started.read_scanlines()?;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::compute::ScaleMean;
+use crate::compute::{Reported, ScaleMean};
 
 /// The result of comparing one pair of images.
 #[derive(Clone, Debug, Serialize)]
@@ -21,11 +21,13 @@ pub struct Report {
     pub metric: &'static str,
     /// Preset name.
     pub preset: &'static str,
+    /// The parameters that ran: the preset's with the custom options applied.
+    pub parameters: Reported,
     /// The index: mean over the channels (or of the luma) of SSIM / MS-SSIM.
     pub value: f64,
     /// Per-channel values, in file order (R, G, B); one entry for gray or luma.
     pub channels: Vec<f64>,
-    /// `mean`, `luma601` or `luma709`.
+    /// `mean`, `luma601`, `luma709` or `y`.
     pub channel_mode: &'static str,
     /// MS-SSIM per-level means (averaged over channels); `null` for ssim.
     pub scales: Option<Vec<ScaleMean>>,
@@ -33,6 +35,8 @@ pub struct Report {
     pub width: usize,
     /// Image height.
     pub height: usize,
+    /// `--crop-border`: pixels cut off every side before computing.
+    pub crop_border: usize,
     /// `gray`, `rgb` or `rgba` (alpha is ignored).
     pub layout: &'static str,
     /// Reference file format, bit depth and layout, e.g. `PNG 16-bit rgb`.

@@ -187,7 +187,8 @@ fn bad_option_values() {
         (vec!["--frobnicate", A, B], "--frobnicate"),
         (vec![A], "DISTORTED"),
         (vec![], "REFERENCE"),
-        (vec![A, B, B], "unexpected"),
+        (vec![A, "testdata/images", B], "folder"),
+        (vec!["-", "-"], "stdin"),
         (vec!["testdata/images", B], "folder"),
         (
             vec!["--map", "m.png", "testdata/images", "testdata/images"],

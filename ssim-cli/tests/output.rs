@@ -254,8 +254,19 @@ fn content_decides_the_format_and_alpha_is_ignored() {
     rgba(A, &ra, 1);
     rgba(B, &rb, 99);
     let j = ssim(&["--json".as_ref(), ra.as_os_str(), rb.as_os_str()]).json();
-    assert_eq!(j["layout"], "rgba");
+    // Alpha is dropped on reading: the compared layout is rgb, the format says rgba.
+    assert_eq!(j["layout"], "rgb");
+    assert_eq!(j["format"], "PNG 8-bit rgba");
     assert!((j["value"].as_f64().unwrap() - want).abs() <= 1e-6);
+    // So RGBA compares with RGB (as gray+alpha with gray), both ways, same value.
+    for (x, y) in [
+        (ra.as_os_str(), b.as_os_str()),
+        (a.as_os_str(), rb.as_os_str()),
+    ] {
+        let run = ssim(&["--json".as_ref(), x, y]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!((run.json()["value"].as_f64().unwrap() - want).abs() <= 1e-6);
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

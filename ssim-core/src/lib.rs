@@ -42,22 +42,24 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 mod arch;
+mod backend;
 mod downsample;
 mod engine;
 mod error;
 mod kernels;
+mod lanes;
 mod params;
 mod plane;
 mod scratch;
 pub mod x264;
 
+pub use backend::Backend;
 pub use downsample::{Downsample, Downsampler, RowRole};
 pub use engine::{
     compute, compute_with, map_size, scratch_len, MapWriter, Options, OutputRow, RowSink, Ssim,
     SsimResult,
 };
 pub use error::{Error, Image, Result};
-pub use kernels::Backend;
 pub use params::{
     data_range_for_bits, Covariance, Padding, Params, Pooling, Preset, Window, MAX_RADIUS,
 };

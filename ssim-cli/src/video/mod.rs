@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use ssim_std::{x264, Config, Options, Plane, Sample};
 
 use crate::cli::Args;
-use crate::compute::PresetChoice;
+use crate::compute::{Effective, PresetChoice};
 use crate::error::{io_reason, CliError, EXIT_BELOW, EXIT_OK};
 use crate::Settings;
 use reader::{Format, Frame, Samples, VideoReader, SIGNATURE};
@@ -59,28 +59,31 @@ fn parse_size(s: &str) -> Result<(usize, usize), String> {
     Ok((w, h))
 }
 
-/// Whether the two inputs are video: stdin (`-`), `--size` / `--pix-fmt`, a `.y4m` or
-/// `.yuv` name, or a file that starts with the YUV4MPEG2 signature.
+/// Whether the inputs are video: `--size` / `--pix-fmt`, or an input (other than stdin,
+/// `-`) with a `.y4m` or `.yuv` name or the YUV4MPEG2 signature. Stdin is then read as video
+/// too (`ffmpeg ... -f yuv4mpegpipe - | ssim ref.y4m -`); with image files it is an image.
 pub fn is_video(args: &Args) -> bool {
     let v = &args.video;
     if v.size.is_some() || v.pix_fmt.is_some() {
         return true;
     }
-    [&args.reference, &args.distorted].iter().any(|p| {
-        if p.as_os_str() == "-" {
-            return true;
-        }
-        let ext = p
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        if matches!(ext.as_deref(), Some("y4m" | "yuv")) {
-            return true;
-        }
-        let mut head = [0u8; 9];
-        File::open(p)
-            .and_then(|mut f| f.read_exact(&mut head))
-            .is_ok_and(|_| head == SIGNATURE)
-    })
+    std::iter::once(&args.reference)
+        .chain(&args.distorted)
+        .any(|p| {
+            if p.as_os_str() == "-" {
+                return false;
+            }
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
+            if matches!(ext.as_deref(), Some("y4m" | "yuv")) {
+                return true;
+            }
+            let mut head = [0u8; 9];
+            File::open(p)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_ok_and(|_| head == SIGNATURE)
+        })
 }
 
 type Input = VideoReader<Box<dyn Read + Send>>;
@@ -140,9 +143,8 @@ struct FrameResult {
 
 /// What every frame is computed with.
 struct Job {
-    preset: PresetChoice,
+    params: Effective,
     format: Format,
-    data_range: f64,
     config: Config,
     /// Plane area / frame area, as FFmpeg weights the planes.
     weights: Vec<f64>,
@@ -178,22 +180,22 @@ fn plane_value<T: Sample>(job: &Job, a: &[T], b: &[T], i: usize) -> Result<f64, 
         Plane::new(d, w, h).map_err(|e| e.to_string())
     }
     let (x, y) = (view(a, off, w, h)?, view(b, off, w, h)?);
-    match job.preset {
-        PresetChoice::Ffmpeg => x264::ssim(&x, &y, job.format.bit_depth).map_err(err),
-        PresetChoice::Ssim(p) => {
+    match &job.params {
+        Effective::Ffmpeg(_) => {
+            x264::ssim_with(&x, &y, job.format.bit_depth, job.config.backend).map_err(err)
+        }
+        Effective::Ssim(p) => {
             let options = Options {
                 backend: job.config.backend,
                 ..Options::default()
             };
-            ssim_std::ssim_with(&p.params(job.data_range), &x, &y, options)
+            ssim_std::ssim_with(p, &x, &y, options)
                 .map(|r| r.ssim)
                 .map_err(err)
         }
-        PresetChoice::MsSsim(p) => {
-            ssim_std::msssim_with_config(&p.params(job.data_range), &x, &y, &job.config)
-                .map(|r| r.msssim)
-                .map_err(err)
-        }
+        Effective::MsSsim(p) => ssim_std::msssim_with_config(p, &x, &y, &job.config)
+            .map(|r| r.msssim)
+            .map_err(err),
     }
 }
 
@@ -210,7 +212,16 @@ struct Totals {
 /// Compares two video streams. Returns the exit code.
 pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     let v = &args.video;
-    if args.reference.as_os_str() == "-" && args.distorted.as_os_str() == "-" {
+    let distorted = match args.distorted.as_slice() {
+        [d] => d,
+        _ => {
+            return Err(CliError::new(format!(
+                "video input compares one pair of streams: expected one distorted input, got {}",
+                args.distorted.len()
+            )))
+        }
+    };
+    if args.reference.as_os_str() == "-" && distorted.as_os_str() == "-" {
         return Err(CliError::new(
             "both inputs are stdin ('-'): expected at most one of them to be '-'",
         ));
@@ -220,14 +231,19 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
             "--map is for images: expected no --map with video input",
         ));
     }
+    if s.crop_border != 0 {
+        return Err(CliError::new(
+            "--crop-border is for images: expected no --crop-border with video input",
+        ));
+    }
     if s.repeat != 1 {
         return Err(CliError::new(
             "--repeat is for images: expected no --repeat with video input",
         ));
     }
-    let (rn, dn) = (args.reference.display(), args.distorted.display());
+    let (rn, dn) = (args.reference.display(), distorted.display());
     let mut xr = open(&args.reference, v)?;
-    let mut yr = open(&args.distorted, v)?;
+    let mut yr = open(distorted, v)?;
     let (fx, fy) = (xr.format(), yr.format());
     if fx != fy {
         return Err(CliError::new(format!(
@@ -256,9 +272,11 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         })
         .sum();
     let job = Job {
-        preset: s.preset,
+        params: s
+            .preset
+            .effective(&s.custom, data_range)
+            .map_err(CliError::new)?,
         format: fx,
-        data_range,
         config: Config {
             backend: s.backend,
             threads: Some(1),

@@ -25,7 +25,7 @@
 //! autovectorised code took 2.2 % (u8 level) and 1.3 % (f32 levels), the kernels 1.9 % and
 //! 0.8 %; what is left is mostly the stores of the level rows.
 
-use super::lanes::Lanes;
+use crate::lanes::Lanes;
 use crate::plane::Sample;
 
 /// What the upper row of the 2x2 blocks contributes to a kernel call.
@@ -66,7 +66,7 @@ pub(crate) fn scalar<T: Sample>(src: &[T], step: usize, upper: Upper<'_, T>, out
 /// Whole rows of samples that give one vector of pair sums at a time. A trait rather than a
 /// closure: a closure is a function of its own, compiled without the entry point's target
 /// features, and the intrinsics in it would not be inlined.
-trait Pairs<S: Lanes> {
+pub(crate) trait Pairs<S: Lanes> {
     /// The sums of pairs `o..o + F`.
     fn pairs(&self, s: S, o: usize) -> S::V;
 }
@@ -129,7 +129,7 @@ where
 /// The kernel for one sample type: the vector kernel on contiguous rows of at least one
 /// vector, else the scalar one.
 #[inline(always)]
-fn downsample<'a, S: Lanes, T: Sample>(
+pub(crate) fn downsample<'a, S: Lanes, T: Sample>(
     s: S,
     src: &'a [T],
     step: usize,
@@ -147,157 +147,4 @@ fn downsample<'a, S: Lanes, T: Sample>(
     // kernel a third slower (perf, MS-SSIM 1080p: 424 -> 317 samples without), and the f32
     // levels' rows are in cache already.
     rows(s, &src[..2 * n], upper, out);
-}
-
-#[inline(always)]
-pub(crate) fn downsample_u8<S: Lanes>(
-    s: S,
-    src: &[u8],
-    step: usize,
-    upper: Upper<'_, u8>,
-    out: &mut [f32],
-) {
-    downsample(s, src, step, upper, out)
-}
-
-#[inline(always)]
-pub(crate) fn downsample_u16<S: Lanes>(
-    s: S,
-    src: &[u16],
-    step: usize,
-    upper: Upper<'_, u16>,
-    out: &mut [f32],
-) {
-    downsample(s, src, step, upper, out)
-}
-
-#[inline(always)]
-pub(crate) fn downsample_f32<S: Lanes>(
-    s: S,
-    src: &[f32],
-    step: usize,
-    upper: Upper<'_, f32>,
-    out: &mut [f32],
-) {
-    downsample(s, src, step, upper, out)
-}
-
-#[cfg(test)]
-mod tests {
-    //! Every backend's kernels against the scalar one, bitwise, on random rows: lengths around
-    //! every lane count (tails), pixel steps 1 to 3, with and without the upper row's sums.
-
-    extern crate std;
-
-    use super::super::tests::{backends, scalar, Rng, LENGTHS};
-    use super::super::DownsampleFn;
-    use super::Upper;
-    use std::vec::Vec;
-
-    #[allow(clippy::too_many_arguments)]
-    fn check<T: Copy + core::fmt::Debug>(
-        name: &str,
-        n: usize,
-        step: usize,
-        src: &[T],
-        above: &[T],
-        acc: &[f32],
-        got: DownsampleFn<T>,
-        want: DownsampleFn<T>,
-    ) {
-        for upper in [Upper::None, Upper::Sums(acc), Upper::Row(above)] {
-            let (mut a, mut e) = (std::vec![f32::NAN; n + 1], std::vec![0f32; n + 1]);
-            got(src, step, upper, &mut a[..n]);
-            want(src, step, upper, &mut e[..n]);
-            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(
-                bits(&a[..n]),
-                bits(&e[..n]),
-                "{name} n={n} step={step} upper={upper:?}",
-            );
-            assert!(
-                a[n].is_nan(),
-                "{name} n={n} step={step}: wrote past the row"
-            );
-        }
-    }
-
-    #[test]
-    fn downsample_kernels_are_identical() {
-        let mut rng = Rng(7);
-        let want = scalar();
-        for (b, k) in backends() {
-            for &n in LENGTHS.iter().chain(&[120, 475, 960]) {
-                for step in 1..=3 {
-                    let len = (2 * n - 1) * step + 1 + rng.below(3);
-                    let u8s: Vec<u8> = (0..2 * len).map(|_| rng.next() as u8).collect();
-                    let u16s: Vec<u16> = (0..2 * len).map(|_| rng.next() as u16).collect();
-                    // Values of every magnitude and sign, so that rounding is exercised.
-                    let f32s: Vec<f32> = (0..2 * len)
-                        .map(|_| (rng.unit() - 0.3) * [1.0, 255.0, 7.0e5][rng.below(3)])
-                        .collect();
-                    let acc: Vec<f32> = (0..n).map(|_| rng.unit() * 2000.0 - 100.0).collect();
-                    let name = |t: &str| std::format!("{b} downsample_{t}");
-                    // The first half is the row, the second the upper row.
-                    let (u8s, u8a) = u8s.split_at(len);
-                    check(
-                        &name("u8"),
-                        n,
-                        step,
-                        u8s,
-                        u8a,
-                        &acc,
-                        k.downsample_u8,
-                        want.downsample_u8,
-                    );
-                    let (u16s, u16a) = u16s.split_at(len);
-                    check(
-                        &name("u16"),
-                        n,
-                        step,
-                        u16s,
-                        u16a,
-                        &acc,
-                        k.downsample_u16,
-                        want.downsample_u16,
-                    );
-                    let (f32s, f32a) = f32s.split_at(len);
-                    check(
-                        &name("f32"),
-                        n,
-                        step,
-                        f32s,
-                        f32a,
-                        &acc,
-                        k.downsample_f32,
-                        want.downsample_f32,
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn scalar_kernel_is_the_definition() {
-        // Independent of the kernel code: pairs summed by hand.
-        let src: [u8; 7] = [1, 2, 250, 255, 7, 0, 9];
-        let mut out = [0f32; 3];
-        super::scalar(&src, 1, Upper::None, &mut out);
-        assert_eq!(out, [3.0, 505.0, 7.0]);
-        super::scalar(&src, 1, Upper::Sums(&[1.0, 3.0, 5.0]), &mut out);
-        assert_eq!(out, [1.0, 127.0, 3.0]);
-        let above: [u8; 6] = [5, 6, 0, 1, 255, 254];
-        super::scalar(&src, 1, Upper::Row(&above), &mut out);
-        assert_eq!(out, [3.5, 126.5, 129.0]);
-        let mut out = [0f32; 1];
-        super::scalar(&src, 3, Upper::None, &mut out);
-        assert_eq!(out, [256.0]);
-        let src: [f32; 4] = [0.1, 0.2, -3.0, 1.0e8];
-        let mut out = [0f32; 2];
-        super::scalar(&src, 1, Upper::Sums(&[0.5, 4.0]), &mut out);
-        assert_eq!(
-            out,
-            [(0.5 + (0.1f32 + 0.2f32)) * 0.25, (4.0 + 1.0e8) * 0.25]
-        );
-    }
 }

@@ -1,27 +1,9 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{Backend, FormulaConsts, Kernels, MOMENTS, UD_MOMENTS};
+use super::{FormulaConsts, MOMENTS, UD_MOMENTS};
 
-pub(crate) static KERNELS: Kernels = Kernels {
-    backend: Backend::Scalar,
-    load_u8: load::<u8>,
-    load_u16: load::<u16>,
-    load_f32,
-    horizontal,
-    vertical,
-    formula,
-    box_horizontal,
-    box_vertical,
-    box_horizontal_narrow,
-    box_formula,
-    vertical_formula,
-    box_narrow_formula,
-    row_sums,
-    downsample_u8: super::downsample::scalar::<u8>,
-    downsample_u16: super::downsample::scalar::<u16>,
-    downsample_f32: super::downsample::scalar::<f32>,
-};
+pub(crate) use super::downsample::scalar as downsample;
 
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
 /// scalar path must give the same bits on every target.
@@ -81,23 +63,6 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     }
 }
 
-pub(crate) fn vertical(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
-    let size = 2 * (w.len() - 1) + 1;
-    for k in 0..=slots.len() - size {
-        let out = &mut out[k * UD_MOMENTS * n..][..UD_MOMENTS * n];
-        vertical_row(ring, &slots[k..k + size], w, n, out);
-    }
-}
-
-fn vertical_row(ring: &[f32], slots: &[usize], w: &[f32], n: usize, out: &mut [f32]) {
-    for i in 0..n {
-        let m = vertical_pixel(ring, slots, w, n, i);
-        for (j, v) in m.into_iter().enumerate() {
-            out[j * n + i] = v;
-        }
-    }
-}
-
 /// The four statistics `mu, md, vu, vd` of column `i` from the window rows `slots`.
 #[inline(always)]
 fn vertical_pixel(
@@ -130,8 +95,9 @@ fn vertical_pixel(
     [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)]
 }
 
-/// [`vertical`] and [`formula`] in one pass: map row `k` of the pass gets its SSIM row in
-/// `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (the same values as the two kernels).
+/// The vertical combination ([`vertical_pixel`]) and the formula ([`formula_pixel`]) of the
+/// map rows of one pass: map row `k` of the pass gets its SSIM row in `out[2k n..]` and its cs
+/// row in `out[(2k + 1) n..]`.
 pub(crate) fn vertical_formula(
     ring: &[f32],
     slots: &[usize],
@@ -180,22 +146,6 @@ fn formula_pixel(m: [f32; UD_MOMENTS], k: &FormulaConsts) -> (f32, f32) {
     let l = ((pu - pd) + c1) / ((pu + pd) + c1);
     let c = ma(cov, vu - vd, c2) / ma(cov, vu + vd, c2);
     (l * c, c)
-}
-
-pub(crate) fn formula(
-    stats: &[f32],
-    n: usize,
-    k: &FormulaConsts,
-    pool: (usize, usize),
-    ssim: &mut [f32],
-    cs: &mut [f32],
-) -> (f64, f64) {
-    let row = |m: usize| &stats[m * n..][..n];
-    let (mu, md, vu, vd) = (row(0), row(1), row(2), row(3));
-    for i in 0..n {
-        (ssim[i], cs[i]) = formula_pixel([mu[i], md[i], vu[i], vd[i]], k);
-    }
-    row_sums(ssim, cs, pool)
 }
 
 /// f64 sums over `pool` in a fixed order every backend follows: column `pool.0 + j` goes to

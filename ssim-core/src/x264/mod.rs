@@ -36,8 +36,8 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::kernels::Backend;
 use crate::plane::{Plane, Sample, SampleSlice};
+use crate::Backend;
 
 #[cfg(test)]
 mod tests;

@@ -3,8 +3,8 @@
 //! against the values the reference vectors' README lists.
 
 use super::*;
-use crate::kernels::Backend;
 use crate::plane::Plane;
+use crate::Backend;
 
 extern crate std;
 use std::vec::Vec;

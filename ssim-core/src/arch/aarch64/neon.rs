@@ -1,8 +1,6 @@
 //! The NEON backend: 4 f32 / 2 f64 lanes with fused multiply-add.
 
-use crate::arch::Rows;
-use crate::kernels::lanes::Lanes;
-use crate::kernels::{Backend, Kernels};
+use crate::lanes::{Lanes, Rows};
 use core::arch::aarch64::*;
 
 /// Proof that the CPU runs Advanced SIMD (every aarch64 CPU Rust targets does).
@@ -18,13 +16,6 @@ impl Neon {
         Neon(())
     }
 }
-
-/// The NEON kernels (present whenever the build targets NEON, the aarch64 default).
-pub(crate) fn kernels() -> Option<&'static Kernels> {
-    cfg!(target_feature = "neon").then_some(&KERNELS)
-}
-
-crate::arch::target_feature_kernels!(Backend::Neon, "neon", Neon);
 
 // Every `unsafe` block below calls a NEON intrinsic. SAFETY for all of them: a value of
 // `Neon` exists only where NEON is available (`Neon::new_unchecked`), and every pointer comes

@@ -1,8 +1,6 @@
 //! The AVX2+FMA backend: 8 f32 / 4 f64 lanes in ymm registers.
 
-use crate::arch::Rows;
-use crate::kernels::lanes::Lanes;
-use crate::kernels::{Backend, Kernels};
+use crate::lanes::{Lanes, Rows};
 use core::arch::x86_64::*;
 
 /// Proof that the CPU runs AVX2 and FMA and the OS saves ymm registers.
@@ -18,13 +16,6 @@ impl Avx2 {
         Avx2(())
     }
 }
-
-/// The AVX2 kernels, if this CPU and OS run them.
-pub(crate) fn kernels() -> Option<&'static Kernels> {
-    super::has_avx2_fma().then_some(&KERNELS)
-}
-
-crate::arch::target_feature_kernels!(Backend::Avx2, "avx2,fma", Avx2);
 
 // Every `unsafe` block below calls an AVX/AVX2/FMA intrinsic. SAFETY for all of them: a
 // value of `Avx2` exists only after AVX2+FMA support was confirmed (`Avx2::new_unchecked`),

@@ -1,8 +1,6 @@
 //! The AVX-512 backend: 16 f32 / 8 f64 lanes in zmm registers (AVX-512F only).
 
-use crate::arch::Rows;
-use crate::kernels::lanes::Lanes;
-use crate::kernels::{Backend, Kernels};
+use crate::lanes::{Lanes, Rows};
 use core::arch::x86_64::*;
 
 /// Proof that the CPU runs AVX-512F, AVX2 and FMA and the OS saves zmm and opmask registers.
@@ -18,13 +16,6 @@ impl Avx512 {
         Avx512(())
     }
 }
-
-/// The AVX-512 kernels, if this CPU and OS run them.
-pub(crate) fn kernels() -> Option<&'static Kernels> {
-    super::has_avx512().then_some(&KERNELS)
-}
-
-crate::arch::target_feature_kernels!(Backend::Avx512, "avx512f,avx2,fma", Avx512);
 
 // Every `unsafe` block below calls an AVX-512F/AVX/AVX2 intrinsic. SAFETY for all of them: a
 // value of `Avx512` exists only after AVX-512F support was confirmed (`Avx512::new_unchecked`),

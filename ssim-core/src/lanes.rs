@@ -1,16 +1,16 @@
-//! The crate-private vector abstraction every SIMD kernel is written against.
+//! The crate-private vector abstraction every SIMD kernel is written against, and [`Rows`],
+//! the bounds-checked view of ring rows the vertical kernels load through. This module depends
+//! on nothing else in the crate: `arch` implements [`Lanes`], `kernels` is written against it.
 //!
 //! A [`Lanes`] value is a zero-sized *token*: holding one proves that the CPU runs the
 //! instruction set behind it (the x86 tokens are only created inside `#[target_feature]` entry
-//! points, after detection). The kernels in [`super::generic`] are generic over the token and
-//! `#[inline(always)]`, so each entry point compiles them with its own target features and the
-//! intrinsics really become ymm/zmm/NEON instructions (the trap `wide` falls into under
-//! run-time dispatch, see DESIGN.md section 4, does not apply).
+//! points, after detection). The kernels in `crate::kernels::generic` are generic over the
+//! token and `#[inline(always)]`, so each entry point compiles them with its own target
+//! features and the intrinsics really become ymm/zmm/NEON instructions (the trap `wide` falls
+//! into under run-time dispatch, see `docs/ARCHITECTURE.md`, does not apply).
 //!
 //! Loads and stores take a slice and an index and check the bounds: a kernel bug panics, it
 //! never reads out of bounds.
-
-use crate::arch::Rows;
 
 /// One instruction set's f32 and f64 vectors. `mul_add` may fuse (one rounding); everything
 /// else is the IEEE operation of the same name, lane by lane.
@@ -81,4 +81,70 @@ pub(crate) trait Lanes: Copy {
     fn sub_d(self, a: Self::W, b: Self::W) -> Self::W;
     fn mul_d(self, a: Self::W, b: Self::W) -> Self::W;
     fn div_d(self, a: Self::W, b: Self::W) -> Self::W;
+}
+
+/// Equal-length rows at fixed offsets of one buffer, each checked once to lie inside it.
+///
+/// A vector load from row `t` at column `i` then only checks `t < count` and
+/// `i + lanes <= len`; the second check does not change down a column of rows, so the compiler
+/// moves it out of the loop over window rows. Bounds-checking each load against the whole
+/// buffer instead costs six instructions per load, and the vertical pass does 55 loads per
+/// vector of pixels.
+///
+/// `CAP` is the most rows it holds. The kernels build one per vertical pass, so it is sized
+/// for the pass's window (`2r + ROWS_PER_PASS` rows for the common radii) rather than for the
+/// largest one: zeroing 130 offsets per pass showed up as a `memset` in profiles.
+pub(crate) struct Rows<'a, const CAP: usize> {
+    data: &'a [f32],
+    /// Invariant: `offsets[t] + len <= data.len()` for every `t < count`.
+    offsets: [usize; CAP],
+    count: usize,
+    len: usize,
+}
+
+impl<'a, const CAP: usize> Rows<'a, CAP> {
+    /// The rows `data[off..off + len]`, in order. Panics if one does not fit in `data` or if
+    /// there are more than `CAP`.
+    #[inline(always)]
+    pub(crate) fn new(
+        data: &'a [f32],
+        len: usize,
+        offsets: impl IntoIterator<Item = usize>,
+    ) -> Self {
+        let mut rows = Rows {
+            data,
+            offsets: [0; CAP],
+            count: 0,
+            len,
+        };
+        for off in offsets {
+            assert!(
+                off <= data.len() && len <= data.len() - off,
+                "row outside its buffer"
+            );
+            assert!(rows.count < CAP, "more rows than the pass holds");
+            rows.offsets[rows.count] = off;
+            rows.count += 1;
+        }
+        rows
+    }
+
+    /// Row `t` as a slice.
+    #[inline(always)]
+    pub(crate) fn row(&self, t: usize) -> &'a [f32] {
+        assert!(t < self.count);
+        &self.data[self.offsets[t]..][..self.len]
+    }
+
+    /// A pointer to `row(t)[i..]`, valid for reading `lanes` f32. Panics otherwise.
+    #[inline(always)]
+    #[cfg_attr(
+        not(any(target_arch = "x86_64", target_arch = "aarch64")),
+        allow(dead_code) // only the core::arch backends load through raw pointers
+    )]
+    pub(crate) fn at(&self, t: usize, i: usize, lanes: usize) -> *const f32 {
+        assert!(t < self.count && i <= self.len && lanes <= self.len - i);
+        // In bounds: `offsets[t] + i + lanes <= offsets[t] + len <= data.len()`.
+        self.data.as_ptr().wrapping_add(self.offsets[t] + i)
+    }
 }

@@ -1,14 +1,12 @@
-//! The portable backend: the generic kernels over `wide`'s 8-lane f32 and 4-lane f64 vectors.
+//! The portable backend's token: `wide`'s 8-lane f32 and 4-lane f64 vectors.
 //!
 //! `wide` chooses its instructions from the *build's* target features (SSE2 on a default
 //! x86-64 build, NEON on aarch64, simd128 on wasm32 with `+simd128`), which makes it a good
 //! baseline and nothing more: inside a function compiled for AVX2 at run time it would still
-//! emit SSE (Lokathor/wide issues 146 and 238), so the wider backends live in `crate::arch`.
-//! Safe code only.
+//! emit SSE (Lokathor/wide issues 146 and 238), so the wider backends use `core::arch`
+//! intrinsics in their own tokens. Safe code only.
 
-use super::lanes::Lanes;
-use super::{downsample, generic, Backend, FormulaConsts, Kernels};
-use crate::arch::Rows;
+use crate::lanes::{Lanes, Rows};
 use wide::{f32x8, f64x4, i32x8};
 
 /// The token of the portable backend; the baseline target always runs it.
@@ -156,60 +154,4 @@ impl Lanes for Portable {
     fn div_d(self, a: f64x4, b: f64x4) -> f64x4 {
         a / b
     }
-}
-
-pub(crate) static KERNELS: Kernels = Kernels {
-    backend: Backend::Portable,
-    load_u8: |s, step, out| generic::load_u8(Portable, s, step, out),
-    load_u16: |s, step, out| generic::load_u16(Portable, s, step, out),
-    load_f32: |s, step, out| generic::load_f32(Portable, s, step, out),
-    horizontal: |x, y, w, n, out| generic::horizontal(Portable, x, y, w, n, out),
-    vertical: |ring, slots, w, n, out| generic::vertical(Portable, ring, slots, w, n, out),
-    formula,
-    box_horizontal: |x, y, size, n, out| generic::box_horizontal(Portable, x, y, size, n, out),
-    box_vertical: |ring, slots, size, n, out| {
-        generic::box_vertical(Portable, ring, slots, size, n, out)
-    },
-    box_horizontal_narrow: |x, y, size, n, out| {
-        generic::box_horizontal_narrow(Portable, x, y, size, n, out)
-    },
-    box_formula,
-    vertical_formula: |ring, slots, w, n, k, out| {
-        generic::vertical_formula(Portable, ring, slots, w, n, k, out)
-    },
-    box_narrow_formula: |ring, slots, size, n, k, cin, cout, out| {
-        generic::box_narrow_formula(Portable, ring, slots, size, n, k, cin, cout, out)
-    },
-    row_sums: |ssim, cs, pool| generic::row_sums(Portable, ssim, cs, pool),
-    downsample_u8: |src, step, upper, out| {
-        downsample::downsample_u8(Portable, src, step, upper, out)
-    },
-    downsample_u16: |src, step, upper, out| {
-        downsample::downsample_u16(Portable, src, step, upper, out)
-    },
-    downsample_f32: |src, step, upper, out| {
-        downsample::downsample_f32(Portable, src, step, upper, out)
-    },
-};
-
-fn formula(
-    stats: &[f32],
-    n: usize,
-    k: &FormulaConsts,
-    pool: (usize, usize),
-    ssim: &mut [f32],
-    cs: &mut [f32],
-) -> (f64, f64) {
-    generic::formula(Portable, stats, n, k, pool, ssim, cs)
-}
-
-fn box_formula(
-    sums: &mut [f64],
-    n: usize,
-    k: &FormulaConsts,
-    pool: (usize, usize),
-    ssim: &mut [f32],
-    cs: &mut [f32],
-) -> (f64, f64) {
-    generic::box_formula(Portable, sums, n, k, pool, ssim, cs)
 }

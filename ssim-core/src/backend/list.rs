@@ -1,0 +1,136 @@
+//! The kernel list: every kernel of a [`Kernels`](super::Kernels) table, named once with its
+//! signature. Everything per kernel is generated from it: the table's fields, the scalar and
+//! portable tables, and the `#[target_feature]` entry points of the AVX2, AVX-512 and NEON
+//! tables (`crate::arch::target_feature_table`). `.ci/steps/50-codegen.sh` reads the names
+//! from this file to know which entry points must be in the machine code.
+//!
+//! An entry `fn name = body(args) -> ret;` is the table field `name`; every backend runs it
+//! as `crate::kernels::generic::body(token, args)`, except the scalar one, which runs
+//! `crate::kernels::scalar::body(args)`. Adding a kernel is one entry here and one body in each
+//! of those two modules (see `docs/ARCHITECTURE.md`).
+
+/// Invokes `$callback! { $($head)* ; <the list> }`, each entry written
+/// `$(#[$attr])* fn $name = $body($($arg: $ty),*) $(-> $ret)?;`.
+macro_rules! kernel_list {
+    ($callback:ident! { $($head:tt)* }) => {
+        $callback! { $($head)* ;
+            /// Widens `out.len()` samples, `step` apart, to f32.
+            fn load_u8 = load(src: &[u8], step: usize, out: &mut [f32]);
+            /// Widens `out.len()` samples, `step` apart, to f32.
+            fn load_u16 = load(src: &[u16], step: usize, out: &mut [f32]);
+            /// Like `load_u8`; returns the index of the first non-finite sample, if any.
+            fn load_f32 = load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
+            /// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten
+            /// with `u = x + y`, `d = x - y`; `w`: `r + 1` half-weights (centre first); `out`:
+            /// the `UD_MOMENTS` rows `mu, md, vu, vd` of `n`.
+            fn horizontal = horizontal(
+                x: &mut [f32],
+                y: &mut [f32],
+                w: &[f32],
+                n: usize,
+                out: &mut [f32]
+            );
+            /// The centred vertical combination (law of total variance) of `slots.len() - 2r`
+            /// consecutive map rows fused with the formula. `ring`: slots of `UD_MOMENTS` rows
+            /// of `n`; `slots`: the slot indices of the window rows, top to bottom (map row `k`
+            /// of the pass uses `slots[k..k + 2r + 1]`); map row `k` gets its SSIM row in
+            /// `out[2k n..][..n]` and its cs row in `out[(2k + 1) n..][..n]`.
+            fn vertical_formula = vertical_formula(
+                ring: &[f32],
+                slots: &[usize],
+                w: &[f32],
+                n: usize,
+                k: &FormulaConsts,
+                out: &mut [f32]
+            );
+            /// Exact box window sums of `x, y, x^2, y^2, xy` along a padded row
+            /// (integer-valued f32 in, f64 out, `MOMENTS` rows of `n`), `size` taps.
+            fn box_horizontal = box_horizontal(
+                x: &[f32],
+                y: &[f32],
+                size: usize,
+                n: usize,
+                out: &mut [f64]
+            );
+            /// Adds the window rows of the f64 ring into `out` for `slots.len() - size + 1`
+            /// consecutive map rows (map row `k` uses `slots[k..k + size]`; `MOMENTS` rows of
+            /// `n` each).
+            fn box_vertical = box_vertical(
+                ring: &[f64],
+                slots: &[usize],
+                size: usize,
+                n: usize,
+                out: &mut [f64]
+            );
+            /// SSIM and cs from exact box sums (evaluated in f64); returns the f64 sums over
+            /// `pool`. Overwrites the first two rows of `sums` with the f64 SSIM and cs values.
+            fn box_formula = box_formula(
+                sums: &mut [f64],
+                n: usize,
+                k: &FormulaConsts,
+                pool: (usize, usize),
+                ssim: &mut [f32],
+                cs: &mut [f32]
+            ) -> (f64, f64);
+            /// The exact 8-bit box sums: `x, y` (padded rows of `n + size - 1` integer-valued
+            /// f32) are overwritten with `u = x + y`, `d = x - y`, and `out` gets the
+            /// `UD_MOMENTS` rows `Su, Sd, Suu, Sdd` of `n` window sums, held in f32 (exact for
+            /// boxes up to `NARROW_BOX_MAX` taps: every sum is below 2^24).
+            fn box_horizontal_narrow = box_horizontal_narrow(
+                x: &mut [f32],
+                y: &mut [f32],
+                size: usize,
+                n: usize,
+                out: &mut [f32]
+            );
+            /// The vertical window sums of `box_horizontal_narrow`'s rows fused with the
+            /// formula, evaluated from exact i32 numerators in f32
+            /// (`kernels::scalar::box_pixel_narrow`). Output rows as `vertical_formula`.
+            ///
+            /// Window sums carry from one pass to the next: `carry_in`, if given, holds the
+            /// exact sums of the rows `slots[..size - 1]` (`UD_MOMENTS` rows of `n`), so the
+            /// first map row only adds `slots[size - 1]`; `carry_out` receives the sums of
+            /// `slots[rows..rows + size - 1]` (the last window without its top row) for the
+            /// next pass. The sums are exact integers, so carrying them gives the same bits as
+            /// summing each window afresh.
+            fn box_narrow_formula = box_narrow_formula(
+                ring: &[f32],
+                slots: &[usize],
+                size: usize,
+                n: usize,
+                k: &FormulaConsts,
+                carry_in: Option<&[f32]>,
+                carry_out: &mut [f32],
+                out: &mut [f32]
+            );
+            /// The f64 sums of SSIM and cs over `pool` in the fixed order of
+            /// `kernels::scalar::row_sums`.
+            fn row_sums = row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
+            /// One step of the pyramid's 2x2 mean (`kernels::downsample`): pair sums of
+            /// `2 * out.len()` samples `step` apart, or with the upper row's contribution the
+            /// block means. The same bits on every backend.
+            fn downsample_u8 = downsample(
+                src: &[u8],
+                step: usize,
+                upper: Upper<'_, u8>,
+                out: &mut [f32]
+            );
+            /// As `downsample_u8`.
+            fn downsample_u16 = downsample(
+                src: &[u16],
+                step: usize,
+                upper: Upper<'_, u16>,
+                out: &mut [f32]
+            );
+            /// As `downsample_u8`.
+            fn downsample_f32 = downsample(
+                src: &[f32],
+                step: usize,
+                upper: Upper<'_, f32>,
+                out: &mut [f32]
+            );
+        }
+    };
+}
+
+pub(crate) use kernel_list;

@@ -1,0 +1,212 @@
+//! The exact integer box kernels on every backend against the scalar ones: the same bits.
+
+extern crate std;
+
+use super::{backends, consts, scalar, Rng, LENGTHS};
+use crate::backend::Backend;
+use crate::kernels::{FormulaConsts, MOMENTS, UD_MOMENTS};
+use std::vec::Vec;
+use std::{eprintln, format, vec};
+
+#[test]
+fn box_kernels_are_identical() {
+    let mut rng = Rng(5);
+    for (b, k) in backends() {
+        for &n in LENGTHS {
+            for size in [3, 7, 11, 127] {
+                // 8-bit, 10-bit (both take the exact f32 path for small boxes) and 16-bit.
+                for top in [255u32, 1023, 65535] {
+                    let row = |rng: &mut Rng| -> Vec<f32> {
+                        (0..n + size - 1)
+                            .map(|_| (rng.next() % (top as u64 + 1)) as f32)
+                            .collect()
+                    };
+                    let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                    let slots = size + rows - 1;
+                    let mut ring_a = vec![0f64; slots * MOMENTS * n];
+                    let mut ring_e = vec![0f64; slots * MOMENTS * n];
+                    for s in 0..slots {
+                        let (x, y) = (row(&mut rng), row(&mut rng));
+                        let out = s * MOMENTS * n..(s + 1) * MOMENTS * n;
+                        (k.box_horizontal)(&x, &y, size, n, &mut ring_a[out.clone()]);
+                        (scalar().box_horizontal)(&x, &y, size, n, &mut ring_e[out]);
+                    }
+                    assert!(
+                        ring_a
+                            .iter()
+                            .zip(&ring_e)
+                            .all(|(a, e)| a.to_bits() == e.to_bits()),
+                        "{b} box_horizontal n={n} size={size} top={top}"
+                    );
+                    let order: Vec<usize> = (0..slots).map(|t| (t + 3) % slots).collect();
+                    let (mut sa, mut se) = (
+                        vec![0f64; rows * MOMENTS * n],
+                        vec![0f64; rows * MOMENTS * n],
+                    );
+                    (k.box_vertical)(&ring_a, &order, size, n, &mut sa);
+                    (scalar().box_vertical)(&ring_e, &order, size, n, &mut se);
+                    assert_eq!(sa, se, "{b} box_vertical n={n} size={size}");
+                    // Running sums down the pass equal direct sums of each window.
+                    for row in 1..rows {
+                        let mut direct = vec![0f64; MOMENTS * n];
+                        let win = &order[row..row + size];
+                        (scalar().box_vertical)(&ring_e, win, size, n, &mut direct);
+                        assert_eq!(&se[row * MOMENTS * n..][..MOMENTS * n], &direct[..]);
+                    }
+                    let (mut sa, mut se) = (sa[..MOMENTS * n].to_vec(), se[..MOMENTS * n].to_vec());
+                    let kc = FormulaConsts {
+                        taps: (size * size) as f64,
+                        ..consts(&mut rng)
+                    };
+                    let pool = (rng.below(n.min(4)), n);
+                    let mut o = [vec![0f32; n], vec![0f32; n], vec![0f32; n], vec![0f32; n]];
+                    let [oa, ob, oc, od] = &mut o;
+                    let ra = (k.box_formula)(&mut sa, n, &kc, pool, oa, ob);
+                    let re = (scalar().box_formula)(&mut se, n, &kc, pool, oc, od);
+                    let ctx = format!("{b} box_formula n={n} size={size} top={top}");
+                    assert_eq!(ra.0.to_bits(), re.0.to_bits(), "{ctx}");
+                    assert_eq!(ra.1.to_bits(), re.1.to_bits(), "{ctx}");
+                    assert_eq!((&o[0], &o[1]), (&o[2], &o[3]), "{ctx}");
+                }
+            }
+        }
+    }
+}
+
+/// Random 8-bit rows of `len` samples: random (mode 0), all 255 in `x` with `y == x` (mode 1,
+/// the largest sums) or random with `y == x` (mode 2).
+fn u8_rows(rng: &mut Rng, len: usize, mode: usize) -> (Vec<f32>, Vec<f32>) {
+    let x: Vec<f32> = (0..len)
+        .map(|_| match mode {
+            1 => 255.0,
+            _ => (rng.next() % 256) as f32,
+        })
+        .collect();
+    let y = match mode {
+        0 => (0..len).map(|_| (rng.next() % 256) as f32).collect(),
+        _ => x.clone(),
+    };
+    (x, y)
+}
+
+/// The fused 8-bit path's sums of `u = x + y`, `d = x - y` and their squares equal, exactly,
+/// the same quantities derived from the f64 sums of `x, y, x^2, y^2, xy`, on every backend.
+#[test]
+fn narrow_box_sums_equal_the_f64_ones() {
+    let mut rng = Rng(6);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for size in [1, 3, 5, crate::kernels::NARROW_BOX_MAX] {
+                let mode = rng.below(3);
+                let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
+                let mut narrow = vec![0f32; UD_MOMENTS * n];
+                let (mut u, mut d) = (x.clone(), y.clone());
+                (k.box_horizontal_narrow)(&mut u, &mut d, size, n, &mut narrow);
+                let mut wide = vec![0f64; MOMENTS * n];
+                (scalar().box_horizontal)(&x, &y, size, n, &mut wide);
+                let ctx = format!("{b} narrow box sums n={n} size={size} mode={mode}");
+                for i in 0..n {
+                    let m = |j: usize| wide[j * n + i];
+                    let (sx, sy, sxx, syy, sxy) = (m(0), m(1), m(2), m(3), m(4));
+                    let want = [
+                        sx + sy,
+                        sx - sy,
+                        sxx + syy + 2.0 * sxy,
+                        sxx + syy - 2.0 * sxy,
+                    ];
+                    for (j, w) in want.iter().enumerate() {
+                        assert_eq!(narrow[j * n + i] as f64, *w, "{ctx}: moment {j} col {i}");
+                    }
+                }
+                // The rows were replaced by their sums and differences.
+                for i in 0..n + size - 1 {
+                    assert_eq!((u[i], d[i]), (x[i] + y[i], x[i] - y[i]), "{ctx}: u, d");
+                }
+            }
+        }
+    }
+}
+
+/// The fused 8-bit box kernel gives the scalar bits on every backend (extreme and random
+/// samples, every box size it serves), and stays close to the f64 formula of the exact sums.
+#[test]
+fn narrow_box_formula_is_identical() {
+    let mut rng = Rng(7);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    let mut worst = 0f64;
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for size in [1, 3, 5, crate::kernels::NARROW_BOX_MAX] {
+                let rows = 1 + rng.below(super::ROWS_PER_PASS);
+                let slots = size + rows - 1;
+                let mut narrow = vec![0f32; slots * UD_MOMENTS * n];
+                let mut wide = vec![0f64; slots * MOMENTS * n];
+                // Random rows, all-255 rows (the largest numerators) and x == y rows.
+                let mode = rng.below(3);
+                for s in 0..slots {
+                    let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
+                    (scalar().box_horizontal)(&x, &y, size, n, &mut wide[s * MOMENTS * n..]);
+                    let (mut u, mut d) = (x, y);
+                    let part = &mut narrow[s * UD_MOMENTS * n..];
+                    (scalar().box_horizontal_narrow)(&mut u, &mut d, size, n, part);
+                }
+                let order: Vec<usize> = (0..slots).map(|t| (t + 2) % slots).collect();
+                let kc = FormulaConsts {
+                    taps: (size * size) as f64,
+                    ..consts(&mut rng)
+                };
+                let kc = FormulaConsts {
+                    c1: (0.01f64 * 255.0).powi(2),
+                    c2: (0.03f64 * 255.0).powi(2),
+                    ..kc
+                };
+                let (mut a, mut e) = (vec![0f32; rows * 2 * n], vec![0f32; rows * 2 * n]);
+                let mm = UD_MOMENTS * n;
+                let (mut ca, mut ce) = (vec![0f32; mm], vec![0f32; mm]);
+                let sc = scalar().box_narrow_formula;
+                sc(&narrow, &order, size, n, &kc, None, &mut ce, &mut e);
+                // The sums of `order[..size - 1]`, as a previous pass would have left them:
+                // the carry of a one-row pass over `[any, order[..size - 1]]`.
+                let mut win = vec![order[0]];
+                win.extend_from_slice(&order[..size - 1]);
+                let (mut cin, mut scratch) = (vec![0f32; mm], vec![0f32; 2 * n]);
+                sc(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
+                for carry in [None, Some(&cin[..])] {
+                    let f = k.box_narrow_formula;
+                    f(&narrow, &order, size, n, &kc, carry, &mut ca, &mut a);
+                    let ctx = format!(
+                        "{b} box_narrow_formula n={n} size={size} mode={mode} carry={}",
+                        carry.is_some()
+                    );
+                    let same = |a: &[f32], e: &[f32]| {
+                        a.iter().zip(e).all(|(a, e)| a.to_bits() == e.to_bits())
+                    };
+                    assert!(same(&a, &e), "{ctx}");
+                    assert!(same(&ca, &ce), "{ctx}: carried sums");
+                }
+                let ctx = format!("{b} box_narrow_formula n={n} size={size} mode={mode}");
+                if mode > 0 {
+                    assert!(a.iter().all(|v| *v == 1.0), "{ctx}: SSIM(x, x) != 1");
+                }
+                // Against the f64 formula of the same exact sums.
+                let mut sums = vec![0f64; rows * MOMENTS * n];
+                (scalar().box_vertical)(&wide, &order, size, n, &mut sums);
+                for row in 0..rows {
+                    let mut part = sums[row * MOMENTS * n..][..MOMENTS * n].to_vec();
+                    let (mut s64, mut c64) = (vec![0f32; n], vec![0f32; n]);
+                    (scalar().box_formula)(&mut part, n, &kc, (0, n), &mut s64, &mut c64);
+                    let got = &a[2 * row * n..][..2 * n];
+                    for (g, w) in got.iter().zip(s64.iter().chain(&c64)) {
+                        let d = (*g as f64 - *w as f64).abs();
+                        worst = worst.max(d);
+                        assert!(d <= 2e-6, "{ctx}: {g} vs f64 formula {w}");
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("box_narrow_formula: worst difference from the f64 formula {worst:.3e}");
+}

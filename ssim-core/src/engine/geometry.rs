@@ -1,0 +1,202 @@
+//! Sizes: where the map lies relative to the image, which rows and columns are pooled, which
+//! input rows a map row needs, and how the scratch memory is carved into buffers.
+
+use crate::error::{Error, Result};
+use crate::kernels::{MOMENTS, ROWS_PER_PASS, UD_MOMENTS};
+use crate::params::{Padding, Params, Pooling};
+use crate::scratch::blocks_for;
+
+/// Where the map lies relative to the image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Extent {
+    /// `(H - 2r) x (W - 2r)`, window always inside.
+    Valid,
+    /// `H x W`, window padded.
+    Same(Padding),
+}
+
+/// Sizes derived from the parameters and the image size.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Geometry {
+    pub(super) width: usize,
+    pub(super) height: usize,
+    pub(super) radius: usize,
+    pub(super) extent: Extent,
+    pub(super) map_w: usize,
+    pub(super) map_h: usize,
+    /// Columns of the map that are pooled.
+    pool_cols: (usize, usize),
+    /// Rows of the map that are pooled.
+    pool_rows: (usize, usize),
+    /// Bytes per ring value: 8 for box windows (exact integer sums in f64), else 4.
+    ring_bytes: usize,
+}
+
+impl Geometry {
+    pub(super) fn new(params: &Params, width: usize, height: usize, map: bool) -> Result<Geometry> {
+        params.validate()?;
+        if width == 0 || height == 0 {
+            return Err(Error::ZeroDimension { width, height });
+        }
+        let r = params.window.radius();
+        let size = 2 * r + 1;
+        let overflow = Error::DimensionOverflow { width, height };
+        width
+            .checked_add(2 * r)
+            .and_then(|w| w.checked_mul(height))
+            .ok_or(overflow)?;
+        let (extent, pool_cols, pool_rows) = match params.pooling {
+            Pooling::Same(p) => (Extent::Same(p), (0, width), (0, height)),
+            Pooling::Valid => {
+                if width < size || height < size {
+                    return Err(Error::ImageSmallerThanWindow {
+                        width,
+                        height,
+                        window: size,
+                    });
+                }
+                match (map, params.map_padding) {
+                    (true, Some(p)) => (Extent::Same(p), (r, width - r), (r, height - r)),
+                    _ => (Extent::Valid, (0, width - 2 * r), (0, height - 2 * r)),
+                }
+            }
+        };
+        let (map_w, map_h) = match extent {
+            Extent::Valid => (width - 2 * r, height - 2 * r),
+            Extent::Same(_) => (width, height),
+        };
+        Ok(Geometry {
+            width,
+            height,
+            radius: r,
+            extent,
+            map_w,
+            map_h,
+            pool_cols,
+            pool_rows,
+            ring_bytes: if matches!(params.window, crate::Window::Box { .. }) {
+                8
+            } else {
+                4
+            },
+        })
+    }
+
+    pub(super) fn padded_w(&self) -> usize {
+        self.map_w + 2 * self.radius
+    }
+
+    /// Input rows a band of map rows needs.
+    pub(super) fn input_rows(&self, rows: (usize, usize)) -> (usize, usize) {
+        let r = self.radius;
+        match self.extent {
+            Extent::Valid => (rows.0, rows.1 + 2 * r),
+            Extent::Same(_) => (rows.0.saturating_sub(r), (rows.1 + r).min(self.height)),
+        }
+    }
+
+    /// Input rows that must have been pushed before map row `i` can be computed.
+    #[inline]
+    pub(super) fn rows_needed(&self, i: usize) -> usize {
+        let r = self.radius;
+        match self.extent {
+            Extent::Valid => i + 2 * r + 1,
+            Extent::Same(_) => (i + r + 1).min(self.height),
+        }
+    }
+
+    /// The pooled columns of map row `i`, if it is a pooled row.
+    #[inline]
+    pub(super) fn pool(&self, i: usize) -> Option<(usize, usize)> {
+        (self.pool_rows.0..self.pool_rows.1)
+            .contains(&i)
+            .then_some(self.pool_cols)
+    }
+
+    /// Whether the window of map row `i` is the window of row `i - 1` moved down by one
+    /// input row (its top `2r` rows are the previous window's bottom `2r`): always in a
+    /// valid map, not next to a reflected border of a padded one.
+    #[inline]
+    pub(super) fn shifts(&self, i: usize) -> bool {
+        let r = self.radius as isize;
+        self.extent == Extent::Valid
+            || (-r..r).all(|t| self.source_row(i, t) == self.source_row(i - 1, t + 1))
+    }
+
+    /// The input row at vertical offset `t` from the centre of map row `i`.
+    #[inline]
+    pub(super) fn source_row(&self, i: usize, t: isize) -> usize {
+        match self.extent {
+            Extent::Valid => (i as isize + self.radius as isize + t) as usize,
+            Extent::Same(p) => p.map_index(i as isize + t, self.height),
+        }
+    }
+}
+
+/// Scratch blocks needed by an engine over rows of `width` pixels: the two padded input rows,
+/// the ring of `2r + 4` moment rows, the rows of one vertical pass (four map rows) and two
+/// output rows. It does not depend on the height. `map`: as [`Options::map`](super::Options::map).
+///
+/// Box windows keep exact integer sums in f64 (twice the ring memory of the f32 Gaussian
+/// path); the size covers every sample type.
+pub fn scratch_len(params: &Params, width: usize, map: bool) -> Result<usize> {
+    // The height does not matter for the size; use one that passes the window check.
+    let size = params.window.size();
+    let g = Geometry::new(params, width, size.max(1), map)?;
+    layout(&g).map(|l| l.total).ok_or(Error::DimensionOverflow {
+        width,
+        height: size,
+    })
+}
+
+/// The map that [`Ssim`] produces for these parameters: `(width, height)`.
+pub fn map_size(params: &Params, width: usize, height: usize, map: bool) -> Result<(usize, usize)> {
+    let g = Geometry::new(params, width, height, map)?;
+    Ok((g.map_w, g.map_h))
+}
+
+/// Scratch blocks of each buffer of an engine, in the order they are carved from the scratch.
+pub(super) struct Layout {
+    /// Each padded input row (x and y).
+    pub(super) row: usize,
+    /// The ring of `2r + ROWS_PER_PASS` slots.
+    pub(super) ring: usize,
+    /// The rows of one vertical pass: statistics, or SSIM and cs rows and carried sums.
+    pub(super) stats: usize,
+    /// Each output row (SSIM and cs) of the f64 box path.
+    pub(super) out: usize,
+    pub(super) total: usize,
+}
+
+pub(super) fn layout(g: &Geometry) -> Option<Layout> {
+    let slots = 2 * g.radius + ROWS_PER_PASS;
+    let row = blocks_for(g.padded_w(), 4)?;
+    // Box windows: five f64 moment rows per slot (exact integer sums; the f32 paths of box
+    // windows need less). Otherwise four f32 ones.
+    let moments = if g.ring_bytes == 8 {
+        MOMENTS
+    } else {
+        UD_MOMENTS
+    };
+    let ring = blocks_for(
+        slots.checked_mul(moments)?.checked_mul(g.map_w)?,
+        g.ring_bytes,
+    )?;
+    let stats = blocks_for(
+        (ROWS_PER_PASS * moments).checked_mul(g.map_w)?,
+        g.ring_bytes,
+    )?;
+    let out = blocks_for(g.map_w, 4)?;
+    let total = row
+        .checked_mul(2)?
+        .checked_add(ring)?
+        .checked_add(stats)?
+        .checked_add(out.checked_mul(2)?)?;
+    Some(Layout {
+        row,
+        ring,
+        stats,
+        out,
+        total,
+    })
+}

@@ -1,0 +1,375 @@
+//! The exact box-sum kernels of u8/u16 samples: f64 sums with the f64 formula, and the fused
+//! 8-bit path (f32 sums, i32 numerators). Every backend gives the scalar bits.
+
+use super::gaussian::sum_difference;
+use super::{chunks, pass_rows, row_sums_d, MAX_PASS_ROWS};
+use crate::kernels::{scalar, FormulaConsts, MOMENTS, UD_MOMENTS};
+use crate::lanes::{Lanes, Rows};
+
+/// Window sums computed directly (`size` taps per column) rather than by running sums: the
+/// values are integers below 2^53, so every order gives the same, exact sums.
+#[inline(always)]
+pub(crate) fn box_horizontal<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    if n < S::F {
+        return scalar::box_horizontal(x, y, size, n, out);
+    }
+    // Sums of squares below 2^24 are exact in f32, which has twice the lanes of f64: true
+    // for 8-bit samples with any box up to 127 taps, and for 10-bit ones up to 7 taps.
+    let top = row_max(s, x, y, n + size - 1) as f64;
+    if size as f64 * top * top < (1u32 << 24) as f64 {
+        return box_horizontal_f32(s, x, y, size, n, out);
+    }
+    let (x, y) = (&x[..n + size - 1], &y[..n + size - 1]);
+    let (sx, rest) = out.split_at_mut(n);
+    let (sy, rest) = rest.split_at_mut(n);
+    let (sxx, rest) = rest.split_at_mut(n);
+    let (syy, rest) = rest.split_at_mut(n);
+    let sxy = &mut rest[..n];
+    let zero = s.splat_d(0.0);
+    for o in chunks(n, S::D) {
+        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.widen_d(x, o + j), s.widen_d(y, o + j));
+            a = s.add_d(a, p);
+            b = s.add_d(b, q);
+            aa = s.add_d(aa, s.mul_d(p, p));
+            bb = s.add_d(bb, s.mul_d(q, q));
+            ab = s.add_d(ab, s.mul_d(p, q));
+        }
+        s.store_d(a, sx, o);
+        s.store_d(b, sy, o);
+        s.store_d(aa, sxx, o);
+        s.store_d(bb, syy, o);
+        s.store_d(ab, sxy, o);
+    }
+}
+
+/// The largest of the first `len` values of both rows (samples are >= 0).
+#[inline(always)]
+fn row_max<S: Lanes>(s: S, x: &[f32], y: &[f32], len: usize) -> f32 {
+    let mut top = s.splat(0.0);
+    for row in [&x[..len], &y[..len]] {
+        for i in chunks(len, S::F) {
+            top = s.max(top, s.load(row, i));
+        }
+    }
+    let mut lanes = [0f32; 16];
+    s.store(top, &mut lanes, 0);
+    lanes.iter().fold(0.0, |m, &v| m.max(v))
+}
+
+/// [`box_horizontal`] in f32: every sum is an integer below 2^24 (checked by the caller), so
+/// f32 holds it exactly, fused or not, and the f64 results are the same bits.
+#[inline(always)]
+fn box_horizontal_f32<S: Lanes>(
+    s: S,
+    x: &[f32],
+    y: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    let (x, y) = (&x[..n + size - 1], &y[..n + size - 1]);
+    let zero = s.splat(0.0);
+    let mut tmp = [0f32; 16];
+    for o in chunks(n, S::F) {
+        let (mut a, mut b, mut aa, mut bb, mut ab) = (zero, zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.load(x, o + j), s.load(y, o + j));
+            a = s.add(a, p);
+            b = s.add(b, q);
+            aa = s.mul_add(p, p, aa);
+            bb = s.mul_add(q, q, bb);
+            ab = s.mul_add(p, q, ab);
+        }
+        for (m, v) in [a, b, aa, bb, ab].into_iter().enumerate() {
+            s.store(v, &mut tmp, 0);
+            for h in 0..S::F / S::D {
+                let d = s.widen_d(&tmp, h * S::D);
+                s.store_d(d, out, m * n + o + h * S::D);
+            }
+        }
+    }
+}
+
+/// [`scalar::box_vertical`] with vectors: exact integer sums, so the same bits.
+#[inline(always)]
+pub(crate) fn box_vertical<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    if n < S::D {
+        return scalar::box_vertical(ring, slots, size, n, out);
+    }
+    // The common sizes as constants: the window loop unrolls, and the pass's row offsets
+    // fit a small array.
+    match size {
+        7 => box_vertical_sized::<S, { pass_rows(7) }>(s, ring, slots, 7, n, out),
+        3 => box_vertical_sized::<S, { pass_rows(3) }>(s, ring, slots, 3, n, out),
+        _ => box_vertical_sized::<S, MAX_PASS_ROWS>(s, ring, slots, size, n, out),
+    }
+}
+
+#[inline(always)]
+fn box_vertical_sized<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &[f64],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    out: &mut [f64],
+) {
+    let rows = slots.len() + 1 - size;
+    let out = &mut out[..rows * MOMENTS * n];
+    // Offsets of each window row's slot; moment m of row t starts at `base[t] + m * n`.
+    // Multiplying at each load instead costs more than this (small) array.
+    let mut base = [0usize; CAP];
+    for (b, &slot) in base.iter_mut().zip(slots) {
+        *b = slot * MOMENTS * n;
+    }
+    let base = &base[..slots.len()];
+    for m in 0..MOMENTS {
+        for i in chunks(n, S::D) {
+            let at = m * n + i;
+            let mut acc = s.load_d(ring, base[0] + at);
+            for &b in &base[1..size] {
+                acc = s.add_d(acc, s.load_d(ring, b + at));
+            }
+            s.store_d(acc, out, at);
+            for k in 1..rows {
+                let enter = s.load_d(ring, base[k + size - 1] + at);
+                let leave = s.load_d(ring, base[k - 1] + at);
+                acc = s.sub_d(s.add_d(acc, enter), leave);
+                s.store_d(acc, out, k * MOMENTS * n + at);
+            }
+        }
+    }
+}
+
+/// [`scalar::box_horizontal_narrow`] with vectors (exact, so the same bits).
+#[inline(always)]
+pub(crate) fn box_horizontal_narrow<S: Lanes>(
+    s: S,
+    x: &mut [f32],
+    y: &mut [f32],
+    size: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::box_horizontal_narrow(x, y, size, n, out);
+    }
+    let len = n + size - 1;
+    let (x, y) = sum_difference(s, &mut x[..len], &mut y[..len]);
+    // The common sizes as constants: the tap loop unrolls and its checks fold away.
+    match size {
+        7 => box_horizontal_narrow_sized(s, x, y, 7, n, out),
+        3 => box_horizontal_narrow_sized(s, x, y, 3, n, out),
+        _ => box_horizontal_narrow_sized(s, x, y, size, n, out),
+    }
+}
+
+/// The window sums of `u` and `d` (already transformed) and of their squares.
+#[inline(always)]
+fn box_horizontal_narrow_sized<S: Lanes>(
+    s: S,
+    u: &[f32],
+    d: &[f32],
+    size: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    let out = &mut out[..UD_MOMENTS * n];
+    let zero = s.splat(0.0);
+    for o in chunks(n, S::F) {
+        // One bounds check per vector of columns: with `size` a constant the tap loads'
+        // checks fold away.
+        let (uw, dw) = (&u[o..o + S::F + size - 1], &d[o..o + S::F + size - 1]);
+        let (mut a, mut b, mut aa, mut bb) = (zero, zero, zero, zero);
+        for j in 0..size {
+            let (p, q) = (s.load(uw, j), s.load(dw, j));
+            a = s.add(a, p);
+            b = s.add(b, q);
+            aa = s.mul_add(p, p, aa);
+            bb = s.mul_add(q, q, bb);
+        }
+        for (m, v) in [a, b, aa, bb].into_iter().enumerate() {
+            s.store(v, out, m * n + o);
+        }
+    }
+}
+
+/// [`scalar::box_formula`] lane by lane, with the scalar operation sequence and no fused
+/// operation, so every backend gives the scalar bits.
+#[inline(always)]
+pub(crate) fn box_formula<S: Lanes>(
+    s: S,
+    sums: &mut [f64],
+    n: usize,
+    k: &FormulaConsts,
+    pool: (usize, usize),
+    ssim: &mut [f32],
+    cs: &mut [f32],
+) -> (f64, f64) {
+    let sums = &mut sums[..MOMENTS * n];
+    let (ssim, cs) = (&mut ssim[..n], &mut cs[..n]);
+    let t = k.taps;
+    let inv_t2 = 1.0 / (t * t);
+    let covs = k.cov * inv_t2;
+    let (tv, inv, c1, c2) = (
+        s.splat_d(t),
+        s.splat_d(inv_t2),
+        s.splat_d(k.c1),
+        s.splat_d(k.c2),
+    );
+    let (cov, two, two_cov) = (s.splat_d(covs), s.splat_d(2.0), s.splat_d(2.0 * covs));
+    let whole = n / S::D * S::D;
+    for i in (0..whole).step_by(S::D) {
+        let (a, b) = (s.load_d(sums, i), s.load_d(sums, n + i));
+        let (sxx, syy, sxy) = (
+            s.load_d(sums, 2 * n + i),
+            s.load_d(sums, 3 * n + i),
+            s.load_d(sums, 4 * n + i),
+        );
+        let vx = s.sub_d(s.mul_d(tv, sxx), s.mul_d(a, a));
+        let vy = s.sub_d(s.mul_d(tv, syy), s.mul_d(b, b));
+        let vxy = s.sub_d(s.mul_d(tv, sxy), s.mul_d(a, b));
+        let l = s.div_d(
+            s.add_d(s.mul_d(s.mul_d(s.mul_d(two, a), b), inv), c1),
+            s.add_d(s.mul_d(s.add_d(s.mul_d(a, a), s.mul_d(b, b)), inv), c1),
+        );
+        let c = s.div_d(
+            s.add_d(s.mul_d(two_cov, vxy), c2),
+            s.add_d(s.mul_d(cov, s.add_d(vx, vy)), c2),
+        );
+        let v = s.mul_d(l, c);
+        s.store_d(v, sums, i);
+        s.store_d(c, sums, n + i);
+        s.store_narrow_d(v, ssim, i);
+        s.store_narrow_d(c, cs, i);
+    }
+    for i in whole..n {
+        let m = |j: usize| sums[j * n + i];
+        let (v, c) = scalar::box_pixel(m(0), m(1), m(2), m(3), m(4), k);
+        sums[i] = v;
+        sums[n + i] = c;
+        ssim[i] = v as f32;
+        cs[i] = c as f32;
+    }
+    let (sv, cv) = sums.split_at(n);
+    row_sums_d(s, sv, &cv[..n], pool)
+}
+
+/// [`scalar::box_narrow_formula`] with vectors: exact f32 window sums (running down the rows
+/// of the pass), exact i32 numerators, then the f32 formula in the scalar order without fused
+/// operations, so every backend gives the scalar bits.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn box_narrow_formula<S: Lanes>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
+    }
+    // The common sizes as constants: the window loops unroll, and the pass's rows fit a
+    // small `Rows`.
+    match size {
+        7 => {
+            let f = box_narrow_formula_sized::<S, { pass_rows(7) }>;
+            f(s, ring, slots, 7, n, k, carry_in, carry_out, out)
+        }
+        3 => {
+            let f = box_narrow_formula_sized::<S, { pass_rows(3) }>;
+            f(s, ring, slots, 3, n, k, carry_in, carry_out, out)
+        }
+        _ => {
+            let f = box_narrow_formula_sized::<S, MAX_PASS_ROWS>;
+            f(s, ring, slots, size, n, k, carry_in, carry_out, out)
+        }
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &[f32],
+    slots: &[usize],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    carry_in: Option<&[f32]>,
+    carry_out: &mut [f32],
+    out: &mut [f32],
+) {
+    let rows = slots.len() + 1 - size;
+    let out = &mut out[..rows * 2 * n];
+    let carry_out = &mut carry_out[..UD_MOMENTS * n];
+    let carry_in = carry_in.map(|c| &c[..UD_MOMENTS * n]);
+    let ring = Rows::<CAP>::new(
+        ring,
+        UD_MOMENTS * n,
+        slots.iter().map(|&t| t * UD_MOMENTS * n),
+    );
+    let nk = scalar::NarrowConsts::new(k);
+    let taps = s.to_int(s.splat(nk.taps as f32));
+    let (c1, c2, cov) = (s.splat(nk.c1), s.splat(nk.c2), s.splat(nk.cov));
+    for i in chunks(n, S::F) {
+        let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
+        let mut acc = [s.splat(0.0); UD_MOMENTS];
+        match carry_in {
+            Some(c) => {
+                for (m, v) in acc.iter_mut().enumerate() {
+                    *v = s.add(s.load(c, m * n + i), at(size - 1, m));
+                }
+            }
+            None => {
+                for (m, v) in acc.iter_mut().enumerate() {
+                    *v = at(0, m);
+                    for t in 1..size {
+                        *v = s.add(*v, at(t, m));
+                    }
+                }
+            }
+        }
+        for row in 0..rows {
+            if row > 0 {
+                for (m, v) in acc.iter_mut().enumerate() {
+                    *v = s.sub(s.add(*v, at(row + size - 1, m)), at(row - 1, m));
+                }
+            }
+            let [su, sd, suu, sdd] = acc.map(|v| s.to_int(v));
+            let (a, b) = (s.mul_int(su, su), s.mul_int(sd, sd));
+            let u = s.sub_int(s.mul_int(taps, suu), a);
+            let d = s.sub_int(s.mul_int(taps, sdd), b);
+            let (ln, ld) = (s.to_float(s.sub_int(a, b)), s.to_float(s.add_int(a, b)));
+            let (cn, cd) = (s.to_float(s.sub_int(u, d)), s.to_float(s.add_int(u, d)));
+            let l = s.div(s.add(ln, c1), s.add(ld, c1));
+            let c = s.div(s.add(s.mul(cov, cn), c2), s.add(s.mul(cov, cd), c2));
+            s.store(s.mul(l, c), out, 2 * row * n + i);
+            s.store(c, out, (2 * row + 1) * n + i);
+        }
+        for (m, v) in acc.into_iter().enumerate() {
+            s.store(s.sub(v, at(rows - 1, m)), carry_out, m * n + i);
+        }
+    }
+}
