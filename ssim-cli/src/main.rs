@@ -15,6 +15,7 @@ mod heatmap;
 mod input;
 mod jpeg;
 mod report;
+mod video;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -428,6 +429,9 @@ fn run() -> Result<i32, CliError> {
         }
     };
     let settings = Settings::from_args(&args)?;
+    if video::is_video(&args) {
+        return video::run(&settings, &args);
+    }
     if args
         .distorted
         .iter()
