@@ -8,6 +8,8 @@
 //!
 //! Throughput is in full-resolution pixels per second.
 
+#![forbid(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ssim_benches::pair;
 use ssim_std::{msssim_with, ssim_with, Config, MsSsimParams, Params, Plane};

@@ -2,6 +2,8 @@
 //! level, and MS-SSIM on the whole pair: where MS-SSIM's cost beyond the level areas goes.
 //!
 //! `cargo run --release -p ssim-benches --example levels`
+
+#![forbid(unsafe_code)]
 use ssim_benches::pair;
 use ssim_std::{msssim_with, ssim_with, Config, MsSsimParams, Params, Plane};
 use std::time::Instant;

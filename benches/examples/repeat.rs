@@ -5,6 +5,8 @@
 //! (windows: `gaussian11` = wang2004, `box7` = scikit-image, `matlab` = the MATLAB preset)
 //! (`baseline` as the backend runs the plain separable loop.)
 
+#![forbid(unsafe_code)]
+
 use ssim_benches::{pair, separable_ssim_f32};
 use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
 use ssim_std::{Backend, Params, Plane};
