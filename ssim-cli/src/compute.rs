@@ -1,7 +1,7 @@
 //! The bridge between decoded images and the library: the one place that calls `ssim_std`.
 
 use ssim_std::{
-    msssim_image, ssim_image, Backend, Config, Covariance, MsSsimParams, MsSsimPreset,
+    msssim_image, ssim_image, Backend, Config, Covariance, Interleaved, MsSsimParams, MsSsimPreset,
     NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, Window,
 };
 
@@ -525,6 +525,10 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
     let layout = pixel_layout(img.layout);
     let mode = channel_mode(req.mode);
     let err = |e: ssim_std::Error| e.to_string();
+    let (ia, ib) = (
+        Interleaved::with_stride(a, w, h, stride, layout).map_err(err)?,
+        Interleaved::with_stride(b, w, h, stride, layout).map_err(err)?,
+    );
     match &req.params {
         Effective::Ffmpeg(p) => ffmpeg_image(req, p.data_range, a, b, img),
         Effective::Ssim(params) => {
@@ -532,8 +536,7 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
             if req.map {
                 return ssim_with_map(req, &params, a, b, img);
             }
-            let r =
-                ssim_image(&params, a, b, w, h, stride, layout, mode, &req.config).map_err(err)?;
+            let r = ssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             Ok(Outcome {
                 value: r.ssim,
                 channels: r.channels.iter().map(|c| c.ssim).collect(),
@@ -545,23 +548,22 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
         Effective::MsSsim(p) => {
             let mut params = p.clone();
             params.level_maps = req.map;
-            let r = msssim_image(&params, a, b, w, h, stride, layout, mode, &req.config)
-                .map_err(err)?;
+            let r = msssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             let first = r.channels.first().ok_or("no channels")?;
-            let scales = (0..first.scales.len())
+            let scales = (0..first.levels.len())
                 .map(|k| {
-                    let at = |f: fn(&ssim_std::Scale) -> f64| {
+                    let at = |f: fn(&ssim_std::Level) -> f64| {
                         mean(
                             &r.channels
                                 .iter()
-                                .map(|c| f(&c.scales[k]))
+                                .map(|c| f(&c.levels[k]))
                                 .collect::<Vec<_>>(),
                         )
                     };
                     ScaleMean {
                         level: k + 1,
-                        width: first.scales[k].width,
-                        height: first.scales[k].height,
+                        width: first.levels[k].width,
+                        height: first.levels[k].height,
                         ssim: at(|s| s.ssim),
                         cs: at(|s| s.cs),
                     }
@@ -569,14 +571,14 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 .collect();
             // The map shown is level 1's SSIM map (full resolution), averaged over channels.
             let map = if req.map {
-                let s0 = &first.scales[0];
+                let s0 = &first.levels[0];
                 let params0 = params.ssim;
                 let (mw, mh) =
                     ssim_std::map_size(&params0, s0.width, s0.height, false).map_err(err)?;
                 let maps: Vec<&Vec<f32>> = r
                     .channels
                     .iter()
-                    .filter_map(|c| c.scales[0].map.as_ref())
+                    .filter_map(|c| c.levels[0].map.as_ref())
                     .collect();
                 average_maps(mw, mh, &maps)
             } else {
@@ -647,15 +649,12 @@ fn ssim_with_map<T: Sample>(
                 Plane::new(&ya, w, h).map_err(err)?,
                 Plane::new(&yb, w, h).map_err(err)?,
             );
-            results
-                .push(ssim_std::ssim_map_with_config(params, &xp, &yp, &req.config).map_err(err)?);
+            results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
         }
         _ => {
             for c in 0..img.layout.colour_channels() {
                 let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
-                results.push(
-                    ssim_std::ssim_map_with_config(params, &xp, &yp, &req.config).map_err(err)?,
-                );
+                results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
             }
         }
     }

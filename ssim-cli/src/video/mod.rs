@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use ssim_std::{x264, Config, Options, Plane, Sample};
+use ssim_std::{x264, Config, Plane, Sample};
 
 use crate::cli::Args;
 use crate::compute::{Effective, PresetChoice};
@@ -185,15 +185,16 @@ fn plane_value<T: Sample>(job: &Job, a: &[T], b: &[T], i: usize) -> Result<f64, 
             x264::ssim_with(&x, &y, job.format.bit_depth, job.config.backend).map_err(err)
         }
         Effective::Ssim(p) => {
-            let options = Options {
+            // One frame on the calling thread: frames, not bands, are spread over the threads.
+            let one = Config {
                 backend: job.config.backend,
-                ..Options::default()
+                threads: Some(1),
             };
-            ssim_std::ssim_with(p, &x, &y, options)
+            ssim_std::ssim_with(p, &x, &y, &one)
                 .map(|r| r.ssim)
                 .map_err(err)
         }
-        Effective::MsSsim(p) => ssim_std::msssim_with_config(p, &x, &y, &job.config)
+        Effective::MsSsim(p) => ssim_std::msssim_with(p, &x, &y, &job.config)
             .map(|r| r.msssim)
             .map_err(err),
     }
