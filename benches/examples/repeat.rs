@@ -2,6 +2,7 @@
 //! (CPU cycles do not depend on how busy a shared machine is; wall time does).
 //!
 //! `cargo run --release -p ssim-benches --example repeat -- avx512 gaussian11 u8 50`
+//! (windows: `gaussian11` = wang2004, `box7` = scikit-image, `matlab` = the MATLAB preset)
 //! (`baseline` as the backend runs the plain separable loop.)
 
 #![forbid(unsafe_code)]
@@ -29,6 +30,7 @@ fn main() {
     let range = if kind == "f32" { 1.0 } else { 255.0 };
     let params = match window.as_str() {
         "box7" => Params::scikit_image(range),
+        "matlab" => Params::matlab(range),
         _ => Params::wang2004(range),
     };
     let options = Options {

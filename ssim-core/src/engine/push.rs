@@ -84,9 +84,10 @@ impl Ssim<'_> {
     /// Unlike `push_rows`, the samples are **not** checked for NaN and infinity (the check
     /// is a pass over the rows of its own): a non-finite sample gives NaN in the map and the
     /// mean instead of [`Error::NonFiniteSample`]. Use it for rows made from checked ones.
-    /// With a padded map (`Pooling::Same`, or [`Options::map`] with `Params::map_padding`)
-    /// the engine needs room around each row; the rows are then copied and checked as by
-    /// `push_rows`, and left as they were.
+    /// With a padded map (`Pooling::Same`, or [`Options::map`](super::Options::map) with
+    /// `Params::map_padding`), or a map width that is not a multiple of 16, the engine needs
+    /// room around or after each row; the rows are then copied and checked as by `push_rows`,
+    /// and left as they were.
     ///
     /// ```
     /// use ssim_core::{Params, ScratchBlock, Ssim, scratch_len};
@@ -122,7 +123,9 @@ impl Ssim<'_> {
         if rows == 0 {
             return Ok(());
         }
-        if self.geo.extent != Extent::Valid {
+        // A padded map needs room around each row, and so does a map whose width is not a
+        // multiple of `COLUMN_ALIGN` (the kernels compute whole aligned rows): copy then.
+        if self.geo.extent != Extent::Valid || self.geo.cols != self.geo.map_w {
             let (xp, yp) = (Plane::new(x, w, rows)?, Plane::new(y, w, rows)?);
             return self.push_rows(&xp, &yp, sink);
         }
