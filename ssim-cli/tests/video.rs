@@ -5,10 +5,10 @@ mod common;
 
 use common::{root, scratch, ssim, Run};
 use serde_json::Value;
-use ssim_std::pnm::{self, Samples};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+use test_support::pnm::{self, Samples};
 
 const TOL: f64 = 1e-6;
 
@@ -222,7 +222,7 @@ fn threads_do_not_change_the_values_and_stdin_works() {
     assert_eq!(one.len(), 10);
     assert_eq!(one, two);
     // The reference piped through stdin.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ssim"))
+    let mut child = test_support::command(env!("CARGO_BIN_EXE_ssim"))
         .args(["-".as_ref(), dp.as_os_str(), "--json".as_ref()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

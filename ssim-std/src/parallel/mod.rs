@@ -162,6 +162,17 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
 
 /// Peak scratch of one band, in bytes: the engines' rings and rows of every level plus the
 /// pyramid's row buffers. Does not depend on the height.
+///
+/// ```
+/// use ssim_std::{band_scratch_bytes, Params};
+/// let p = Params::wang2004(255.0);
+/// let ssim = band_scratch_bytes(&p, 1920, 1)?;
+/// let msssim = band_scratch_bytes(&p, 1920, 5)?;
+/// // The coarser levels add their (narrower) rings and the pyramid's row buffers.
+/// assert!(msssim > ssim && msssim < 3 * ssim);
+/// assert!(band_scratch_bytes(&p, 3840, 1)? > ssim);
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
 pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Result<usize> {
     let mut total = 0usize;
     let block = std::mem::size_of::<ScratchBlock>();
