@@ -735,11 +735,15 @@ static void test_maps_and_scratch(void) {
     }
     EXPECT_STATUS(SSIM_OK, ssim_scratch_size(&sk, W, false, &bytes));
     EXPECT_STATUS(SSIM_OK, ssim_scratch_size(&sk, W, true, &bytes_map));
-    CHECK(bytes_map > bytes, "a padded map needs more scratch (%zu vs %zu)", bytes_map, bytes);
+    /* The engine computes whole 16-column groups: at W = 40 the valid map (34 columns) and
+       the padded one (40) need the same scratch, so check the padded size itself. */
+    CHECK(bytes_map >= bytes, "a padded map needs no less scratch (%zu vs %zu)", bytes_map,
+          bytes);
     free(s);
     s = malloc(bytes_map);
     EXPECT_STATUS(SSIM_ERROR_SCRATCH_TOO_SMALL,
-                  ssim_compute_u8_scratch(&sk, &x, &y, 0, s, bytes, m, W * H, NULL, 0, &r));
+                  ssim_compute_u8_scratch(&sk, &x, &y, 0, s, bytes_map - 1, m, W * H, NULL, 0,
+                                          &r));
     EXPECT_STATUS(SSIM_OK, ssim_compute_u8_scratch(&sk, &x, &y, 0, s, bytes_map, m, W * H, cs,
                                                    W * H, &r));
     EXPECT_STATUS(SSIM_OK, ssim_compute_u8_scratch(&sk, &x, &y, 0, s, bytes, NULL, 0, NULL, 0,
