@@ -5,8 +5,11 @@
 //! (windows: `gaussian11` = wang2004, `box7` = scikit-image, `matlab` = the MATLAB preset)
 //! (`baseline` as the backend runs the plain separable loop.)
 
+#![forbid(unsafe_code)]
+
 use ssim_benches::{pair, separable_ssim_f32};
-use ssim_std::{compute_with, scratch_len, Backend, Options, Params, Plane, ScratchBlock};
+use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
+use ssim_std::{Backend, Params, Plane};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -16,7 +16,8 @@ use clap::{Parser, ValueEnum};
                   smaller than the window). Details: docs/CLI.md"
 )]
 pub struct Args {
-    /// Reference image (PNG, JPEG, PGM/PPM, PFM; `-` reads stdin), or a folder of them.
+    /// Reference image (PNG, JPEG, PGM/PPM, PFM, BMP, TIFF, WebP, QOI; `-` reads stdin), or a
+    /// folder of them.
     pub reference: PathBuf,
 
     /// Distorted image(s), each compared with the one REFERENCE (decoded once; `-` reads
@@ -123,6 +124,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ChannelMode::Mean)]
     pub channels: ChannelMode,
 
+    /// Compare an 8-bit image with a 16-bit one: 8-bit samples are multiplied by 257 (0..255
+    /// onto 0..65535 exactly, as PNG widens them) and L is 65535.
+    #[arg(long)]
+    pub promote_8bit: bool,
+
     /// Pixels cut off every side of both images before computing (BasicSR's crop_border).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub crop_border: usize,
@@ -165,6 +171,10 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub repeat: u32,
+
+    /// Video input (y4m, raw YUV).
+    #[command(flatten)]
+    pub video: crate::video::VideoArgs,
 }
 
 /// `--max-pixels` default: 2^30 pixels, at least what the JPEG decoder always accepted

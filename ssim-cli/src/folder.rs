@@ -12,7 +12,9 @@ use crate::{compare_pair, note, out, Settings};
 
 /// File name extensions taken as images in folder mode (the content still decides the
 /// decoder; other files are ignored).
-const EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "pgm", "ppm", "pnm", "pfm"];
+const EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "pgm", "ppm", "pnm", "pfm", "bmp", "tif", "tiff", "webp", "qoi",
+];
 
 /// How many of the lowest values the summary names.
 const WORST: usize = 5;

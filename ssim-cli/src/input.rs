@@ -89,6 +89,28 @@ pub enum Format {
     Pnm,
     /// Portable float map, `Pf` (gray) or `PF` (RGB).
     Pfm,
+    /// Windows bitmap (8-bit; palette and 16-bit-per-pixel files expanded to 8-bit RGB).
+    Bmp,
+    /// TIFF, 8- or 16-bit integer or 32-bit float samples.
+    Tiff,
+    /// WebP, lossy or lossless (8-bit).
+    WebP,
+    /// The Quite OK Image format (8-bit).
+    Qoi,
+}
+
+impl Format {
+    /// The `image` crate's decoder for this format (`None`: decoded elsewhere).
+    fn image_format(self) -> Option<image::ImageFormat> {
+        Some(match self {
+            Format::Png => image::ImageFormat::Png,
+            Format::Bmp => image::ImageFormat::Bmp,
+            Format::Tiff => image::ImageFormat::Tiff,
+            Format::WebP => image::ImageFormat::WebP,
+            Format::Qoi => image::ImageFormat::Qoi,
+            Format::Jpeg | Format::Pnm | Format::Pfm => return None,
+        })
+    }
 }
 
 impl fmt::Display for Format {
@@ -98,6 +120,10 @@ impl fmt::Display for Format {
             Format::Jpeg => "JPEG",
             Format::Pnm => "PNM",
             Format::Pfm => "PFM",
+            Format::Bmp => "BMP",
+            Format::Tiff => "TIFF",
+            Format::WebP => "WebP",
+            Format::Qoi => "QOI",
         })
     }
 }
@@ -138,6 +164,20 @@ impl Image {
 }
 
 impl Image {
+    /// An 8-bit image as 16-bit: every sample times 257, so 0..255 maps onto 0..65535 exactly
+    /// (the PNG specification's and libpng's widening); others unchanged.
+    pub fn promoted(&self) -> Option<Image> {
+        let Pixels::U8(v) = &self.pixels else {
+            return None;
+        };
+        Some(Image {
+            pixels: Pixels::U16(v.iter().map(|&s| u16::from(s) * 257).collect()),
+            default_range: 65535.0,
+            range_source: format!("{} promoted to 16-bit", self.range_source),
+            ..self.clone()
+        })
+    }
+
     /// The image without `n` pixels on every side (BasicSR's `crop_border`).
     pub fn crop(&self, n: usize) -> Result<Image, String> {
         if n == 0 {
@@ -171,6 +211,25 @@ impl Image {
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
+/// What the tool reads, for messages.
+const EXPECTED: &str = "a PNG, JPEG, PGM/PPM (P5/P6), PFM, BMP, TIFF, WebP or QOI image";
+
+/// The format the first bytes announce, among those decoded by the `image` crate.
+fn sniff_image_crate(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(PNG_MAGIC) {
+        Some(Format::Png)
+    } else if bytes.starts_with(b"BM") {
+        Some(Format::Bmp)
+    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+        Some(Format::Tiff)
+    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some(Format::WebP)
+    } else if bytes.starts_with(b"qoif") {
+        Some(Format::Qoi)
+    } else {
+        None
+    }
+}
 
 /// Reads and decodes `path`; images of more than `max_pixels` pixels are refused.
 pub fn load(path: &Path, max_pixels: u64) -> Result<Image, CliError> {
@@ -206,10 +265,10 @@ fn too_large(format: Format, width: u64, height: u64, max_pixels: u64) -> String
 /// Decodes an image held in memory (format from the magic bytes).
 pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
     if bytes.is_empty() {
-        return Err("empty file: expected a PNG, JPEG, PGM/PPM (P5/P6) or PFM image".into());
+        return Err(format!("empty file: expected {EXPECTED}"));
     }
-    if bytes.starts_with(PNG_MAGIC) {
-        decode_with_image(bytes, Format::Png, max_pixels)
+    if let Some(format) = sniff_image_crate(bytes) {
+        decode_with_image(bytes, format, max_pixels)
     } else if bytes.starts_with(JPEG_MAGIC) {
         decode_jpeg(bytes, max_pixels)
     } else if pnm::sniff(bytes) {
@@ -220,7 +279,9 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
             bytes[1] as char
         ))
     } else {
-        Err("unsupported or unrecognised format: expected a PNG, JPEG, PGM/PPM (P5/P6) or PFM image".into())
+        Err(format!(
+            "unsupported or unrecognised format: expected {EXPECTED}"
+        ))
     }
 }
 
@@ -315,8 +376,10 @@ fn decode_jpeg(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
 fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Image, String> {
     use image::DynamicImage as D;
     let unreadable = |e: image::ImageError| format!("corrupt or unreadable {format} image: {e}");
-    let reader =
-        || image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Png);
+    let kind = format
+        .image_format()
+        .ok_or_else(|| format!("{format} is not decoded by the image crate"))?;
+    let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), kind);
     // The size from the header first: the limit is in pixels and says "too large" with the
     // size, whatever the decoder's own allocation limit would have said.
     let (w, h) = reader().into_dimensions().map_err(unreadable)?;
@@ -356,12 +419,25 @@ fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Im
             16,
             true,
         ),
+        D::ImageRgb32F(b) => (Layout::Rgb, Pixels::F32(b.into_raw()), 32, false),
+        D::ImageRgba32F(b) => (
+            Layout::Rgb,
+            Pixels::F32(drop_alpha(&b.into_raw(), 4)),
+            32,
+            true,
+        ),
         other => {
             return Err(format!(
-                "unsupported {format} pixel type {:?}: expected 8- or 16-bit gray, RGB or RGBA",
+                "unsupported {format} pixel type {:?}: expected 8- or 16-bit gray, RGB or RGBA, or float RGB(A)",
                 other.color()
             ))
         }
+    };
+    // Float samples are taken as [0, 1], as PFM's.
+    let (default_range, range_source) = if bits == 32 {
+        (1.0, format!("float {format}"))
+    } else {
+        (((1u32 << bits) - 1) as f64, format!("{bits}-bit {format}"))
     };
     Ok(Image {
         width,
@@ -369,8 +445,8 @@ fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Im
         layout,
         pixels,
         format,
-        default_range: ((1u32 << bits) - 1) as f64,
-        range_source: format!("{bits}-bit {format}"),
+        default_range,
+        range_source,
         alpha,
     })
 }

@@ -4,6 +4,8 @@
 //! on stderr; the tool never panics on bad input (a panic hook turns an unexpected one into
 //! a one-line internal error with exit code 2 as a last resort). See docs/CLI.md.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod compute;
 mod error;
@@ -13,6 +15,7 @@ mod heatmap;
 mod input;
 mod jpeg;
 mod report;
+mod video;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,7 +27,7 @@ use ssim_std::Backend;
 use crate::cli::{Args, ChannelMode};
 use crate::compute::{Custom, PresetChoice, Request};
 use crate::error::{CliError, EXIT_BELOW, EXIT_ERROR, EXIT_OK};
-use crate::input::Image;
+use crate::input::{Image, Pixels};
 use crate::report::Report;
 
 /// Everything decided from the options before any image is read.
@@ -44,6 +47,8 @@ pub struct Settings {
     pub max_pixels: u64,
     /// `--crop-border`.
     pub crop_border: usize,
+    /// `--promote-8bit`.
+    pub promote_8bit: bool,
     /// `--backend`.
     pub backend: Option<Backend>,
     /// `--repeat`.
@@ -104,6 +109,7 @@ impl Settings {
             threads,
             max_pixels: args.max_pixels,
             crop_border: args.crop_border,
+            promote_8bit: args.promote_8bit,
             backend,
             repeat: args.repeat,
             threshold: args.threshold,
@@ -205,7 +211,8 @@ fn data_range(s: &Settings, x: &Image, y: &Image, xp: &Path, yp: &Path) -> Resul
     }
     if x.pixels.kind() != y.pixels.kind() {
         return Err(CliError::new(format!(
-            "sample type mismatch: {xs} has {} samples, {ys} has {}: expected the same bit depth",
+            "sample type mismatch: {xs} has {} samples, {ys} has {}: expected the same bit depth \
+             (8-bit against 16-bit: --promote-8bit)",
             x.pixels.kind(),
             y.pixels.kind()
         )));
@@ -255,17 +262,34 @@ pub fn compare_with(
     xp: &Path,
     yp: &Path,
 ) -> Result<(Report, Option<compute::Map>), CliError> {
-    let y = input::load(yp, s.max_pixels)?;
-    let l = data_range(s, x, &y, xp, yp)?;
+    let mut y = input::load(yp, s.max_pixels)?;
+    let mut x = std::borrow::Cow::Borrowed(x);
+    if s.promote_8bit {
+        match (&x.pixels, &y.pixels) {
+            (Pixels::U8(_), Pixels::U16(_)) => {
+                x = std::borrow::Cow::Owned(
+                    x.promoted()
+                        .ok_or_else(|| CliError::new("internal: promotion"))?,
+                )
+            }
+            (Pixels::U16(_), Pixels::U8(_)) => {
+                y = y
+                    .promoted()
+                    .ok_or_else(|| CliError::new("internal: promotion"))?
+            }
+            _ => {}
+        }
+    }
+    let l = data_range(s, &x, &y, xp, yp)?;
     let size = (x.width, x.height);
     let (x, y) = if s.crop_border > 0 {
         let cut = |i: &Image| {
             i.crop(s.crop_border)
                 .map_err(|e| CliError::new(format!("{}: {e}", xp.display())))
         };
-        (std::borrow::Cow::Owned(cut(x)?), cut(&y)?)
+        (std::borrow::Cow::Owned(cut(&x)?), cut(&y)?)
     } else {
-        (std::borrow::Cow::Borrowed(x), y)
+        (x, y)
     };
     let params = s.preset.effective(&s.custom, l).map_err(CliError::new)?;
     let req = Request {
@@ -405,6 +429,9 @@ fn run() -> Result<i32, CliError> {
         }
     };
     let settings = Settings::from_args(&args)?;
+    if video::is_video(&args) {
+        return video::run(&settings, &args);
+    }
     if args
         .distorted
         .iter()

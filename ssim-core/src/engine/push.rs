@@ -67,8 +67,14 @@ impl Ssim<'_> {
                 distorted: (y.width(), y.height()),
             });
         }
+        if x.width() != self.geo.width {
+            return Err(Error::ChunkWidth {
+                width: x.width(),
+                expected: self.geo.width,
+            });
+        }
         let pushed = self.next_in.saturating_add(x.height());
-        if x.width() != self.geo.width || pushed > self.in_rows.1 {
+        if pushed > self.in_rows.1 {
             return Err(Error::RowOverflow {
                 height: self.in_rows.1,
                 pushed,
@@ -123,9 +129,9 @@ impl Ssim<'_> {
             });
         }
         if !x.len().is_multiple_of(w) {
-            return Err(Error::InvalidParameter {
-                name: "rows",
-                expected: "whole rows: a multiple of the engine's width of samples, packed",
+            return Err(Error::PartialRow {
+                len: x.len(),
+                width: w,
             });
         }
         let rows = x.len() / w;
