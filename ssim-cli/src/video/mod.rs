@@ -361,7 +361,10 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         let results: Vec<Result<FrameResult, String>> = s
             .pool
             .install(|| batch.par_iter().map(|(a, b)| compute(&job, a, b)).collect());
-        drop(batch);
+        for (a, b) in batch {
+            xr.recycle(a);
+            yr.recycle(b);
+        }
         for r in results {
             let r = r.map_err(|e| CliError::new(format!("{rn} vs {dn}: {e}")))?;
             if !r.all.is_finite() {

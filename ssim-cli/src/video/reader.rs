@@ -210,6 +210,12 @@ pub struct VideoReader<R: Read> {
     frames: usize,
     notes: Vec<String>,
     done: bool,
+    /// Buffers of frames handed back ([`VideoReader::recycle`]): reused, so a long stream does
+    /// not map and fault in fresh pages for every frame.
+    spare_u8: Vec<Vec<u8>>,
+    spare_u16: Vec<Vec<u16>>,
+    /// The raw bytes of a high-bit-depth frame before they become samples.
+    bytes: Vec<u8>,
 }
 
 impl<R: Read> VideoReader<R> {
@@ -227,6 +233,9 @@ impl<R: Read> VideoReader<R> {
             frames: 0,
             notes,
             done: false,
+            spare_u8: Vec::new(),
+            spare_u16: Vec::new(),
+            bytes: Vec::new(),
         })
     }
 
@@ -240,6 +249,9 @@ impl<R: Read> VideoReader<R> {
             frames: 0,
             notes: Vec::new(),
             done: false,
+            spare_u8: Vec::new(),
+            spare_u16: Vec::new(),
+            bytes: Vec::new(),
         })
     }
 
@@ -251,6 +263,15 @@ impl<R: Read> VideoReader<R> {
     /// Header fields that were read and ignored (interlacing, aspect ratio), for a note.
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// Hands a frame's buffer back for reuse by a later frame (at most a few are kept).
+    pub fn recycle(&mut self, frame: Frame) {
+        match frame.samples {
+            Samples::U8(v) if self.spare_u8.len() < 8 => self.spare_u8.push(v),
+            Samples::U16(v) if self.spare_u16.len() < 8 => self.spare_u16.push(v),
+            _ => {}
+        }
     }
 
     /// The next frame, `None` at the end of the stream.
@@ -277,7 +298,12 @@ impl<R: Read> VideoReader<R> {
             }
         }
         let want = self.format.frame_bytes();
-        let bytes = read_up_to(&mut self.inner, want).map_err(|e| at(e.to_string()))?;
+        let mut bytes = if self.format.bit_depth == 8 {
+            self.spare_u8.pop().unwrap_or_default()
+        } else {
+            core::mem::take(&mut self.bytes)
+        };
+        read_up_to(&mut self.inner, want, &mut bytes).map_err(|e| at(e.to_string()))?;
         if bytes.is_empty() && self.container == Container::Raw {
             self.done = true;
             return Ok(None);
@@ -292,10 +318,14 @@ impl<R: Read> VideoReader<R> {
         let samples = if self.format.bit_depth == 8 {
             Samples::U8(bytes)
         } else {
-            let v: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|p| u16::from_le_bytes([p[0], p[1]]))
-                .collect();
+            let mut v = self.spare_u16.pop().unwrap_or_default();
+            v.clear();
+            v.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|p| u16::from_le_bytes([p[0], p[1]])),
+            );
+            self.bytes = bytes;
             let max = self.format.max_sample();
             if let Some(i) = v.iter().position(|&s| s as u32 > max) {
                 let (plane, row, col) = locate(&self.format, i);
@@ -324,11 +354,12 @@ fn locate(f: &Format, mut i: usize) -> (&'static str, usize, usize) {
     ("?", 0, 0)
 }
 
-/// Reads up to `n` bytes, growing the buffer only as data arrives.
-fn read_up_to<R: Read>(r: &mut R, n: usize) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(n.min(1 << 24));
-    r.take(n as u64).read_to_end(&mut buf)?;
-    Ok(buf)
+/// Reads up to `n` bytes into `buf` (cleared first), growing it only as data arrives.
+fn read_up_to<R: Read>(r: &mut R, n: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.clear();
+    buf.reserve(n.min(1 << 24));
+    r.take(n as u64).read_to_end(buf)?;
+    Ok(())
 }
 
 /// One header line without its `\n`; `None` at a clean end of input.
