@@ -807,7 +807,8 @@ ssim_status ssim_scratch_size(const struct ssim_params *params,
 #if defined(SSIM_STD)
 /**
  * Computes the mean SSIM and cs of two `uint8_t` images of equal size into `*out`,
- * allocating its working memory (about `5 x window x width` floats per thread).
+ * allocating its working memory (per thread, what `ssim_scratch_size` reports: it grows
+ * with the width, never with the height).
  *
  * `params`: from `ssim_params_from_preset` (e.g. `SSIM_PRESET_WANG2004`, data range 255).
  * `x`: the reference image, `y`: the distorted one (stride and step in samples).

@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ssim_benches::pair;
-use ssim_std::{ssim_image, ChannelMode, Config, Params, PixelLayout};
+use ssim_std::{ssim_image, ChannelMode, Config, Interleaved, Params, PixelLayout};
 use std::hint::black_box;
 
 fn color(c: &mut Criterion) {
@@ -24,18 +24,18 @@ fn color(c: &mut Criterion) {
         backend: None,
         threads: Some(1),
     };
+    let gray_x = Interleaved::new(&p.x, w, h, PixelLayout::Gray).expect("valid");
+    let gray_y = Interleaved::new(&p.y, w, h, PixelLayout::Gray).expect("valid");
+    let rgb_x = Interleaved::new(&xr, w, h, PixelLayout::Rgb).expect("valid");
+    let rgb_y = Interleaved::new(&yr, w, h, PixelLayout::Rgb).expect("valid");
     let mut g = c.benchmark_group("color_1080p");
     g.throughput(Throughput::Elements((w * h) as u64));
     g.bench_function("gray", |b| {
         b.iter(|| {
             ssim_image(
                 &params,
-                black_box(&p.x),
-                black_box(&p.y),
-                w,
-                h,
-                w,
-                PixelLayout::Gray,
+                black_box(&gray_x),
+                black_box(&gray_y),
                 ChannelMode::Mean,
                 &config,
             )
@@ -46,12 +46,8 @@ fn color(c: &mut Criterion) {
         b.iter(|| {
             ssim_image(
                 &params,
-                black_box(&xr),
-                black_box(&yr),
-                w,
-                h,
-                3 * w,
-                PixelLayout::Rgb,
+                black_box(&rgb_x),
+                black_box(&rgb_y),
                 ChannelMode::Mean,
                 &config,
             )

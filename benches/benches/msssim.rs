@@ -8,9 +8,11 @@
 //!
 //! Throughput is in full-resolution pixels per second.
 
+#![forbid(unsafe_code)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ssim_benches::pair;
-use ssim_std::{msssim_with_config, ssim_with_config, Config, MsSsimParams, Params, Plane};
+use ssim_std::{msssim_with, ssim_with, Config, MsSsimParams, Params, Plane};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -32,10 +34,10 @@ fn cost(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(5));
     let (sp, mp) = (Params::wang2004(255.0), MsSsimParams::wang2003(255.0));
     g.bench_function("ssim", |b| {
-        b.iter(|| black_box(ssim_with_config(&sp, &x, &y, &config(1)).expect("ssim")))
+        b.iter(|| black_box(ssim_with(&sp, &x, &y, &config(1)).expect("ssim")))
     });
     g.bench_function("msssim", |b| {
-        b.iter(|| black_box(msssim_with_config(&mp, &x, &y, &config(1)).expect("msssim")))
+        b.iter(|| black_box(msssim_with(&mp, &x, &y, &config(1)).expect("msssim")))
     });
     g.finish();
 }
@@ -54,10 +56,10 @@ fn threads(c: &mut Criterion) {
         let (sp, mp) = (Params::wang2004(255.0), MsSsimParams::wang2003(255.0));
         for t in [1, 2] {
             g.bench_with_input(BenchmarkId::new("ssim", t), &t, |b, &t| {
-                b.iter(|| black_box(ssim_with_config(&sp, &x, &y, &config(t)).expect("ssim")))
+                b.iter(|| black_box(ssim_with(&sp, &x, &y, &config(t)).expect("ssim")))
             });
             g.bench_with_input(BenchmarkId::new("msssim", t), &t, |b, &t| {
-                b.iter(|| black_box(msssim_with_config(&mp, &x, &y, &config(t)).expect("msssim")))
+                b.iter(|| black_box(msssim_with(&mp, &x, &y, &config(t)).expect("msssim")))
             });
         }
         g.finish();

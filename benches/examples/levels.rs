@@ -2,8 +2,10 @@
 //! level, and MS-SSIM on the whole pair: where MS-SSIM's cost beyond the level areas goes.
 //!
 //! `cargo run --release -p ssim-benches --example levels`
+
+#![forbid(unsafe_code)]
 use ssim_benches::pair;
-use ssim_std::{msssim_with_config, ssim_with_config, Config, MsSsimParams, Params, Plane};
+use ssim_std::{msssim_with, ssim_with, Config, MsSsimParams, Params, Plane};
 use std::time::Instant;
 
 fn median<F: FnMut()>(n: usize, mut f: F) -> f64 {
@@ -32,10 +34,10 @@ fn main() {
     let sp = Params::wang2004(255.0);
     let mp = MsSsimParams::wang2003(255.0);
     let t_ssim = median(101, || {
-        std::hint::black_box(ssim_with_config(&sp, &xs, &ys, &cfg).unwrap());
+        std::hint::black_box(ssim_with(&sp, &xs, &ys, &cfg).unwrap());
     });
     let t_ms = median(101, || {
-        std::hint::black_box(msssim_with_config(&mp, &xs, &ys, &cfg).unwrap());
+        std::hint::black_box(msssim_with(&mp, &xs, &ys, &cfg).unwrap());
     });
     println!(
         "ssim u8 {w}x{h}: {t_ssim:.3} ms; msssim {t_ms:.3} ms; ratio {:.3}",
@@ -47,7 +49,7 @@ fn main() {
     let mut sum = 0.0;
     let t1 = median(101, || {
         let (a, b) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
-        std::hint::black_box(ssim_with_config(&sp, &a, &b, &cfg).unwrap());
+        std::hint::black_box(ssim_with(&sp, &a, &b, &cfg).unwrap());
     });
     println!("level 1 f32 {w}x{h}: {t1:.3} ms");
     for level in 2..=5 {
@@ -69,7 +71,7 @@ fn main() {
         (w, h) = (nw, nh);
         let t = median(401, || {
             let (a, b) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
-            std::hint::black_box(ssim_with_config(&sp, &a, &b, &cfg).unwrap());
+            std::hint::black_box(ssim_with(&sp, &a, &b, &cfg).unwrap());
         });
         let area = ((w - 10) * (h - 10)) as f64 / (1910.0 * 1070.0);
         println!(

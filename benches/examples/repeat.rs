@@ -2,10 +2,14 @@
 //! (CPU cycles do not depend on how busy a shared machine is; wall time does).
 //!
 //! `cargo run --release -p ssim-benches --example repeat -- avx512 gaussian11 u8 50`
+//! (windows: `gaussian11` = wang2004, `box7` = scikit-image, `matlab` = the MATLAB preset)
 //! (`baseline` as the backend runs the plain separable loop.)
 
+#![forbid(unsafe_code)]
+
 use ssim_benches::{pair, separable_ssim_f32};
-use ssim_std::{compute_with, scratch_len, Backend, Options, Params, Plane, ScratchBlock};
+use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
+use ssim_std::{Backend, Params, Plane};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +30,7 @@ fn main() {
     let range = if kind == "f32" { 1.0 } else { 255.0 };
     let params = match window.as_str() {
         "box7" => Params::scikit_image(range),
+        "matlab" => Params::matlab(range),
         _ => Params::wang2004(range),
     };
     let options = Options {

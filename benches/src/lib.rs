@@ -5,6 +5,8 @@
 //! Images come from `../shared/bench/` (the project's deterministic 1080p and 2160p gray
 //! pair; `SSIM_BENCH_DIR` overrides the folder) when present, and are generated otherwise.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 /// A reference/distorted pair of 8-bit gray images.

@@ -10,9 +10,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
-use ssim_std::{
-    compute_with, oracle::oracle, scratch_len, Backend, Options, Result, SsimResult, Window,
-};
+use ssim_core::{compute_with, scratch_len, Options};
+use ssim_std::{oracle::oracle, Backend, Result, SsimResult, Window};
 
 const MEAN_BOUND: f64 = 1e-6;
 const MAP_BOUND: f32 = 1e-5;
@@ -47,7 +46,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
 
     let eval = |backend: Backend| -> (Result<SsimResult>, Rows) {
         let n = scratch_len(&params, w, map).unwrap_or(0);
-        let mut scratch = vec![ssim_std::ScratchBlock::ZERO; n];
+        let mut scratch = vec![ssim_core::ScratchBlock::ZERO; n];
         let options = Options {
             backend: Some(backend),
             map,

@@ -10,7 +10,7 @@
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{side, Input};
 use ssim_std::{
-    msssim_image, ssim_image, ChannelMode, Config, MsSsimParams, Params, PixelLayout,
+    msssim_image, ssim_image, ChannelMode, Config, Interleaved, MsSsimParams, Params, PixelLayout,
 };
 
 const LAYOUTS: [PixelLayout; 5] = [
@@ -48,7 +48,12 @@ fuzz_target!(|data: &[u8]| {
         backend: None,
         threads: Some(1 + inp.below(2)),
     };
-    match ssim_image(&params, &x, &y, w, h, stride, layout, mode, &config) {
+    let run = |a: &[u8], b: &[u8], w, h, stride, layout| {
+        let a = Interleaved::with_stride(a, w, h, stride, layout)?;
+        let b = Interleaved::with_stride(b, w, h, stride, layout)?;
+        ssim_image(&params, &a, &b, mode, &config)
+    };
+    match run(&x, &y, w, h, stride, layout) {
         Ok(r) => {
             assert!(!short, "a short buffer was accepted");
             let n = if layout == PixelLayout::Gray || mode != ChannelMode::Mean {
@@ -62,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
             }
             let mean = r.channels.iter().map(|c| c.ssim).sum::<f64>() / n as f64;
             assert!((mean - r.ssim).abs() <= 1e-12);
-            let same = ssim_image(&params, &x, &x, w, h, stride, layout, mode, &config)
+            let same = run(&x, &x, w, h, stride, layout)
                 .expect("x against itself where x against y worked");
             assert_eq!(same.ssim, 1.0, "{layout:?} {mode:?}");
             // Alpha ignored, order respected: the same colours as plain RGB.
@@ -77,9 +82,7 @@ fuzz_target!(|data: &[u8]| {
                         .flat_map(|(j, i)| order.map(|o| v[j * stride + i * k + o]))
                         .collect()
                 };
-                let plain = ssim_image(
-                    &params, &rgb(&x), &rgb(&y), w, h, 3 * w, PixelLayout::Rgb, mode, &config,
-                )
+                let plain = run(&rgb(&x), &rgb(&y), w, h, 3 * w, PixelLayout::Rgb)
                 .expect("the same colours as RGB");
                 assert_eq!(plain.ssim, r.ssim, "{layout:?} {mode:?}");
             }
@@ -90,7 +93,11 @@ fuzz_target!(|data: &[u8]| {
         let mut mp = MsSsimParams::wang2003(255.0);
         mp.weights.truncate(1 + inp.below(3));
         mp.auto_levels = inp.bool();
-        if let Ok(r) = msssim_image(&mp, &x, &y, w, h, stride, layout, mode, &config) {
+        let r = Interleaved::with_stride(&x, w, h, stride, layout).and_then(|a| {
+            let b = Interleaved::with_stride(&y, w, h, stride, layout)?;
+            msssim_image(&mp, &a, &b, mode, &config)
+        });
+        if let Ok(r) = r {
             assert!(!short, "a short buffer was accepted");
             assert!(r.msssim.is_finite() && r.msssim <= 1.0 + 1e-6, "{}", r.msssim);
         }

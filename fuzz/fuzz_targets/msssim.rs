@@ -12,7 +12,7 @@
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid};
 use ssim_std::{
-    msssim_with_config, Backend, Config, Downsample, Error, MsSsimParams, MsSsimResult,
+    msssim_with, Backend, Config, Downsample, Error, MsSsimParams, MsSsimResult,
     NegativeMeans, Result,
 };
 
@@ -71,7 +71,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
             backend: Some(backend),
             threads: Some(threads),
         };
-        msssim_with_config(p, &xp, &yp, &config)
+        msssim_with(p, &xp, &yp, &config)
     };
     let want = eval(&p, Backend::Scalar, 1);
 
@@ -87,17 +87,17 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
         Err(e) => panic!("unexpected error {e:?} for {w}x{h} {p:?}, layouts {lx:?} {ly:?}"),
         Ok(r) => {
             assert!(fits_all || p.auto_levels, "{w}x{h} accepted: {p:?}");
-            assert!(!r.scales.is_empty() && r.scales.len() <= p.weights.len());
-            assert_eq!((r.scales[0].width, r.scales[0].height), (w, h));
+            assert!(!r.levels.is_empty() && r.levels.len() <= p.weights.len());
+            assert_eq!((r.levels[0].width, r.levels[0].height), (w, h));
             let mut negative = false;
-            for (i, s) in r.scales.iter().enumerate() {
+            for (i, s) in r.levels.iter().enumerate() {
                 for v in [s.ssim, s.cs] {
                     assert!(
                         v.is_finite() && v.abs() <= 1.0 + LEVEL_EPS,
                         "level {i} mean {v} for {w}x{h} {p:?}"
                     );
                 }
-                let last = i + 1 == r.scales.len();
+                let last = i + 1 == r.levels.len();
                 negative |= (if last { s.ssim } else { s.cs }) < 0.0;
                 if let Some(m) = &s.map {
                     assert!(m.iter().all(|v| v.is_finite()));
@@ -127,7 +127,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
         match (&want, &got) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a.msssim.to_bits(), b.msssim.to_bits(), "{threads} threads");
-                assert_eq!(a.scales, b.scales, "{threads} threads");
+                assert_eq!(a.levels, b.levels, "{threads} threads");
             }
             (Err(a), Err(b)) => assert_eq!(a, b),
             _ => panic!("{threads} threads: {got:?} vs {want:?}"),
@@ -139,7 +139,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
         let got = eval(&p, b, threads);
         match (&want, &got) {
             (Ok(a), Ok(g)) => {
-                assert_eq!(a.scales.len(), g.scales.len());
+                assert_eq!(a.levels.len(), g.levels.len());
                 let close = |u: f64, v: f64, bound: f64| {
                     (u.is_nan() && v.is_nan()) || (u - v).abs() <= bound
                 };
@@ -149,7 +149,7 @@ fn run<T: FromUnit>(inp: &mut Input<'_>, range: f64, poison: T) {
                     g.msssim,
                     a.msssim
                 );
-                for (sa, sg) in a.scales.iter().zip(&g.scales) {
+                for (sa, sg) in a.levels.iter().zip(&g.levels) {
                     assert!(close(sa.ssim, sg.ssim, 1e-6) && close(sa.cs, sg.cs, 1e-6));
                 }
             }

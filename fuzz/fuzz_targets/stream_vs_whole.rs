@@ -8,9 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
-use ssim_std::{
-    compute_with, scratch_len, Error, Options, Plane, SampleKind, ScratchBlock, Ssim, SsimResult,
-};
+use ssim_core::{compute_with, scratch_len, Options, ScratchBlock, Ssim};
+use ssim_std::{Error, Plane, SampleKind, SsimResult};
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input::new(data);

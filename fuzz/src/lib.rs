@@ -2,9 +2,8 @@
 //! zero, so every input is a valid case and libFuzzer's mutations stay meaningful), image and
 //! parameter generators biased towards small sizes for throughput, and a row-collecting sink.
 
-use ssim_std::{
-    Covariance, OutputRow, Padding, Params, Plane, Pooling, Preset, RowSink, Sample, Window,
-};
+use ssim_core::{OutputRow, RowSink};
+use ssim_std::{Covariance, Padding, Params, Plane, Pooling, Preset, Sample, Window};
 
 /// Reads fuzz bytes front to back; past the end it yields zeros.
 pub struct Input<'a> {

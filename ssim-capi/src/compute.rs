@@ -10,7 +10,7 @@ use ssim_core::{
     ScratchBlock, SsimResult,
 };
 #[cfg(feature = "std")]
-use ssim_std::{ssim_map_with_config, ssim_with_config, Config};
+use ssim_std::{ssim_map_with, ssim_with, Config};
 
 use crate::backend::{backend_id, forced, ssim_backend};
 use crate::image::{
@@ -132,7 +132,8 @@ pub unsafe extern "C" fn ssim_scratch_size(
 }
 
 /// Computes the mean SSIM and cs of two `uint8_t` images of equal size into `*out`,
-/// allocating its working memory (about `5 x window x width` floats per thread).
+/// allocating its working memory (per thread, what `ssim_scratch_size` reports: it grows
+/// with the width, never with the height).
 ///
 /// `params`: from `ssim_params_from_preset` (e.g. `SSIM_PRESET_WANG2004`, data range 255).
 /// `x`: the reference image, `y`: the distorted one (stride and step in samples).
@@ -472,7 +473,7 @@ unsafe fn compute<I: CImage>(
             out_ptr(out, "out")?,
         )
     };
-    let r = ssim_with_config(&p, &xp, &yp, &cfg)?;
+    let r = ssim_with(&p, &xp, &yp, &cfg)?;
     out.write(ssim_result::from(&r));
     Ok(())
 }
@@ -557,7 +558,7 @@ unsafe fn map<I: CImage>(
     let Some((mw, mh, ssim, cs)) = unsafe { map_slices(&p, xp.width(), xp.height(), maps) }? else {
         return Ok(());
     };
-    let m = ssim_map_with_config(&p, &xp, &yp, &cfg)?;
+    let m = ssim_map_with(&p, &xp, &yp, &cfg)?;
     if (m.width, m.height) != (mw, mh) || m.ssim.len() != ssim.len() {
         return Err(crate::status::fail(
             crate::SSIM_ERROR_INTERNAL,

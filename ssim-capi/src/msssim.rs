@@ -313,18 +313,18 @@ unsafe fn msssim<I: CImage>(
             "the `levels` array is shorter than `params->levels`: expected room for one ssim_level per level (or NULL)",
         ));
     }
-    let r = ssim_std::msssim_with_config(&std_params(&p), &xp, &yp, &cfg)?;
-    if r.scales.len() > wanted {
+    let r = ssim_std::msssim_with(&std_params(&p), &xp, &yp, &cfg)?;
+    if r.levels.len() > wanted {
         return Err(fail(
             crate::SSIM_ERROR_INTERNAL,
             "internal error: more MS-SSIM levels than weights (a bug; please report it)",
         ));
     }
     if !levels.is_null() {
-        // SAFETY: `levels` is writable for `levels_len >= wanted >= r.scales.len()` entries
+        // SAFETY: `levels` is writable for `levels_len >= wanted >= r.levels.len()` entries
         // (caller's contract, checked above).
-        let dst = unsafe { out_slice(levels, r.scales.len(), "levels") }?;
-        for (d, s) in dst.iter_mut().zip(&r.scales) {
+        let dst = unsafe { out_slice(levels, r.levels.len(), "levels") }?;
+        for (d, s) in dst.iter_mut().zip(&r.levels) {
             *d = ssim_level {
                 width: s.width,
                 height: s.height,
@@ -336,7 +336,7 @@ unsafe fn msssim<I: CImage>(
     out.write(ssim_msssim_result {
         msssim: r.msssim,
         // At most SSIM_MSSSIM_MAX_LEVELS (checked above).
-        levels: r.scales.len() as u32,
+        levels: r.levels.len() as u32,
         backend: backend_id(r.backend),
     });
     Ok(())

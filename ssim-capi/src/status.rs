@@ -172,6 +172,7 @@ pub(crate) fn status_of(e: &Error) -> ssim_status {
         Error::TooSmallForLevels { .. } => SSIM_ERROR_TOO_SMALL_FOR_MSSSIM,
         Error::NegativeLevelMean { .. } => SSIM_ERROR_NEGATIVE_MEAN,
         Error::RowOverflow { .. } => SSIM_ERROR_TOO_MANY_ROWS,
+        Error::ChunkWidth { .. } | Error::PartialRow { .. } => SSIM_ERROR_SIZE_MISMATCH,
         Error::RowsMissing { .. } => SSIM_ERROR_ROWS_MISSING,
         // An error variant added after this mapping.
         _ => SSIM_ERROR_INTERNAL,

@@ -4,6 +4,8 @@
 //! `testdata/cases.json`; only `dist.jpg` is a new JPEG encoding (libjpeg, quality 75) of
 //! `ref.png`.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 
 use image::{ImageEncoder, ImageFormat};

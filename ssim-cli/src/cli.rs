@@ -171,6 +171,10 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub repeat: u32,
+
+    /// Video input (y4m, raw YUV).
+    #[command(flatten)]
+    pub video: crate::video::VideoArgs,
 }
 
 /// `--max-pixels` default: 2^30 pixels, at least what the JPEG decoder always accepted

@@ -1,7 +1,7 @@
 //! The bridge between decoded images and the library: the one place that calls `ssim_std`.
 
 use ssim_std::{
-    msssim_image, ssim_image, Backend, Config, Covariance, MsSsimParams, MsSsimPreset,
+    msssim_image, ssim_image, Backend, Config, Covariance, Interleaved, MsSsimParams, MsSsimPreset,
     NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, Window,
 };
 
@@ -18,6 +18,8 @@ pub enum PresetChoice {
     Ssim(Preset),
     /// MS-SSIM.
     MsSsim(MsSsimPreset),
+    /// FFmpeg's `ssim` filter (x264's 8x8 windows): `--preset ffmpeg`.
+    Ffmpeg,
 }
 
 impl PresetChoice {
@@ -31,10 +33,15 @@ impl PresetChoice {
             )
         };
         match (metric, name) {
+            (Metric::Ssim, Some(n)) if n.eq_ignore_ascii_case("ffmpeg") => Ok(PresetChoice::Ffmpeg),
             (Metric::Ssim, None) => Ok(PresetChoice::Ssim(Preset::Wang2004)),
-            (Metric::Ssim, Some(n)) => Preset::from_name(n)
-                .map(PresetChoice::Ssim)
-                .ok_or_else(|| unknown(n, Preset::ALL.iter().map(|p| p.name()).collect())),
+            (Metric::Ssim, Some(n)) => {
+                Preset::from_name(n).map(PresetChoice::Ssim).ok_or_else(|| {
+                    let mut names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+                    names.push("ffmpeg");
+                    unknown(n, names)
+                })
+            }
             (Metric::MsSsim, None) => Ok(PresetChoice::MsSsim(MsSsimPreset::Wang2003)),
             (Metric::MsSsim, Some(n)) => MsSsimPreset::from_name(n)
                 .map(PresetChoice::MsSsim)
@@ -47,6 +54,7 @@ impl PresetChoice {
         match self {
             PresetChoice::Ssim(p) => p.name(),
             PresetChoice::MsSsim(p) => p.name(),
+            PresetChoice::Ffmpeg => "ffmpeg",
         }
     }
 }
@@ -74,6 +82,10 @@ pub enum Effective {
     Ssim(Params),
     /// MS-SSIM.
     MsSsim(MsSsimParams),
+    /// FFmpeg's `ssim` filter, whose constants come from the bit depth. The parameters held
+    /// are those of the default preset at the same data range, for the checks of `L` only;
+    /// what runs is `ssim_std::x264`.
+    Ffmpeg(Params),
 }
 
 impl Effective {
@@ -82,6 +94,7 @@ impl Effective {
         match self {
             Effective::Ssim(p) => p,
             Effective::MsSsim(p) => &p.ssim,
+            Effective::Ffmpeg(p) => p,
         }
     }
 }
@@ -239,6 +252,25 @@ impl Custom {
         Ok(())
     }
 
+    /// The first custom option given, if any.
+    fn first_option(&self) -> Option<&'static str> {
+        let single = [
+            (self.window.is_some(), "--window"),
+            (self.window_size.is_some(), "--window-size"),
+            (self.sigma.is_some(), "--sigma"),
+            (self.k1.is_some(), "--k1"),
+            (self.k2.is_some(), "--k2"),
+            (self.covariance.is_some(), "--covariance"),
+            (self.pooling.is_some(), "--pooling"),
+            (self.padding.is_some(), "--padding"),
+        ];
+        single
+            .iter()
+            .find(|(given, _)| *given)
+            .map(|(_, name)| *name)
+            .or_else(|| self.has_msssim_options())
+    }
+
     fn has_msssim_options(&self) -> Option<&'static str> {
         if self.levels.is_some() {
             Some("--levels")
@@ -314,10 +346,20 @@ impl PresetChoice {
                 custom.apply_msssim(&mut params)?;
                 Effective::MsSsim(params)
             }
+            PresetChoice::Ffmpeg => {
+                if let Some(opt) = custom.first_option() {
+                    return Err(format!(
+                        "{opt} does not apply to --preset ffmpeg: FFmpeg's 8x8 algorithm has fixed \
+                         parameters"
+                    ));
+                }
+                Effective::Ffmpeg(Preset::Wang2004.params(l))
+            }
         };
         let checked = match &e {
             Effective::Ssim(p) => p.validate(),
             Effective::MsSsim(p) => p.validate(),
+            Effective::Ffmpeg(p) => p.validate(),
         };
         checked.map_err(|err| format!("invalid parameters: {err}"))?;
         Ok(e)
@@ -327,6 +369,25 @@ impl PresetChoice {
 impl Effective {
     /// The JSON form; `levels` is the number that ran (`ran`, for MS-SSIM).
     pub fn reported(&self, ran: Option<usize>) -> Reported {
+        if let Effective::Ffmpeg(p) = self {
+            // x264's windows: 8x8 boxes on a 4-pixel grid, sample covariance, C1 / 64.
+            return Reported {
+                window: "ffmpeg-8x8",
+                window_size: 8,
+                sigma: None,
+                k1: 0.01,
+                k2: 0.03,
+                covariance: "sample",
+                pooling: "valid",
+                padding: None,
+                data_range: p.data_range,
+                levels: None,
+                weights: None,
+                auto_levels: None,
+                downsample: None,
+                negative: None,
+            };
+        }
         let s = self.ssim();
         let (window, sigma) = match s.window {
             Window::Gaussian { sigma, .. } => ("gaussian", Some(sigma)),
@@ -338,7 +399,7 @@ impl Effective {
         };
         let ms = match self {
             Effective::MsSsim(p) => Some(p),
-            Effective::Ssim(_) => None,
+            Effective::Ssim(_) | Effective::Ffmpeg(_) => None,
         };
         Reported {
             window,
@@ -464,14 +525,18 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
     let layout = pixel_layout(img.layout);
     let mode = channel_mode(req.mode);
     let err = |e: ssim_std::Error| e.to_string();
+    let (ia, ib) = (
+        Interleaved::with_stride(a, w, h, stride, layout).map_err(err)?,
+        Interleaved::with_stride(b, w, h, stride, layout).map_err(err)?,
+    );
     match &req.params {
+        Effective::Ffmpeg(p) => ffmpeg_image(req, p.data_range, a, b, img),
         Effective::Ssim(params) => {
             let params = *params;
             if req.map {
                 return ssim_with_map(req, &params, a, b, img);
             }
-            let r =
-                ssim_image(&params, a, b, w, h, stride, layout, mode, &req.config).map_err(err)?;
+            let r = ssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             Ok(Outcome {
                 value: r.ssim,
                 channels: r.channels.iter().map(|c| c.ssim).collect(),
@@ -483,23 +548,22 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
         Effective::MsSsim(p) => {
             let mut params = p.clone();
             params.level_maps = req.map;
-            let r = msssim_image(&params, a, b, w, h, stride, layout, mode, &req.config)
-                .map_err(err)?;
+            let r = msssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             let first = r.channels.first().ok_or("no channels")?;
-            let scales = (0..first.scales.len())
+            let scales = (0..first.levels.len())
                 .map(|k| {
-                    let at = |f: fn(&ssim_std::Scale) -> f64| {
+                    let at = |f: fn(&ssim_std::Level) -> f64| {
                         mean(
                             &r.channels
                                 .iter()
-                                .map(|c| f(&c.scales[k]))
+                                .map(|c| f(&c.levels[k]))
                                 .collect::<Vec<_>>(),
                         )
                     };
                     ScaleMean {
                         level: k + 1,
-                        width: first.scales[k].width,
-                        height: first.scales[k].height,
+                        width: first.levels[k].width,
+                        height: first.levels[k].height,
                         ssim: at(|s| s.ssim),
                         cs: at(|s| s.cs),
                     }
@@ -507,14 +571,14 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 .collect();
             // The map shown is level 1's SSIM map (full resolution), averaged over channels.
             let map = if req.map {
-                let s0 = &first.scales[0];
+                let s0 = &first.levels[0];
                 let params0 = params.ssim;
                 let (mw, mh) =
                     ssim_std::map_size(&params0, s0.width, s0.height, false).map_err(err)?;
                 let maps: Vec<&Vec<f32>> = r
                     .channels
                     .iter()
-                    .filter_map(|c| c.scales[0].map.as_ref())
+                    .filter_map(|c| c.levels[0].map.as_ref())
                     .collect();
                 average_maps(mw, mh, &maps)
             } else {
@@ -585,15 +649,12 @@ fn ssim_with_map<T: Sample>(
                 Plane::new(&ya, w, h).map_err(err)?,
                 Plane::new(&yb, w, h).map_err(err)?,
             );
-            results
-                .push(ssim_std::ssim_map_with_config(params, &xp, &yp, &req.config).map_err(err)?);
+            results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
         }
         _ => {
             for c in 0..img.layout.colour_channels() {
                 let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
-                results.push(
-                    ssim_std::ssim_map_with_config(params, &xp, &yp, &req.config).map_err(err)?,
-                );
+                results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
             }
         }
     }
@@ -619,4 +680,52 @@ fn plane<T: Sample>(
 ) -> Result<Plane<'_, T>, String> {
     let d = d.get(c..).ok_or("image has no samples")?;
     Plane::with_layout(d, w, h, w * n, n).map_err(|e| e.to_string())
+}
+
+/// `--preset ffmpeg` on an image: FFmpeg's `ssim` filter on every colour channel (equal areas,
+/// so FFmpeg's `All` is their mean). The bit depth comes from the data range (`2^bits - 1`).
+fn ffmpeg_image<T: Sample>(
+    req: &Request,
+    l: f64,
+    a: &[T],
+    b: &[T],
+    img: &Image,
+) -> Result<Outcome, String> {
+    if req.map || req.mode != ChannelMode::Mean {
+        return Err(
+            "--preset ffmpeg computes per channel without a map: expected no --map and \
+                    --channels mean"
+                .into(),
+        );
+    }
+    let bits = ffmpeg_bits(l)?;
+    let (w, h, n) = (img.width, img.height, img.layout.samples());
+    let mut channels = Vec::new();
+    for c in 0..img.layout.colour_channels() {
+        let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
+        channels.push(
+            ssim_std::x264::ssim_with(&xp, &yp, bits, req.config.backend)
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(Outcome {
+        value: mean(&channels),
+        channels,
+        scales: None,
+        backend: req.config.backend.unwrap_or_else(Backend::detect),
+        map: None,
+    })
+}
+
+/// The bit depth FFmpeg's constants use for samples of range `l`: `b` for `2^b - 1`,
+/// 8..=16.
+pub fn ffmpeg_bits(l: f64) -> Result<u32, String> {
+    (8..=16u32)
+        .find(|&b| ((1u32 << b) - 1) as f64 == l)
+        .ok_or_else(|| {
+            format!(
+                "--preset ffmpeg needs integer samples with a data range of 2^bits - 1 \
+                 (255, 1023, ..., 65535): got {l}"
+            )
+        })
 }

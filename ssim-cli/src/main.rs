@@ -4,6 +4,8 @@
 //! on stderr; the tool never panics on bad input (a panic hook turns an unexpected one into
 //! a one-line internal error with exit code 2 as a last resort). See docs/CLI.md.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 mod compute;
 mod error;
@@ -13,6 +15,7 @@ mod heatmap;
 mod input;
 mod jpeg;
 mod report;
+mod video;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -426,6 +429,9 @@ fn run() -> Result<i32, CliError> {
         }
     };
     let settings = Settings::from_args(&args)?;
+    if video::is_video(&args) {
+        return video::run(&settings, &args);
+    }
     if args
         .distorted
         .iter()

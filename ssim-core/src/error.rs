@@ -103,7 +103,7 @@ pub enum Error {
         /// Column of the sample.
         col: usize,
     },
-    /// Streaming: more rows were pushed than the image has, or a chunk has the wrong width.
+    /// Streaming: more rows were pushed than the image has.
     RowOverflow {
         /// Rows the engine expects in total.
         height: usize,
@@ -116,6 +116,20 @@ pub enum Error {
         height: usize,
         /// Rows pushed so far.
         pushed: usize,
+    },
+    /// Streaming: a chunk of rows is not as wide as the engine's image.
+    ChunkWidth {
+        /// Width of the chunk pushed.
+        width: usize,
+        /// Width the engine was made for.
+        expected: usize,
+    },
+    /// Streaming: packed rows pushed in place are not a whole number of rows.
+    PartialRow {
+        /// Samples pushed.
+        len: usize,
+        /// The engine's width: `len` must be a multiple of it.
+        width: usize,
     },
     /// A backend was forced that this CPU (or this build) cannot run.
     BackendUnsupported {
@@ -202,7 +216,15 @@ impl fmt::Display for Error {
             ),
             Error::RowOverflow { height, pushed } => write!(
                 f,
-                "{pushed} rows pushed into an image of height {height} (or a chunk of the wrong width)"
+                "{pushed} rows pushed into an image of height {height}"
+            ),
+            Error::ChunkWidth { width, expected } => write!(
+                f,
+                "a chunk of rows {width} pixels wide pushed into an engine of width {expected}: expected rows of the engine's width"
+            ),
+            Error::PartialRow { len, width } => write!(
+                f,
+                "{len} samples pushed in place: expected whole packed rows, a multiple of the engine's width {width}"
             ),
             Error::RowsMissing { height, pushed } => write!(
                 f,

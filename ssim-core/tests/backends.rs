@@ -11,67 +11,20 @@ use ssim_core::{
     compute_with, map_size, scratch_len, Backend, Covariance, MapWriter, Options, Padding, Params,
     Plane, Pooling, Sample, ScratchBlock, SsimResult, Window,
 };
+use test_support::{textured, Rng};
+
+/// The non-scalar backends: each is compared with scalar.
+fn backends() -> Vec<Backend> {
+    test_support::backends()
+        .into_iter()
+        .filter(|b| *b != Backend::Scalar)
+        .collect()
+}
 
 /// Means of the Gaussian/f32 paths: the accuracy target stated in BENCHMARKS.md.
 const MEAN_BOUND: f64 = 1e-6;
 /// One map pixel of the Gaussian/f32 paths.
 const MAP_BOUND: f64 = 1e-5;
-
-fn backends() -> Vec<Backend> {
-    if let Ok(req) = std::env::var("SSIM_REQUIRE_BACKENDS") {
-        for name in req.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let b = Backend::from_name(name)
-                .unwrap_or_else(|| panic!("SSIM_REQUIRE_BACKENDS names unknown backend {name}"));
-            assert!(
-                b.is_supported(),
-                "SSIM_REQUIRE_BACKENDS requires {name}, which this machine cannot run"
-            );
-        }
-    }
-    let skipped: Vec<Backend> = Backend::ALL
-        .iter()
-        .copied()
-        .filter(|b| !b.is_supported())
-        .collect();
-    eprintln!(
-        "backends tested: {:?}; skipped (not available): {skipped:?}",
-        Backend::available().collect::<Vec<_>>()
-    );
-    Backend::available()
-        .filter(|b| *b != Backend::Scalar)
-        .collect()
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// A smooth random image with texture, as `top`-scaled values in `0..=1`.
-fn image(rng: &mut Rng, len: usize, width: usize) -> Vec<f64> {
-    let (fx, fy, phase) = (rng.unit() * 0.5, rng.unit() * 0.5, rng.unit() * 6.0);
-    let grain = rng.unit() * 0.3;
-    (0..len)
-        .map(|i| {
-            let (c, r) = ((i % width) as f64, (i / width) as f64);
-            let v =
-                0.5 + 0.3 * (fx * c + phase).sin() * (fy * r).cos() + grain * (rng.unit() - 0.5);
-            v.clamp(0.0, 1.0)
-        })
-        .collect()
-}
 
 fn params_list(rng: &mut Rng, range: f64) -> Vec<(String, Params)> {
     let mut out = vec![
@@ -180,18 +133,18 @@ fn compare(ctx: &str, exact: bool, a: &Run, e: &Run, worst: &mut f64) {
 /// Runs every parameter set on a random layout of one sample type.
 fn check_type<T: Sample>(seed: u64, top: f64, make: fn(f64) -> T, is_float: bool) {
     let backends = backends();
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut worst = vec![0f64; backends.len()];
     for round in 0..6 {
         let (w, h) = (11 + rng.below(60), 11 + rng.below(40));
         let step = 1 + rng.below(3);
         let stride = w * step + rng.below(5);
         let len = stride * (h - 1) + (w - 1) * step + 1;
-        let xs: Vec<T> = image(&mut rng, len, stride)
+        let xs: Vec<T> = textured(&mut rng, len, stride)
             .into_iter()
             .map(|v| make(v * top))
             .collect();
-        let ys: Vec<T> = image(&mut rng, len, stride)
+        let ys: Vec<T> = textured(&mut rng, len, stride)
             .into_iter()
             .map(|v| make(v * top))
             .collect();

@@ -7,34 +7,7 @@
 //! backend that is not available a failure (CI sets it).
 
 use ssim_core::{Backend, Downsample, Downsampler, RowRole, Sample};
-
-fn backends() -> Vec<Backend> {
-    if let Ok(req) = std::env::var("SSIM_REQUIRE_BACKENDS") {
-        for name in req.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let b = Backend::from_name(name)
-                .unwrap_or_else(|| panic!("SSIM_REQUIRE_BACKENDS names unknown backend {name}"));
-            assert!(
-                b.is_supported(),
-                "SSIM_REQUIRE_BACKENDS requires {name}, which this machine cannot run"
-            );
-        }
-    }
-    Backend::available().collect()
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-}
+use test_support::{backends, Rng};
 
 const RULES: [Downsample; 2] = [Downsample::Wang2003, Downsample::PytorchMsssim];
 
@@ -102,7 +75,7 @@ fn bits(v: &[f32]) -> Vec<u32> {
 
 #[test]
 fn every_backend_gives_the_scalar_bits_and_integers_give_the_exact_means() {
-    let mut rng = Rng(11);
+    let mut rng = Rng::new(11);
     for rule in RULES {
         let scalar = rule.with_backend(Backend::Scalar).unwrap();
         for b in backends() {
@@ -114,9 +87,10 @@ fn every_backend_gives_the_scalar_bits_and_integers_give_the_exact_means() {
                         // A row longer than the pixels need: rows have a stride.
                         let stride = (w - 1) * step + 1 + (w % 3);
                         let len = (h - 1) * stride + (w - 1) * step + 1;
-                        let u8s: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-                        let u16s: Vec<u16> = (0..len).map(|_| rng.next() as u16).collect();
-                        let f32s: Vec<f32> = (0..len).map(|_| rng.unit() * 1.0e4 - 1.0e3).collect();
+                        let u8s: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+                        let u16s: Vec<u16> = (0..len).map(|_| rng.next_u64() as u16).collect();
+                        let f32s: Vec<f32> =
+                            (0..len).map(|_| rng.unit_f32() * 1.0e4 - 1.0e3).collect();
                         let g = (w, h, stride, step);
                         let at = |j: usize, c: usize| j * stride + c * step;
                         let what = format!("{rule:?} {b} {w}x{h} step {step}");

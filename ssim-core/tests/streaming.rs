@@ -235,7 +235,7 @@ fn in_place_rows_reject_bad_calls() {
     assert!(matches!(e, Err(Error::SizeMismatch { .. })), "{e:?}");
     let e = engine.push_rows_in_place(&mut x[..w + 1], &mut y[..w + 1], &mut ());
     assert!(
-        matches!(e, Err(Error::InvalidParameter { name: "rows", .. })),
+        matches!(e, Err(Error::PartialRow { len: 17, width: 16 })),
         "{e:?}"
     );
     let e = engine.push_rows_in_place(&mut x, &mut y, &mut ());

@@ -13,8 +13,24 @@ pub const BACKEND_ENV: &str = "SSIM_BACKEND";
 
 /// The backend `SSIM_BACKEND` asks for: `Ok(None)` when it is unset, empty or `auto`.
 ///
+/// `SSIM_BACKEND=scalar|portable|neon|avx2|avx512` forces that backend (case-insensitive),
+/// so any program can be run on a chosen backend without recompiling it. A name that is not
+/// a backend, or one this CPU cannot run, is an error rather than a silent fallback.
+///
 /// Errors: [`Error::InvalidParameter`] for a name that is not a backend (or not valid
 /// Unicode), [`Error::BackendUnsupported`] for a backend this CPU or build cannot run.
+///
+/// ```
+/// use ssim_std::{backend_from_env, Backend, BACKEND_ENV};
+/// match std::env::var(BACKEND_ENV) {
+///     Err(_) => assert_eq!(backend_from_env(), Ok(None)),
+///     Ok(name) => {
+///         let chosen: Option<Backend> = backend_from_env()?;
+///         assert!(chosen.is_none_or(|b| b.name().eq_ignore_ascii_case(name.trim())));
+///     }
+/// }
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
 pub fn backend_from_env() -> Result<Option<Backend>> {
     match std::env::var_os(BACKEND_ENV) {
         None => Ok(None),
@@ -26,7 +42,7 @@ pub fn backend_from_env() -> Result<Option<Backend>> {
 }
 
 /// Parses a value of `SSIM_BACKEND` (see [`backend_from_env`]).
-pub fn parse(value: &str) -> Result<Option<Backend>> {
+pub(crate) fn parse(value: &str) -> Result<Option<Backend>> {
     let value = value.trim();
     if value.is_empty() || value.eq_ignore_ascii_case("auto") {
         return Ok(None);
@@ -43,7 +59,7 @@ pub fn parse(value: &str) -> Result<Option<Backend>> {
 
 /// The backend used when the caller names none: `SSIM_BACKEND` if set, else
 /// [`Backend::detect`].
-pub fn default_backend() -> Result<Backend> {
+pub(crate) fn default_backend() -> Result<Backend> {
     Ok(backend_from_env()?.unwrap_or_else(Backend::detect))
 }
 

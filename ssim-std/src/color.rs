@@ -22,9 +22,9 @@
 //! usually `data_range` 255 as those scripts do.
 
 use crate::msssim::{msssim_source, MsSsimParams, MsSsimResult};
-use crate::parallel::{ssim_source, Config, PlanePair, RowBuf, RowPair, RowSource};
-use crate::ChannelsResult;
-use ssim_core::{Error, Params, Plane, Result, Sample};
+use crate::parallel::{Config, PlanePair, RowBuf, RowPair, RowSource};
+use crate::single_scale::single_scale;
+use ssim_core::{Error, Params, Plane, Result, Sample, SsimResult};
 
 /// How colour channels become SSIM values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -91,6 +91,13 @@ pub enum PixelLayout {
 
 impl PixelLayout {
     /// Samples per pixel.
+    ///
+    /// ```
+    /// use ssim_std::PixelLayout;
+    /// assert_eq!(PixelLayout::Gray.samples_per_pixel(), 1);
+    /// assert_eq!(PixelLayout::Bgr.samples_per_pixel(), 3);
+    /// assert_eq!(PixelLayout::Rgba.samples_per_pixel(), 4);
+    /// ```
     pub fn samples_per_pixel(self) -> usize {
         match self {
             PixelLayout::Gray => 1,
@@ -128,10 +135,144 @@ impl PixelLayout {
                     len: data.len(),
                     needed: c + 1,
                 })?;
-                Plane::with_layout(d, width, height, stride, step)
+                // Errors speak of the whole buffer, not of the part that starts at channel `c`.
+                Plane::with_layout(d, width, height, stride, step).map_err(|e| match e {
+                    Error::BufferTooShort { len, needed } => Error::BufferTooShort {
+                        len: len + c,
+                        needed: needed + c,
+                    },
+                    e => e,
+                })
             })
             .collect()
     }
+}
+
+/// An interleaved image: `layout` samples per pixel, rows `stride` samples apart.
+#[derive(Clone, Copy, Debug)]
+pub struct Interleaved<'a, T: Sample> {
+    data: &'a [T],
+    width: usize,
+    height: usize,
+    stride: usize,
+    layout: PixelLayout,
+}
+
+impl<'a, T: Sample> Interleaved<'a, T> {
+    /// Tightly packed rows (`stride = width * layout.samples_per_pixel()`).
+    ///
+    /// Errors: [`Error::ZeroDimension`], [`Error::StrideTooShort`], [`Error::BufferTooShort`]
+    /// (naming the whole buffer), [`Error::DimensionOverflow`].
+    ///
+    /// ```
+    /// use ssim_std::{Interleaved, PixelLayout};
+    /// let rgb = vec![0u8; 4 * 3 * 3];
+    /// let img = Interleaved::new(&rgb, 4, 3, PixelLayout::Rgb)?;
+    /// assert_eq!((img.width(), img.height(), img.stride()), (4, 3, 12));
+    /// assert!(Interleaved::new(&rgb, 5, 3, PixelLayout::Rgb).is_err());
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn new(data: &'a [T], width: usize, height: usize, layout: PixelLayout) -> Result<Self> {
+        let stride = width.saturating_mul(layout.samples_per_pixel());
+        Self::with_stride(data, width, height, stride, layout)
+    }
+
+    /// Rows `stride` samples apart (`stride >= width * layout.samples_per_pixel()`).
+    ///
+    /// ```
+    /// use ssim_std::{Interleaved, PixelLayout};
+    /// // 2x2 RGBA pixels, rows padded to 10 samples.
+    /// let data = vec![7u16; 10 + 8];
+    /// let img = Interleaved::with_stride(&data, 2, 2, 10, PixelLayout::Rgba)?;
+    /// assert_eq!(img.layout(), PixelLayout::Rgba);
+    /// assert!(Interleaved::with_stride(&data, 2, 2, 6, PixelLayout::Rgba).is_err());
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn with_stride(
+        data: &'a [T],
+        width: usize,
+        height: usize,
+        stride: usize,
+        layout: PixelLayout,
+    ) -> Result<Self> {
+        let min = width
+            .checked_mul(layout.samples_per_pixel())
+            .ok_or(Error::DimensionOverflow { width, height })?;
+        if stride < min {
+            // Each channel alone would fit, but rows would share pixels.
+            return Err(Error::StrideTooShort { stride, min });
+        }
+        let img = Interleaved {
+            data,
+            width,
+            height,
+            stride,
+            layout,
+        };
+        img.planes()?;
+        Ok(img)
+    }
+
+    /// Width in pixels.
+    ///
+    /// ```
+    /// # use ssim_std::{Interleaved, PixelLayout};
+    /// assert_eq!(Interleaved::new(&[0u8; 6], 2, 1, PixelLayout::Bgr)?.width(), 2);
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in pixels.
+    ///
+    /// ```
+    /// # use ssim_std::{Interleaved, PixelLayout};
+    /// assert_eq!(Interleaved::new(&[0u8; 6], 1, 2, PixelLayout::Bgr)?.height(), 2);
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Samples from one row to the next.
+    ///
+    /// ```
+    /// # use ssim_std::{Interleaved, PixelLayout};
+    /// assert_eq!(Interleaved::new(&[0u8; 8], 2, 1, PixelLayout::Bgra)?.stride(), 8);
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// The order of samples in a pixel.
+    ///
+    /// ```
+    /// # use ssim_std::{Interleaved, PixelLayout};
+    /// assert_eq!(Interleaved::new(&[0u8; 3], 3, 1, PixelLayout::Gray)?.layout(), PixelLayout::Gray);
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn layout(&self) -> PixelLayout {
+        self.layout
+    }
+
+    fn planes(&self) -> Result<Vec<Plane<'a, T>>> {
+        self.layout
+            .planes(self.data, self.width, self.height, self.stride)
+    }
+}
+
+/// Per-channel SSIM results and their mean (the scikit-image and TensorFlow convention for
+/// colour images).
+#[derive(Clone, Debug)]
+pub struct ChannelsResult {
+    /// Mean of the per-channel SSIM values.
+    pub ssim: f64,
+    /// Mean of the per-channel cs values.
+    pub cs: f64,
+    /// One result per compared channel: gray or luma alone, or R, G, B in that order.
+    pub channels: Vec<SsimResult>,
 }
 
 /// Per-channel MS-SSIM results and their mean.
@@ -186,29 +327,54 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
     s / n as f64
 }
 
-/// SSIM of two interleaved images (`stride` samples between rows) in `layout`, per channel
-/// with their mean, or of their luma (`mode`). For [`PixelLayout::Gray`] every mode compares
-/// the one channel. `channels` of the result: gray or luma alone, or R, G, B in that order.
-#[allow(clippy::too_many_arguments)]
+/// SSIM of two interleaved images, per channel with their mean, or of their luma (`mode`).
+/// For [`PixelLayout::Gray`] every mode compares the one channel. `channels` of the result:
+/// gray or luma alone, or R, G, B in that order. The two images may differ in layout and
+/// stride, not in size.
+///
+/// ```
+/// use ssim_std::{ssim_image, ChannelMode, Config, Interleaved, Params, PixelLayout};
+/// let (w, h) = (24, 16);
+/// let x: Vec<u8> = (0..w * h * 3).map(|i| (i * 5 % 256) as u8).collect();
+/// let mut y = x.clone();
+/// y.iter_mut().step_by(3).for_each(|r| *r /= 2); // only red differs
+/// let (xi, yi) = (Interleaved::new(&x, w, h, PixelLayout::Rgb)?, Interleaved::new(&y, w, h, PixelLayout::Rgb)?);
+/// let p = Params::wang2004(255.0);
+/// let r = ssim_image(&p, &xi, &yi, ChannelMode::Mean, &Config::default())?;
+/// assert_eq!(r.channels.len(), 3);
+/// assert!(r.channels[0].ssim < 1.0);
+/// assert_eq!((r.channels[1].ssim, r.channels[2].ssim), (1.0, 1.0));
+/// let luma = ssim_image(&p, &xi, &yi, ChannelMode::Luma709, &Config::default())?;
+/// assert_eq!(luma.channels.len(), 1);
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
 pub fn ssim_image<T: Sample>(
     params: &Params,
-    x: &[T],
-    y: &[T],
-    width: usize,
-    height: usize,
-    stride: usize,
-    layout: PixelLayout,
+    x: &Interleaved<'_, T>,
+    y: &Interleaved<'_, T>,
     mode: ChannelMode,
     config: &Config,
 ) -> Result<ChannelsResult> {
-    let xs = layout.planes(x, width, height, stride)?;
-    let ys = layout.planes(y, width, height, stride)?;
-    ssim_planes(params, &xs, &ys, mode, config)
+    ssim_planes(params, &x.planes()?, &y.planes()?, mode, config)
 }
 
 /// SSIM of two images given as one plane per channel (planar, or any mix of layouts): per
 /// plane with their mean, or, with a luma `mode` and three planes (R, G, B), of their luma.
 /// A single plane is compared as it is in every mode.
+///
+/// ```
+/// use ssim_std::{ssim_planes, ChannelMode, Config, Params, Plane};
+/// let (w, h) = (20, 20);
+/// let a: Vec<f32> = (0..w * h).map(|i| (i % 7) as f32 / 7.0).collect();
+/// let b: Vec<f32> = a.iter().map(|v| 1.0 - v).collect();
+/// let (pa, pb) = (Plane::new(&a, w, h)?, Plane::new(&b, w, h)?);
+/// // Two channels: the first equal, the second inverted.
+/// let r = ssim_planes(&Params::wang2004(1.0), &[pa, pa], &[pa, pb], ChannelMode::Mean, &Config::default())?;
+/// assert_eq!(r.channels[0].ssim, 1.0);
+/// assert!(r.channels[1].ssim < 0.0);
+/// assert_eq!(r.ssim, (r.channels[0].ssim + r.channels[1].ssim) / 2.0);
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
 pub fn ssim_planes<T: Sample>(
     params: &Params,
     x: &[Plane<'_, T>],
@@ -217,11 +383,11 @@ pub fn ssim_planes<T: Sample>(
     config: &Config,
 ) -> Result<ChannelsResult> {
     let channels = match luma_pair(x, y, mode, params.data_range)? {
-        Some(src) => vec![ssim_source(params, &src, config, false)?.result],
+        Some(src) => vec![single_scale(params, &src, config, false)?.result],
         None => x
             .iter()
             .zip(y)
-            .map(|(a, b)| Ok(ssim_source(params, &PlanePair::new(a, b)?, config, false)?.result))
+            .map(|(a, b)| Ok(single_scale(params, &PlanePair::new(a, b)?, config, false)?.result))
             .collect::<Result<Vec<_>>>()?,
     };
     Ok(ChannelsResult {
@@ -233,24 +399,45 @@ pub fn ssim_planes<T: Sample>(
 
 /// MS-SSIM of two interleaved images, per channel with their mean, or of their luma; as
 /// [`ssim_image`].
-#[allow(clippy::too_many_arguments)]
+///
+/// ```
+/// use ssim_std::{msssim_image, ChannelMode, Config, Interleaved, MsSsimParams, PixelLayout};
+/// let (w, h) = (176, 176);
+/// let x: Vec<u8> = (0..w * h * 4).map(|i| (i * 13 % 251) as u8).collect();
+/// let y: Vec<u8> = x.iter().map(|&v| v.saturating_add(3)).collect();
+/// let xi = Interleaved::new(&x, w, h, PixelLayout::Bgra)?;
+/// let yi = Interleaved::new(&y, w, h, PixelLayout::Bgra)?;
+/// let p = MsSsimParams::wang2003(255.0);
+/// let r = msssim_image(&p, &xi, &yi, ChannelMode::Luma601, &Config::default())?;
+/// assert_eq!(r.channels.len(), 1); // luma; the alpha channel is ignored
+/// assert!(r.msssim > 0.9 && r.msssim < 1.0);
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
 pub fn msssim_image<T: Sample>(
     params: &MsSsimParams,
-    x: &[T],
-    y: &[T],
-    width: usize,
-    height: usize,
-    stride: usize,
-    layout: PixelLayout,
+    x: &Interleaved<'_, T>,
+    y: &Interleaved<'_, T>,
     mode: ChannelMode,
     config: &Config,
 ) -> Result<MsChannelsResult> {
-    let xs = layout.planes(x, width, height, stride)?;
-    let ys = layout.planes(y, width, height, stride)?;
-    msssim_planes(params, &xs, &ys, mode, config)
+    msssim_planes(params, &x.planes()?, &y.planes()?, mode, config)
 }
 
 /// MS-SSIM of two images given as one plane per channel; as [`ssim_planes`].
+///
+/// ```
+/// use ssim_std::{msssim_planes, ChannelMode, Config, MsSsimParams, Plane};
+/// let (w, h) = (161, 161);
+/// let r: Vec<u8> = (0..w * h).map(|i| (i % 256) as u8).collect();
+/// let g: Vec<u8> = (0..w * h).map(|i| (i * 3 % 256) as u8).collect();
+/// let b: Vec<u8> = (0..w * h).map(|i| (i * 5 % 256) as u8).collect();
+/// let planes = [Plane::new(&r, w, h)?, Plane::new(&g, w, h)?, Plane::new(&b, w, h)?];
+/// let p = MsSsimParams::wang2003(255.0);
+/// let same = msssim_planes(&p, &planes, &planes, ChannelMode::Mean, &Config::default())?;
+/// assert_eq!(same.channels.len(), 3);
+/// assert_eq!(same.msssim, 1.0);
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
 pub fn msssim_planes<T: Sample>(
     params: &MsSsimParams,
     x: &[Plane<'_, T>],

@@ -8,13 +8,12 @@
 //! default `wang2004`: Gaussian 11 taps, valid region) of level `i` of a 2x2-mean pyramid, the
 //! same data range `L` at every level. `f` is the handling of negative means
 //! ([`NegativeMeans`]). Level `i + 1` is produced from level `i`'s rows as they stream (see
-//! [`crate::parallel`]): level 1 is computed on the caller's samples, level 2 is downsampled
+//! docs/ARCHITECTURE.md): level 1 is computed on the caller's samples, level 2 is downsampled
 //! directly from them, and no level is stored whole. For u8 samples the pyramid is built
 //! from exact integer sums; for u8 and u16 every level of a 5-level pyramid is exact in f32.
 //!
-//! Cost: levels 2-5 hold a third of the pixels of level 1 (their maps 1.323x of level 1's),
-//! plus the 2x2 means; measured at 1920x1080 u8 on one thread (AVX-512), MS-SSIM takes
-//! 1.377-1.383x the time of single-scale SSIM of the same pair (criterion, BENCHMARKS.md).
+//! Cost: levels 2-5 hold a third of the pixels of level 1, plus the 2x2 means; BENCHMARKS.md
+//! has the measured ratio to single-scale SSIM.
 
 use crate::parallel::{self, level_sizes, Config, Job, PlanePair, RowSource};
 use ssim_core::{Backend, Downsample, Error, Params, Plane, Pooling, Result, Sample};
@@ -54,13 +53,21 @@ pub struct MsSsimParams {
     /// levels as fit (at least one), with the first weights renormalised to the sum of all of
     /// them. No reference implementation does this; values are not comparable across sizes.
     pub auto_levels: bool,
-    /// Keep the SSIM map of every level in [`Scale::map`].
+    /// Keep the SSIM map of every level in [`Level::map`].
     pub level_maps: bool,
 }
 
 impl MsSsimParams {
     /// Wang 2003 = `msssim.m` = `tf.image.ssim_multiscale`: Wang's weights, odd sizes padded by
     /// repeating the last row/column, negative means clamped at 0. The default.
+    ///
+    /// ```
+    /// use ssim_std::{Downsample, MsSsimParams, WANG_WEIGHTS};
+    /// let p = MsSsimParams::wang2003(255.0);
+    /// assert_eq!(p.weights, WANG_WEIGHTS);
+    /// assert_eq!(p.downsample, Downsample::Wang2003);
+    /// assert_eq!(p.ssim.data_range, 255.0);
+    /// ```
     pub fn wang2003(data_range: f64) -> Self {
         MsSsimParams {
             ssim: Params::wang2004(data_range),
@@ -74,6 +81,13 @@ impl MsSsimParams {
 
     /// `pytorch_msssim.ms_ssim` (given a float64 window): as [`wang2003`](Self::wang2003) but
     /// odd sizes padded with one zero on each side (`avg_pool2d`, `count_include_pad`).
+    ///
+    /// ```
+    /// use ssim_std::{Downsample, MsSsimParams};
+    /// let p = MsSsimParams::pytorch_msssim(1.0);
+    /// assert_eq!(p.downsample, Downsample::PytorchMsssim);
+    /// assert_eq!(p.weights, MsSsimParams::wang2003(1.0).weights);
+    /// ```
     pub fn pytorch_msssim(data_range: f64) -> Self {
         MsSsimParams {
             downsample: Downsample::PytorchMsssim,
@@ -82,6 +96,14 @@ impl MsSsimParams {
     }
 
     /// Checks the parameters (not the image size).
+    ///
+    /// ```
+    /// use ssim_std::{Error, MsSsimParams};
+    /// let mut p = MsSsimParams::wang2003(255.0);
+    /// assert_eq!(p.validate(), Ok(()));
+    /// p.weights = vec![];
+    /// assert!(matches!(p.validate(), Err(Error::InvalidParameter { name: "weights", .. })));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         self.ssim.validate()?;
         if self.weights.is_empty() || self.weights.len() > MAX_LEVELS {
@@ -100,6 +122,13 @@ impl MsSsimParams {
     }
 
     /// Smallest shorter image side for `levels` levels under these parameters.
+    ///
+    /// ```
+    /// use ssim_std::MsSsimParams;
+    /// let p = MsSsimParams::wang2003(255.0);
+    /// assert_eq!(p.min_size(1), 11);
+    /// assert_eq!(p.min_size(5), 161); // 10 * 2^4 + 1
+    /// ```
     pub fn min_size(&self, levels: usize) -> usize {
         match self.ssim.pooling {
             // Every level needs one whole window: ceil(n / 2^(levels-1)) >= size.
@@ -127,6 +156,11 @@ impl MsSsimPreset {
     pub const ALL: [MsSsimPreset; 2] = [MsSsimPreset::Wang2003, MsSsimPreset::PytorchMsssim];
 
     /// The name used by the CLI and the C API: `wang2003`, `pytorch-msssim`.
+    ///
+    /// ```
+    /// use ssim_std::MsSsimPreset;
+    /// assert_eq!(MsSsimPreset::PytorchMsssim.name(), "pytorch-msssim");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             MsSsimPreset::Wang2003 => "wang2003",
@@ -135,12 +169,23 @@ impl MsSsimPreset {
     }
 
     /// Parses a name; case-insensitive, `_` and `-` are interchangeable.
+    ///
+    /// ```
+    /// use ssim_std::MsSsimPreset;
+    /// assert_eq!(MsSsimPreset::from_name("PyTorch_MSSSIM"), Some(MsSsimPreset::PytorchMsssim));
+    /// assert_eq!(MsSsimPreset::from_name("wang2004"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<MsSsimPreset> {
         let norm = name.to_ascii_lowercase().replace('_', "-");
         Self::ALL.into_iter().find(|p| p.name() == norm)
     }
 
     /// The parameters of this preset for samples of range `data_range`.
+    ///
+    /// ```
+    /// use ssim_std::{MsSsimParams, MsSsimPreset};
+    /// assert_eq!(MsSsimPreset::Wang2003.params(255.0), MsSsimParams::wang2003(255.0));
+    /// ```
     pub fn params(self, data_range: f64) -> MsSsimParams {
         match self {
             MsSsimPreset::Wang2003 => MsSsimParams::wang2003(data_range),
@@ -151,7 +196,7 @@ impl MsSsimPreset {
 
 /// One level of the pyramid.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scale {
+pub struct Level {
     /// Image width at this level.
     pub width: usize,
     /// Image height at this level.
@@ -171,7 +216,7 @@ pub struct MsSsimResult {
     /// The MS-SSIM index.
     pub msssim: f64,
     /// Every level used, finest first.
-    pub scales: Vec<Scale>,
+    pub levels: Vec<Level>,
     /// The backend that computed it.
     pub backend: Backend,
 }
@@ -184,7 +229,7 @@ pub struct MsSsimResult {
 /// let x: Vec<u8> = (0..w * h).map(|i| ((i * 31) % 251) as u8).collect();
 /// let y: Vec<u8> = x.iter().map(|&v| v.saturating_add(6)).collect();
 /// let r = msssim(&MsSsimParams::wang2003(255.0), &Plane::new(&x, w, h)?, &Plane::new(&y, w, h)?)?;
-/// assert_eq!(r.scales.len(), 5);
+/// assert_eq!(r.levels.len(), 5);
 /// assert!(r.msssim > 0.9 && r.msssim <= 1.0);
 /// # Ok::<(), ssim_std::Error>(())
 /// ```
@@ -193,11 +238,26 @@ pub fn msssim<T: Sample>(
     x: &Plane<'_, T>,
     y: &Plane<'_, T>,
 ) -> Result<MsSsimResult> {
-    msssim_with_config(params, x, y, &Config::default())
+    msssim_with(params, x, y, &Config::default())
 }
 
-/// MS-SSIM with an explicit [`Config`] (backend, threads). The value does not depend on it.
-pub fn msssim_with_config<T: Sample>(
+/// MS-SSIM with an explicit [`Config`] (backend, threads). The value is bitwise identical
+/// for any number of threads.
+///
+/// ```
+/// use ssim_std::{msssim_with, Config, MsSsimParams, Plane};
+/// let (w, h) = (190, 200);
+/// let x: Vec<u16> = (0..w * h).map(|i| (i * 17 % 4096) as u16).collect();
+/// let y: Vec<u16> = x.iter().map(|&v| v / 2 + 100).collect();
+/// let (xp, yp) = (Plane::new(&x, w, h)?, Plane::new(&y, w, h)?);
+/// let p = MsSsimParams::pytorch_msssim(4095.0);
+/// let one = msssim_with(&p, &xp, &yp, &Config { threads: Some(1), ..Config::default() })?;
+/// let four = msssim_with(&p, &xp, &yp, &Config { threads: Some(4), ..Config::default() })?;
+/// assert_eq!(one.msssim, four.msssim);
+/// assert_eq!(one.levels[4].width, 12); // 190 -> 95 -> 48 -> 24 -> 12
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
+pub fn msssim_with<T: Sample>(
     params: &MsSsimParams,
     x: &Plane<'_, T>,
     y: &Plane<'_, T>,
@@ -278,9 +338,9 @@ pub(crate) fn msssim_source<S: RowSource>(
     let backend = outs[0].result.backend;
     Ok(MsSsimResult {
         msssim: value,
-        scales: outs
+        levels: outs
             .into_iter()
-            .map(|o| Scale {
+            .map(|o| Level {
                 width: o.width,
                 height: o.height,
                 ssim: o.result.ssim,

@@ -6,9 +6,45 @@ mod common;
 use common::*;
 use ssim_std::pnm::Samples;
 use ssim_std::{
-    msssim, msssim_image, msssim_planes, ssim, ssim_image, ssim_planes, ChannelMode, Config,
-    MsSsimParams, Params, PixelLayout, Plane,
+    msssim, msssim_planes, ssim, ssim_planes, ChannelMode, ChannelsResult, Config, Interleaved,
+    MsChannelsResult, MsSsimParams, Params, PixelLayout, Plane, Sample,
 };
+
+/// The interleaved-image call with the layout spelled out, as the cases below list it.
+#[allow(clippy::too_many_arguments)]
+fn ssim_image<T: Sample>(
+    params: &Params,
+    x: &[T],
+    y: &[T],
+    width: usize,
+    height: usize,
+    stride: usize,
+    layout: PixelLayout,
+    mode: ChannelMode,
+    config: &Config,
+) -> ssim_std::Result<ChannelsResult> {
+    let x = Interleaved::with_stride(x, width, height, stride, layout)?;
+    let y = Interleaved::with_stride(y, width, height, stride, layout)?;
+    ssim_std::ssim_image(params, &x, &y, mode, config)
+}
+
+/// The interleaved-image call with the layout spelled out, as the cases below list it.
+#[allow(clippy::too_many_arguments)]
+fn msssim_image<T: Sample>(
+    params: &MsSsimParams,
+    x: &[T],
+    y: &[T],
+    width: usize,
+    height: usize,
+    stride: usize,
+    layout: PixelLayout,
+    mode: ChannelMode,
+    config: &Config,
+) -> ssim_std::Result<MsChannelsResult> {
+    let x = Interleaved::with_stride(x, width, height, stride, layout)?;
+    let y = Interleaved::with_stride(y, width, height, stride, layout)?;
+    ssim_std::msssim_image(params, &x, &y, mode, config)
+}
 
 fn rgb8(case: &Case) -> (&[u8], &[u8]) {
     match (&case.reference.samples, &case.distorted.samples) {

@@ -7,9 +7,27 @@ use common::*;
 use serde_json::Value;
 use ssim_std::pnm::{PnmImage, Samples};
 use ssim_std::{
-    msssim, msssim_image, msssim_with_config, ChannelMode, Config, Downsample, Error, MsSsimParams,
-    MsSsimPreset, MsSsimResult, NegativeMeans, PixelLayout, Plane, Sample,
+    msssim, msssim_with, ChannelMode, Config, Downsample, Error, Interleaved, MsChannelsResult,
+    MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans, PixelLayout, Plane, Sample,
 };
+
+/// The interleaved-image call with the layout spelled out, as the cases below list it.
+#[allow(clippy::too_many_arguments)]
+fn msssim_image<T: Sample>(
+    params: &MsSsimParams,
+    x: &[T],
+    y: &[T],
+    width: usize,
+    height: usize,
+    stride: usize,
+    layout: PixelLayout,
+    mode: ChannelMode,
+    config: &Config,
+) -> ssim_std::Result<MsChannelsResult> {
+    let x = Interleaved::with_stride(x, width, height, stride, layout)?;
+    let y = Interleaved::with_stride(y, width, height, stride, layout)?;
+    ssim_std::msssim_image(params, &x, &y, mode, config)
+}
 
 const TOL: f64 = 1e-6;
 
@@ -92,8 +110,8 @@ fn every_msssim_case_within_1e6_with_per_level_means() {
         let want = scales(case);
         assert_eq!(want.len(), results.len(), "{}", case.id);
         for (ch, (r, levels)) in results.iter().zip(&want).enumerate() {
-            assert_eq!(r.scales.len(), levels.len(), "{}", case.id);
-            for (i, (got, lv)) in r.scales.iter().zip(levels).enumerate() {
+            assert_eq!(r.levels.len(), levels.len(), "{}", case.id);
+            for (i, (got, lv)) in r.levels.iter().zip(levels).enumerate() {
                 assert_eq!(got.width as u64, lv["width"].as_u64().unwrap());
                 assert_eq!(got.height as u64, lv["height"].as_u64().unwrap());
                 for (name, g, e) in [
@@ -172,12 +190,12 @@ fn too_small_names_the_minimum_and_auto_levels_fits() {
     let mut p3 = p.clone();
     p3.weights.truncate(3);
     assert_eq!(p3.min_size(3), 41);
-    assert_eq!(msssim(&p3, &xp, &xp).unwrap().scales.len(), 3);
+    assert_eq!(msssim(&p3, &xp, &xp).unwrap().levels.len(), 3);
     // auto: 160 fits 4 levels (ceil(160 / 8) = 20 >= 11).
     let mut auto = p.clone();
     auto.auto_levels = true;
     let r = msssim(&auto, &xp, &xp).unwrap();
-    assert_eq!(r.scales.len(), 4);
+    assert_eq!(r.levels.len(), 4);
     assert_eq!(r.msssim, 1.0);
     // Nothing fits below one window.
     let tiny = Plane::new(&x[..10 * 10], 10, 10).unwrap();
@@ -204,7 +222,7 @@ fn negative_level_means_follow_the_policy() {
     let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
     let mut p = MsSsimParams::wang2003(255.0);
     let relu = msssim(&p, &xp, &yp).unwrap();
-    let cs1 = relu.scales[0].cs;
+    let cs1 = relu.levels[0].cs;
     assert!(cs1 < 0.0, "cs at level 1 should be negative: {cs1}");
     assert_eq!(relu.msssim, 0.0);
     p.negative = NegativeMeans::Strict;
@@ -226,7 +244,7 @@ fn negative_level_means_follow_the_policy() {
     p.negative = NegativeMeans::Normalize;
     let n = msssim(&p, &xp, &yp).unwrap();
     let want: f64 = n
-        .scales
+        .levels
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -250,9 +268,9 @@ fn level_maps_have_level_sizes_and_their_means() {
         &Plane::new(&y, w, h).unwrap(),
     )
     .unwrap();
-    let sizes: Vec<(usize, usize)> = r.scales.iter().map(|s| (s.width, s.height)).collect();
+    let sizes: Vec<(usize, usize)> = r.levels.iter().map(|s| (s.width, s.height)).collect();
     assert_eq!(sizes, [(201, 177), (101, 89), (51, 45), (26, 23), (13, 12)]);
-    for s in &r.scales {
+    for s in &r.levels {
         let m = s.map.as_ref().unwrap();
         assert_eq!(m.len(), (s.width - 10) * (s.height - 10));
         let mean = m.iter().map(|&v| v as f64).sum::<f64>() / m.len() as f64;
@@ -285,7 +303,7 @@ fn bad_parameters_are_errors() {
         threads: Some(0),
         ..Config::default()
     };
-    assert!(msssim_with_config(&MsSsimParams::wang2003(255.0), &xp, &xp, &config).is_err());
+    assert!(msssim_with(&MsSsimParams::wang2003(255.0), &xp, &xp, &config).is_err());
 }
 
 /// The scratch budget of the issue: per thread at most 2 MiB for single-scale SSIM and 4 MiB
@@ -353,7 +371,7 @@ fn pyramid_bits_do_not_depend_on_which_rows_are_kept() {
                     threads: Some(threads),
                     ..Config::default()
                 };
-                let planes = msssim_with_config(&mp, &xp, &yp, &config).unwrap();
+                let planes = msssim_with(&mp, &xp, &yp, &config).unwrap();
                 let luma = msssim_image(
                     &mp,
                     &ra,

@@ -13,31 +13,14 @@
 //!   (`Options { rows }`, per-row sums added in order: bitwise) and to the thread count
 //!   (`Config { threads }`: bitwise).
 
+use ssim_core::{compute_with, scratch_len, Options, OutputRow, RowSink, ScratchBlock, Ssim};
 use ssim_std::{
-    compute_with, scratch_len, ssim_with_config, Backend, Config, Covariance, Options, OutputRow,
-    Padding, Params, Plane, Pooling, Preset, RowSink, Sample, ScratchBlock, Ssim, SsimResult,
-    Window,
+    ssim_with, Backend, Config, Covariance, Padding, Params, Plane, Pooling, Preset, Sample,
+    SsimResult, Window,
 };
+use test_support::Rng;
 
 /// splitmix64: tiny, good enough, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 trait Gen: Sample {
     const RANGE: f64;
     fn from_unit(v: f64) -> Self;
@@ -73,7 +56,7 @@ fn pair(rng: &mut Rng, n: usize) -> (Vec<f64>, Vec<f64>) {
                 .collect()
         }
         2 => (0..n).map(|i| (i % 17) as f64 / 16.0).collect(),
-        _ => (0..n).map(|_| (rng.next() & 1) as f64).collect(),
+        _ => (0..n).map(|_| (rng.next_u64() & 1) as f64).collect(),
     };
     let y = match rng.below(5) {
         0 => x
@@ -176,7 +159,7 @@ struct Case<T> {
 }
 
 fn case<T: Gen>(seed: u64) -> Case<T> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let params = random_params(&mut rng, T::RANGE);
     let min = match params.pooling {
         Pooling::Valid => params.window.size(),
@@ -327,7 +310,7 @@ fn every_value_is_within_minus_one_and_one() {
 
 fn chunked<T: Gen>(c: Case<T>) {
     let (x, y) = c.planes();
-    let mut rng = Rng(c.seed ^ 0xC0FFEE);
+    let mut rng = Rng::new(c.seed ^ 0xC0FFEE);
     for b in Backend::available() {
         let map = rng.below(2) == 0;
         let (want, whole) = c.run(&x, &y, b, map);
@@ -411,7 +394,7 @@ fn threads<T: Gen>(c: Case<T>) {
                 backend: Some(b),
                 threads: Some(t),
             };
-            let got = ssim_with_config(&c.params, &x, &y, &config).unwrap();
+            let got = ssim_with(&c.params, &x, &y, &config).unwrap();
             assert_eq!(
                 (got.ssim.to_bits(), got.cs.to_bits(), got.count),
                 (want.ssim.to_bits(), want.cs.to_bits(), want.count),

@@ -4,9 +4,7 @@
 //! bitwise the result of the same call on a fresh thread (fresh memory). Debug builds (the
 //! tests) also poison the kept memory with NaN, so a stale read cannot hide.
 
-use ssim_std::{
-    msssim_with_config, ssim_map_with_config, ssim_with_config, Config, MsSsimParams, Params, Plane,
-};
+use ssim_std::{msssim_with, ssim_map_with, ssim_with, Config, MsSsimParams, Params, Plane};
 
 fn image(w: usize, h: usize, seed: u32) -> Vec<u8> {
     let mut s = seed | 1;
@@ -33,10 +31,10 @@ fn run(case: usize, threads: usize) -> Vec<u64> {
     let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
     match case % 4 {
         0 => {
-            let r = msssim_with_config(&MsSsimParams::wang2003(255.0), &xp, &yp, &config).unwrap();
+            let r = msssim_with(&MsSsimParams::wang2003(255.0), &xp, &yp, &config).unwrap();
             let mut v = vec![r.msssim.to_bits()];
             v.extend(
-                r.scales
+                r.levels
                     .iter()
                     .flat_map(|s| [s.ssim.to_bits(), s.cs.to_bits()]),
             );
@@ -51,15 +49,15 @@ fn run(case: usize, threads: usize) -> Vec<u64> {
             );
             let mut p = MsSsimParams::pytorch_msssim(65535.0);
             p.weights.truncate(3);
-            let r = msssim_with_config(&p, &xp, &yp, &config).unwrap();
-            r.scales.iter().map(|s| s.cs.to_bits()).collect()
+            let r = msssim_with(&p, &xp, &yp, &config).unwrap();
+            r.levels.iter().map(|s| s.cs.to_bits()).collect()
         }
         2 => {
-            let r = ssim_with_config(&Params::scikit_image(255.0), &xp, &yp, &config).unwrap();
+            let r = ssim_with(&Params::scikit_image(255.0), &xp, &yp, &config).unwrap();
             vec![r.ssim.to_bits(), r.cs.to_bits()]
         }
         _ => {
-            let m = ssim_map_with_config(&Params::matlab(255.0), &xp, &yp, &config).unwrap();
+            let m = ssim_map_with(&Params::matlab(255.0), &xp, &yp, &config).unwrap();
             m.ssim.iter().map(|v| v.to_bits() as u64).collect()
         }
     }

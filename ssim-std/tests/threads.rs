@@ -2,8 +2,7 @@
 //! means and maps as the single-threaded engine, for single-scale SSIM and MS-SSIM.
 
 use ssim_std::{
-    msssim_with_config, ssim, ssim_map, ssim_map_with_config, ssim_with_config, Config,
-    MsSsimParams, Params, Plane,
+    msssim_with, ssim, ssim_map, ssim_map_with, ssim_with, Config, MsSsimParams, Params, Plane,
 };
 
 /// A textured pair with odd sizes (bands, halos and odd pyramid levels all get exercised).
@@ -54,9 +53,9 @@ fn single_scale_is_bitwise_identical_for_1_to_8_threads() {
                 threads: Some(threads),
                 ..Config::default()
             };
-            let r = eight.install(|| ssim_with_config(&params, &xp, &yp, &config).unwrap());
+            let r = eight.install(|| ssim_with(&params, &xp, &yp, &config).unwrap());
             assert_eq!(r, reference, "{params:?} threads {threads}");
-            let m = eight.install(|| ssim_map_with_config(&params, &xp, &yp, &config).unwrap());
+            let m = eight.install(|| ssim_map_with(&params, &xp, &yp, &config).unwrap());
             assert_eq!(m.result, map.result, "{params:?} threads {threads}");
             assert_eq!((m.width, m.height), (map.width, map.height));
             assert!(
@@ -65,7 +64,7 @@ fn single_scale_is_bitwise_identical_for_1_to_8_threads() {
             );
         }
         // threads: None uses the current pool's size.
-        let r = eight.install(|| ssim_with_config(&params, &xp, &yp, &Config::default()));
+        let r = eight.install(|| ssim_with(&params, &xp, &yp, &Config::default()));
         assert_eq!(r.unwrap(), reference);
     }
 }
@@ -85,11 +84,11 @@ fn msssim_is_bitwise_identical_for_1_to_8_threads() {
             threads: Some(1),
             ..Config::default()
         };
-        let reference = msssim_with_config(&params, &xp, &yp, &one).unwrap();
+        let reference = msssim_with(&params, &xp, &yp, &one).unwrap();
         // Level 1 of the pyramid is the plain single-scale computation.
         let s1 = ssim(&params.ssim, &xp, &yp).unwrap();
         assert_eq!(
-            (reference.scales[0].ssim, reference.scales[0].cs),
+            (reference.levels[0].ssim, reference.levels[0].cs),
             (s1.ssim, s1.cs)
         );
         for threads in 2..=8 {
@@ -97,7 +96,7 @@ fn msssim_is_bitwise_identical_for_1_to_8_threads() {
                 threads: Some(threads),
                 ..Config::default()
             };
-            let r = eight.install(|| msssim_with_config(&params, &xp, &yp, &config).unwrap());
+            let r = eight.install(|| msssim_with(&params, &xp, &yp, &config).unwrap());
             assert_eq!(r, reference, "{:?} threads {threads}", params.downsample);
         }
     }
@@ -114,8 +113,8 @@ fn band_count_is_independent_of_pool_size() {
         threads: Some(6),
         ..Config::default()
     };
-    let a = pool(1).install(|| msssim_with_config(&params, &xp, &yp, &config).unwrap());
-    let b = pool(3).install(|| msssim_with_config(&params, &xp, &yp, &config).unwrap());
+    let a = pool(1).install(|| msssim_with(&params, &xp, &yp, &config).unwrap());
+    let b = pool(3).install(|| msssim_with(&params, &xp, &yp, &config).unwrap());
     assert_eq!(a, b);
 }
 
@@ -133,9 +132,9 @@ fn every_backend_is_thread_invariant() {
             backend: Some(backend),
             threads: Some(threads),
         };
-        let one = msssim_with_config(&params, &xp, &yp, &at(1)).unwrap();
+        let one = msssim_with(&params, &xp, &yp, &at(1)).unwrap();
         assert_eq!(one.backend, backend);
-        let many = four.install(|| msssim_with_config(&params, &xp, &yp, &at(4)).unwrap());
+        let many = four.install(|| msssim_with(&params, &xp, &yp, &at(4)).unwrap());
         assert_eq!(one, many, "{backend}");
         values.push(one.msssim);
     }

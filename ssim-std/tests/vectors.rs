@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use ssim_std::oracle::oracle;
 use ssim_std::pnm::Samples;
-use ssim_std::{ssim_map, ssim_with, Backend, Options, Plane, Sample};
+use ssim_std::{ssim_map, ssim_with, Backend, Config, Plane, Sample};
 
 const SINGLE: &[&str] = &["gaussian11", "skimage_default", "matlab_ipt"];
 
@@ -112,9 +112,9 @@ fn oracle_maps_match_reference_maps() {
 fn engine_matches_references_to_1e6_on_every_backend() {
     let all = cases(SINGLE);
     for backend in Backend::available() {
-        let options = Options {
+        let config = Config {
             backend: Some(backend),
-            ..Options::default()
+            ..Config::default()
         };
         let mut worst = (0.0f64, String::new());
         for case in &all {
@@ -122,7 +122,7 @@ fn engine_matches_references_to_1e6_on_every_backend() {
             let ps = pairs(case);
             let mean: f64 = ps
                 .iter()
-                .map(|p| on_pair!(p, |x, y| ssim_with(&params, x, y, options).unwrap().ssim))
+                .map(|p| on_pair!(p, |x, y| ssim_with(&params, x, y, &config).unwrap().ssim))
                 .sum::<f64>()
                 / ps.len() as f64;
             let d = (mean - case.expected).abs();

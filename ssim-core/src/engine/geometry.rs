@@ -15,6 +15,11 @@ pub(super) enum Extent {
     Same(Padding),
 }
 
+/// f32 columns per 64 bytes. A vector load that straddles two cache lines costs two: with
+/// rows of an odd length (the valid map of 1920 columns has 1910) most loads of the vertical
+/// pass did, which made the valid map slower than the larger full one (see BENCHMARKS.md).
+pub(super) const COLUMN_ALIGN: usize = 16;
+
 /// Sizes derived from the parameters and the image size.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Geometry {
@@ -23,6 +28,10 @@ pub(super) struct Geometry {
     pub(super) radius: usize,
     pub(super) extent: Extent,
     pub(super) map_w: usize,
+    /// Columns the kernels compute: `map_w` rounded up to [`COLUMN_ALIGN`], so that every
+    /// moment row in the ring starts on a 64-byte boundary. The columns past `map_w` read
+    /// zeros and are never delivered.
+    pub(super) cols: usize,
     pub(super) map_h: usize,
     /// Columns of the map that are pooled.
     pool_cols: (usize, usize),
@@ -72,6 +81,7 @@ impl Geometry {
             extent,
             map_w,
             map_h,
+            cols: map_w.next_multiple_of(COLUMN_ALIGN),
             pool_cols,
             pool_rows,
             ring_bytes: if matches!(params.window, crate::Window::Box { .. }) {
@@ -82,8 +92,9 @@ impl Geometry {
         })
     }
 
+    /// Length of the padded input rows the horizontal kernels read: `cols + 2r`.
     pub(super) fn padded_w(&self) -> usize {
-        self.map_w + 2 * self.radius
+        self.cols + 2 * self.radius
     }
 
     /// Input rows a band of map rows needs.
@@ -149,7 +160,7 @@ pub fn scratch_len(params: &Params, width: usize, map: bool) -> Result<usize> {
     })
 }
 
-/// The map that [`Ssim`] produces for these parameters: `(width, height)`.
+/// The map that [`Ssim`](super::Ssim) produces for these parameters: `(width, height)`.
 pub fn map_size(params: &Params, width: usize, height: usize, map: bool) -> Result<(usize, usize)> {
     let g = Geometry::new(params, width, height, map)?;
     Ok((g.map_w, g.map_h))
@@ -179,14 +190,11 @@ pub(super) fn layout(g: &Geometry) -> Option<Layout> {
         UD_MOMENTS
     };
     let ring = blocks_for(
-        slots.checked_mul(moments)?.checked_mul(g.map_w)?,
+        slots.checked_mul(moments)?.checked_mul(g.cols)?,
         g.ring_bytes,
     )?;
-    let stats = blocks_for(
-        (ROWS_PER_PASS * moments).checked_mul(g.map_w)?,
-        g.ring_bytes,
-    )?;
-    let out = blocks_for(g.map_w, 4)?;
+    let stats = blocks_for((ROWS_PER_PASS * moments).checked_mul(g.cols)?, g.ring_bytes)?;
+    let out = blocks_for(g.cols, 4)?;
     let total = row
         .checked_mul(2)?
         .checked_add(ring)?

@@ -140,6 +140,10 @@ impl<'s> Ssim<'s> {
         let weights = HalfWeights::new(&params.window);
         let size = params.window.size();
         let in_rows = geo.input_rows(out_rows);
+        let (xrow, yrow) = (cast(xrow, geo.padded_w()), cast(yrow, geo.padded_w()));
+        // The columns past the map are computed but never delivered; zeros keep them finite.
+        xrow.fill(0.0);
+        yrow.fill(0.0);
         Ok(Ssim {
             kernels,
             consts: FormulaConsts {
@@ -158,12 +162,12 @@ impl<'s> Ssim<'s> {
             next_in: in_rows.0,
             next_out: out_rows.0,
             totals: Totals::default(),
-            xrow: cast(xrow, geo.padded_w()),
-            yrow: cast(yrow, geo.padded_w()),
+            xrow,
+            yrow,
             ring,
             stats,
-            ssim_row: cast(ssim_row, geo.map_w),
-            cs_row: cast(cs_row, geo.map_w),
+            ssim_row: cast(ssim_row, geo.cols),
+            cs_row: cast(cs_row, geo.cols),
             geo,
         })
     }

@@ -52,8 +52,14 @@ impl Ssim<'_> {
                 distorted: (y.width(), y.height()),
             });
         }
+        if x.width() != self.geo.width {
+            return Err(Error::ChunkWidth {
+                width: x.width(),
+                expected: self.geo.width,
+            });
+        }
         let pushed = self.next_in.saturating_add(x.height());
-        if x.width() != self.geo.width || pushed > self.in_rows.1 {
+        if pushed > self.in_rows.1 {
             return Err(Error::RowOverflow {
                 height: self.in_rows.1,
                 pushed,
@@ -78,9 +84,10 @@ impl Ssim<'_> {
     /// Unlike `push_rows`, the samples are **not** checked for NaN and infinity (the check
     /// is a pass over the rows of its own): a non-finite sample gives NaN in the map and the
     /// mean instead of [`Error::NonFiniteSample`]. Use it for rows made from checked ones.
-    /// With a padded map (`Pooling::Same`, or [`Options::map`] with `Params::map_padding`)
-    /// the engine needs room around each row; the rows are then copied and checked as by
-    /// `push_rows`, and left as they were.
+    /// With a padded map (`Pooling::Same`, or [`Options::map`](super::Options::map) with
+    /// `Params::map_padding`), or a map width that is not a multiple of 16, the engine needs
+    /// room around or after each row; the rows are then copied and checked as by `push_rows`,
+    /// and left as they were.
     ///
     /// ```
     /// use ssim_core::{Params, ScratchBlock, Ssim, scratch_len};
@@ -107,16 +114,18 @@ impl Ssim<'_> {
             });
         }
         if !x.len().is_multiple_of(w) {
-            return Err(Error::InvalidParameter {
-                name: "rows",
-                expected: "whole rows: a multiple of the engine's width of samples, packed",
+            return Err(Error::PartialRow {
+                len: x.len(),
+                width: w,
             });
         }
         let rows = x.len() / w;
         if rows == 0 {
             return Ok(());
         }
-        if self.geo.extent != Extent::Valid {
+        // A padded map needs room around each row, and so does a map whose width is not a
+        // multiple of `COLUMN_ALIGN` (the kernels compute whole aligned rows): copy then.
+        if self.geo.extent != Extent::Valid || self.geo.cols != self.geo.map_w {
             let (xp, yp) = (Plane::new(x, w, rows)?, Plane::new(y, w, rows)?);
             return self.push_rows(&xp, &yp, sink);
         }

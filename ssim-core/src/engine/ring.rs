@@ -85,7 +85,7 @@ impl Ssim<'_> {
             None => (&mut *self.xrow, &mut *self.yrow),
         };
         let slot = self.next_in % (2 * r + ROWS_PER_PASS);
-        let n = g.map_w;
+        let n = g.cols;
         match self.path {
             RingPath::Moments => {
                 let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
@@ -145,10 +145,10 @@ impl Ssim<'_> {
             RingPath::Moments => {
                 let ring: &[f32] = bytemuck::cast_slice(self.ring);
                 let out: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
-                let out = &mut out[..rows * 2 * g.map_w];
+                let out = &mut out[..rows * 2 * g.cols];
                 let wts = &self.weights.f32[..=g.radius];
                 let k = &self.consts;
-                (self.kernels.vertical_formula)(ring, slots, wts, g.map_w, k, out);
+                (self.kernels.vertical_formula)(ring, slots, wts, g.cols, k, out);
                 self.deliver_fused(rows, sink);
             }
             RingPath::NarrowBox { size } => {
@@ -164,7 +164,7 @@ impl Ssim<'_> {
     /// buffer, the window sums carried over when the previous pass ended just above and this
     /// window is a shift of the last one.
     fn narrow_pass(&mut self, slots: &[usize], size: usize, rows: usize) {
-        let (i0, n) = (self.next_out, self.geo.map_w);
+        let (i0, n) = (self.next_out, self.geo.cols);
         let ring: &[f32] = bytemuck::cast_slice(self.ring);
         // The statistics buffer is sized for the f64 box path (`ROWS_PER_PASS * MOMENTS * n`
         // f64): the output rows take `2 ROWS_PER_PASS n` f32, the two carry buffers
@@ -193,11 +193,12 @@ impl Ssim<'_> {
     /// Hands the SSIM and cs rows a fused pass left in the statistics buffer (row `k` of the
     /// pass at `2k n`, its cs row after it) to the totals and the sink.
     fn deliver_fused(&mut self, rows: usize, sink: &mut impl RowSink) {
-        let (g, n) = (self.geo, self.geo.map_w);
+        let (g, n) = (self.geo, self.geo.cols);
         let stats: &[f32] = bytemuck::cast_slice(&*self.stats);
         for k in 0..rows {
             let i = self.next_out + k;
             let (ssim, cs) = stats[2 * k * n..][..2 * n].split_at(n);
+            let (ssim, cs) = (&ssim[..g.map_w], &cs[..g.map_w]);
             let sums = (self.kernels.row_sums)(ssim, cs, g.pool(i).unwrap_or((0, 0)));
             self.totals.deliver(&g, i, (ssim, cs), sums, sink);
         }
@@ -206,7 +207,7 @@ impl Ssim<'_> {
     /// The vertical pass of [`RingPath::WideBox`]: exact f64 window sums, then the f64
     /// formula row by row into the output rows.
     fn wide_pass(&mut self, slots: &[usize], size: usize, rows: usize, sink: &mut impl RowSink) {
-        let (g, n) = (self.geo, self.geo.map_w);
+        let (g, n) = (self.geo, self.geo.cols);
         let stats: &mut [f64] = bytemuck::cast_slice_mut(self.stats);
         let sums = &mut stats[..rows * MOMENTS * n];
         let ring: &[f64] = bytemuck::cast_slice(self.ring);
@@ -216,6 +217,7 @@ impl Ssim<'_> {
             let (ssim, cs) = (&mut *self.ssim_row, &mut *self.cs_row);
             let pool = g.pool(i).unwrap_or((0, 0));
             let row_sums = (self.kernels.box_formula)(sums, n, &self.consts, pool, ssim, cs);
+            let (ssim, cs) = (&ssim[..g.map_w], &cs[..g.map_w]);
             self.totals.deliver(&g, i, (ssim, cs), row_sums, sink);
         }
     }

@@ -92,7 +92,7 @@ impl Totals {
 ///
 /// A row that does not fit the map the writer was made for (another width, or an index past
 /// the height) is skipped, never written out of bounds, and [`MapWriter::mismatched`] then
-/// reports it: size the writer with [`map_size`] for the same parameters and `map` option.
+/// reports it: size the writer with [`map_size`](crate::map_size) for the same parameters and `map` option.
 pub struct MapWriter<'m> {
     width: usize,
     height: usize,

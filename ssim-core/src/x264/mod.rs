@@ -37,6 +37,7 @@
 
 use crate::error::{Error, Result};
 use crate::plane::{Plane, Sample, SampleSlice};
+use crate::Backend;
 
 #[cfg(test)]
 mod tests;
@@ -116,6 +117,37 @@ pub fn ssim_db(ssim: f64, weight: f64) -> f64 {
 /// # Ok::<(), ssim_core::Error>(())
 /// ```
 pub fn ssim<T: Sample>(x: &Plane<'_, T>, y: &Plane<'_, T>, bit_depth: u32) -> Result<f64> {
+    ssim_with(x, y, bit_depth, None)
+}
+
+/// [`ssim`] on a chosen backend (`None`: the fastest this CPU runs). Every backend gives the
+/// same value to rounding of the f64 sums (the window values are the same bits):
+/// [`Backend::Scalar`] is the window-by-window reference, [`Backend::Portable`] the array
+/// form for the baseline target, and AVX2 / AVX-512 the array form in an AVX2 frame. Only
+/// 8-bit planes with pixel step 1 have the array form; others always run the reference.
+///
+/// ```
+/// use ssim_core::{x264, Backend, Plane};
+/// let a: Vec<u8> = (0..32 * 32).map(|i| (i % 251) as u8).collect();
+/// let b: Vec<u8> = a.iter().map(|&v| v ^ 3).collect();
+/// let (x, y) = (Plane::new(&a, 32, 32)?, Plane::new(&b, 32, 32)?);
+/// let s = x264::ssim_with(&x, &y, 8, Some(Backend::Scalar))?;
+/// assert!((x264::ssim(&x, &y, 8)? - s).abs() < 1e-12);
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
+pub fn ssim_with<T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    bit_depth: u32,
+    backend: Option<Backend>,
+) -> Result<f64> {
+    let backend = match backend {
+        Some(b) => {
+            b.kernels()?;
+            b
+        }
+        None => Backend::detect(),
+    };
     if (x.width(), x.height()) != (y.width(), y.height()) {
         return Err(Error::SizeMismatch {
             reference: (x.width(), x.height()),
@@ -132,7 +164,21 @@ pub fn ssim<T: Sample>(x: &Plane<'_, T>, y: &Plane<'_, T>, bit_depth: u32) -> Re
                     expected: "8 for u8 samples",
                 });
             }
-            plane_sum::<u8, T>(x, y, ww, wh, c1, c2)?
+            if x.step() == 1 && y.step() == 1 && backend != Backend::Scalar {
+                let c = (c1 as i32, c2 as i32);
+                match backend {
+                    #[cfg(target_arch = "x86_64")]
+                    Backend::Avx512 => crate::arch::x86_64::x264::plane_sum_u8_512(x, y, ww, wh, c)
+                        .or_else(|| crate::arch::x86_64::x264::plane_sum_u8(x, y, ww, wh, c))
+                        .unwrap_or_else(|| plane_sum_u8(x, y, ww, wh, c.0, c.1))?,
+                    #[cfg(target_arch = "x86_64")]
+                    Backend::Avx2 => crate::arch::x86_64::x264::plane_sum_u8(x, y, ww, wh, c)
+                        .unwrap_or_else(|| plane_sum_u8(x, y, ww, wh, c.0, c.1))?,
+                    _ => plane_sum_u8(x, y, ww, wh, c.0, c.1)?,
+                }
+            } else {
+                plane_sum::<u8, T>(x, y, ww, wh, c1, c2)?
+            }
         }
         SampleSlice::U16(_) => {
             if bit_depth == 8 {
@@ -218,7 +264,7 @@ pub(crate) fn window(w: Sums, c1: i64, c2: i64) -> f32 {
 }
 
 /// The four rows of block row `z` of both planes.
-type Band<'a, R> = ([&'a [R]; 4], [&'a [R]; 4]);
+pub(crate) type Band<'a, R> = ([&'a [R]; 4], [&'a [R]; 4]);
 
 fn band<'a, R: Int, T: Sample>(
     x: &Plane<'a, T>,
@@ -337,4 +383,162 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
         total += row as f64;
     }
     Ok(total)
+}
+
+/// Pixels per strip of the 8-bit path: the strip's `STRIP + 1` blocks.
+const STRIP_PX: usize = 4 * (STRIP + 1);
+
+/// One block row of a strip, structure of arrays (so the window loop reads lanes).
+#[derive(Clone, Copy)]
+pub(crate) struct BlockRowU8 {
+    pub s1: [i32; STRIP + 1],
+    pub s2: [i32; STRIP + 1],
+    pub ss: [i32; STRIP + 1],
+    pub s12: [i32; STRIP + 1],
+}
+
+impl BlockRowU8 {
+    pub(crate) const ZERO: BlockRowU8 = BlockRowU8 {
+        s1: [0; STRIP + 1],
+        s2: [0; STRIP + 1],
+        ss: [0; STRIP + 1],
+        s12: [0; STRIP + 1],
+    };
+}
+
+/// Column sums of one strip (scratch of [`block_row_u8`], reused from row to row).
+pub(crate) struct ColumnsU8 {
+    s1: [u32; STRIP_PX],
+    s2: [u32; STRIP_PX],
+    ss: [u32; STRIP_PX],
+    s12: [u32; STRIP_PX],
+}
+
+/// Block sums of `nb` blocks starting at pixel `x0` of one band of 8-bit rows: column sums
+/// over the four rows first (every product fits in 16 bits: 255^2 < 2^16), then groups of
+/// four columns. Written as plain loops over arrays so the compiler vectorises them.
+#[inline(always)]
+pub(crate) fn block_row_u8(
+    band: &Band<'_, u8>,
+    x0: usize,
+    nb: usize,
+    cols: &mut ColumnsU8,
+    out: &mut BlockRowU8,
+) {
+    let npx = 4 * nb;
+    let a: [&[u8]; 4] = core::array::from_fn(|r| &band.0[r][x0..x0 + npx]);
+    let b: [&[u8]; 4] = core::array::from_fn(|r| &band.1[r][x0..x0 + npx]);
+    let (c1, c2, css, c12) = (
+        &mut cols.s1[..npx],
+        &mut cols.s2[..npx],
+        &mut cols.ss[..npx],
+        &mut cols.s12[..npx],
+    );
+    for x in 0..npx {
+        let (mut s1, mut s2, mut ss, mut s12) = (0u32, 0u32, 0u32, 0u32);
+        for r in 0..4 {
+            let (u, v) = (a[r][x] as u16, b[r][x] as u16);
+            s1 += u as u32;
+            s2 += v as u32;
+            ss += (u * u) as u32 + (v * v) as u32;
+            s12 += (u * v) as u32;
+        }
+        c1[x] = s1;
+        c2[x] = s2;
+        css[x] = ss;
+        c12[x] = s12;
+    }
+    for i in 0..nb {
+        let q = |c: &[u32]| (c[4 * i] + c[4 * i + 1] + c[4 * i + 2] + c[4 * i + 3]) as i32;
+        out.s1[i] = q(c1);
+        out.s2[i] = q(c2);
+        out.ss[i] = q(css);
+        out.s12[i] = q(c12);
+    }
+}
+
+/// The 8-bit path for planes with pixel step 1: the sums of [`plane_sum`] in i32 (FFmpeg's
+/// `ssim_end1` types), windows of a strip row computed as arrays, and each row summed in four
+/// f64 lanes (window `i` into lane `i % 4`, as FFmpeg's SSE4 `ssim_end_line`), lanes added
+/// at the end of the row. The order is fixed by the code, not by the compiler.
+#[inline(always)]
+pub(crate) fn plane_sum_u8<T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    c1: i32,
+    c2: i32,
+) -> Result<f64> {
+    plane_sum_u8_by(x, y, ww, wh, (c1, c2), block_row_u8)
+}
+
+/// [`plane_sum_u8`] with the block sums of a band computed by `block_row` (an ISA's kernel).
+#[inline(always)]
+pub(crate) fn plane_sum_u8_by<T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    (c1, c2): (i32, i32),
+    mut block_row_u8: impl FnMut(&Band<'_, u8>, usize, usize, &mut ColumnsU8, &mut BlockRowU8),
+) -> Result<f64> {
+    let mut rows = [BlockRowU8::ZERO; 2];
+    let [prev, cur] = &mut rows;
+    // Swapped as references from row to row: the rows themselves never move.
+    let (mut prev, mut cur) = (prev, cur);
+    let mut vals = [0f32; STRIP];
+    let mut cols = ColumnsU8 {
+        s1: [0; STRIP_PX],
+        s2: [0; STRIP_PX],
+        ss: [0; STRIP_PX],
+        s12: [0; STRIP_PX],
+    };
+    let mut total = 0.0f64;
+    let mut x0 = 0;
+    while x0 < ww {
+        let n = (ww - x0).min(STRIP);
+        block_row_u8(&band::<u8, T>(x, y, 0)?, 4 * x0, n + 1, &mut cols, prev);
+        for z in 1..=wh {
+            block_row_u8(&band::<u8, T>(x, y, z)?, 4 * x0, n + 1, &mut cols, cur);
+            windows_u8(prev, cur, n, c1, c2, &mut vals[..n]);
+            // Window i into lane i % 4, in registers.
+            let (mut l0, mut l1, mut l2, mut l3) = (0f64, 0f64, 0f64, 0f64);
+            let quads = vals[..n].chunks_exact(4);
+            let rest = quads.remainder();
+            for q in quads {
+                l0 += q[0] as f64;
+                l1 += q[1] as f64;
+                l2 += q[2] as f64;
+                l3 += q[3] as f64;
+            }
+            for (k, v) in rest.iter().enumerate() {
+                match k {
+                    0 => l0 += *v as f64,
+                    1 => l1 += *v as f64,
+                    _ => l2 += *v as f64,
+                }
+            }
+            total += (l0 + l1) + (l2 + l3);
+            core::mem::swap(&mut prev, &mut cur);
+        }
+        x0 += n;
+    }
+    Ok(total)
+}
+
+/// The values of windows `0..n` of a strip row from its two block rows.
+#[inline(always)]
+fn windows_u8(p: &BlockRowU8, c: &BlockRowU8, n: usize, c1: i32, c2: i32, out: &mut [f32]) {
+    for (i, o) in out[..n].iter_mut().enumerate() {
+        let s1 = p.s1[i] + p.s1[i + 1] + c.s1[i] + c.s1[i + 1];
+        let s2 = p.s2[i] + p.s2[i + 1] + c.s2[i] + c.s2[i + 1];
+        let ss = p.ss[i] + p.ss[i + 1] + c.ss[i] + c.ss[i + 1];
+        let s12 = p.s12[i] + p.s12[i + 1] + c.s12[i] + c.s12[i + 1];
+        let vars = ss * 64 - s1 * s1 - s2 * s2;
+        let covar = s12 * 64 - s1 * s2;
+        let num = (2 * s1 * s2 + c1) as f32 * (2 * covar + c2) as f32;
+        let den = (s1 * s1 + s2 * s2 + c1) as f32 * (vars + c2) as f32;
+        *o = num / den;
+    }
 }

@@ -5,7 +5,7 @@ use ssim_core::{Backend, Error, Result};
 /// How a computation runs: which kernels and how many threads. Never changes the value.
 ///
 /// ```
-/// use ssim_std::{ssim_with_config, Backend, Config, Params, Plane};
+/// use ssim_std::{ssim_with, Backend, Config, Params, Plane};
 /// let x: Vec<u8> = (0..64 * 48).map(|i| (i % 251) as u8).collect();
 /// let y: Vec<u8> = x.iter().map(|&v| v / 2).collect();
 /// let (xp, yp) = (Plane::new(&x, 64, 48)?, Plane::new(&y, 64, 48)?);
@@ -13,10 +13,10 @@ use ssim_core::{Backend, Error, Result};
 /// let one = Config { backend: Some(Backend::Scalar), threads: Some(1) };
 /// let four = Config { backend: Some(Backend::Scalar), threads: Some(4) };
 /// // Bitwise the same value for any number of threads...
-/// assert_eq!(ssim_with_config(&p, &xp, &yp, &one)?.ssim, ssim_with_config(&p, &xp, &yp, &four)?.ssim);
+/// assert_eq!(ssim_with(&p, &xp, &yp, &one)?.ssim, ssim_with(&p, &xp, &yp, &four)?.ssim);
 /// // ...and within rounding on any backend.
-/// let fastest = ssim_with_config(&p, &xp, &yp, &Config::default())?.ssim;
-/// assert!((ssim_with_config(&p, &xp, &yp, &one)?.ssim - fastest).abs() < 1e-5);
+/// let fastest = ssim_with(&p, &xp, &yp, &Config::default())?.ssim;
+/// assert!((ssim_with(&p, &xp, &yp, &one)?.ssim - fastest).abs() < 1e-5);
 /// # Ok::<(), ssim_std::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -24,9 +24,7 @@ pub(crate) use source::{PlanePair, RowBuf, RowPair, RowSource};
 use band::{run_band, BandIndex, BandLevel, LevelGeometry};
 use pyramid::CHUNK_ROWS;
 use rayon::prelude::*;
-use ssim_core::{
-    map_size, scratch_len, Downsample, Params, Plane, Result, Sample, ScratchBlock, SsimResult,
-};
+use ssim_core::{map_size, scratch_len, Downsample, Params, Result, ScratchBlock, SsimResult};
 
 /// Map rows a band gets at least: below this the halo (window rows read by two bands) costs
 /// more than the parallelism gains.
@@ -175,52 +173,4 @@ pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Resul
         }
     }
     Ok(total)
-}
-
-/// Single-scale SSIM over a row source, on bands.
-pub(crate) fn ssim_source<S: RowSource>(
-    params: &Params,
-    src: &S,
-    config: &Config,
-    maps: bool,
-) -> Result<LevelOut> {
-    let job = Job {
-        params,
-        levels: 1,
-        downsample: Downsample::Wang2003,
-        map: maps,
-        ssim_map: maps,
-        cs_map: maps,
-        config: *config,
-    };
-    let mut out = run(src, &job)?;
-    Ok(out.remove(0))
-}
-
-/// Mean SSIM of two image channels with an explicit [`Config`]: bands of rows on the current
-/// rayon pool. The value is bitwise identical for any `threads`, and to [`crate::ssim`].
-pub fn ssim_with_config<T: Sample>(
-    params: &Params,
-    x: &Plane<'_, T>,
-    y: &Plane<'_, T>,
-    config: &Config,
-) -> Result<SsimResult> {
-    Ok(ssim_source(params, &PlanePair::new(x, y)?, config, false)?.result)
-}
-
-/// SSIM and cs maps (as [`crate::ssim_map`]) with an explicit [`Config`].
-pub fn ssim_map_with_config<T: Sample>(
-    params: &Params,
-    x: &Plane<'_, T>,
-    y: &Plane<'_, T>,
-    config: &Config,
-) -> Result<crate::SsimMap> {
-    let o = ssim_source(params, &PlanePair::new(x, y)?, config, true)?;
-    Ok(crate::SsimMap {
-        result: o.result,
-        width: o.map_width,
-        height: o.map_height,
-        ssim: o.ssim_map.unwrap_or_default(),
-        cs: o.cs_map.unwrap_or_default(),
-    })
 }

@@ -238,6 +238,33 @@ fn row_sums_are_identical() {
     }
 }
 
+/// The f32 partial row sums over many blocks of 128 columns and odd tails: every backend gives
+/// the scalar bits, and they stay within 1e-6 per pixel of the f64 sums.
+#[test]
+fn row_sums_are_identical_over_many_blocks() {
+    let mut rng = Rng(17);
+    for (b, k) in backends() {
+        for n in [127usize, 128, 129, 143, 300, 1000, 4099] {
+            let ssim: Vec<f32> = (0..n).map(|_| rng.unit() * 2.0 - 1.0).collect();
+            let cs: Vec<f32> = (0..n).map(|_| rng.unit()).collect();
+            for _ in 0..4 {
+                let p0 = rng.below(n.min(40));
+                let pool = (p0, n - rng.below(n - p0));
+                let got = (k.row_sums)(&ssim, &cs, pool);
+                let want = (scalar().row_sums)(&ssim, &cs, pool);
+                assert_eq!(got, want, "{b} row sums n={n} pool={pool:?}");
+                let exact: f64 = ssim[pool.0..pool.1].iter().map(|&v| v as f64).sum();
+                let count = (pool.1 - pool.0) as f64;
+                assert!(
+                    (got.0 - exact).abs() <= 1e-6 * count,
+                    "{b} n={n}: f32 partial sum {} vs f64 {exact}",
+                    got.0
+                );
+            }
+        }
+    }
+}
+
 /// The scalar fused pass against a direct evaluation of the definition in f64: the centred
 /// weighted moments of the window and the SSIM formula, with no shared code.
 #[test]

@@ -105,21 +105,48 @@ pub(super) const fn pass_rows(taps: usize) -> usize {
 /// [`pass_rows`] of the largest window, for the sizes without an arm of their own.
 pub(super) const MAX_PASS_ROWS: usize = pass_rows(2 * MAX_RADIUS + 1);
 
-/// [`scalar::row_sums`] with vectors: the same eight interleaved f64 accumulators, so the
-/// result has the scalar bits.
+/// [`scalar::row_sums`] with vectors: the same sixteen f32 lanes per block (16 / F vectors),
+/// the same tail and the same widening, so the result has the scalar bits.
 #[inline(always)]
 pub(crate) fn row_sums<S: Lanes>(
     s: S,
     ssim: &[f32],
     cs: &[f32],
-    pool: (usize, usize),
+    (p0, p1): (usize, usize),
 ) -> (f64, f64) {
-    sums8(
-        s,
-        pool,
-        |i| (s.widen_d(ssim, i), s.widen_d(cs, i)),
-        |i| (ssim[i] as f64, cs[i] as f64),
-    )
+    if !16usize.is_multiple_of(S::F) || S::F > 16 {
+        return scalar::row_sums(ssim, cs, (p0, p1));
+    }
+    let per = 16 / S::F;
+    let (mut a, mut b) = ([0.0f64; 8], [0.0f64; 8]);
+    let mut i = p0;
+    while i < p1 {
+        let end = (i + scalar::SUM_BLOCK).min(p1);
+        let whole = i + (end - i) / 16 * 16;
+        let zero = s.splat(0.0);
+        let (mut vs, mut vc) = ([zero; 4], [zero; 4]);
+        let mut k = i;
+        while k < whole {
+            for j in 0..per {
+                vs[j] = s.add(vs[j], s.load(ssim, k + j * S::F));
+                vc[j] = s.add(vc[j], s.load(cs, k + j * S::F));
+            }
+            k += 16;
+        }
+        let (mut ps, mut pc) = ([0.0f32; 16], [0.0f32; 16]);
+        for j in 0..per {
+            s.store(vs[j], &mut ps, j * S::F);
+            s.store(vc[j], &mut pc, j * S::F);
+        }
+        for (l, k) in (whole..end).enumerate() {
+            ps[l] += ssim[k];
+            pc[l] += cs[k];
+        }
+        scalar::widen16(&mut a, &ps);
+        scalar::widen16(&mut b, &pc);
+        i = end;
+    }
+    (scalar::combine8(&a), scalar::combine8(&b))
 }
 
 /// [`row_sums`] over f64 rows.
