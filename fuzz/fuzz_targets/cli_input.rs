@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let n = img.width * img.height * img.layout.samples();
-    assert!((img.width * img.height) as u64 <= MAX_PIXELS, "limit not applied");
+    assert!(
+        (img.width * img.height) as u64 <= MAX_PIXELS,
+        "limit not applied"
+    );
     let len = match &img.pixels {
         Pixels::U8(v) => v.len(),
         Pixels::U16(v) => v.len(),
@@ -40,7 +43,10 @@ fuzz_target!(|data: &[u8]| {
     match img.crop(crop) {
         Ok(c) => {
             assert!(2 * crop < img.width && 2 * crop < img.height);
-            assert_eq!((c.width, c.height), (img.width - 2 * crop, img.height - 2 * crop));
+            assert_eq!(
+                (c.width, c.height),
+                (img.width - 2 * crop, img.height - 2 * crop)
+            );
             let k = img.layout.samples();
             if let (Pixels::U8(a), Pixels::U8(b)) = (&img.pixels, &c.pixels) {
                 assert_eq!(b[0], a[(crop * img.width + crop) * k], "crop moved samples");
@@ -52,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
         let Pixels::U16(b) = &p.pixels else {
             panic!("promotion gave another type")
         };
-        assert!(a.iter().zip(b).all(|(&s, &t)| u32::from(t) == u32::from(s) * 257));
+        assert!(a
+            .iter()
+            .zip(b)
+            .all(|(&s, &t)| u32::from(t) == u32::from(s) * 257));
         assert_eq!(p.default_range, 65535.0);
     }
 });
