@@ -25,6 +25,11 @@ FLASH_MAX=49152
 STACK_MAX=4096
 GAUSS_MAX=350
 BOX_MAX=120
+# FIRMWARE_TARGETS=report prints a MISS line for a missed target instead of failing (CI uses it
+# while the targets of issue 13 are open work: BENCHMARKS.md "Firmware"); a value that differs
+# from the host fails in every mode.
+enforce=1
+[ "${FIRMWARE_TARGETS:-enforce}" = report ] && enforce=0
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -103,7 +108,7 @@ for board in $boards; do
     grep '^CALIBRATION' "$log" | sed "s/^/$board /"
     # Compose the FIRMWARE lines and check each against the host and the targets.
     awk -v board="$board" -v flash="$flash" -v flash_max="$FLASH_MAX" \
-        -v stack_max="$STACK_MAX" -v gauss_max="$GAUSS_MAX" -v box_max="$BOX_MAX" '
+        -v stack_max="$STACK_MAX" -v gauss_max="$GAUSS_MAX" -v box_max="$BOX_MAX" -v enforce="$enforce" '
         function field(line, key,    n, i, kv, parts) {
             n = split(line, parts, " ")
             for (i = 1; i <= n; i++) {
@@ -112,6 +117,9 @@ for board in $boards; do
             }
             return ""
         }
+        function miss(msg) {
+            if (enforce) { print "FAIL " msg; bad = 1 } else print "MISS " msg
+        }
         FNR == NR { if ($1 == "RESULT") host[field($0, "case")] = field($0, "value_hex"); next }
         $1 == "RESULT" {
             c = field($0, "case"); ipp = field($0, "instr_per_px") + 0; st = field($0, "stack") + 0
@@ -119,17 +127,22 @@ for board in $boards; do
             printf "FIRMWARE case=%s board=%s width=%s height=%s value_hex=%s host_hex=%s instr_per_px=%d flash=%d stack=%d\n",
                 c, board, field($0, "width"), field($0, "height"), v, h, ipp, flash, st
             if (v != h) { printf "FAIL %s %s: value %s differs from the host scalar %s\n", board, c, v, h; bad = 1 }
-            if (c ~ /^gauss_u8/ && ipp > gauss_max) { printf "FAIL %s %s: %d instructions per pixel, target <= %d\n", board, c, ipp, gauss_max; bad = 1 }
-            if (c ~ /^box7_u8/ && ipp > box_max) { printf "FAIL %s %s: %d instructions per pixel, target <= %d\n", board, c, ipp, box_max; bad = 1 }
-            if (c !~ /^msssim/ && st > stack_max) { printf "FAIL %s %s: stack %d bytes, target <= %d\n", board, c, st, stack_max; bad = 1 }
+            if (c ~ /^gauss_u8/ && ipp > gauss_max) miss(sprintf("%s %s: %d instructions per pixel, target <= %d", board, c, ipp, gauss_max))
+            if (c ~ /^box7_u8/ && ipp > box_max) miss(sprintf("%s %s: %d instructions per pixel, target <= %d", board, c, ipp, box_max))
+            if (c !~ /^msssim/ && st > stack_max) miss(sprintf("%s %s: stack %d bytes, target <= %d", board, c, st, stack_max))
             seen++
         }
         END {
             if (seen < 5) { print "FAIL " board ": expected 5 cases, saw " seen; bad = 1 }
-            if (flash > flash_max) { printf "FAIL %s: library flash %d bytes, target <= %d\n", board, flash, flash_max; bad = 1 }
+            if (flash > flash_max) miss(sprintf("%s: library flash %d bytes, target <= %d", board, flash, flash_max))
             exit bad
         }' "$out/host.txt" "$log" || status=1
 done
-[ "$status" -eq 0 ] && echo "firmware: all values match the host, all targets met" ||
+if [ "$status" -ne 0 ]; then
     echo "firmware: FAILED (see the FAIL lines)" >&2
+elif [ "$enforce" -eq 1 ]; then
+    echo "firmware: all values match the host, all targets met"
+else
+    echo "firmware: all values match the host (targets reported, not enforced: see the MISS lines)"
+fi
 exit "$status"

@@ -9,8 +9,8 @@
 //! bit; the std functions use the platform's `pow` and may differ in the last bit.
 
 use ssim_core::{
-    scratch_len, Backend, Downsample, Downsampler, Error, Options, Params, Plane, Pooling, RowRole,
-    Sample, ScratchBlock, Ssim, SsimResult,
+    scratch_len, Backend, Downsample, DownsampleKernels, Error, Options, Params, Plane, Pooling,
+    RowRole, Sample, ScratchBlock, Ssim, SsimResult,
 };
 
 use crate::status::Failure;
@@ -123,7 +123,7 @@ pub(crate) struct LevelOut {
 struct Pyramid<'s> {
     engines: &'s mut [Option<Ssim<'s>>],
     size: [(usize, usize); MAX_LEVELS],
-    down: Downsampler,
+    down: DownsampleKernels,
     /// `sums[k]`: pair sums of the upper source row of level `k`'s next row (x, y).
     sums: [(&'s mut [f32], &'s mut [f32]); MAX_LEVELS],
     /// `next[k]`: the level-`k` row being made (x, y).
@@ -133,7 +133,7 @@ struct Pyramid<'s> {
 /// The 2x2-mean step for source row `j` (of `height` rows, `width` wide) into `sums` / `out`;
 /// the output row index when `out` is complete.
 fn shrink<T: Sample>(
-    down: &Downsampler,
+    down: &DownsampleKernels,
     (j, width, height): (usize, usize, usize),
     (x, y, step): (&[T], &[T], (usize, usize)),
     sums: &mut (&mut [f32], &mut [f32]),

@@ -61,6 +61,12 @@ pub enum RowRole {
 
 impl RowRole {
     /// The output row this source row contributes to.
+    ///
+    /// ```
+    /// use ssim_core::{Downsample, RowRole};
+    /// assert_eq!(Downsample::Wang2003.role(5, 10).output(), 2);
+    /// assert_eq!(RowRole::Alone(0).output(), 0);
+    /// ```
     pub fn output(self) -> usize {
         match self {
             RowRole::First(q) | RowRole::Second(q) | RowRole::Both(q) | RowRole::Alone(q) => q,
@@ -70,11 +76,21 @@ impl RowRole {
 
 impl Downsample {
     /// Samples of the next level along an axis of `n`: `ceil(n / 2)` for both rules.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// assert_eq!((Downsample::output_len(10), Downsample::output_len(11)), (5, 6));
+    /// ```
     pub const fn output_len(n: usize) -> usize {
         n.div_ceil(2)
     }
 
     /// The name used by the CLI and the C API (`wang2003`, `pytorch-msssim`).
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// assert_eq!(Downsample::PytorchMsssim.name(), "pytorch-msssim");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Downsample::Wang2003 => "wang2003",
@@ -83,6 +99,15 @@ impl Downsample {
     }
 
     /// The role of source row `j` of an axis of `n` rows.
+    ///
+    /// ```
+    /// use ssim_core::{Downsample, RowRole};
+    /// // Five rows: Wang's rule pairs 0-1 and 2-3, and the odd last row is its own pair.
+    /// assert_eq!(Downsample::Wang2003.role(3, 5), RowRole::Second(1));
+    /// assert_eq!(Downsample::Wang2003.role(4, 5), RowRole::Both(2));
+    /// // pytorch pads one zero row first: row 0 has no partner.
+    /// assert_eq!(Downsample::PytorchMsssim.role(0, 5), RowRole::Alone(0));
+    /// ```
     pub fn role(self, j: usize, n: usize) -> RowRole {
         let odd = n % 2 == 1;
         match self {
@@ -98,6 +123,12 @@ impl Downsample {
     }
 
     /// The source rows `lo..=hi` that output row `q` of an axis of `n` reads.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// assert_eq!(Downsample::Wang2003.sources(2, 5), (4, 4));
+    /// assert_eq!(Downsample::PytorchMsssim.sources(1, 5), (1, 2));
+    /// ```
     pub fn sources(self, q: usize, n: usize) -> (usize, usize) {
         match self {
             Downsample::Wang2003 => (2 * q, (2 * q + 1).min(n.saturating_sub(1))),
@@ -133,10 +164,17 @@ impl Downsample {
             .block_row(upper, lower, step, width, out)
     }
 
-    /// This rule on `backend`'s kernels (see [`Downsampler`]); an error if this CPU cannot
+    /// This rule on `backend`'s kernels (see [`DownsampleKernels`]); an error if this CPU cannot
     /// run the backend.
-    pub fn with_backend(self, backend: Backend) -> Result<Downsampler> {
-        Ok(Downsampler {
+    ///
+    /// ```
+    /// use ssim_core::{Backend, Downsample};
+    /// let k = Downsample::Wang2003.with_backend(Backend::Scalar)?;
+    /// assert_eq!(k.backend(), Backend::Scalar);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn with_backend(self, backend: Backend) -> Result<DownsampleKernels> {
+        Ok(DownsampleKernels {
             rule: self,
             kernels: backend.kernels()?,
         })
@@ -145,6 +183,14 @@ impl Downsample {
     /// Horizontal pair sums of the upper source row: `sums[k]` is the sum of the two samples
     /// of block `k` (`output_len(width)` values). `row` holds `width` pixels `step` apart.
     /// Runs on the fastest backend ([`Backend::detect`]); every backend gives the same bits.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// let mut sums = [0f32; 2];
+    /// Downsample::Wang2003.first_row(&[1u8, 2, 3], 1, 3, &mut sums)?;
+    /// assert_eq!(sums, [3.0, 6.0]); // 1 + 2, and the odd last sample twice
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn first_row<T: Sample>(
         self,
         row: &[T],
@@ -159,6 +205,14 @@ impl Downsample {
     /// One output row: `out[k] = (first[k] + pair sum k of row) / 4`, where `first` holds the
     /// upper row's [`first_row`](Self::first_row) sums, or is `None` for pytorch's zero row.
     /// Runs on the fastest backend ([`Backend::detect`]); every backend gives the same bits.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// let mut out = [0f32; 2];
+    /// Downsample::Wang2003.second_row(Some(&[3.0, 6.0]), &[5u8, 7, 9], 1, 3, &mut out)?;
+    /// assert_eq!(out, [3.75, 6.0]); // (3 + 12) / 4, (6 + 18) / 4
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn second_row<T: Sample>(
         self,
         first: Option<&[f32]>,
@@ -176,32 +230,55 @@ impl Downsample {
 /// streaming steps of the 2x2 mean, vectorised. Every backend gives the same bits (the sums
 /// are IEEE additions in the rule's order, with no fused operation).
 #[derive(Clone, Copy)]
-pub struct Downsampler {
+pub struct DownsampleKernels {
     rule: Downsample,
     kernels: &'static Kernels,
 }
 
-impl core::fmt::Debug for Downsampler {
+impl core::fmt::Debug for DownsampleKernels {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Downsampler")
+        f.debug_struct("DownsampleKernels")
             .field("rule", &self.rule)
             .field("backend", &self.kernels.backend)
             .finish()
     }
 }
 
-impl Downsampler {
+impl DownsampleKernels {
     /// The rule.
+    ///
+    /// ```
+    /// use ssim_core::{Backend, Downsample};
+    /// let k = Downsample::PytorchMsssim.with_backend(Backend::detect())?;
+    /// assert_eq!(k.rule(), Downsample::PytorchMsssim);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn rule(&self) -> Downsample {
         self.rule
     }
 
     /// The backend running the kernels.
+    ///
+    /// ```
+    /// use ssim_core::{Backend, Downsample};
+    /// let k = Downsample::Wang2003.with_backend(Backend::Portable)?;
+    /// assert_eq!(k.backend(), Backend::Portable);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn backend(&self) -> Backend {
         self.kernels.backend
     }
 
     /// [`Downsample::first_row`] on this backend.
+    ///
+    /// ```
+    /// use ssim_core::{Backend, Downsample};
+    /// let k = Downsample::Wang2003.with_backend(Backend::detect())?;
+    /// let mut sums = [0f32; 2];
+    /// k.first_row(&[10u16, 20, 30, 40], 1, 4, &mut sums)?;
+    /// assert_eq!(sums, [30.0, 70.0]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn first_row<T: Sample>(
         &self,
         row: &[T],
@@ -215,6 +292,15 @@ impl Downsampler {
     }
 
     /// [`Downsample::second_row`] on this backend.
+    ///
+    /// ```
+    /// use ssim_core::{Backend, Downsample};
+    /// let k = Downsample::Wang2003.with_backend(Backend::detect())?;
+    /// let mut out = [0f32; 1];
+    /// k.second_row(Some(&[2.0]), &[1.0f32, 1.0], 1, 2, &mut out)?;
+    /// assert_eq!(out, [1.0]); // (2 + 1 + 1) / 4
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn second_row<T: Sample>(
         &self,
         first: Option<&[f32]>,
@@ -251,6 +337,15 @@ impl Downsampler {
     }
 
     /// [`Downsample::block_row`] on this backend.
+    ///
+    /// ```
+    /// use ssim_core::{Backend, Downsample};
+    /// let k = Downsample::Wang2003.with_backend(Backend::detect())?;
+    /// let mut out = [0f32; 1];
+    /// k.block_row(&[1u8, 3], &[5u8, 7], 1, 2, &mut out)?;
+    /// assert_eq!(out, [4.0]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn block_row<T: Sample>(
         &self,
         upper: &[T],

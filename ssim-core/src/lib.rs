@@ -21,17 +21,24 @@
 //! # Ok::<(), ssim_core::Error>(())
 //! ```
 //!
+//! ## Design
+//!
+//! `docs/ARCHITECTURE.md` in the repository describes the data flow (rows, moments, the ring,
+//! the vertical pass and formula, sinks), where each piece lives, and how to add a kernel, a
+//! backend or a preset. In short: [`Ssim`] pushes rows through a ring of window statistics;
+//! every kernel is named once in a list from which each [`Backend`]'s table is generated.
+//!
 //! ## Accuracy
 //!
-//! The Gaussian and f32 paths compute in f32 with every second moment *centred* on the sample
-//! at the window centre (see [`kernels`](crate#kernels)), so the classic cancellation of
-//! `E[x^2] - mu^2` in bright, flat regions does not occur; each row of the map is summed in
-//! f32 partial sums of at most eight values, widened to f64 once per 128 columns (no per-pixel
-//! double precision, which is software on single-precision FPUs), and rows are added in f64
-//! in row order. Measured against float64 references (scikit-image, MATLAB's
-//! definition) on the bundled vectors, the mean differs by at most the bound stated in the
-//! README. Box windows on u8/u16 samples are computed from exact integer sums and agree with
-//! float64 references to rounding.
+//! The Gaussian and f32 paths compute in f32 with every second moment *centred* on the sample at
+//! the window centre (`docs/ARCHITECTURE.md` in the repository explains the kernels), so the
+//! classic cancellation of `E[x^2] - mu^2` in bright, flat regions does not occur; each row of the
+//! map is summed in f32 partial sums of at most eight values, widened to f64 once per 128 columns
+//! (no per-pixel double precision, which is software on single-precision FPUs), and rows are added
+//! in f64 in row order. Measured against float64 references (scikit-image, MATLAB's definition) on
+//! the bundled vectors, the mean differs by at most the bound stated in the README. Box windows on
+//! u8/u16 samples are computed from exact integer sums and agree with float64 references to
+//! rounding.
 //!
 //! ## Non-finite samples
 //!
@@ -56,7 +63,7 @@ mod scratch;
 pub mod x264;
 
 pub use backend::Backend;
-pub use downsample::{Downsample, Downsampler, RowRole};
+pub use downsample::{Downsample, DownsampleKernels, RowRole};
 pub use engine::{
     compute, compute_with, map_size, scratch_len, MapWriter, Options, OutputRow, RowSink, Ssim,
     SsimResult,

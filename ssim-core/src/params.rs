@@ -27,6 +27,11 @@ pub enum Window {
 impl Window {
     /// The Gaussian window scikit-image builds for `sigma` (truncate = 3.5:
     /// `radius = int(3.5 * sigma + 0.5)`), which is also MATLAB's for sigma 1.5.
+    ///
+    /// ```
+    /// use ssim_core::Window;
+    /// assert_eq!(Window::gaussian_skimage(1.5), Window::Gaussian { radius: 5, sigma: 1.5 });
+    /// ```
     pub fn gaussian_skimage(sigma: f64) -> Window {
         let radius = if sigma.is_finite() && sigma > 0.0 {
             (3.5 * sigma + 0.5) as usize
@@ -37,6 +42,11 @@ impl Window {
     }
 
     /// Taps on each side of the centre.
+    ///
+    /// ```
+    /// use ssim_core::Window;
+    /// assert_eq!(Window::Box { size: 7 }.radius(), 3);
+    /// ```
     pub fn radius(&self) -> usize {
         match *self {
             Window::Gaussian { radius, .. } => radius,
@@ -46,6 +56,11 @@ impl Window {
 
     /// Taps per side (`2 * radius + 1`; saturates at `usize::MAX` for an absurd radius,
     /// which [`Params::validate`] then rejects, so sizing never overflows before validation).
+    ///
+    /// ```
+    /// use ssim_core::Window;
+    /// assert_eq!(Window::Gaussian { radius: 5, sigma: 1.5 }.size(), 11);
+    /// ```
     pub fn size(&self) -> usize {
         self.radius().saturating_mul(2).saturating_add(1)
     }
@@ -77,6 +92,14 @@ pub enum Padding {
 impl Padding {
     /// Maps a possibly out-of-range index to `0..n` (`n >= 1`). Repeats the rule as often as
     /// needed, so windows larger than the image are handled the way scipy handles them.
+    ///
+    /// ```
+    /// use ssim_core::Padding;
+    /// // `c b a | a b c d | d c b` and `d c b | a b c d | c b a` for n = 4.
+    /// assert_eq!(Padding::Reflect.map_index(-1, 4), 0);
+    /// assert_eq!(Padding::Mirror.map_index(-1, 4), 1);
+    /// assert_eq!(Padding::Replicate.map_index(6, 4), 3);
+    /// ```
     pub fn map_index(self, i: isize, n: usize) -> usize {
         let n = n as isize;
         if (0..n).contains(&i) {
@@ -151,6 +174,13 @@ pub struct Params {
 }
 
 /// `2^bits - 1`, the data range of unsigned integer samples of that bit depth (1..=32).
+///
+/// ```
+/// use ssim_core::data_range_for_bits;
+/// assert_eq!(data_range_for_bits(10)?, 1023.0);
+/// assert!(data_range_for_bits(0).is_err());
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
 pub fn data_range_for_bits(bits: u32) -> Result<f64> {
     if !(1..=32).contains(&bits) {
         return Err(Error::InvalidParameter {
@@ -185,6 +215,11 @@ impl Preset {
 
     /// The name used by the CLI and the C API (`wang2004`, `scikit-image`,
     /// `scikit-image-gaussian`, `matlab`).
+    ///
+    /// ```
+    /// use ssim_core::Preset;
+    /// assert_eq!(Preset::ScikitImage.name(), "scikit-image");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Preset::Wang2004 => "wang2004",
@@ -195,6 +230,12 @@ impl Preset {
     }
 
     /// Parses a name; `_` and `-` are interchangeable.
+    ///
+    /// ```
+    /// use ssim_core::Preset;
+    /// assert_eq!(Preset::from_name("matlab"), Some(Preset::Matlab));
+    /// assert_eq!(Preset::from_name("ffmpeg"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Preset> {
         Preset::ALL.into_iter().find(|p| {
             let a = p.name().as_bytes();
@@ -208,6 +249,11 @@ impl Preset {
     }
 
     /// The parameters of this preset for samples of range `data_range`.
+    ///
+    /// ```
+    /// use ssim_core::{Params, Preset};
+    /// assert_eq!(Preset::Wang2004.params(255.0), Params::wang2004(255.0));
+    /// ```
     pub fn params(self, data_range: f64) -> Params {
         match self {
             Preset::Wang2004 => Params::wang2004(data_range),
@@ -224,6 +270,13 @@ impl Params {
     /// `skimage.metrics.structural_similarity(x, y, gaussian_weights=True, sigma=1.5,
     /// use_sample_covariance=False, data_range=L)`, `tf.image.ssim` and `pytorch_msssim.ssim`
     /// (given a float64 window). The default.
+    ///
+    /// ```
+    /// use ssim_core::{Params, Pooling, Window};
+    /// let p = Params::wang2004(255.0);
+    /// assert_eq!(p.window, Window::Gaussian { radius: 5, sigma: 1.5 });
+    /// assert_eq!(p.pooling, Pooling::Valid);
+    /// ```
     pub fn wang2004(data_range: f64) -> Params {
         Params {
             window: Window::Gaussian {
@@ -242,6 +295,11 @@ impl Params {
     /// scikit-image's defaults, `structural_similarity(x, y, data_range=L)`: 7x7 box,
     /// sample covariance (49/48), mean over the valid region; its full-size map has `reflect`
     /// borders.
+    ///
+    /// ```
+    /// use ssim_core::{Params, Window};
+    /// assert_eq!(Params::scikit_image(1.0).window, Window::Box { size: 7 });
+    /// ```
     pub fn scikit_image(data_range: f64) -> Params {
         Params {
             window: Window::Box { size: 7 },
@@ -253,6 +311,11 @@ impl Params {
 
     /// scikit-image with `gaussian_weights=True, sigma=1.5` and its default sample covariance
     /// (121/120): `structural_similarity(x, y, gaussian_weights=True, sigma=1.5, data_range=L)`.
+    ///
+    /// ```
+    /// use ssim_core::{Covariance, Params};
+    /// assert_eq!(Params::scikit_image_gaussian(1.0).covariance, Covariance::Sample);
+    /// ```
     pub fn scikit_image_gaussian(data_range: f64) -> Params {
         Params {
             covariance: Covariance::Sample,
@@ -263,6 +326,11 @@ impl Params {
 
     /// MATLAB Image Processing Toolbox `ssim(A, ref)` with default options: Gaussian 11/1.5,
     /// replicate padding, same-size map, mean of the whole map. Works on any image size.
+    ///
+    /// ```
+    /// use ssim_core::{Padding, Params, Pooling};
+    /// assert_eq!(Params::matlab(255.0).pooling, Pooling::Same(Padding::Replicate));
+    /// ```
     pub fn matlab(data_range: f64) -> Params {
         Params {
             pooling: Pooling::Same(Padding::Replicate),
@@ -271,18 +339,35 @@ impl Params {
     }
 
     /// `C1 = (k1 L)^2`.
+    ///
+    /// ```
+    /// use ssim_core::Params;
+    /// assert!((Params::wang2004(255.0).c1() - 6.5025).abs() < 1e-12);
+    /// ```
     pub fn c1(&self) -> f64 {
         let c = self.k1 * self.data_range;
         c * c
     }
 
     /// `C2 = (k2 L)^2`.
+    ///
+    /// ```
+    /// use ssim_core::Params;
+    /// assert!((Params::wang2004(255.0).c2() - 58.5225).abs() < 1e-12);
+    /// ```
     pub fn c2(&self) -> f64 {
         let c = self.k2 * self.data_range;
         c * c
     }
 
     /// Checks every field; the engine calls this too.
+    ///
+    /// ```
+    /// use ssim_core::Params;
+    /// assert!(Params::wang2004(255.0).validate().is_ok());
+    /// let bad = Params { data_range: -1.0, ..Params::wang2004(255.0) };
+    /// assert!(bad.validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let bad = |name, expected| Err(Error::InvalidParameter { name, expected });
         match self.window {

@@ -106,11 +106,29 @@ pub struct Plane<'a, T: Sample> {
 
 impl<'a, T: Sample> Plane<'a, T> {
     /// A tightly packed plane: stride `width`, step 1.
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// let data = [0u8; 6];
+    /// let p = Plane::new(&data, 3, 2)?;
+    /// assert_eq!((p.width(), p.height()), (3, 2));
+    /// assert!(Plane::new(&data, 4, 2).is_err());
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn new(data: &'a [T], width: usize, height: usize) -> Result<Self> {
         Self::with_layout(data, width, height, width, 1)
     }
 
     /// A plane with an explicit row `stride` and pixel `step`, both in samples.
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// // The green channel of 2x2 packed RGB with a padded stride of 8 samples.
+    /// let rgb = [1u8, 2, 3, 4, 5, 6, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0];
+    /// let g = Plane::with_layout(&rgb[1..], 2, 2, 8, 3)?;
+    /// assert_eq!((g.get(0, 0), g.get(1, 0), g.get(1, 1)), (2, 5, 11));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn with_layout(
         data: &'a [T],
         width: usize,
@@ -156,23 +174,54 @@ impl<'a, T: Sample> Plane<'a, T> {
     }
 
     /// Width in pixels.
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// assert_eq!(Plane::new(&[0u16; 12], 4, 3)?.width(), 4);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn width(&self) -> usize {
         self.width
     }
     /// Height in pixels.
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// assert_eq!(Plane::new(&[0u16; 12], 4, 3)?.height(), 3);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn height(&self) -> usize {
         self.height
     }
     /// Row stride in samples.
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// assert_eq!(Plane::new(&[0f32; 12], 4, 3)?.stride(), 4);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn stride(&self) -> usize {
         self.stride
     }
     /// Pixel step in samples.
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// assert_eq!(Plane::with_layout(&[0u8; 12], 2, 2, 6, 3)?.step(), 3);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn step(&self) -> usize {
         self.step
     }
 
     /// The sample at column `x`, row `y`. Panics if out of range (use in tests and oracles).
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// let p = Plane::new(&[1u8, 2, 3, 4, 5, 6], 3, 2)?;
+    /// assert_eq!(p.get(2, 1), 6);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn get(&self, x: usize, y: usize) -> T {
         assert!(x < self.width && y < self.height);
         self.data[y * self.stride + x * self.step]
@@ -180,12 +229,27 @@ impl<'a, T: Sample> Plane<'a, T> {
 
     /// Row `y` as a slice that starts at its first pixel and ends at its last
     /// (`(width - 1) * step + 1` samples).
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// let p = Plane::new(&[1u8, 2, 3, 4, 5, 6], 3, 2)?;
+    /// assert_eq!(p.row(1)[0], 4);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn row(&self, y: usize) -> &'a [T] {
         let start = y * self.stride;
         &self.data[start..start + (self.width - 1) * self.step + 1]
     }
 
     /// Rows `start..start + count` as a plane of their own (for streaming in chunks).
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// let data: Vec<u8> = (0..12).collect();
+    /// let band = Plane::new(&data, 3, 4)?.rows(1, 2)?;
+    /// assert_eq!((band.height(), band.get(0, 0)), (2, 3));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     #[inline]
     pub fn rows(&self, start: usize, count: usize) -> Result<Plane<'a, T>> {
         if count == 0 || start.checked_add(count).is_none_or(|e| e > self.height) {

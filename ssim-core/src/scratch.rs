@@ -22,6 +22,14 @@ impl ScratchBlock {
 
     /// The aligned blocks inside an arbitrary byte buffer (for C callers who hand in
     /// `void *` memory): skips up to 63 leading bytes to reach alignment.
+    ///
+    /// ```
+    /// use ssim_core::ScratchBlock;
+    /// let mut bytes = vec![0u8; 1000];
+    /// let blocks = ScratchBlock::from_bytes(&mut bytes);
+    /// assert!(blocks.len() >= 14); // 1000 bytes hold 15 blocks, or 14 after up to 63 skipped
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn from_bytes(bytes: &mut [u8]) -> &mut [ScratchBlock] {
         let (_, blocks, _) = bytemuck::pod_align_to_mut::<u8, ScratchBlock>(bytes);
         blocks

@@ -1,4 +1,4 @@
-//! The MS-SSIM 2x2 mean ([`Downsampler`]) on every backend this machine runs, against
+//! The MS-SSIM 2x2 mean ([`DownsampleKernels`]) on every backend this machine runs, against
 //! `Backend::Scalar` and against the whole-image definition of VECTORS.md: both rules, odd and
 //! even sizes around every vector width, pixel steps (interleaved channels), u8, u16 and f32.
 //!
@@ -6,7 +6,7 @@
 //! samples those bits are the exact means. `SSIM_REQUIRE_BACKENDS=avx2,avx512` makes a named
 //! backend that is not available a failure (CI sets it).
 
-use ssim_core::{Backend, Downsample, Downsampler, RowRole, Sample};
+use ssim_core::{Backend, Downsample, DownsampleKernels, RowRole, Sample};
 use test_support::{backends, Rng};
 
 const RULES: [Downsample; 2] = [Downsample::Wang2003, Downsample::PytorchMsssim];
@@ -19,7 +19,7 @@ const WIDTHS: &[usize] = &[
 /// The image downsampled row by row as `ssim-std`'s pyramid streams it; `x` holds `h` rows of
 /// `stride` samples, pixel `c` of row `j` at `j * stride + c * step`.
 fn stream<T: Sample>(
-    d: &Downsampler,
+    d: &DownsampleKernels,
     x: &[T],
     (w, h, stride, step): (usize, usize, usize, usize),
 ) -> Vec<f32> {

@@ -274,7 +274,10 @@ fn level_maps_have_level_sizes_and_their_means() {
         let m = s.map.as_ref().unwrap();
         assert_eq!(m.len(), (s.width - 10) * (s.height - 10));
         let mean = m.iter().map(|&v| v as f64).sum::<f64>() / m.len() as f64;
-        assert!((mean - s.ssim).abs() < 1e-12, "{mean} vs {}", s.ssim);
+        // The reported mean sums each row in f32 partials of at most 8 values (16 lanes per
+        // 128-column block) widened to f64 once per block: each partial is within
+        // 7 * 2^-24 * max|v| of its exact sum, and |v| <= 1, so the mean is within 4.2e-7.
+        assert!((mean - s.ssim).abs() < 4.2e-7, "{mean} vs {}", s.ssim);
     }
 }
 

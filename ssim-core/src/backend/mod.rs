@@ -49,6 +49,11 @@ impl Backend {
     ];
 
     /// The name used by `SSIM_BACKEND`, the CLI and the C API.
+    ///
+    /// ```
+    /// use ssim_core::Backend;
+    /// assert_eq!(Backend::Avx2.name(), "avx2");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Backend::Scalar => "scalar",
@@ -60,6 +65,12 @@ impl Backend {
     }
 
     /// Parses a name as printed by [`Backend::name`].
+    ///
+    /// ```
+    /// use ssim_core::Backend;
+    /// assert_eq!(Backend::from_name("AVX512"), Some(Backend::Avx512));
+    /// assert_eq!(Backend::from_name("sse9"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Backend> {
         Backend::ALL
             .iter()
@@ -69,11 +80,21 @@ impl Backend {
 
     /// Whether this CPU (and this build) can run the backend. On x86-64 this checks CPUID and
     /// that the OS saves the wider registers (XGETBV); the answer is cached.
+    ///
+    /// ```
+    /// use ssim_core::Backend;
+    /// assert!(Backend::Scalar.is_supported() && Backend::Portable.is_supported());
+    /// ```
     pub fn is_supported(self) -> bool {
         self.table().is_some()
     }
 
     /// The fastest supported backend.
+    ///
+    /// ```
+    /// use ssim_core::Backend;
+    /// assert!(Backend::detect().is_supported());
+    /// ```
     pub fn detect() -> Backend {
         Backend::ALL
             .iter()
@@ -84,6 +105,12 @@ impl Backend {
     }
 
     /// Iterator over the supported backends, slowest first.
+    ///
+    /// ```
+    /// use ssim_core::Backend;
+    /// let all: Vec<Backend> = Backend::available().collect();
+    /// assert_eq!(all[..2], [Backend::Scalar, Backend::Portable]);
+    /// ```
     pub fn available() -> impl Iterator<Item = Backend> {
         Backend::ALL.iter().copied().filter(|b| b.is_supported())
     }

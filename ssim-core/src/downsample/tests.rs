@@ -68,7 +68,7 @@ fn streamed(rule: Downsample, x: &[u8], w: usize, h: usize, step: usize) -> [f32
     out
 }
 
-/// The same with both rows of a block at hand: [`Downsampler::block_row`] on every row
+/// The same with both rows of a block at hand: [`DownsampleKernels::block_row`] on every row
 /// that completes a block.
 fn by_blocks(rule: Downsample, x: &[u8], w: usize, h: usize, step: usize) -> [f32; N] {
     let ow = w.div_ceil(2);

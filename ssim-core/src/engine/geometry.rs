@@ -20,6 +20,21 @@ pub(super) enum Extent {
 /// pass did, which made the valid map slower than the larger full one (see BENCHMARKS.md).
 pub(super) const COLUMN_ALIGN: usize = 16;
 
+/// The columns the kernels compute for a map of `map_w`: whole groups of [`COLUMN_ALIGN`],
+/// and not a multiple of 16 groups (1 KB). A vertical pass loads the same column of 44 ring
+/// rows; with a row stride of a multiple of 1 KB those rows fall into a quarter of the L1
+/// sets or fewer, more than their ways hold (a 256-column map ran 45 % slower than one of
+/// 246 columns), so such widths get one group more.
+fn kernel_columns(map_w: usize) -> usize {
+    let groups = map_w.div_ceil(COLUMN_ALIGN);
+    let groups = if groups.is_multiple_of(16) {
+        groups + 1
+    } else {
+        groups
+    };
+    groups * COLUMN_ALIGN
+}
+
 /// Sizes derived from the parameters and the image size.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Geometry {
@@ -28,9 +43,8 @@ pub(super) struct Geometry {
     pub(super) radius: usize,
     pub(super) extent: Extent,
     pub(super) map_w: usize,
-    /// Columns the kernels compute: `map_w` rounded up to [`COLUMN_ALIGN`], so that every
-    /// moment row in the ring starts on a 64-byte boundary. The columns past `map_w` read
-    /// zeros and are never delivered.
+    /// Columns the kernels compute ([`kernel_columns`]): every moment row in the ring starts
+    /// on a 64-byte boundary. The columns past `map_w` read zeros and are never delivered.
     pub(super) cols: usize,
     pub(super) map_h: usize,
     /// Columns of the map that are pooled.
@@ -81,7 +95,7 @@ impl Geometry {
             extent,
             map_w,
             map_h,
-            cols: map_w.next_multiple_of(COLUMN_ALIGN),
+            cols: kernel_columns(map_w),
             pool_cols,
             pool_rows,
             ring_bytes: if matches!(params.window, crate::Window::Box { .. }) {
@@ -150,6 +164,14 @@ impl Geometry {
 ///
 /// Box windows keep exact integer sums in f64 (twice the ring memory of the f32 Gaussian
 /// path); the size covers every sample type.
+///
+/// ```
+/// use ssim_core::{scratch_len, Params, ScratchBlock};
+/// let params = Params::wang2004(255.0);
+/// let scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 1920, false)?];
+/// assert!(!scratch.is_empty());
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
 pub fn scratch_len(params: &Params, width: usize, map: bool) -> Result<usize> {
     // The height does not matter for the size; use one that passes the window check.
     let size = params.window.size();
@@ -161,6 +183,14 @@ pub fn scratch_len(params: &Params, width: usize, map: bool) -> Result<usize> {
 }
 
 /// The map that [`Ssim`](super::Ssim) produces for these parameters: `(width, height)`.
+///
+/// ```
+/// use ssim_core::{map_size, Params};
+/// // The valid map of an 11x11 window loses 5 pixels on each side.
+/// assert_eq!(map_size(&Params::wang2004(255.0), 64, 48, false)?, (54, 38));
+/// assert_eq!(map_size(&Params::matlab(255.0), 64, 48, false)?, (64, 48));
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
 pub fn map_size(params: &Params, width: usize, height: usize, map: bool) -> Result<(usize, usize)> {
     let g = Geometry::new(params, width, height, map)?;
     Ok((g.map_w, g.map_h))

@@ -92,6 +92,15 @@ pub struct Ssim<'s> {
 
 impl<'s> Ssim<'s> {
     /// An engine for a `width x height` image pair, best backend, mean only.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Params, ScratchBlock, Ssim};
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 64, false)?];
+    /// let engine = Ssim::new(&params, 64, 48, &mut scratch)?;
+    /// assert_eq!(engine.input_rows(), (0, 48));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn new(
         params: &Params,
         width: usize,
@@ -102,6 +111,20 @@ impl<'s> Ssim<'s> {
     }
 
     /// An engine with explicit [`Options`].
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Backend, Options, Params, ScratchBlock, Ssim};
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 64, false)?];
+    /// let options = Options {
+    ///     backend: Some(Backend::Scalar),
+    ///     rows: Some((0, 19)),
+    ///     ..Options::default()
+    /// };
+    /// let engine = Ssim::with_options(&params, 64, 48, options, &mut scratch)?;
+    /// assert_eq!(engine.backend(), Backend::Scalar);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn with_options(
         params: &Params,
         width: usize,
@@ -173,26 +196,74 @@ impl<'s> Ssim<'s> {
     }
 
     /// The input rows this engine reads, `start..end`: push exactly these, in order.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Options, Params, ScratchBlock, Ssim};
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 64, false)?];
+    /// // Map rows 10..20 of a valid map read input rows 10..30 (a window of 11 rows each).
+    /// let options = Options { rows: Some((10, 20)), ..Options::default() };
+    /// let engine = Ssim::with_options(&params, 64, 48, options, &mut scratch)?;
+    /// assert_eq!(engine.input_rows(), (10, 30));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn input_rows(&self) -> (usize, usize) {
         self.in_rows
     }
 
     /// The map rows this engine produces, `start..end`.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Params, ScratchBlock, Ssim};
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 64, false)?];
+    /// assert_eq!(Ssim::new(&params, 64, 48, &mut scratch)?.output_rows(), (0, 38));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn output_rows(&self) -> (usize, usize) {
         self.out_rows
     }
 
     /// Width and height of the full map.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Params, ScratchBlock, Ssim};
+    /// let params = Params::matlab(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 64, false)?];
+    /// assert_eq!(Ssim::new(&params, 64, 48, &mut scratch)?.map_size(), (64, 48));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn map_size(&self) -> (usize, usize) {
         (self.geo.map_w, self.geo.map_h)
     }
 
     /// The backend running the kernels.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Backend, Params, ScratchBlock, Ssim};
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 64, false)?];
+    /// assert_eq!(Ssim::new(&params, 64, 48, &mut scratch)?.backend(), Backend::detect());
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn backend(&self) -> Backend {
         self.kernels.backend
     }
 
     /// Ends the computation: every input row must have been pushed.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Error, Params, Plane, ScratchBlock, Ssim};
+    /// let params = Params::wang2004(255.0);
+    /// let x = vec![100u8; 16 * 16];
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 16, false)?];
+    /// let mut engine = Ssim::new(&params, 16, 16, &mut scratch)?;
+    /// let p = Plane::new(&x, 16, 12)?;
+    /// engine.push_rows(&p, &p, &mut ())?;
+    /// // Four rows are still missing.
+    /// assert!(matches!(engine.finish(), Err(Error::RowsMissing { .. })));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn finish(self) -> Result<SsimResult> {
         if self.next_out < self.out_rows.1 {
             return Err(Error::RowsMissing {
@@ -233,6 +304,23 @@ pub fn compute<T: Sample>(
 }
 
 /// Whole images with explicit [`Options`] and a sink for the map rows.
+///
+/// ```
+/// use ssim_core::{compute_with, map_size, scratch_len};
+/// use ssim_core::{MapWriter, Options, Params, Plane, ScratchBlock};
+/// let params = Params::wang2004(255.0);
+/// let (w, h) = (24, 20);
+/// let x: Vec<u8> = (0..w * h).map(|i| (i * 5 % 256) as u8).collect();
+/// let (mw, mh) = map_size(&params, w, h, false)?;
+/// let mut map = vec![0f32; mw * mh];
+/// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false)?];
+/// let p = Plane::new(&x, w, h)?;
+/// let mut sink = MapWriter::new(mw, mh, &mut map, None)?;
+/// let r = compute_with(&params, &p, &p, Options::default(), &mut scratch, &mut sink)?;
+/// assert_eq!(r.ssim, 1.0);
+/// assert!(map.iter().all(|&v| v == 1.0));
+/// # Ok::<(), ssim_core::Error>(())
+/// ```
 pub fn compute_with<T: Sample>(
     params: &Params,
     x: &Plane<'_, T>,

@@ -11,6 +11,21 @@ use crate::plane::{Plane, Sample, SampleKind, SampleSlice};
 impl Ssim<'_> {
     /// Pushes the next rows of both images (equal-sized chunks of the image width), handing
     /// every map row that becomes complete to `sink`.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Params, Plane, ScratchBlock, Ssim};
+    /// let params = Params::scikit_image(255.0);
+    /// let x = vec![7u8; 16 * 16];
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 16, false)?];
+    /// let mut engine = Ssim::new(&params, 16, 16, &mut scratch)?;
+    /// let p = Plane::new(&x, 16, 16)?;
+    /// for top in (0..16).step_by(4) {
+    ///     let chunk = p.rows(top, 4)?;
+    ///     engine.push_rows(&chunk, &chunk, &mut ())?;
+    /// }
+    /// assert_eq!(engine.finish()?.ssim, 1.0);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn push_rows<T: Sample>(
         &mut self,
         x: &Plane<'_, T>,
@@ -23,8 +38,8 @@ impl Ssim<'_> {
     /// [`push_rows`](Self::push_rows), calling `loaded(j)` for row `j` of the chunk (`0..`)
     /// once the engine has read that row of both images and before it filters them. Other
     /// work on the same input rows then finds them in L1 instead of fetching them from
-    /// memory a second time (the MS-SSIM pyramid's 2x2 means: measured, 2x2-mean samples
-    /// 302 -> 218 of 22k in an MS-SSIM 1080p run). An error from `loaded` stops the push
+    /// memory a second time (the MS-SSIM pyramid's 2x2 means; BENCHMARKS.md has the
+    /// measurement). An error from `loaded` stops the push
     /// and is returned; the rows before it are in.
     ///
     /// ```

@@ -92,7 +92,8 @@ impl Totals {
 ///
 /// A row that does not fit the map the writer was made for (another width, or an index past
 /// the height) is skipped, never written out of bounds, and [`MapWriter::mismatched`] then
-/// reports it: size the writer with [`map_size`](crate::map_size) for the same parameters and `map` option.
+/// reports it: size the writer with [`map_size`](crate::map_size) for the same parameters and
+/// `map` option.
 pub struct MapWriter<'m> {
     width: usize,
     height: usize,
@@ -103,6 +104,14 @@ pub struct MapWriter<'m> {
 
 impl<'m> MapWriter<'m> {
     /// A writer for a map of `width x height`; checks that the buffers are large enough.
+    ///
+    /// ```
+    /// use ssim_core::{Error, MapWriter};
+    /// let mut map = vec![0f32; 6 * 4];
+    /// assert!(MapWriter::new(6, 4, &mut map, None).is_ok());
+    /// let mut short = vec![0f32; 23];
+    /// assert!(matches!(MapWriter::new(6, 4, &mut short, None), Err(Error::MapTooSmall { .. })));
+    /// ```
     pub fn new(
         width: usize,
         height: usize,
@@ -128,6 +137,20 @@ impl<'m> MapWriter<'m> {
     }
 
     /// Whether a row was skipped because it did not fit this map.
+    ///
+    /// ```
+    /// use ssim_core::{compute_with, scratch_len, MapWriter, Options, Params, Plane, ScratchBlock};
+    /// let params = Params::wang2004(255.0);
+    /// let x = vec![9u8; 16 * 16];
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, 16, false)?];
+    /// // Sized for a full 16x16 map, but the valid map is 6x6.
+    /// let mut map = vec![0f32; 16 * 16];
+    /// let mut sink = MapWriter::new(16, 16, &mut map, None)?;
+    /// let p = Plane::new(&x, 16, 16)?;
+    /// compute_with(&params, &p, &p, Options::default(), &mut scratch, &mut sink)?;
+    /// assert!(sink.mismatched());
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
     pub fn mismatched(&self) -> bool {
         self.mismatched
     }

@@ -19,11 +19,9 @@
 //! The rule-specific blocks at the ends of an odd row (a repeated or a zero sample) stay in
 //! `crate::downsample`; these kernels see only whole pairs.
 //!
-//! Why kernels: the pyramid now runs on the backend it was given, and the u8 pair sums come
-//! from one `maddubs` (x86) / `vpaddl` (NEON) per vector of pairs, straight to f32 (no u16
-//! pass and conversion pass). Measured share of an MS-SSIM 1080p u8 run (perf, AVX-512): the
-//! autovectorised code took 2.2 % (u8 level) and 1.3 % (f32 levels), the kernels 1.9 % and
-//! 0.8 %; what is left is mostly the stores of the level rows.
+//! Why kernels: the pyramid runs on the backend it was given, and the u8 pair sums come from
+//! one `maddubs` (x86) / `vpaddl` (NEON) per vector of pairs, straight to f32 (no u16 pass and
+//! conversion pass); BENCHMARKS.md has the measured shares.
 
 use crate::lanes::Lanes;
 use crate::plane::Sample;
@@ -142,9 +140,8 @@ pub(crate) fn downsample<'a, S: Lanes, T: Sample>(
     if step != 1 || n < S::F {
         return scalar(src, step, upper, out);
     }
-    // No prefetch of the next row here (unlike `load_u8`): measured with the pyramid's 2x2
+    // No prefetch of the next row here (unlike the engine's `load`): with the pyramid's 2x2
     // mean running before the engine's load, fetching the next row from here made the u8
-    // kernel a third slower (perf, MS-SSIM 1080p: 424 -> 317 samples without), and the f32
-    // levels' rows are in cache already.
+    // kernel slower (BENCHMARKS.md), and the f32 levels' rows are in cache already.
     rows(s, &src[..2 * n], upper, out);
 }

@@ -4,7 +4,7 @@
 use super::band::{BandLevel, LevelGeometry};
 use super::source::{RowPair, RowSource};
 use super::Span;
-use ssim_core::{Downsampler, Result, RowRole, Sample, Ssim};
+use ssim_core::{DownsampleKernels, Result, RowRole, Sample, Ssim};
 
 /// Rows of the coarser levels are produced into a buffer of this many rows and consumed a
 /// buffer at a time: one level's ring stays in cache while it works, instead of every level's
@@ -78,7 +78,7 @@ impl<'r, T: Sample> SourceRow<'r, T> {
 /// The pyramid's 2x2 means between levels, and the rows in flight.
 pub(super) struct Downsampling<'a, 'm> {
     /// The 2x2 mean on the band's backend.
-    pub kernels: Downsampler,
+    pub kernels: DownsampleKernels,
     pub levels: &'a [LevelGeometry],
     /// Rows each level must produce.
     pub need: &'a [Option<Span>],
