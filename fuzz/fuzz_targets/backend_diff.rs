@@ -9,8 +9,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ssim_core::{compute_with, scratch_len, Options};
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
+use ssim_core::{compute_with, scratch_len, Options};
 use ssim_std::{oracle::oracle, Backend, Result, SsimResult, Window};
 
 const MEAN_BOUND: f64 = 1e-6;

@@ -12,8 +12,8 @@
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid};
 use ssim_std::{
-    msssim_with, Backend, Config, Downsample, Error, MsSsimParams, MsSsimResult, NegativeMeans,
-    Result,
+    msssim_with, Backend, Config, Downsample, Error, MsSsimParams, MsSsimResult,
+    NegativeMeans, Result,
 };
 
 const LEVEL_EPS: f64 = 1e-6;

@@ -14,8 +14,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
 use ssim_fuzz::{side, unit_pair, Input, Noise, Rows};
+use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
 use ssim_std::{Covariance, Padding, Params, Plane, Pooling, Window};
 
 /// Rounding allowance per window tap (per side): 1.1e-6 for the usual 11 taps.

@@ -7,8 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ssim_core::{compute_with, scratch_len, Options, ScratchBlock, Ssim};
 use ssim_fuzz::{layout, params, side, unit_pair, FromUnit, Input, Laid, Rows};
+use ssim_core::{compute_with, scratch_len, Options, ScratchBlock, Ssim};
 use ssim_std::{Error, Plane, SampleKind, SsimResult};
 
 fuzz_target!(|data: &[u8]| {

@@ -52,11 +52,7 @@ fuzz_target!(|data: &[u8]| {
                         v.len()
                     }
                 };
-                assert_eq!(
-                    len,
-                    f.frame_samples(),
-                    "sample count does not match the format"
-                );
+                assert_eq!(len, f.frame_samples(), "sample count does not match the format");
                 r.recycle(frame);
             }
             Ok(None) => break,
