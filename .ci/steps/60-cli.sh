@@ -16,7 +16,15 @@ cargo run --quiet --release -p ssim-cli -- --threshold 0.9 samples/ref.png sampl
 below=$?
 cargo run --quiet --release -p ssim-cli -- samples/ref.png samples/missing.png 2>/dev/null
 missing=$?
+# A result that cannot be written must not pass a gate (issue 17): disk full is exit 2.
+# (Closed pipes and NaN results are covered by ssim-cli/tests/exit_codes.rs.)
+full=2
+if [ -w /dev/full ]; then
+    cargo run --quiet --release -p ssim-cli -- --threshold 0.99 samples/ref.png samples/dist.png >/dev/full 2>/dev/null
+    full=$?
+fi
 set -e
 [ "$below" -eq 1 ] || { echo "--threshold above the value: exit $below, expected 1" >&2; exit 1; }
 [ "$missing" -eq 2 ] || { echo "missing file: exit $missing, expected 2" >&2; exit 1; }
+[ "$full" -eq 2 ] || { echo "stdout on /dev/full: exit $full, expected 2" >&2; exit 1; }
 echo "ssim CLI: README command and exit codes OK"

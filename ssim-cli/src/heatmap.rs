@@ -13,11 +13,19 @@ use crate::error::{io_reason, CliError};
 use crate::font;
 
 /// Writes `map` to `path`: PFM if the name ends in `.pfm`, a PNG heatmap otherwise.
-pub fn write(path: &Path, map: &Map, title: &str, value: f64) -> Result<(), CliError> {
+/// `title` is the header's first line (value and preset), `subtitle` its second (the files
+/// and the channel mode).
+pub fn write(
+    path: &Path,
+    map: &Map,
+    title: &str,
+    subtitle: &str,
+    value: f64,
+) -> Result<(), CliError> {
     let bytes = if is_pfm(path) {
         crate::pnm::encode_pfm(map.width, map.height, &map.data)
     } else {
-        render_png(map, title, value)?
+        render_png(map, title, subtitle, value)?
     };
     std::fs::write(path, bytes).map_err(|e| {
         CliError::new(format!(
@@ -168,10 +176,23 @@ const WHITE: [u8; 3] = [255, 255, 255];
 const INK: [u8; 3] = [20, 20, 20];
 /// Largest canvas side; bigger maps are shown at reduced size (every k-th value).
 const MAX_SIDE: usize = 4096;
+/// Shortest drawn side: a thin map (12x400 input, a 2x390 map) is stretched across to this,
+/// so it is a picture and not a strip of a few pixels on a blank canvas.
+const MIN_SIDE: usize = 96;
+
+/// Enlargement `num / den` of one axis of `n` values, given the map's common one: the common
+/// factor, unless that leaves this axis shorter than [`MIN_SIDE`].
+fn axis_scale(n: usize, (num, den): (usize, usize)) -> (usize, usize) {
+    if (n * num).div_ceil(den) < MIN_SIDE {
+        (MIN_SIDE.div_ceil(n), 1)
+    } else {
+        (num, den)
+    }
+}
 
 /// Renders the heatmap: a header with the title and statistics, the map (enlarged with
 /// nearest neighbour when small, so its pixels stay visible), and a colour bar with labels.
-pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
+pub fn render(map: &Map, title: &str, subtitle: &str, value: f64) -> (usize, usize, Vec<u8>) {
     let (mw, mh) = (map.width.max(1), map.height.max(1));
     let finite = map.data.iter().copied().filter(|v| v.is_finite());
     let (min, max, n) = finite.fold((f64::MAX, f64::MIN, 0usize), |a, v| {
@@ -193,13 +214,14 @@ pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
     } else {
         (1, 1)
     };
-    let (w, h) = ((mw * num).div_ceil(den), (mh * num).div_ceil(den));
+    let ((nx, dx), (ny, dy)) = (axis_scale(mw, (num, den)), axis_scale(mh, (num, den)));
+    let (w, h) = ((mw * nx).div_ceil(dx), (mh * ny).div_ceil(dy));
     let fs = (h.max(w) / 240).clamp(2, 8);
     let gh = font::GLYPH_H * fs;
     let pad = 3 * fs;
 
     let header = format!("{title}  MAP MIN {min:.4}");
-    let header_h = gh + 2 * pad;
+    let header_h = 2 * gh + 3 * pad;
     let bar_x = pad + w + 3 * pad;
     let bar_w = 6 * fs;
     let tick_w = 2 * fs;
@@ -213,18 +235,20 @@ pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
     let foot_w = font::text_width("DARK = DIFFERENT, YELLOW = SAME  (00000x00000 MAP)", fs);
     let cw = (label_x + label_w + pad)
         .max(font::text_width(&header, fs) + 2 * pad)
+        .max(font::text_width(subtitle, fs) + 2 * pad)
         .max(foot_w + 2 * pad);
     let bar_h = h.max(6 * gh);
     let ch = header_h + bar_h.max(h) + gh + 3 * pad;
     let mut cv = Canvas::new(cw, ch, WHITE);
     cv.text(&header, pad, pad, fs, INK);
+    cv.text(subtitle, pad, 2 * pad + gh, fs, INK);
 
     let colour = |v: f64| viridis((v - lo) / (hi - lo));
     let top = header_h;
     for y in 0..h {
-        let sy = y * den / num;
+        let sy = y * dy / ny;
         for x in 0..w {
-            let sx = x * den / num;
+            let sx = x * dx / nx;
             let v = map
                 .data
                 .get(sy * map.width + sx)
@@ -288,9 +312,9 @@ pub fn render(map: &Map, title: &str, value: f64) -> (usize, usize, Vec<u8>) {
     (cw, ch, cv.px)
 }
 
-fn render_png(map: &Map, title: &str, value: f64) -> Result<Vec<u8>, CliError> {
+fn render_png(map: &Map, title: &str, subtitle: &str, value: f64) -> Result<Vec<u8>, CliError> {
     use image::ImageEncoder;
-    let (w, h, px) = render(map, title, value);
+    let (w, h, px) = render(map, title, subtitle, value);
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out)
         .write_image(&px, w as u32, h as u32, image::ExtendedColorType::Rgb8)
@@ -332,7 +356,7 @@ mod tests {
             height: mh,
             data,
         };
-        let (w, h, px) = render(&map, "SSIM 0.75", 0.75);
+        let (w, h, px) = render(&map, "SSIM 0.75", "A.PNG VS B.PNG", 0.75);
         let at = |x: usize, y: usize| {
             let i = 3 * (y * w + x);
             [px[i], px[i + 1], px[i + 2]]
@@ -340,13 +364,39 @@ mod tests {
         // Enlarged 12x (480 / 40), below the header: first column is the minimum (dark end
         // of the scale), last column is 1 (yellow).
         let fs = (480 / 240).clamp(2, 8);
-        let (x0, y0) = (3 * fs, font::GLYPH_H * fs + 6 * fs);
+        let (x0, y0) = (3 * fs, 2 * font::GLYPH_H * fs + 9 * fs);
         assert_eq!(at(x0 + 1, y0 + 5), viridis(0.0));
         assert_eq!(at(x0 + 40 * 12 - 2, y0 + 5), viridis(1.0));
         // The colour bar holds both ends of the scale.
         let bar: Vec<[u8; 3]> = (0..h).map(|y| at(x0 + 480 + 9 * fs + 3 * fs, y)).collect();
         assert!(bar.contains(&viridis(0.0)) && bar.contains(&viridis(1.0)));
         assert!(w > 480 && h > 360);
+    }
+
+    /// Defect 11 of issue 17: a 12x400 input gives a 2x390 map, which was drawn 4 pixels wide.
+    #[test]
+    fn thin_maps_are_stretched_to_a_visible_width() {
+        let (mw, mh) = (2, 390);
+        let data = (0..mw * mh)
+            .map(|i| if i % 2 == 0 { 0.5 } else { 1.0 })
+            .collect();
+        let map = Map {
+            width: mw,
+            height: mh,
+            data,
+        };
+        let (w, _, px) = render(&map, "SSIM 0.75", "A VS B", 0.75);
+        let at = |x: usize, y: usize| {
+            let i = 3 * (y * w + x);
+            [px[i], px[i + 1], px[i + 2]]
+        };
+        let fs = (390 * 2 / 240).clamp(2, 8);
+        let (x0, y0) = (3 * fs, 2 * font::GLYPH_H * fs + 9 * fs);
+        // Both columns are drawn MIN_SIDE / 2 = 48 pixels wide.
+        assert_eq!(at(x0 + 1, y0 + 3), viridis(0.0));
+        assert_eq!(at(x0 + MIN_SIDE / 2 - 1, y0 + 3), viridis(0.0));
+        assert_eq!(at(x0 + MIN_SIDE / 2 + 1, y0 + 3), viridis(1.0));
+        assert_eq!(at(x0 + MIN_SIDE - 1, y0 + 3), viridis(1.0));
     }
 
     #[test]

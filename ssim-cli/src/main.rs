@@ -490,7 +490,25 @@ fn run() -> Result<i32, CliError> {
             Some(s) => s.first().map_or(report.value, |l| l.ssim),
             None => report.value,
         };
-        heatmap::write(path, map, &format!("{title}  {}", report.preset), marker)?;
+        let name = |p: &Path| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        };
+        let subtitle = format!(
+            "{} VS {}  CHANNELS {}",
+            name(&args.reference),
+            name(distorted),
+            report.channel_mode
+        );
+        heatmap::write(
+            path,
+            map,
+            &format!("{title}  {}", report.preset),
+            &subtitle,
+            marker,
+        )?;
     }
     if args.json {
         let line = serde_json::to_string(&report)
