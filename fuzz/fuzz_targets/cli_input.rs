@@ -16,6 +16,9 @@ mod input;
 #[path = "../../ssim-cli/src/jpeg.rs"]
 #[allow(dead_code)]
 mod jpeg;
+#[path = "../../ssim-cli/src/pnm.rs"]
+#[allow(dead_code)]
+mod pnm;
 
 use input::{decode, Pixels};
 use libfuzzer_sys::fuzz_target;
