@@ -412,8 +412,11 @@ fn parse_header(line: &[u8]) -> Result<(Format, Vec<String>), String> {
     let rest = line
         .strip_prefix(SIGNATURE)
         .ok_or_else(|| format!("not a YUV4MPEG2 stream: header '{}'", printable(line)))?;
+    // ASCII, not merely UTF-8: tokens are split after their first byte.
     let text = std::str::from_utf8(rest)
-        .map_err(|_| "the YUV4MPEG2 header is not ASCII text".to_string())?;
+        .ok()
+        .filter(|_| rest.is_ascii())
+        .ok_or_else(|| "the YUV4MPEG2 header is not ASCII text".to_string())?;
     if !text.is_empty() && !text.starts_with(' ') {
         return Err(format!(
             "not a YUV4MPEG2 stream: header 'YUV4MPEG2{}'",
@@ -582,6 +585,9 @@ mod tests {
         assert!(e(b"YUV4MPEG2 W999999999 H99999999\nFRAME\n").contains("not supported"));
         assert!(e(b"YUV4MPEG3 W4 H4\n").contains("not a YUV4MPEG2"));
         assert!(e(b"").contains("empty"));
+        // A multi-byte UTF-8 character opening a token (found by the video_reader fuzz target:
+        // it panicked splitting the token after its first byte).
+        assert!(e("YUV4MPEG2 W2 H2 \u{611}nn\n".as_bytes()).contains("not ASCII"));
         // Huge but allowed sizes over a short input: an error, bounded memory.
         assert!(e(b"YUV4MPEG2 W65536 H65536 C444p16\nFRAME\nabc").contains("truncated"));
     }
