@@ -35,6 +35,7 @@
 
 pub(crate) mod downsample;
 pub(crate) mod generic;
+pub(crate) mod roofline;
 pub(crate) mod scalar;
 
 /// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).
