@@ -58,10 +58,9 @@ pub(crate) const UD_GROUP: usize = 16;
 
 /// Where moment `m` of column `o` lies in a slot of the Gaussian moment ring: the slot is a
 /// sequence of 16-column groups, each holding its `mu, md, vu, vd` side by side (256 bytes).
-/// A vertical pass then reads one stream of memory per ring row instead of four: with 14 ring
-/// rows in a pass, 56 streams from L2 were more than the hardware prefetchers follow (the
-/// pass took 50 % longer at 1920 columns than with the ring in L1; grouped, 25 %). Every
-/// lane count divides 16, so a vector never straddles two groups.
+/// A vertical pass then reads one stream of memory per ring row instead of four (14 instead
+/// of 56 from L2; `BENCHMARKS.md` has the measurement). Every lane count divides 16, so a
+/// vector never straddles two groups.
 #[inline(always)]
 pub(crate) const fn ud_at(m: usize, o: usize) -> usize {
     (o / UD_GROUP) * UD_GROUP * UD_MOMENTS + m * UD_GROUP + o % UD_GROUP
