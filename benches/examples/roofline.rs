@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use ssim_benches::pair;
 use ssim_core::{compute_with, roofline, scratch_len, Options, ScratchBlock};
-use ssim_std::{msssim_with, Backend, Config, MsSsimParams, Params, Plane};
+use ssim_std::{msssim_with, ssim_with, Backend, Config, MsSsimParams, Params, Plane};
 
 /// Lane operations per input pixel of the Gaussian-11 floor (issue 14).
 const FLOOR_OPS_PER_PIXEL: f64 = 88.0;
@@ -228,6 +228,18 @@ fn main() {
             backend: Some(b),
             threads: Some(1),
         };
+        // The same SSIM through ssim-std (bands, per-thread memory; what the CLI runs).
+        let wang = Params::wang2004(255.0);
+        let (t, v) = time(reps, || ssim_with(&wang, &xp, &yp, &config).unwrap().ssim);
+        println!(
+            "| wang2004 through `ssim_std::ssim_with`, 1 thread | {:.3} | {:.0} | {:.2} | {:.2} | {:.8} |",
+            t * 1e3,
+            pixels / t / 1e6,
+            fma_floor / t,
+            mix_floor / t,
+            v / (3 * reps + 2) as f64
+        );
+        let std_time = t;
         let ms = MsSsimParams::wang2003(255.0);
         let (t, v) = time(reps, || msssim_with(&ms, &xp, &yp, &config).unwrap().msssim);
         println!(
@@ -236,6 +248,10 @@ fn main() {
             pixels / t / 1e6,
             v / (3 * reps + 2) as f64
         );
-        println!("MS-SSIM / SSIM (wang2004): {:.3}", t / ssim_time);
+        println!(
+            "MS-SSIM / SSIM (wang2004): {:.3} against `compute_with`, {:.3} against `ssim_with`",
+            t / ssim_time,
+            t / std_time
+        );
     }
 }
