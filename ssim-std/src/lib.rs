@@ -40,6 +40,7 @@ pub struct ReadmeDoctests;
 
 mod backend;
 mod color;
+mod gradient;
 mod msssim;
 mod parallel;
 mod single_scale;
@@ -48,6 +49,11 @@ pub use backend::{backend_from_env, BACKEND_ENV};
 pub use color::{
     msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, ChannelsResult, Interleaved,
     MsChannelsResult, PixelLayout,
+};
+pub use gradient::{
+    msssim_gradient, msssim_gradient_into, msssim_gradient_with, ssim_gradient, ssim_gradient_into,
+    ssim_gradient_with, ssim_image_gradient, Convention, ImageGradient, MsSsimGradient,
+    SsimGradient,
 };
 pub use msssim::{
     msssim, msssim_with, Level, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans,
