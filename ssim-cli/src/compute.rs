@@ -489,14 +489,14 @@ pub struct Outcome {
     pub map: Option<Map>,
 }
 
-fn pixel_layout(l: Layout) -> PixelLayout {
+pub fn pixel_layout(l: Layout) -> PixelLayout {
     match l {
         Layout::Gray => PixelLayout::Gray,
         Layout::Rgb => PixelLayout::Rgb,
     }
 }
 
-fn channel_mode(m: ChannelMode) -> ssim_std::ChannelMode {
+pub fn channel_mode(m: ChannelMode) -> ssim_std::ChannelMode {
     match m {
         ChannelMode::Mean => ssim_std::ChannelMode::Mean,
         ChannelMode::Luma601 => ssim_std::ChannelMode::Luma601,
