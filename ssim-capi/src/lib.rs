@@ -30,6 +30,8 @@
 
 mod backend;
 mod compute;
+#[cfg(feature = "std")]
+mod gradient;
 mod image;
 mod msssim;
 #[cfg(all(feature = "panic-hook", not(feature = "std"), not(test)))]
@@ -43,6 +45,8 @@ use core::ffi::c_char;
 
 pub use backend::*;
 pub use compute::*;
+#[cfg(feature = "std")]
+pub use gradient::*;
 pub use image::*;
 pub use msssim::*;
 pub use params::*;

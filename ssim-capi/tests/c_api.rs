@@ -444,3 +444,23 @@ fn shared_library_exports_the_header() {
         "ssim.h declares what libssim.so exports"
     );
 }
+
+/// The gradient calls (`tests/c/gradient_test.c`), linked with the static library.
+#[test]
+fn c_gradient_program() {
+    let mut link = static_link();
+    link.push("-lm".into());
+    let exe =
+        build_source("gradient_test.c", "gradient_test", &[], &link, false).expect("not optional");
+    let out = test_support::command(&exe)
+        .output()
+        .expect("the C test program runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && stdout.contains(" passed, 0 failed"),
+        "{} failed ({}):\n{stdout}",
+        exe.display(),
+        out.status
+    );
+}
