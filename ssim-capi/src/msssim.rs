@@ -287,6 +287,14 @@ pub unsafe extern "C" fn ssim_msssim_f32(
 }
 
 /// Checked MS-SSIM parameters (as the Rust library takes them) and both planes.
+#[cfg(feature = "std")]
+pub(crate) type MsInputs<'a, T> = (
+    ssim_std::MsSsimParams,
+    ssim_core::Plane<'a, T>,
+    ssim_core::Plane<'a, T>,
+);
+
+/// Checked MS-SSIM parameters (as the Rust library takes them) and both planes.
 ///
 /// # Safety
 ///
@@ -296,14 +304,7 @@ pub(crate) unsafe fn ms_inputs<'a, I: CImage>(
     params: *const ssim_msssim_params,
     x: *const I,
     y: *const I,
-) -> Result<
-    (
-        ssim_std::MsSsimParams,
-        ssim_core::Plane<'a, I::Sample>,
-        ssim_core::Plane<'a, I::Sample>,
-    ),
-    Failure,
-> {
+) -> Result<MsInputs<'a, I::Sample>, Failure> {
     // SAFETY: the caller's contract for `params`; checked for NULL and alignment.
     let mp = unsafe { ref_ptr(params, "params") }?;
     let p = mp.checked()?;
