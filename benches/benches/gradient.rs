@@ -14,7 +14,10 @@ use std::hint::black_box;
 fn gradient(c: &mut Criterion) {
     let (w, h) = (1920, 1080);
     let p = pair(w, h);
-    let (xp, yp) = (Plane::new(&p.x, w, h).unwrap(), Plane::new(&p.y, w, h).unwrap());
+    let (xp, yp) = (
+        Plane::new(&p.x, w, h).unwrap(),
+        Plane::new(&p.y, w, h).unwrap(),
+    );
     let one = Config {
         backend: None,
         threads: Some(1),

@@ -8,13 +8,20 @@
 //! The image is `y = sigmoid(z)` per sample (so it stays in 0..1), `z` starting from uniform
 //! noise; Adam (lr 0.01) follows the exact gradient of ssim-std until SSIM reaches 0.9
 //! (MS-SSIM: 0.999) or `--steps` run out. Colour images use the mean of the R, G, B values.
+//!
+//! MS-SSIM (`wang2003`) clamps a negative level mean to 0 (relu), and a clamped channel has a
+//! zero gradient: from noise, a channel whose coarsest level starts negative would never
+//! move. While a channel's MS-SSIM is 0, the example follows the gradient of the same
+//! definition with `NegativeMeans::Normalize` (`(m + 1) / 2`, never clamped) for that
+//! channel; the value it reports and stops on is always the `wang2003` one.
 //! Writes `optimized.png` (the result) and `optimized_side_by_side.png` (reference | result)
 //! in the current folder, or in `--out DIR`.
 
 use std::path::PathBuf;
 
 use ssim_std::{
-    msssim_gradient_with, ssim_gradient_with, Config, Convention, MsSsimParams, Params, Plane,
+    msssim_gradient_with, ssim_gradient_with, Config, Convention, MsSsimParams, NegativeMeans,
+    Params, Plane,
 };
 
 /// Which value is maximised.
@@ -83,8 +90,19 @@ fn evaluate(
                 (g.result.ssim, g.gradient)
             }
             Metric::MsSsim => {
-                let g = msssim_gradient_with(&MsSsimParams::wang2003(1.0), &xp, &yp, &config)?;
-                (g.result.msssim, g.gradient)
+                let p = MsSsimParams::wang2003(1.0);
+                let g = msssim_gradient_with(&p, &xp, &yp, &config)?;
+                if g.result.msssim > 0.0 {
+                    (g.result.msssim, g.gradient)
+                } else {
+                    // Clamped: relu's gradient is 0; move along the unclamped definition.
+                    let smooth = MsSsimParams {
+                        negative: NegativeMeans::Normalize,
+                        ..p
+                    };
+                    let s = msssim_gradient_with(&smooth, &xp, &yp, &config)?;
+                    (g.result.msssim, s.gradient)
+                }
             }
         };
         value += v / n;
