@@ -33,6 +33,14 @@ pub(crate) struct Axis {
     pub map_len: usize,
     /// Window taps (`2r + 1`).
     taps: usize,
+    /// The full window, left to right.
+    g: Vec<f64>,
+    /// Map positions whose taps are the plain window: `p` reads `p + fwd_shift + k` with
+    /// weight `g[k]` (no padding). Filtered with contiguous loops.
+    fwd_plain: Run,
+    /// Image samples read by the plain window only: `i` is read by map positions
+    /// `i - bwd_shift + k` with weight `g[k]` (the window is symmetric).
+    bwd_plain: Run,
     fwd_off: Vec<usize>,
     fwd: Vec<(usize, f64)>,
     bwd_off: Vec<usize>,
@@ -86,9 +94,30 @@ impl Axis {
             bwd.extend(list);
         }
         bwd_off.push(bwd.len());
+        let fwd_plain = Run::find(map_len, |p| {
+            let list = &fwd[fwd_off[p]..fwd_off[p + 1]];
+            (list.len() == g.len()).then_some(())?;
+            let shift = list[0].0 as isize - p as isize;
+            let plain = list.iter().zip(g).enumerate().all(|(k, (&(i, w), &gk))| {
+                i as isize == p as isize + shift + k as isize && w == gk
+            });
+            plain.then_some(shift)
+        });
+        let bwd_plain = Run::find(n, |i| {
+            let list = &bwd[bwd_off[i]..bwd_off[i + 1]];
+            (list.len() == g.len()).then_some(())?;
+            let shift = i as isize - list[0].0 as isize;
+            let plain = list.iter().zip(g).enumerate().all(|(k, (&(p, w), &gk))| {
+                p as isize == i as isize - shift + k as isize && w == gk
+            });
+            plain.then_some(shift)
+        });
         Axis {
             map_len,
             taps: g.len(),
+            g: g.to_vec(),
+            fwd_plain,
+            bwd_plain,
             fwd_off,
             fwd,
             bwd_off,
@@ -104,6 +133,60 @@ impl Axis {
     /// The map positions that read image sample `i`, with their weights.
     fn adjoint(&self, i: usize) -> &[(usize, f64)] {
         &self.bwd[self.bwd_off[i]..self.bwd_off[i + 1]]
+    }
+}
+
+/// The longest run of consecutive indices that share one shift (empty if none).
+#[derive(Clone, Copy, Debug, Default)]
+struct Run {
+    start: usize,
+    end: usize,
+    shift: isize,
+}
+
+impl Run {
+    /// The longest run of `0..n` over which `plain(i)` gives the same `Some(shift)`.
+    fn find(n: usize, plain: impl Fn(usize) -> Option<isize>) -> Run {
+        let mut best = Run::default();
+        let mut cur: Option<Run> = None;
+        for i in 0..n {
+            cur = match (plain(i), cur) {
+                (Some(s), Some(c)) if c.shift == s && c.end == i => Some(Run { end: i + 1, ..c }),
+                (Some(s), _) => Some(Run {
+                    start: i,
+                    end: i + 1,
+                    shift: s,
+                }),
+                (None, _) => None,
+            };
+            if let Some(c) = cur {
+                if c.end - c.start > best.end - best.start {
+                    best = c;
+                }
+            }
+        }
+        best
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.start <= i && i < self.end
+    }
+}
+
+/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run` (contiguous, vectorisable).
+#[inline]
+fn fir(out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
+    if run.start == run.end {
+        return;
+    }
+    let o = &mut out[run.start..run.end];
+    o.fill(0.0);
+    let base = (run.start as isize + run.shift) as usize;
+    for (k, &gk) in g.iter().enumerate() {
+        let s = &src[base + k..base + k + o.len()];
+        for (a, &b) in o.iter_mut().zip(s) {
+            *a += gk * b;
+        }
     }
 }
 
@@ -233,6 +316,7 @@ struct Band<'l, 's, S: Source> {
     x: Vec<f64>,
     y: Vec<f64>,
     stats: Vec<f64>,
+    products: Vec<f64>,
     acc: Vec<f64>,
     folded: Vec<f64>,
 }
@@ -250,6 +334,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             x: vec![0.0; w],
             y: vec![0.0; w],
             stats: vec![0.0; STATS * mw],
+            products: vec![0.0; 3 * w],
             acc: vec![0.0; COEFFS * mw],
             folded: vec![0.0; COEFFS * w],
         }
@@ -262,24 +347,34 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         }
         let lv = self.level;
         lv.src.row(i, &mut self.x, &mut self.y);
-        let mw = lv.cols.map_len;
+        let (w, mw) = (self.x.len(), lv.cols.map_len);
+        for j in 0..w {
+            let (a, b) = (self.x[j], self.y[j]);
+            self.products[j] = a * a;
+            self.products[w + j] = b * b;
+            self.products[2 * w + j] = a * b;
+        }
         let out = self.horizontal.claim(i);
-        let (x, y) = (&self.x, &self.y);
-        for p in 0..mw {
-            let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-            for &(j, w) in lv.cols.forward(p) {
-                let (a, b) = (x[j], y[j]);
-                sx += w * a;
-                sy += w * b;
-                sxx += w * (a * a);
-                syy += w * (b * b);
-                sxy += w * (a * b);
+        let run = lv.cols.fwd_plain;
+        let sources: [&[f64]; STATS] = [
+            &self.x,
+            &self.y,
+            &self.products[..w],
+            &self.products[w..2 * w],
+            &self.products[2 * w..],
+        ];
+        for (q, src) in sources.iter().enumerate() {
+            fir(&mut out[q * mw..(q + 1) * mw], src, &lv.cols.g, run);
+        }
+        // The positions whose window is padded: the folded tap lists.
+        for p in (0..mw).filter(|&p| !run.contains(p)) {
+            for (q, src) in sources.iter().enumerate() {
+                let mut acc = 0.0;
+                for &(j, wt) in lv.cols.forward(p) {
+                    acc += wt * src[j];
+                }
+                out[q * mw + p] = acc;
             }
-            out[p] = sx;
-            out[mw + p] = sy;
-            out[2 * mw + p] = sxx;
-            out[3 * mw + p] = syy;
-            out[4 * mw + p] = sxy;
         }
     }
 
@@ -329,16 +424,25 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             }
         }
         let (width, mw) = (lv.src.width(), lv.cols.map_len);
-        for j in 0..width {
-            let (mut fa, mut fb, mut fc) = (0.0, 0.0, 0.0);
-            for &(q, w) in lv.cols.adjoint(j) {
-                fa += w * self.acc[q];
-                fb += w * self.acc[mw + q];
-                fc += w * self.acc[2 * mw + q];
+        let run = lv.cols.bwd_plain;
+        for m in 0..COEFFS {
+            let (acc, folded) = (
+                &self.acc[m * mw..(m + 1) * mw],
+                &mut self.folded[m * width..(m + 1) * width],
+            );
+            // Plain samples: `sum_k g[k] acc[j - shift + k]`, the same filter as forward.
+            let plain = Run {
+                shift: -run.shift,
+                ..run
+            };
+            fir(folded, acc, &lv.cols.g, plain);
+            for j in (0..width).filter(|&j| !run.contains(j)) {
+                let mut f = 0.0;
+                for &(q, wt) in lv.cols.adjoint(j) {
+                    f += wt * acc[q];
+                }
+                folded[j] = f;
             }
-            self.folded[j] = fa;
-            self.folded[width + j] = fb;
-            self.folded[2 * width + j] = fc;
         }
         lv.src.row(i, &mut self.x, &mut self.y);
         for (j, o) in row.iter_mut().enumerate() {
