@@ -107,6 +107,7 @@ pub fn msssim_gradient_into<T: Sample>(
 ) -> Result<MsSsimResult> {
     same_size(x, y)?;
     check_len(out.len(), y.width(), y.height(), 1)?;
+    supported(params.downsample)?;
     let result = msssim_with(params, x, y, config)?;
     let bands = config.max_bands()?;
     let scales = mean_derivatives(params, &result);
@@ -210,12 +211,24 @@ fn up_axis(rule: Downsample, n: usize) -> Vec<(usize, f64)> {
         .map(|i| match rule {
             // An odd last sample is averaged with itself: weight 1.
             Downsample::Wang2003 if n % 2 == 1 && i == n - 1 => (i / 2, 1.0),
-            Downsample::Wang2003 => (i / 2, 0.5),
             // One zero before an odd axis shifts the blocks by one.
             Downsample::PytorchMsssim if n % 2 == 1 => (i.div_ceil(2), 0.5),
-            Downsample::PytorchMsssim => (i / 2, 0.5),
+            _ => (i / 2, 0.5),
         })
         .collect()
+}
+
+/// The rules whose adjoint [`up_axis`] knows; any other is refused before anything runs.
+fn supported(rule: Downsample) -> Result<()> {
+    match rule {
+        Downsample::Wang2003 | Downsample::PytorchMsssim => Ok(()),
+        #[allow(unreachable_patterns)]
+        _ => Err(Error::InvalidParameter {
+            name: "downsample",
+            expected:
+                "Wang2003 or PytorchMsssim for an MS-SSIM gradient (no gradient for this rule yet)",
+        }),
+    }
 }
 
 /// The 2x2 rule on a packed f64 image.
