@@ -119,26 +119,24 @@ pub fn msssim_gradient_into<T: Sample>(
     let mut sizes = vec![(x.width(), x.height())];
     let mut xs: Vec<Vec<f64>> = Vec::with_capacity(n);
     let mut ys: Vec<Vec<f64>> = Vec::with_capacity(n);
-    if n > 1 {
-        let full = core::Planes { x, y };
-        let (w, h) = sizes[0];
-        let (mut fx, mut fy) = (vec![0.0; w * h], vec![0.0; w * h]);
-        for i in 0..h {
-            full.row(i, &mut fx[i * w..(i + 1) * w], &mut fy[i * w..(i + 1) * w]);
-        }
-        let (cx, cy, size) = (down(rule, &fx, w, h), down(rule, &fy, w, h), half(w, h));
-        drop((fx, fy));
+    for l in 1..n {
+        let (w, h) = sizes[l - 1];
+        let (cx, cy) = if l == 1 {
+            down(rule, &core::Planes { x, y })
+        } else {
+            down(
+                rule,
+                &Packed {
+                    width: w,
+                    height: h,
+                    x: &xs[l - 2],
+                    y: &ys[l - 2],
+                },
+            )
+        };
         xs.push(cx);
         ys.push(cy);
-        sizes.push(size);
-        for l in 2..n {
-            let (w, h) = sizes[l - 1];
-            let cx = down(rule, &xs[l - 2], w, h);
-            let cy = down(rule, &ys[l - 2], w, h);
-            xs.push(cx);
-            ys.push(cy);
-            sizes.push(half(w, h));
-        }
+        sizes.push(half(w, h));
     }
     debug_assert!(sizes
         .iter()
@@ -232,23 +230,24 @@ fn supported(rule: Downsample) -> Result<()> {
 }
 
 /// The 2x2 rule on a packed f64 image.
-fn down(rule: Downsample, img: &[f64], w: usize, h: usize) -> Vec<f64> {
+fn down<S: Source>(rule: Downsample, src: &S) -> (Vec<f64>, Vec<f64>) {
+    let (w, h) = (src.width(), src.height());
     let (cw, ch) = half(w, h);
     let cols = up_axis(rule, w);
     let rows = up_axis(rule, h);
-    let mut tmp = vec![0.0; cw * h];
-    for i in 0..h {
-        for (j, &(k, wt)) in cols.iter().enumerate() {
-            tmp[i * cw + k] += wt * img[i * w + j];
+    let (mut ox, mut oy) = (vec![0.0; cw * ch], vec![0.0; cw * ch]);
+    let (mut rx, mut ry) = (vec![0.0; w], vec![0.0; w]);
+    // One source row at a time (no full-resolution copy): its horizontal pairs, weighted
+    // into the output row it belongs to.
+    for (i, &(k, wr)) in rows.iter().enumerate() {
+        src.row(i, &mut rx, &mut ry);
+        let (dx, dy) = (&mut ox[k * cw..(k + 1) * cw], &mut oy[k * cw..(k + 1) * cw]);
+        for (j, &(kc, wc)) in cols.iter().enumerate() {
+            dx[kc] += wr * wc * rx[j];
+            dy[kc] += wr * wc * ry[j];
         }
     }
-    let mut out = vec![0.0; cw * ch];
-    for (i, &(k, wt)) in rows.iter().enumerate() {
-        for j in 0..cw {
-            out[k * cw + j] += wt * tmp[i * cw + j];
-        }
-    }
-    out
+    (ox, oy)
 }
 
 /// `d MS-SSIM / d m_l` for every level's mean `m_l` (cs below the last level, SSIM at it).
