@@ -9,6 +9,7 @@ extern crate std;
 
 mod boxes;
 mod downsample;
+mod x264;
 
 use super::{Backend, Kernels};
 use crate::kernels::{FormulaConsts, ROWS_PER_PASS, UD_MOMENTS};
