@@ -30,6 +30,7 @@
 
 mod backend;
 mod compute;
+mod ffmpeg;
 mod image;
 mod msssim;
 #[cfg(all(feature = "panic-hook", not(feature = "std"), not(test)))]
@@ -43,6 +44,7 @@ use core::ffi::c_char;
 
 pub use backend::*;
 pub use compute::*;
+pub use ffmpeg::*;
 pub use image::*;
 pub use msssim::*;
 pub use params::*;
