@@ -475,6 +475,14 @@ typedef struct ssim_stream_map {
 #define SSIM_BACKEND_OTHER 255
 
 /**
+ * FFmpeg's `ssim` filter (`ffmpeg -lavfi ssim`, x264 `--ssim`): 8x8 windows every 4
+ * pixels with integer sums and FFmpeg's constants. Not a `ssim_params` preset (the
+ * algorithm has no window parameters): compute it with `ssim_ffmpeg_u8` or
+ * `ssim_ffmpeg_u16`; `ssim_params_from_preset` rejects it and names those.
+ */
+#define SSIM_PRESET_FFMPEG 64
+
+/**
  * Wang, Simoncelli & Bovik 2003 (`msssim.m`, `tf.image.ssim_multiscale`): 5 levels with
  * Wang's weights, the `SSIM_PRESET_WANG2004` window at every level, odd sizes padded by
  * repeating the last row/column, negative means clamped at 0.
@@ -1108,6 +1116,46 @@ ssim_status ssim_msssim_gradient_f32(const struct ssim_msssim_params *params,
                                      size_t gradient_len,
                                      struct ssim_msssim_result *out);
 #endif
+
+/**
+ * FFmpeg's SSIM of one plane of 8-bit samples into `*out` (the value FFmpeg prints per
+ * plane, e.g. `Y:`). Both sides at least 8. `config`: NULL for the defaults; its backend is
+ * used (`threads` is ignored: one plane is one thread's work). On failure `*out` is
+ * untouched: `SSIM_ERROR_NULL_POINTER`, `_MISALIGNED_POINTER`, `_ZERO_DIMENSION`,
+ * `_CHANNEL_STEP`, `_STRIDE_TOO_SHORT`, `_DIMENSION_OVERFLOW`, `_SIZE_MISMATCH`,
+ * `_IMAGE_SMALLER_THAN_WINDOW`, `_BACKEND_UNSUPPORTED`.
+ *
+ * # Safety
+ *
+ * Each pointer must be NULL or valid for its type: `x`, `y`, `config` readable, each
+ * image's `data` readable for its whole layout, `out` writable.
+ */
+ssim_status ssim_ffmpeg_u8(const struct ssim_image_u8 *x,
+                           const struct ssim_image_u8 *y,
+                           const struct ssim_config *config,
+                           double *out);
+
+/**
+ * As `ssim_ffmpeg_u8`, for `uint16_t` samples of `bit_depth` bits (9 to 16; FFmpeg's
+ * high-bit-depth path, e.g. 10 for `yuv420p10le`). A `bit_depth` outside 9..=16 is
+ * `SSIM_ERROR_INVALID_PARAMETER`. Samples above `2^bit_depth - 1` are not checked.
+ *
+ * # Safety
+ *
+ * As `ssim_ffmpeg_u8`.
+ */
+ssim_status ssim_ffmpeg_u16(const struct ssim_image_u16 *x,
+                            const struct ssim_image_u16 *y,
+                            uint32_t bit_depth,
+                            const struct ssim_config *config,
+                            double *out);
+
+/**
+ * FFmpeg's dB figure of an SSIM value: `10 log10(weight / (weight - ssim))`, `INFINITY`
+ * when `|weight - ssim| <= 1e-9`. `weight` is 1 for one value; for the sum of `n` frames'
+ * values it is `n` (FFmpeg's summary line).
+ */
+double ssim_ffmpeg_db(double ssim, double weight);
 
 /**
  * Fills `*out` with the MS-SSIM parameters of `preset` for samples of range `data_range`.

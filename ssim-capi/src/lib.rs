@@ -32,6 +32,7 @@ mod backend;
 mod compute;
 #[cfg(feature = "std")]
 mod gradient;
+mod ffmpeg;
 mod image;
 mod msssim;
 #[cfg(all(feature = "panic-hook", not(feature = "std"), not(test)))]
@@ -47,6 +48,7 @@ pub use backend::*;
 pub use compute::*;
 #[cfg(feature = "std")]
 pub use gradient::*;
+pub use ffmpeg::*;
 pub use image::*;
 pub use msssim::*;
 pub use params::*;

@@ -312,7 +312,7 @@ pub fn compare_with(
             backend: s.backend,
             threads: s.threads,
         },
-        map: s.map.is_some(),
+        map: s.map.clone(),
     };
     let mut times = Vec::with_capacity(s.repeat as usize);
     let mut outcome = None;

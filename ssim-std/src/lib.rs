@@ -60,7 +60,7 @@ pub use msssim::{
     WANG_WEIGHTS,
 };
 pub use parallel::{band_scratch_bytes, Config};
-pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap};
+pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap, SsimMapRows};
 /// FFmpeg's `ssim` filter (x264's 8x8 windows on a 4-pixel grid), from ssim-core.
 pub use ssim_core::x264;
 pub use ssim_core::{

@@ -309,6 +309,7 @@ pub(crate) fn msssim_source<S: RowSource>(
         ssim_map: params.level_maps,
         cs_map: false,
         config: *config,
+        rows: None,
     };
     let outs = parallel::run(src, &job)?;
     let weights = level_weights(&params.weights, levels);
