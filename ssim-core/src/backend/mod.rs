@@ -204,6 +204,10 @@ macro_rules! plain_table {
 kernel_list!(plain_table! { SCALAR, Backend::Scalar, scalar });
 kernel_list!(plain_table! { PORTABLE, Backend::Portable, generic(Portable) });
 
+// After the table macros, which it reuses.
+#[doc(hidden)]
+pub mod roofline;
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::*;
