@@ -40,6 +40,7 @@ pub struct ReadmeDoctests;
 
 mod backend;
 mod color;
+mod gradient;
 mod msssim;
 mod parallel;
 mod single_scale;
@@ -49,12 +50,17 @@ pub use color::{
     msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, ChannelsResult, Interleaved,
     MsChannelsResult, PixelLayout,
 };
+pub use gradient::{
+    msssim_gradient, msssim_gradient_into, msssim_gradient_with, ssim_gradient, ssim_gradient_into,
+    ssim_gradient_with, ssim_image_gradient, Convention, ImageGradient, MsSsimGradient,
+    SsimGradient,
+};
 pub use msssim::{
     msssim, msssim_with, Level, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans,
     WANG_WEIGHTS,
 };
 pub use parallel::{band_scratch_bytes, Config};
-pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap};
+pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap, SsimMapRows};
 /// FFmpeg's `ssim` filter (x264's 8x8 windows on a 4-pixel grid), from ssim-core.
 pub use ssim_core::x264;
 pub use ssim_core::{

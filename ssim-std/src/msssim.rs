@@ -309,6 +309,7 @@ pub(crate) fn msssim_source<S: RowSource>(
         ssim_map: params.level_maps,
         cs_map: false,
         config: *config,
+        rows: None,
     };
     let outs = parallel::run(src, &job)?;
     let weights = level_weights(&params.weights, levels);
@@ -354,7 +355,7 @@ pub(crate) fn msssim_source<S: RowSource>(
 
 /// The weights of the first `levels` levels; fewer than given (auto levels) are renormalised
 /// to the sum of all of them.
-fn level_weights(all: &[f64], levels: usize) -> Vec<f64> {
+pub(crate) fn level_weights(all: &[f64], levels: usize) -> Vec<f64> {
     if levels == all.len() {
         return all.to_vec();
     }

@@ -37,6 +37,7 @@ pub(crate) mod downsample;
 pub(crate) mod generic;
 pub(crate) mod roofline;
 pub(crate) mod scalar;
+pub(crate) mod x264;
 
 /// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).
 pub(crate) const MOMENTS: usize = 5;

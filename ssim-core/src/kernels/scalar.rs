@@ -4,6 +4,7 @@
 use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_MOMENTS};
 
 pub(crate) use super::downsample::scalar as downsample;
+pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
 /// scalar path must give the same bits on every target.

@@ -9,6 +9,7 @@ extern crate std;
 
 mod boxes;
 mod downsample;
+mod x264;
 
 use super::{Backend, Kernels};
 use crate::kernels::{ud_at, ud_slot, FormulaConsts, ROWS_PER_PASS, UD_MOMENTS};
@@ -73,7 +74,8 @@ fn loads_are_identical() {
     let mut rng = Rng(1);
     for (b, k) in backends() {
         for &n in LENGTHS {
-            for step in 1..=3 {
+            // Steps 2 to 4 have their own strided loads (interleaved channels), 5 the generic.
+            for step in 1..=5 {
                 let len = (n - 1) * step + 1;
                 let u8s: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
                 let u16s: Vec<u16> = (0..len).map(|_| rng.next() as u16).collect();
