@@ -44,7 +44,7 @@ mod avx512 {
     use super::*;
     use crate::arch::x86_64::{avx512::Avx512, has_avx512};
     probe_list!(target_feature_table! {
-        Backend::Avx512, "avx512f,avx2,fma", Avx512, has_avx512()
+        Backend::Avx512, "avx512f,avx512bw,avx2,fma", Avx512, has_avx512()
     });
 }
 
