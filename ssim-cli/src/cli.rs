@@ -30,9 +30,15 @@ pub struct Args {
     pub metric: Metric,
 
     /// Named parameter set. ssim: wang2004 (default), scikit-image, scikit-image-gaussian,
-    /// matlab. ms-ssim: wang2003 (default), pytorch-msssim.
+    /// matlab, torchmetrics, piq, wang2009, ffmpeg. ms-ssim: wang2003 (default),
+    /// pytorch-msssim, torchmetrics, piq, jorge-pessoa, jorge-pessoa-relu. --list-presets
+    /// says which library and version each reproduces.
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+
+    /// Print every preset with the library and version it reproduces, then exit.
+    #[arg(long)]
+    pub list_presets: bool,
 
     /// Window kind on top of the preset: gaussian or box.
     #[arg(

@@ -292,6 +292,17 @@ pub fn compare_with(
     } else {
         (x, y)
     };
+    if let Some((min, rule)) = s.preset.library_minimum() {
+        if x.width.min(x.height) < min {
+            return Err(CliError::new(format!(
+                "{} vs {}: image of {}x{} is below the minimum of {rule}: expected both sides >= {min}",
+                xp.display(),
+                yp.display(),
+                x.width,
+                x.height
+            )));
+        }
+    }
     let params = s.preset.effective(&s.custom, l).map_err(CliError::new)?;
     let req = Request {
         params,
@@ -399,6 +410,14 @@ pub fn note(line: &str) {
 }
 
 fn run() -> Result<i32, CliError> {
+    // Before parsing: the images are required arguments, and this needs none.
+    if std::env::args_os().skip(1).any(|a| a == "--list-presets") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(compute::preset_list().as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| stdout_error(&e))?;
+        return Ok(EXIT_OK);
+    }
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {

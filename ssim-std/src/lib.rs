@@ -50,14 +50,15 @@ pub use color::{
     MsChannelsResult, PixelLayout,
 };
 pub use msssim::{
-    msssim, msssim_with, Level, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans,
-    WANG_WEIGHTS,
+    msssim, msssim_with, ChannelPooling, Level, LevelWindow, LibraryMinimum, MsSsimParams,
+    MsSsimPreset, MsSsimResult, NegativeMeans, WANG_WEIGHTS, WANG_WEIGHTS_F32,
 };
 pub use parallel::{band_scratch_bytes, Config};
 pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap};
 /// FFmpeg's `ssim` filter (x264's 8x8 windows on a 4-pixel grid), from ssim-core.
 pub use ssim_core::x264;
 pub use ssim_core::{
-    data_range_for_bits, map_size, Backend, Covariance, Downsample, Error, Image, Padding, Params,
-    Plane, Pooling, Preset, Result, Sample, SampleKind, SsimResult, Window, MAX_RADIUS,
+    data_range_for_bits, map_size, AutoDownsample, Backend, Covariance, Downsample, Error, Image,
+    Padding, Params, Plane, Pooling, Preset, Result, Sample, SampleKind, SsimResult, Window,
+    MAX_RADIUS,
 };

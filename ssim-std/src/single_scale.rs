@@ -1,7 +1,7 @@
 //! Single-scale SSIM of two image channels: the mean ([`ssim`], [`ssim_with`]) and the maps
 //! ([`ssim_map`], [`ssim_map_with`]).
 
-use crate::parallel::{self, Config, Job, LevelOut, PlanePair, RowSource};
+use crate::parallel::{self, BlockMeans, Config, Job, LevelOut, PlanePair, RowSource};
 use ssim_core::{Downsample, Params, Plane, Result, Sample, SsimResult};
 
 /// Mean SSIM of two image channels, with the default [`Config`] (the fastest backend, or the
@@ -121,8 +121,25 @@ pub(crate) fn single_scale<S: RowSource>(
     config: &Config,
     maps: bool,
 ) -> Result<LevelOut> {
+    if let Some(rule) = params.auto_downsample {
+        let f = rule.factor(src.width(), src.height());
+        let stage = Params {
+            auto_downsample: None,
+            ..*params
+        };
+        if f > 1 {
+            return run(&stage, &BlockMeans::new(src, rule, f)?, config, maps);
+        }
+        return run(&stage, src, config, maps);
+    }
+    run(params, src, config, maps)
+}
+
+/// [`single_scale`] on parameters without a down-sampling stage.
+fn run<S: RowSource>(params: &Params, src: &S, config: &Config, maps: bool) -> Result<LevelOut> {
     let job = Job {
-        params,
+        params: std::slice::from_ref(params),
+        direct_taps: &[None],
         levels: 1,
         downsample: Downsample::Wang2003,
         map: maps,
