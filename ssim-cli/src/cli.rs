@@ -125,6 +125,13 @@ pub struct Args {
     #[arg(long, value_name = "L", value_parser = finite_f64, allow_negative_numbers = true)]
     pub data_range: Option<f64>,
 
+    /// Opt-in: derive L from the pixels as a library does when a script passes none (never
+    /// the default). torchmetrics: max(ref max - ref min, dist max - dist min); jorge-pessoa:
+    /// (255 if the distorted image's maximum > 128, else 1) minus (-1 if its minimum < -0.5,
+    /// else 0). --metric ssim only (both libraries recompute it at every MS-SSIM level).
+    #[arg(long, value_name = "LIBRARY", conflicts_with = "data_range")]
+    pub data_range_rule: Option<String>,
+
     /// Colour images: mean of the per-channel values, SSIM of the BT.601 / BT.709 luma, or of
     /// the studio-range BT.601 "Y channel" of super-resolution papers (BasicSR, MATLAB).
     #[arg(long, value_enum, default_value_t = ChannelMode::Mean)]

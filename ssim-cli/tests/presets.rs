@@ -170,3 +170,51 @@ fn sizes_below_a_library_minimum_are_errors_naming_the_library() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--data-range-rule`: the library's L from the pixels, the same value as that L given
+/// explicitly; never for MS-SSIM (the libraries recompute it per level).
+#[test]
+fn data_range_rules_derive_the_libraries_l() {
+    let dir = common::scratch("presets-range-rule");
+    let write = |name: &str, lo: usize, hi: usize| {
+        let p = dir.join(name);
+        let (w, h) = (40, 30);
+        let mut bytes = format!("P5\n{w} {h}\n255\n").into_bytes();
+        bytes.extend((0..w * h).map(|i| (lo + (i * 37) % (hi - lo + 1)) as u8));
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // Reference spread 20..=200 (180), distorted 10..=100 (90): torchmetrics takes 180;
+    // jorge-pessoa sees the distorted maximum 100 <= 128 and takes 1.
+    let (r, d) = (write("r.pgm", 20, 200), write("d.pgm", 10, 100));
+    let value = |args: &[&str]| {
+        let mut all = vec!["--json", "--preset", "torchmetrics"];
+        all.extend_from_slice(args);
+        all.extend([r.as_str(), d.as_str()]);
+        let run = ssim(&all);
+        assert_eq!(run.code, 0, "{run:?}");
+        run.json()["value"].as_f64().unwrap()
+    };
+    assert_eq!(
+        value(&["--data-range-rule", "torchmetrics"]),
+        value(&["--data-range", "180"])
+    );
+    assert_eq!(
+        value(&["--data-range-rule", "jorge-pessoa"]),
+        value(&["--data-range", "1"])
+    );
+    assert_ne!(
+        value(&["--data-range", "180"]),
+        value(&["--data-range", "1"])
+    );
+    let run = ssim(&[
+        "--metric",
+        "ms-ssim",
+        "--data-range-rule",
+        "torchmetrics",
+        &r,
+        &d,
+    ]);
+    assert!(run.assert_error().contains("ssim only"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,6 +40,7 @@ pub struct ReadmeDoctests;
 
 mod backend;
 mod color;
+mod data_range;
 mod msssim;
 mod parallel;
 mod single_scale;
@@ -49,6 +50,7 @@ pub use color::{
     msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, ChannelsResult, Interleaved,
     MsChannelsResult, PixelLayout,
 };
+pub use data_range::DataRangeRule;
 pub use msssim::{
     msssim, msssim_with, ChannelPooling, Level, LevelWindow, LibraryMinimum, MsSsimParams,
     MsSsimPreset, MsSsimResult, NegativeMeans, WANG_WEIGHTS, WANG_WEIGHTS_F32,

@@ -277,3 +277,30 @@ fn sizes_below_a_library_minimum_are_errors_naming_the_rule() {
     let p = MsSsimParams::torchmetrics(1.0);
     assert!(p.min_size(5) >= 176);
 }
+
+/// torchmetrics' full `H x W` maps (mirror-padded borders included) against the reference
+/// maps of the grayscale cases up to 40x32: the f32 engine within 1e-5 per pixel.
+#[test]
+fn torchmetrics_maps_match_the_reference_maps() {
+    let mut checked = 0;
+    let mut worst = Worst(0.0, String::new());
+    for case in cases_from(FILE, &["torchmetrics_ssim"]) {
+        let Some(map) = &case.map else { continue };
+        let (mw, mh, want) = read_map(map);
+        let p = Preset::Torchmetrics.params(case.data_range);
+        let got = with_planes!(case, |x, y| ssim_std::ssim_map(&p, &x[0], &y[0])).unwrap();
+        assert_eq!((got.width, got.height), (mw, mh), "{}", case.id);
+        for (i, (g, w)) in got.ssim.iter().zip(&want).enumerate() {
+            worst.see((*g as f64 - *w as f64).abs(), || {
+                format!("{} pixel {i}", case.id)
+            });
+        }
+        checked += 1;
+    }
+    eprintln!(
+        "torchmetrics maps: {checked}, worst per-pixel |d| {:.3e} ({})",
+        worst.0, worst.1
+    );
+    assert!(checked >= 18, "only {checked} maps");
+    assert!(worst.0 <= 1e-5, "worst {:.3e} at {}", worst.0, worst.1);
+}
