@@ -96,6 +96,12 @@ typedef uint32_t ssim_pooling;
 typedef uint32_t ssim_padding;
 
 /**
+ * A size-dependent block-mean stage before the SSIM (`SSIM_AUTO_DOWNSAMPLE_*`):
+ * factor `f = max(1, round(min(W, H) / 256))`.
+ */
+typedef uint32_t ssim_auto_downsample;
+
+/**
  * Every choice that changes the SSIM value. Fill it with `ssim_params_from_preset`, then
  * override fields as needed; every compute function validates it and returns
  * `SSIM_ERROR_INVALID_PARAMETER` for a value out of its domain.
@@ -155,6 +161,11 @@ typedef struct ssim_params {
      * same pooling.
      */
     ssim_padding map_padding;
+    /**
+     * `SSIM_AUTO_DOWNSAMPLE_*` (`_NONE` but in `SSIM_PRESET_PIQ` and `_WANG2009`). A
+     * factor above 1 needs the std build (without std: `SSIM_ERROR_INVALID_PARAMETER`).
+     */
+    ssim_auto_downsample auto_downsample;
 } ssim_params;
 
 /**
@@ -551,9 +562,44 @@ typedef struct ssim_stream_map {
 #define SSIM_PRESET_MATLAB 3
 
 /**
+ * torchmetrics `structural_similarity_index_measure(preds, target, data_range=L)`
+ * (torchmetrics 1.9): Gaussian 11/1.5, mirror padding (`F.pad(mode='reflect')`), mean of
+ * the whole `H x W` map. torchmetrics refuses sides below 6.
+ */
+#define SSIM_PRESET_TORCHMETRICS 4
+
+/**
+ * `piq.ssim(x, y, data_range=L)` (piq 0.8): `SSIM_AUTO_DOWNSAMPLE_PIQ`, then
+ * `SSIM_PRESET_WANG2004`.
+ */
+#define SSIM_PRESET_PIQ 5
+
+/**
+ * Zhou Wang's `ssim.m` (2009, automatic downsampling): `SSIM_AUTO_DOWNSAMPLE_WANG2009`,
+ * then `SSIM_PRESET_WANG2004`.
+ */
+#define SSIM_PRESET_WANG2009 6
+
+/**
  * Not a preset: `ssim_params.preset` of parameters built by hand.
  */
 #define SSIM_PRESET_CUSTOM 255
+
+/**
+ * No stage.
+ */
+#define SSIM_AUTO_DOWNSAMPLE_NONE 0
+
+/**
+ * piq: `round` halves to even, means of `f x f` blocks from (0, 0), `floor(n / f)` samples.
+ */
+#define SSIM_AUTO_DOWNSAMPLE_PIQ 1
+
+/**
+ * Wang's `ssim.m` (2009): `round` halves away from zero, the centred `imfilter` box with
+ * symmetric extension, `1:f:end`, `ceil(n / f)` samples.
+ */
+#define SSIM_AUTO_DOWNSAMPLE_WANG2009 2
 
 /**
  * Separable Gaussian `exp(-k^2 / (2 sigma^2))`, `k = -radius..radius`, normalised to sum 1.

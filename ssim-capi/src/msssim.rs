@@ -171,7 +171,7 @@ fn std_params(p: &MsParams) -> ssim_std::MsSsimParams {
             Negative::Normalize => ssim_std::NegativeMeans::Normalize,
         },
         auto_levels: p.auto_levels,
-        level_maps: false,
+        ..ssim_std::MsSsimParams::wang2003(p.ssim.data_range)
     }
 }
 

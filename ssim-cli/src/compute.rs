@@ -51,6 +51,15 @@ impl PresetChoice {
         }
     }
 
+    /// The smallest side the reproduced library accepts, with its rule (SSIM presets; the
+    /// MS-SSIM presets' rules are checked by the library call itself).
+    pub fn library_minimum(self) -> Option<(usize, &'static str)> {
+        match self {
+            PresetChoice::Ssim(p) => p.library_minimum(),
+            PresetChoice::MsSsim(_) | PresetChoice::Ffmpeg => None,
+        }
+    }
+
     /// The preset's name as printed.
     pub fn name(self) -> &'static str {
         match self {
@@ -59,6 +68,32 @@ impl PresetChoice {
             PresetChoice::Ffmpeg => "ffmpeg",
         }
     }
+}
+
+/// `--list-presets`: one line per preset, `metric preset  reproduces`.
+pub fn preset_list() -> String {
+    let mut rows: Vec<(&str, &str, &str)> = Preset::ALL
+        .iter()
+        .map(|p| ("ssim", p.name(), p.reproduces()))
+        .collect();
+    rows.push((
+        "ssim",
+        "ffmpeg",
+        "FFmpeg's ssim filter (x264's 8x8 windows), FFmpeg n9.0.2",
+    ));
+    rows.extend(
+        MsSsimPreset::ALL
+            .iter()
+            .map(|p| ("ms-ssim", p.name(), p.reproduces())),
+    );
+    let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    let mut out = String::from("metric   preset");
+    out.push_str(&" ".repeat(width - "preset".len() + 2));
+    out.push_str("reproduces\n");
+    for (metric, name, what) in rows {
+        out.push_str(&format!("{metric:<8} {name:<width$}  {what}\n"));
+    }
+    out
 }
 
 /// The custom-parameter options, applied on top of the preset.

@@ -149,6 +149,19 @@ pub enum Error {
         /// Smallest shorter side that gives every level at least one whole window.
         min: usize,
     },
+    /// The image is smaller than the library a preset reproduces accepts: that library
+    /// refuses it (or computes something else), so reproducing it is not possible.
+    BelowLibraryMinimum {
+        /// Image width.
+        width: usize,
+        /// Image height.
+        height: usize,
+        /// Smallest side the library accepts.
+        min: usize,
+        /// The library and what its rule is, e.g. `"torchmetrics MS-SSIM: H // 16 > 10 and
+        /// W // 16 > 10"`.
+        rule: &'static str,
+    },
     /// MS-SSIM in strict mode: a per-level mean that enters a power is negative (or NaN).
     NegativeLevelMean {
         /// Level, 1 = full resolution.
@@ -250,6 +263,15 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "image of {width}x{height} is too small for MS-SSIM with {levels} levels and a {window}x{window} window: expected the shorter side >= {min} (or fewer levels)"
+            ),
+            Error::BelowLibraryMinimum {
+                width,
+                height,
+                min,
+                rule,
+            } => write!(
+                f,
+                "image of {width}x{height} is below the minimum of {rule}: expected both sides >= {min}"
             ),
             Error::NegativeLevelMean { level, term, value } => write!(
                 f,

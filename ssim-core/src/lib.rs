@@ -72,7 +72,8 @@ pub use engine::{
 };
 pub use error::{Error, Image, Result};
 pub use params::{
-    data_range_for_bits, Covariance, Padding, Params, Pooling, Preset, Window, MAX_RADIUS,
+    data_range_for_bits, AutoDownsample, Covariance, Padding, Params, Pooling, Preset, Window,
+    MAX_RADIUS,
 };
 pub use plane::{Plane, Sample, SampleKind, SampleSlice};
 pub use scratch::ScratchBlock;

@@ -1,7 +1,7 @@
 //! Single-scale SSIM of two image channels: the mean ([`ssim`], [`ssim_with`]) and the maps
 //! ([`ssim_map`], [`ssim_map_with`]).
 
-use crate::parallel::{self, Config, Job, LevelOut, PlanePair, RowSource};
+use crate::parallel::{self, BlockMeans, Config, Job, LevelOut, PlanePair, RowSource};
 use ssim_core::{Downsample, Params, Plane, Result, Sample, SsimResult};
 
 /// Mean SSIM of two image channels, with the default [`Config`] (the fastest backend, or the
@@ -121,8 +121,25 @@ pub(crate) fn single_scale<S: RowSource>(
     config: &Config,
     maps: bool,
 ) -> Result<LevelOut> {
+    if let Some(rule) = params.auto_downsample {
+        let f = rule.factor(src.width(), src.height());
+        let stage = Params {
+            auto_downsample: None,
+            ..*params
+        };
+        if f > 1 {
+            return run(&stage, &BlockMeans::new(src, rule, f)?, config, maps);
+        }
+        return run(&stage, src, config, maps);
+    }
+    run(params, src, config, maps)
+}
+
+/// [`single_scale`] on parameters without a down-sampling stage.
+fn run<S: RowSource>(params: &Params, src: &S, config: &Config, maps: bool) -> Result<LevelOut> {
     let job = Job {
-        params,
+        params: std::slice::from_ref(params),
+        direct_taps: &[None],
         levels: 1,
         downsample: Downsample::Wang2003,
         map: maps,
@@ -176,10 +193,15 @@ pub struct SsimMapRows<'a, T: Sample> {
     sums: (f64, f64, u64),
     result: Option<SsimResult>,
     rows: Vec<f32>,
+    /// The whole map, for parameters with an automatic down-sampling stage (piq, wang2009).
+    whole: Option<LevelOut>,
 }
 
 impl<'a, T: Sample> SsimMapRows<'a, T> {
-    /// Checks the arguments (as [`ssim_map_with`] would) and computes nothing yet.
+    /// Checks the arguments (as [`ssim_map_with`] would) and computes nothing yet, except
+    /// for parameters with an automatic down-sampling stage (`Params::auto_downsample`: the
+    /// piq and wang2009 presets): their map, `1/f^2` of the image, is computed whole here and
+    /// delivered as one chunk.
     ///
     /// ```
     /// use ssim_std::{Config, Params, Plane, SsimMapRows};
@@ -196,9 +218,15 @@ impl<'a, T: Sample> SsimMapRows<'a, T> {
         y: &Plane<'a, T>,
         config: &Config,
     ) -> Result<SsimMapRows<'a, T>> {
-        PlanePair::new(x, y)?;
+        let pair = PlanePair::new(x, y)?;
         params.validate()?;
-        let map = ssim_core::map_size(params, x.width(), x.height(), true)?;
+        let (map, whole) = if params.auto_downsample.is_some() {
+            let o = single_scale(params, &pair, config, true)?;
+            ((o.map_width, o.map_height), Some(o))
+        } else {
+            let map = ssim_core::map_size(params, x.width(), x.height(), true)?;
+            (map, None)
+        };
         let chunk = CHUNK_BAND_ROWS * config.max_bands()?;
         Ok(SsimMapRows {
             params,
@@ -211,6 +239,7 @@ impl<'a, T: Sample> SsimMapRows<'a, T> {
             sums: (0.0, 0.0, 0),
             result: None,
             rows: Vec::new(),
+            whole,
         })
     }
 
@@ -252,8 +281,16 @@ impl<'a, T: Sample> SsimMapRows<'a, T> {
             start: self.next,
             end: mh.min(self.next + self.chunk),
         };
+        if let Some(whole) = self.whole.take() {
+            // Parameters with a down-sampling stage: the map was computed whole in `new`.
+            self.result = Some(whole.result);
+            self.rows = whole.ssim_map.unwrap_or_default();
+            self.next = mh;
+            return Ok(Some((0, &self.rows)));
+        }
         let job = Job {
-            params: self.params,
+            params: std::slice::from_ref(self.params),
+            direct_taps: &[None],
             levels: 1,
             downsample: Downsample::Wang2003,
             map: true,

@@ -78,6 +78,9 @@ fn down(rule: Downsample, v: &[f64], w: usize, h: usize) -> (Vec<f64>, usize, us
                 [((2 * k).checked_sub(1), 0.5), (Some(2 * k), 0.5)]
             }
             Downsample::PytorchMsssim => [(Some(2 * k), 0.5), (Some(2 * k + 1), 0.5)],
+            other => {
+                unreachable!("the gradient tests use Wang2003 and PytorchMsssim, not {other:?}")
+            }
         }
     };
     let mut out = vec![0.0; cw * ch];
@@ -517,4 +520,45 @@ fn bad_input_is_a_typed_error_and_nothing_is_written() {
     let other = Plane::new(&y[..15 * 16], 15, 16).unwrap();
     let e = ssim_gradient_with(&p, &xp, &other, &c, Convention::Exact).unwrap_err();
     assert!(matches!(e, Error::SizeMismatch { .. }), "{e:?}");
+}
+
+/// piq's and wang2009's block-mean stage has no adjoint yet: where it would change the
+/// images the gradient is refused (nothing written); where its factor is 1 the gradient is
+/// that of the same parameters without the stage.
+#[test]
+fn an_automatic_downsampling_stage_is_refused_where_it_acts() {
+    let config = Config::default();
+    for preset in [Params::piq(255.0), Params::wang2009(255.0)] {
+        // Shorter side 512: factor 2 for both rules.
+        let (w, h) = (512, 512);
+        let (x, y) = random_pair(7, w, h);
+        let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+        let mut g = vec![7.0f32; w * h];
+        let err =
+            ssim_gradient_into(&preset, &xp, &yp, &config, Convention::Exact, &mut g).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidParameter {
+                    name: "auto_downsample",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(g.iter().all(|&v| v == 7.0), "written on error");
+        // Shorter side 64: factor 1, the plain wang2004 gradient.
+        let (w, h) = (64, 48);
+        let (x, y) = random_pair(8, w, h);
+        let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+        let plain = Params {
+            auto_downsample: None,
+            ..preset
+        };
+        let (mut a, mut b) = (vec![0.0f32; w * h], vec![0.0f32; w * h]);
+        ssim_gradient_into(&preset, &xp, &yp, &config, Convention::Exact, &mut a).unwrap();
+        ssim_gradient_into(&plain, &xp, &yp, &config, Convention::Exact, &mut b).unwrap();
+        assert_eq!(a, b);
+        assert!(a.iter().any(|&v| v != 0.0));
+    }
 }

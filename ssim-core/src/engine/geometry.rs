@@ -61,6 +61,7 @@ impl Geometry {
         if width == 0 || height == 0 {
             return Err(Error::ZeroDimension { width, height });
         }
+        params.validate_size(width, height)?;
         let r = params.window.radius();
         let size = 2 * r + 1;
         let overflow = Error::DimensionOverflow { width, height };

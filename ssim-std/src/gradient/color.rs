@@ -64,7 +64,7 @@ pub fn ssim_image_gradient<T: Sample>(
                 x: &lx,
                 y: &ly,
             };
-            let lv = level(params, &src, Term::Ssim, 1.0, convention);
+            let lv = level(params, &src, Term::Ssim, 1.0, convention)?;
             let mut g = vec![0.0f64; w * h];
             core::run(&lv, &mut g, bands, &|_, _| {});
             luma.coeffs
@@ -77,12 +77,12 @@ pub fn ssim_image_gradient<T: Sample>(
             .zip(&yp)
             .map(|(a, b)| {
                 let src = core::Planes { x: a, y: b };
-                let lv = level(params, &src, Term::Ssim, 1.0 / n as f64, convention);
+                let lv = level(params, &src, Term::Ssim, 1.0 / n as f64, convention)?;
                 let mut g = vec![0.0f32; w * h];
                 core::run(&lv, &mut g, bands, &|_, _| {});
-                g
+                Ok(g)
             })
-            .collect(),
+            .collect::<Result<_>>()?,
     };
     Ok(ImageGradient {
         result,

@@ -169,7 +169,7 @@ pub fn ssim_gradient_into<T: Sample>(
     check_len(out.len(), y.width(), y.height(), 1)?;
     let result = ssim_with(params, x, y, config)?;
     let src = core::Planes { x, y };
-    let level = level(params, &src, Term::Ssim, 1.0, convention);
+    let level = level(params, &src, Term::Ssim, 1.0, convention)?;
     core::run(&level, out, config.max_bands()?, &|_, _| {});
     Ok(result)
 }
@@ -201,13 +201,25 @@ fn check_len(len: usize, w: usize, h: usize, channels: usize) -> Result<()> {
 }
 
 /// The backward pass of `scale x mean(term)` over an image pair the engine has accepted.
+///
+/// An automatic down-sampling stage (piq, wang2009) that would change the images is refused:
+/// its adjoint is not written yet, and a gradient that ignored it would not be the
+/// derivative of the reported value.
 fn level<'s, S: Source>(
     params: &Params,
     src: &'s S,
     term: Term,
     scale: f64,
     convention: Convention,
-) -> Level<'s, S> {
+) -> Result<Level<'s, S>> {
+    if let Some(rule) = params.auto_downsample {
+        if rule.factor(src.width(), src.height()) > 1 {
+            return Err(Error::InvalidParameter {
+                name: "auto_downsample",
+                expected: "no down-sampling stage at this size (factor 1): the gradient through                            the piq and wang2009 block means is not implemented",
+            });
+        }
+    }
     let g = window(params);
     let size = g.len();
     let cov = match params.covariance {
@@ -230,7 +242,7 @@ fn level<'s, S: Source>(
     let rows = Axis::new(src.height(), &g, extent);
     let cols = Axis::new(src.width(), &g, extent);
     let count = (rows.map_len * cols.map_len) as f64;
-    Level {
+    Ok(Level {
         src,
         rows,
         cols,
@@ -241,7 +253,7 @@ fn level<'s, S: Source>(
         clamp: false,
         term,
         weight: scale / count,
-    }
+    })
 }
 
 /// The full normalised 1-D window in f64, left to right (summed in numpy's order, as the

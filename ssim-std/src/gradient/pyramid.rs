@@ -153,7 +153,7 @@ pub fn msssim_gradient_into<T: Sample>(
             x: &xs[l - 1],
             y: &ys[l - 1],
         };
-        let lv = level(&params.ssim, &src, term(l), scales[l], Convention::Exact);
+        let lv = level(&params.ssim, &src, term(l), scales[l], Convention::Exact)?;
         let mut g = vec![0.0f64; w * h];
         run_with_coarser(
             &lv,
@@ -166,7 +166,7 @@ pub fn msssim_gradient_into<T: Sample>(
         coarse = Some(g);
     }
     let src = core::Planes { x, y };
-    let lv = level(&params.ssim, &src, term(0), scales[0], Convention::Exact);
+    let lv = level(&params.ssim, &src, term(0), scales[0], Convention::Exact)?;
     run_with_coarser(&lv, out, bands, rule, coarse.as_deref(), sizes.get(1));
     Ok(result)
 }

@@ -14,12 +14,13 @@
 
 mod band;
 mod config;
+mod direct;
 mod memory;
 mod pyramid;
 mod source;
 
 pub use config::Config;
-pub(crate) use source::{PlanePair, RowBuf, RowPair, RowSource};
+pub(crate) use source::{BlockMeans, PlanePair, RowBuf, RowPair, RowSource};
 
 use band::{run_band, BandIndex, BandLevel, LevelGeometry};
 use pyramid::CHUNK_ROWS;
@@ -57,9 +58,14 @@ impl Span {
 
 /// What to compute: `levels` levels of a pyramid (1 = single-scale SSIM).
 pub(crate) struct Job<'p> {
-    pub params: &'p Params,
+    /// The parameters of each level, finest first; the last entry serves every level past
+    /// the end (one entry: the same parameters everywhere).
+    pub params: &'p [Params],
+    /// Per level, `Some(n)`: an even window of `n` taps centred at `n / 2`, computed by the
+    /// direct f64 pass of `direct.rs` instead of an engine (jorge-pessoa's shrunken windows).
+    pub direct_taps: &'p [Option<usize>],
     pub levels: usize,
-    /// The 2x2-mean rule between levels.
+    /// The 2x2-mean rule between levels (resolved per level, [`Downsample::for_level`]).
     pub downsample: Downsample,
     /// `Options::map` for the engines (full-size scikit-image maps).
     pub map: bool,
@@ -70,6 +76,13 @@ pub(crate) struct Job<'p> {
     pub config: Config,
     /// Only these map rows of a single-level job (`None`: all of them).
     pub rows: Option<Span>,
+}
+
+impl Job<'_> {
+    /// The parameters of level `k`.
+    pub fn params(&self, k: usize) -> &Params {
+        &self.params[k.min(self.params.len() - 1)]
+    }
 }
 
 /// One level's outcome, bands merged.
@@ -85,13 +98,18 @@ pub(crate) struct LevelOut {
     pub cs_map: Option<Vec<f32>>,
 }
 
-/// Image sizes of the pyramid levels: `ceil(n / 2)` per level for both rules.
-pub(crate) fn level_sizes(width: usize, height: usize, levels: usize) -> Vec<(usize, usize)> {
+/// Image sizes of the pyramid levels under `rule` ([`Downsample::output_size`]).
+pub(crate) fn level_sizes(
+    width: usize,
+    height: usize,
+    levels: usize,
+    rule: Downsample,
+) -> Vec<(usize, usize)> {
     let mut v = Vec::with_capacity(levels);
     let (mut w, mut h) = (width, height);
     for _ in 0..levels {
         v.push((w, h));
-        (w, h) = (Downsample::output_len(w), Downsample::output_len(h));
+        (w, h) = rule.output_size(w, h);
     }
     v
 }
@@ -110,10 +128,14 @@ pub(crate) fn run_from<S: RowSource>(
     start: (f64, f64, u64),
 ) -> Result<Vec<LevelOut>> {
     let backend = job.config.resolve_backend()?;
-    let levels = level_sizes(src.width(), src.height(), job.levels)
+    let levels = level_sizes(src.width(), src.height(), job.levels, job.downsample)
         .into_iter()
-        .map(|(width, height)| {
-            let (map_width, map_height) = map_size(job.params, width, height, job.map)?;
+        .enumerate()
+        .map(|(k, (width, height))| {
+            let (map_width, map_height) = match job.direct_taps.get(k).copied().flatten() {
+                Some(taps) => direct::DirectLevel::map_size(width, height, taps)?,
+                None => map_size(job.params(k), width, height, job.map)?,
+            };
             Ok(LevelGeometry {
                 width,
                 height,
@@ -204,7 +226,11 @@ pub(crate) fn run_from<S: RowSource>(
 pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Result<usize> {
     let mut total = 0usize;
     let block = std::mem::size_of::<ScratchBlock>();
-    for (k, (w, _)) in level_sizes(width, 1, levels.max(1)).into_iter().enumerate() {
+    let rule = Downsample::Wang2003;
+    for (k, (w, _)) in level_sizes(width, 1, levels.max(1), rule)
+        .into_iter()
+        .enumerate()
+    {
         total += scratch_len(params, w, false)? * block;
         if k > 0 {
             // The buffered rows and the pair sums of x and y.
