@@ -9,7 +9,7 @@
 use super::geometry::{Extent, Geometry};
 use super::sink::RowSink;
 use super::Ssim;
-use crate::kernels::{FormulaConsts, MOMENTS, NARROW_BOX_MAX, ROWS_PER_PASS, UD_MOMENTS};
+use crate::kernels::{ud_slot, FormulaConsts, MOMENTS, NARROW_BOX_MAX, ROWS_PER_PASS, UD_MOMENTS};
 use crate::params::MAX_RADIUS;
 use crate::SampleKind;
 
@@ -88,6 +88,9 @@ impl Ssim<'_> {
         let n = g.cols;
         match self.path {
             RingPath::Moments => {
+                // Whole 16-column groups (`Geometry::cols`), so a slot of the grouped layout
+                // (`kernels::ud_slot`) is exactly `UD_MOMENTS n` long.
+                debug_assert_eq!(ud_slot(n), UD_MOMENTS * n);
                 let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
                 let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
                 let wts = &self.weights.f32[..=r];
