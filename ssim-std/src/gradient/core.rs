@@ -173,20 +173,69 @@ impl Run {
     }
 }
 
-/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run` (contiguous, vectorisable).
+/// Columns summed together in registers (one store per column instead of one per tap).
+const BLOCK: usize = 8;
+
+/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run`, taps in order from 0.0.
 #[inline]
 fn fir(out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
     if run.start == run.end {
         return;
     }
     let o = &mut out[run.start..run.end];
-    o.fill(0.0);
     let base = (run.start as isize + run.shift) as usize;
-    for (k, &gk) in g.iter().enumerate() {
-        let s = &src[base + k..base + k + o.len()];
-        for (a, &b) in o.iter_mut().zip(s) {
-            *a += gk * b;
+    let src = &src[base..base + o.len() + g.len() - 1];
+    let mut chunks = o.chunks_exact_mut(BLOCK);
+    let mut p = 0;
+    for chunk in &mut chunks {
+        let mut acc = [0.0f64; BLOCK];
+        for (k, &gk) in g.iter().enumerate() {
+            let s = &src[p + k..p + k + BLOCK];
+            for t in 0..BLOCK {
+                acc[t] += gk * s[t];
+            }
         }
+        chunk.copy_from_slice(&acc);
+        p += BLOCK;
+    }
+    for (t, a) in chunks.into_remainder().iter_mut().enumerate() {
+        let mut v = 0.0;
+        for (k, &gk) in g.iter().enumerate() {
+            v += gk * src[p + t + k];
+        }
+        *a = v;
+    }
+}
+
+/// `out = sum over (row, w) of w * ring[row]`, rows in list order from 0.0. Every row of the
+/// list is in the ring (the caller just made sure); a row evicted by another of the same list
+/// (which the ring's size rules out) would only be a bug, caught by the `expect`.
+fn weighted_rows(out: &mut [f64], ring: &Ring, list: &[(usize, f64)]) {
+    let mut rows: [(&[f64], f64); 2 * ssim_core::MAX_RADIUS + 1] = [(&[], 0.0); 2 * ssim_core::MAX_RADIUS + 1];
+    let n = list.len();
+    for (slot, &(i, w)) in rows.iter_mut().zip(list) {
+        *slot = (ring.get(i).expect("window rows fit in the ring"), w);
+    }
+    let rows = &rows[..n];
+    let len = out.len();
+    let mut q = 0;
+    while q + BLOCK <= len {
+        let mut acc = [0.0f64; BLOCK];
+        for &(r, w) in rows {
+            let s = &r[q..q + BLOCK];
+            for t in 0..BLOCK {
+                acc[t] += w * s[t];
+            }
+        }
+        out[q..q + BLOCK].copy_from_slice(&acc);
+        q += BLOCK;
+    }
+    for (t, o) in out[q..].iter_mut().enumerate() {
+        let mut v = 0.0;
+        for &(r, w) in rows {
+            v += w * r[q + t];
+        }
+        *o = v;
     }
 }
 
@@ -384,45 +433,24 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             return;
         }
         let lv = self.level;
-        self.stats.fill(0.0);
-        for &(i, w) in lv.rows.forward(p) {
+        let list = lv.rows.forward(p);
+        for &(i, _) in list {
             self.horizontal(i);
-            let h = self.horizontal.get(i).expect("row just computed");
-            for (s, &v) in self.stats.iter_mut().zip(h) {
-                *s += w * v;
-            }
         }
+        weighted_rows(&mut self.stats, &self.horizontal, list);
         let mw = lv.cols.map_len;
-        let st = &self.stats;
         let out = self.coeffs.claim(p);
-        for q in 0..mw {
-            let [a, b, c] = coefficients(
-                lv,
-                [
-                    st[q],
-                    st[mw + q],
-                    st[2 * mw + q],
-                    st[3 * mw + q],
-                    st[4 * mw + q],
-                ],
-            );
-            out[q] = a;
-            out[mw + q] = b;
-            out[2 * mw + q] = c;
-        }
+        coefficient_row(lv, &self.stats, out, mw);
     }
 
     /// The gradient of image row `i`, in f64, into `row`.
     fn output_row(&mut self, i: usize, row: &mut [f64]) {
         let lv = self.level;
-        self.acc.fill(0.0);
-        for &(p, w) in lv.rows.adjoint(i) {
+        let list = lv.rows.adjoint(i);
+        for &(p, _) in list {
             self.coefficients(p);
-            let c = self.coeffs.get(p).expect("row just computed");
-            for (s, &v) in self.acc.iter_mut().zip(c) {
-                *s += w * v;
-            }
         }
+        weighted_rows(&mut self.acc, &self.coeffs, list);
         let (width, mw) = (lv.src.width(), lv.cols.map_len);
         let run = lv.cols.bwd_plain;
         for m in 0..COEFFS {
@@ -453,44 +481,53 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
     }
 }
 
-/// `a, b, c` of one map pixel from `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
-#[inline]
-fn coefficients<S: Source>(lv: &Level<'_, S>, s: [f64; STATS]) -> [f64; COEFFS] {
-    let [mx, my, exx, eyy, exy] = s;
-    let mut vx = lv.cov * (exx - mx * mx);
-    let mut vy = lv.cov * (eyy - my * my);
-    let vxy = lv.cov * (exy - mx * my);
-    let mut vy_live = 1.0;
-    if lv.clamp {
-        vx = vx.max(0.0);
-        if vy < 0.0 {
-            vy = 0.0;
-            vy_live = 0.0;
-        }
+/// The coefficient row `a, b, c` (each `mw` values) from the statistics row `mu_x, mu_y,
+/// E[x^2], E[y^2], E[xy]`. One division per pixel, branch-free so that it vectorises.
+fn coefficient_row<S: Source>(lv: &Level<'_, S>, st: &[f64], out: &mut [f64], mw: usize) {
+    let (mx, rest) = st.split_at(mw);
+    let (my, rest) = rest.split_at(mw);
+    let (exx, rest) = rest.split_at(mw);
+    let (eyy, exy) = rest.split_at(mw);
+    let (oa, rest) = out.split_at_mut(mw);
+    let (ob, oc) = rest.split_at_mut(mw);
+    let (cov, c1, c2, clamp) = (lv.cov, lv.c1, lv.c2, lv.clamp);
+    let (f, pi) = (lv.dcov, lv.weight);
+    for q in 0..mw {
+        let (mx, my) = (mx[q], my[q]);
+        let vx = cov * (exx[q] - mx * mx);
+        let vy = cov * (eyy[q] - my * my);
+        let vxy = cov * (exy[q] - mx * my);
+        // A clamped variance is constant: its derivative is 0.
+        let (vx, vy, live) = if clamp {
+            (vx.max(0.0), vy.max(0.0), if vy < 0.0 { 0.0 } else { 1.0 })
+        } else {
+            (vx, vy, 1.0)
+        };
+        let a2 = 2.0 * vxy + c2;
+        let b2 = vx + vy + c2;
+        let (d_my, d_vxy, d_vyy) = match lv.term {
+            Term::Ssim => {
+                let a1 = 2.0 * mx * my + c1;
+                let b1 = mx * mx + my * my + c1;
+                // 1 / b1 = b2 / d and 1 / b2 = b1 / d.
+                let inv = 1.0 / (b1 * b2);
+                let s = a1 * a2 * inv;
+                (
+                    2.0 * inv * (mx * a2 - my * s * b2),
+                    2.0 * a1 * inv,
+                    -s * b1 * inv,
+                )
+            }
+            Term::Cs => {
+                let inv = 1.0 / b2;
+                (0.0, 2.0 * inv, -a2 * inv * inv)
+            }
+        };
+        let d_vyy = d_vyy * live;
+        oa[q] = pi * (d_my - 2.0 * f * my * d_vyy - f * mx * d_vxy);
+        ob[q] = pi * 2.0 * f * d_vyy;
+        oc[q] = pi * f * d_vxy;
     }
-    let a1 = 2.0 * mx * my + lv.c1;
-    let a2 = 2.0 * vxy + lv.c2;
-    let b1 = mx * mx + my * my + lv.c1;
-    let b2 = vx + vy + lv.c2;
-    let (d_my, d_vxy, d_vyy) = match lv.term {
-        Term::Ssim => {
-            let d = b1 * b2;
-            let s = a1 * a2 / d;
-            (2.0 * mx * a2 / d - 2.0 * my * s / b1, 2.0 * a1 / d, -s / b2)
-        }
-        Term::Cs => {
-            let cs = a2 / b2;
-            (0.0, 2.0 / b2, -cs / b2)
-        }
-    };
-    let d_vyy = d_vyy * vy_live;
-    let f = lv.dcov;
-    let pi = lv.weight;
-    [
-        pi * (d_my - 2.0 * f * my * d_vyy - f * mx * d_vxy),
-        pi * 2.0 * f * d_vyy,
-        pi * f * d_vxy,
-    ]
 }
 
 /// Map rows a band gets at least (as the value's bands).
