@@ -23,7 +23,7 @@
 //! plus the output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
 
-use ssim_core::{Padding, Plane, Sample};
+use ssim_core::{AdjointKernels, Padding, Plane, Sample};
 
 /// The statistics of one axis: which image samples each map position reads, with the
 /// window weight folded over repeated samples (forward), and its transpose (adjoint).
@@ -173,70 +173,29 @@ impl Run {
     }
 }
 
-/// Columns summed together in registers (one store per column instead of one per tap).
-const BLOCK: usize = 8;
-
-/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run`, taps in order from 0.0.
+/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run`, on the level's kernels.
 #[inline]
-fn fir(out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
+fn fir(k: &AdjointKernels, out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
     if run.start == run.end {
         return;
     }
     let o = &mut out[run.start..run.end];
     let base = (run.start as isize + run.shift) as usize;
-    let src = &src[base..base + o.len() + g.len() - 1];
-    let mut chunks = o.chunks_exact_mut(BLOCK);
-    let mut p = 0;
-    for chunk in &mut chunks {
-        let mut acc = [0.0f64; BLOCK];
-        for (k, &gk) in g.iter().enumerate() {
-            let s = &src[p + k..p + k + BLOCK];
-            for t in 0..BLOCK {
-                acc[t] += gk * s[t];
-            }
-        }
-        chunk.copy_from_slice(&acc);
-        p += BLOCK;
-    }
-    for (t, a) in chunks.into_remainder().iter_mut().enumerate() {
-        let mut v = 0.0;
-        for (k, &gk) in g.iter().enumerate() {
-            v += gk * src[p + t + k];
-        }
-        *a = v;
-    }
+    k.fir(&src[base..base + o.len() + g.len() - 1], g, o);
 }
 
 /// `out = sum over (row, w) of w * ring[row]`, rows in list order from 0.0. Every row of the
-/// list is in the ring (the caller just made sure); a row evicted by another of the same list
-/// (which the ring's size rules out) would only be a bug, caught by the `expect`.
-fn weighted_rows(out: &mut [f64], ring: &Ring, list: &[(usize, f64)]) {
-    let mut rows: [(&[f64], f64); 2 * ssim_core::MAX_RADIUS + 1] = [(&[], 0.0); 2 * ssim_core::MAX_RADIUS + 1];
+/// list is in the ring (the caller just made sure; the ring's size rules out one row of a
+/// window evicting another, and the `expect` would catch it).
+fn weighted_rows(k: &AdjointKernels, out: &mut [f64], ring: &Ring, list: &[(usize, f64)]) {
+    const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+    let (mut starts, mut w) = ([0usize; CAP], [0.0f64; CAP]);
     let n = list.len();
-    for (slot, &(i, w)) in rows.iter_mut().zip(list) {
-        *slot = (ring.get(i).expect("window rows fit in the ring"), w);
+    for ((st, wt), &(i, weight)) in starts.iter_mut().zip(&mut w).zip(list) {
+        *st = ring.start(i).expect("window rows fit in the ring");
+        *wt = weight;
     }
-    let rows = &rows[..n];
-    let len = out.len();
-    let mut q = 0;
-    while q + BLOCK <= len {
-        let mut acc = [0.0f64; BLOCK];
-        for &(r, w) in rows {
-            let s = &r[q..q + BLOCK];
-            for t in 0..BLOCK {
-                acc[t] += w * s[t];
-            }
-        }
-        out[q..q + BLOCK].copy_from_slice(&acc);
-        q += BLOCK;
-    }
-    for (t, o) in out[q..].iter_mut().enumerate() {
-        let mut v = 0.0;
-        for &(r, w) in rows {
-            v += w * r[q + t];
-        }
-        *o = v;
-    }
+    k.weighted_rows(&ring.data, &starts[..n], &w[..n], out);
 }
 
 /// Rows of the two images, as f64.
@@ -318,6 +277,8 @@ pub(crate) struct Level<'s, S: Source> {
     pub term: Term,
     /// `d(value)/d(mean of the term)` divided by the number of pooled pixels.
     pub weight: f64,
+    /// The backend's f64 row kernels.
+    pub kernels: AdjointKernels,
 }
 
 /// Statistics per horizontal row: `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
@@ -348,6 +309,12 @@ impl Ring {
     fn get(&self, i: usize) -> Option<&[f64]> {
         let s = self.slot(i);
         (self.tags[s] == Some(i)).then(|| &self.data[s * self.len..(s + 1) * self.len])
+    }
+
+    /// Where row `i` starts in `data`, if the ring holds it.
+    fn start(&self, i: usize) -> Option<usize> {
+        let s = self.slot(i);
+        (self.tags[s] == Some(i)).then_some(s * self.len)
     }
 
     fn claim(&mut self, i: usize) -> &mut [f64] {
@@ -413,7 +380,13 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             &self.products[2 * w..],
         ];
         for (q, src) in sources.iter().enumerate() {
-            fir(&mut out[q * mw..(q + 1) * mw], src, &lv.cols.g, run);
+            fir(
+                &lv.kernels,
+                &mut out[q * mw..(q + 1) * mw],
+                src,
+                &lv.cols.g,
+                run,
+            );
         }
         // The positions whose window is padded: the folded tap lists.
         for p in (0..mw).filter(|&p| !run.contains(p)) {
@@ -437,7 +410,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         for &(i, _) in list {
             self.horizontal(i);
         }
-        weighted_rows(&mut self.stats, &self.horizontal, list);
+        weighted_rows(&lv.kernels, &mut self.stats, &self.horizontal, list);
         let mw = lv.cols.map_len;
         let out = self.coeffs.claim(p);
         coefficient_row(lv, &self.stats, out, mw);
@@ -450,7 +423,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         for &(p, _) in list {
             self.coefficients(p);
         }
-        weighted_rows(&mut self.acc, &self.coeffs, list);
+        weighted_rows(&lv.kernels, &mut self.acc, &self.coeffs, list);
         let (width, mw) = (lv.src.width(), lv.cols.map_len);
         let run = lv.cols.bwd_plain;
         for m in 0..COEFFS {
@@ -463,7 +436,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
                 shift: -run.shift,
                 ..run
             };
-            fir(folded, acc, &lv.cols.g, plain);
+            fir(&lv.kernels, folded, acc, &lv.cols.g, plain);
             for j in (0..width).filter(|&j| !run.contains(j)) {
                 let mut f = 0.0;
                 for &(q, wt) in lv.cols.adjoint(j) {
