@@ -50,6 +50,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+mod adjoint;
 mod arch;
 mod backend;
 mod downsample;
@@ -62,6 +63,7 @@ mod plane;
 mod scratch;
 pub mod x264;
 
+pub use adjoint::AdjointKernels;
 #[doc(hidden)]
 pub use backend::roofline;
 pub use backend::Backend;

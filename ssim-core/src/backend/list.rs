@@ -106,6 +106,15 @@ macro_rules! kernel_list {
             /// The f64 sums of SSIM and cs over `pool` in the fixed order of
             /// `kernels::scalar::row_sums`.
             fn row_sums = row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
+            /// The gradient's FIR: `out[p] = sum_k g[k] src[p + k]` in f64.
+            fn fir_f64 = fir_f64(src: &[f64], g: &[f64], out: &mut [f64]);
+            /// The gradient's vertical passes: `out[q] = sum_t w[t] ring[starts[t] + q]`.
+            fn weighted_rows_f64 = weighted_rows_f64(
+                ring: &[f64],
+                starts: &[usize],
+                w: &[f64],
+                out: &mut [f64]
+            );
             /// One step of the pyramid's 2x2 mean (`kernels::downsample`): pair sums of
             /// `2 * out.len()` samples `step` apart, or with the upper row's contribution the
             /// block means. The same bits on every backend.

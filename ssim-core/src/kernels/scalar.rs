@@ -472,3 +472,26 @@ pub(crate) fn box_formula(
     }
     (combine8(&s), combine8(&c))
 }
+
+/// `out[p] = sum_k g[k] src[p + k]`, taps in order from 0.0 (the gradient's FIR).
+pub(crate) fn fir_f64(src: &[f64], g: &[f64], out: &mut [f64]) {
+    for (p, o) in out.iter_mut().enumerate() {
+        let mut acc = 0.0;
+        for (k, &gk) in g.iter().enumerate() {
+            acc += gk * src[p + k];
+        }
+        *o = acc;
+    }
+}
+
+/// `out[q] = sum_t w[t] ring[starts[t] + q]`, rows in order from 0.0 (the gradient's
+/// vertical passes).
+pub(crate) fn weighted_rows_f64(ring: &[f64], starts: &[usize], w: &[f64], out: &mut [f64]) {
+    for (q, o) in out.iter_mut().enumerate() {
+        let mut acc = 0.0;
+        for (&st, &wt) in starts.iter().zip(w) {
+            acc += wt * ring[st + q];
+        }
+        *o = acc;
+    }
+}

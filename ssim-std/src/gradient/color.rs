@@ -2,7 +2,7 @@
 //! luma transform.
 
 use super::core::{self, Packed, Term};
-use super::{level, Convention};
+use super::{kernels, level, Convention};
 use crate::color::{ssim_planes, ChannelMode, ChannelsResult, Interleaved};
 use crate::parallel::Config;
 use ssim_core::{Params, Plane, Result, Sample};
@@ -54,6 +54,7 @@ pub fn ssim_image_gradient<T: Sample>(
     let result = ssim_planes(params, &xp, &yp, mode, config)?;
     let (w, h) = (y.width(), y.height());
     let bands = config.max_bands()?;
+    let k = kernels(config)?;
     let planes = match (xp.len(), mode.luma(params.data_range)) {
         (3, Some(luma)) => {
             let lx = luma_image(&xp, luma.coeffs, luma.offset, luma.divisor);
@@ -64,7 +65,7 @@ pub fn ssim_image_gradient<T: Sample>(
                 x: &lx,
                 y: &ly,
             };
-            let lv = level(params, &src, Term::Ssim, 1.0, convention)?;
+            let lv = level(params, &src, Term::Ssim, 1.0, convention, k)?;
             let mut g = vec![0.0f64; w * h];
             core::run(&lv, &mut g, bands, &|_, _| {});
             luma.coeffs
@@ -77,7 +78,7 @@ pub fn ssim_image_gradient<T: Sample>(
             .zip(&yp)
             .map(|(a, b)| {
                 let src = core::Planes { x: a, y: b };
-                let lv = level(params, &src, Term::Ssim, 1.0 / n as f64, convention)?;
+                let lv = level(params, &src, Term::Ssim, 1.0 / n as f64, convention, k)?;
                 let mut g = vec![0.0f32; w * h];
                 core::run(&lv, &mut g, bands, &|_, _| {});
                 Ok(g)

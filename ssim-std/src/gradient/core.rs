@@ -23,7 +23,7 @@
 //! plus the output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
 
-use ssim_core::{Padding, Plane, Sample};
+use ssim_core::{AdjointKernels, Padding, Plane, Sample};
 
 /// The statistics of one axis: which image samples each map position reads, with the
 /// window weight folded over repeated samples (forward), and its transpose (adjoint).
@@ -173,21 +173,29 @@ impl Run {
     }
 }
 
-/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run` (contiguous, vectorisable).
+/// `out[p] = sum_k g[k] src[p + shift + k]` for `p` in `run`, on the level's kernels.
 #[inline]
-fn fir(out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
+fn fir(k: &AdjointKernels, out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
     if run.start == run.end {
         return;
     }
     let o = &mut out[run.start..run.end];
-    o.fill(0.0);
     let base = (run.start as isize + run.shift) as usize;
-    for (k, &gk) in g.iter().enumerate() {
-        let s = &src[base + k..base + k + o.len()];
-        for (a, &b) in o.iter_mut().zip(s) {
-            *a += gk * b;
-        }
+    k.fir(&src[base..base + o.len() + g.len() - 1], g, o);
+}
+
+/// `out = sum over (row, w) of w * ring[row]`, rows in list order from 0.0. Every row of the
+/// list is in the ring (the caller just made sure; the ring's size rules out one row of a
+/// window evicting another, and the `expect` would catch it).
+fn weighted_rows(k: &AdjointKernels, out: &mut [f64], ring: &Ring, list: &[(usize, f64)]) {
+    const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+    let (mut starts, mut w) = ([0usize; CAP], [0.0f64; CAP]);
+    let n = list.len();
+    for ((st, wt), &(i, weight)) in starts.iter_mut().zip(&mut w).zip(list) {
+        *st = ring.start(i).expect("window rows fit in the ring");
+        *wt = weight;
     }
+    k.weighted_rows(&ring.data, &starts[..n], &w[..n], out);
 }
 
 /// Rows of the two images, as f64.
@@ -269,6 +277,8 @@ pub(crate) struct Level<'s, S: Source> {
     pub term: Term,
     /// `d(value)/d(mean of the term)` divided by the number of pooled pixels.
     pub weight: f64,
+    /// The backend's f64 row kernels.
+    pub kernels: AdjointKernels,
 }
 
 /// Statistics per horizontal row: `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
@@ -299,6 +309,12 @@ impl Ring {
     fn get(&self, i: usize) -> Option<&[f64]> {
         let s = self.slot(i);
         (self.tags[s] == Some(i)).then(|| &self.data[s * self.len..(s + 1) * self.len])
+    }
+
+    /// Where row `i` starts in `data`, if the ring holds it.
+    fn start(&self, i: usize) -> Option<usize> {
+        let s = self.slot(i);
+        (self.tags[s] == Some(i)).then_some(s * self.len)
     }
 
     fn claim(&mut self, i: usize) -> &mut [f64] {
@@ -364,7 +380,13 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             &self.products[2 * w..],
         ];
         for (q, src) in sources.iter().enumerate() {
-            fir(&mut out[q * mw..(q + 1) * mw], src, &lv.cols.g, run);
+            fir(
+                &lv.kernels,
+                &mut out[q * mw..(q + 1) * mw],
+                src,
+                &lv.cols.g,
+                run,
+            );
         }
         // The positions whose window is padded: the folded tap lists.
         for p in (0..mw).filter(|&p| !run.contains(p)) {
@@ -384,45 +406,24 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             return;
         }
         let lv = self.level;
-        self.stats.fill(0.0);
-        for &(i, w) in lv.rows.forward(p) {
+        let list = lv.rows.forward(p);
+        for &(i, _) in list {
             self.horizontal(i);
-            let h = self.horizontal.get(i).expect("row just computed");
-            for (s, &v) in self.stats.iter_mut().zip(h) {
-                *s += w * v;
-            }
         }
+        weighted_rows(&lv.kernels, &mut self.stats, &self.horizontal, list);
         let mw = lv.cols.map_len;
-        let st = &self.stats;
         let out = self.coeffs.claim(p);
-        for q in 0..mw {
-            let [a, b, c] = coefficients(
-                lv,
-                [
-                    st[q],
-                    st[mw + q],
-                    st[2 * mw + q],
-                    st[3 * mw + q],
-                    st[4 * mw + q],
-                ],
-            );
-            out[q] = a;
-            out[mw + q] = b;
-            out[2 * mw + q] = c;
-        }
+        coefficient_row(lv, &self.stats, out, mw);
     }
 
     /// The gradient of image row `i`, in f64, into `row`.
     fn output_row(&mut self, i: usize, row: &mut [f64]) {
         let lv = self.level;
-        self.acc.fill(0.0);
-        for &(p, w) in lv.rows.adjoint(i) {
+        let list = lv.rows.adjoint(i);
+        for &(p, _) in list {
             self.coefficients(p);
-            let c = self.coeffs.get(p).expect("row just computed");
-            for (s, &v) in self.acc.iter_mut().zip(c) {
-                *s += w * v;
-            }
         }
+        weighted_rows(&lv.kernels, &mut self.acc, &self.coeffs, list);
         let (width, mw) = (lv.src.width(), lv.cols.map_len);
         let run = lv.cols.bwd_plain;
         for m in 0..COEFFS {
@@ -435,7 +436,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
                 shift: -run.shift,
                 ..run
             };
-            fir(folded, acc, &lv.cols.g, plain);
+            fir(&lv.kernels, folded, acc, &lv.cols.g, plain);
             for j in (0..width).filter(|&j| !run.contains(j)) {
                 let mut f = 0.0;
                 for &(q, wt) in lv.cols.adjoint(j) {
@@ -453,44 +454,53 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
     }
 }
 
-/// `a, b, c` of one map pixel from `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
-#[inline]
-fn coefficients<S: Source>(lv: &Level<'_, S>, s: [f64; STATS]) -> [f64; COEFFS] {
-    let [mx, my, exx, eyy, exy] = s;
-    let mut vx = lv.cov * (exx - mx * mx);
-    let mut vy = lv.cov * (eyy - my * my);
-    let vxy = lv.cov * (exy - mx * my);
-    let mut vy_live = 1.0;
-    if lv.clamp {
-        vx = vx.max(0.0);
-        if vy < 0.0 {
-            vy = 0.0;
-            vy_live = 0.0;
-        }
+/// The coefficient row `a, b, c` (each `mw` values) from the statistics row `mu_x, mu_y,
+/// E[x^2], E[y^2], E[xy]`. One division per pixel, branch-free so that it vectorises.
+fn coefficient_row<S: Source>(lv: &Level<'_, S>, st: &[f64], out: &mut [f64], mw: usize) {
+    let (mx, rest) = st.split_at(mw);
+    let (my, rest) = rest.split_at(mw);
+    let (exx, rest) = rest.split_at(mw);
+    let (eyy, exy) = rest.split_at(mw);
+    let (oa, rest) = out.split_at_mut(mw);
+    let (ob, oc) = rest.split_at_mut(mw);
+    let (cov, c1, c2, clamp) = (lv.cov, lv.c1, lv.c2, lv.clamp);
+    let (f, pi) = (lv.dcov, lv.weight);
+    for q in 0..mw {
+        let (mx, my) = (mx[q], my[q]);
+        let vx = cov * (exx[q] - mx * mx);
+        let vy = cov * (eyy[q] - my * my);
+        let vxy = cov * (exy[q] - mx * my);
+        // A clamped variance is constant: its derivative is 0.
+        let (vx, vy, live) = if clamp {
+            (vx.max(0.0), vy.max(0.0), if vy < 0.0 { 0.0 } else { 1.0 })
+        } else {
+            (vx, vy, 1.0)
+        };
+        let a2 = 2.0 * vxy + c2;
+        let b2 = vx + vy + c2;
+        let (d_my, d_vxy, d_vyy) = match lv.term {
+            Term::Ssim => {
+                let a1 = 2.0 * mx * my + c1;
+                let b1 = mx * mx + my * my + c1;
+                // 1 / b1 = b2 / d and 1 / b2 = b1 / d.
+                let inv = 1.0 / (b1 * b2);
+                let s = a1 * a2 * inv;
+                (
+                    2.0 * inv * (mx * a2 - my * s * b2),
+                    2.0 * a1 * inv,
+                    -s * b1 * inv,
+                )
+            }
+            Term::Cs => {
+                let inv = 1.0 / b2;
+                (0.0, 2.0 * inv, -a2 * inv * inv)
+            }
+        };
+        let d_vyy = d_vyy * live;
+        oa[q] = pi * (d_my - 2.0 * f * my * d_vyy - f * mx * d_vxy);
+        ob[q] = pi * 2.0 * f * d_vyy;
+        oc[q] = pi * f * d_vxy;
     }
-    let a1 = 2.0 * mx * my + lv.c1;
-    let a2 = 2.0 * vxy + lv.c2;
-    let b1 = mx * mx + my * my + lv.c1;
-    let b2 = vx + vy + lv.c2;
-    let (d_my, d_vxy, d_vyy) = match lv.term {
-        Term::Ssim => {
-            let d = b1 * b2;
-            let s = a1 * a2 / d;
-            (2.0 * mx * a2 / d - 2.0 * my * s / b1, 2.0 * a1 / d, -s / b2)
-        }
-        Term::Cs => {
-            let cs = a2 / b2;
-            (0.0, 2.0 / b2, -cs / b2)
-        }
-    };
-    let d_vyy = d_vyy * vy_live;
-    let f = lv.dcov;
-    let pi = lv.weight;
-    [
-        pi * (d_my - 2.0 * f * my * d_vyy - f * mx * d_vxy),
-        pi * 2.0 * f * d_vyy,
-        pi * f * d_vxy,
-    ]
 }
 
 /// Map rows a band gets at least (as the value's bands).

@@ -49,7 +49,9 @@ pub use pyramid::{msssim_gradient, msssim_gradient_into, msssim_gradient_with, M
 
 use crate::parallel::Config;
 use crate::single_scale::ssim_with;
-use ssim_core::{Covariance, Error, Padding, Params, Plane, Pooling, Result, Sample, SsimResult};
+use ssim_core::{
+    AdjointKernels, Covariance, Error, Padding, Params, Plane, Pooling, Result, Sample, SsimResult,
+};
 
 use self::core::{Axis, Extent, Level, Source, Term};
 
@@ -169,7 +171,7 @@ pub fn ssim_gradient_into<T: Sample>(
     check_len(out.len(), y.width(), y.height(), 1)?;
     let result = ssim_with(params, x, y, config)?;
     let src = core::Planes { x, y };
-    let level = level(params, &src, Term::Ssim, 1.0, convention)?;
+    let level = level(params, &src, Term::Ssim, 1.0, convention, kernels(config)?)?;
     core::run(&level, out, config.max_bands()?, &|_, _| {});
     Ok(result)
 }
@@ -200,6 +202,11 @@ fn check_len(len: usize, w: usize, h: usize, channels: usize) -> Result<()> {
     Ok(())
 }
 
+/// The f64 row kernels of the config's backend.
+fn kernels(config: &Config) -> Result<AdjointKernels> {
+    AdjointKernels::new(config.resolve_backend()?)
+}
+
 /// The backward pass of `scale x mean(term)` over an image pair the engine has accepted.
 ///
 /// An automatic down-sampling stage (piq, wang2009) that would change the images is refused:
@@ -211,12 +218,13 @@ fn level<'s, S: Source>(
     term: Term,
     scale: f64,
     convention: Convention,
+    kernels: AdjointKernels,
 ) -> Result<Level<'s, S>> {
     if let Some(rule) = params.auto_downsample {
         if rule.factor(src.width(), src.height()) > 1 {
             return Err(Error::InvalidParameter {
                 name: "auto_downsample",
-                expected: "no down-sampling stage at this size (factor 1): the gradient through                            the piq and wang2009 block means is not implemented",
+                expected: "no down-sampling stage at this size (factor 1): the gradient through the piq and wang2009 block means is not implemented",
             });
         }
     }
@@ -253,6 +261,7 @@ fn level<'s, S: Source>(
         clamp: false,
         term,
         weight: scale / count,
+        kernels,
     })
 }
 

@@ -6,7 +6,7 @@
 //! all), and O(width x window) per band for the row streams.
 
 use super::core::{self, Level, Packed, Source, Term};
-use super::{check_len, level, same_size, Convention};
+use super::{check_len, kernels, level, same_size, Convention};
 use crate::msssim::{level_weights, msssim_with, MsSsimParams, MsSsimResult, NegativeMeans};
 use crate::parallel::Config;
 use ssim_core::{Downsample, Error, Plane, Result, Sample};
@@ -110,6 +110,7 @@ pub fn msssim_gradient_into<T: Sample>(
     supported(params.downsample)?;
     let result = msssim_with(params, x, y, config)?;
     let bands = config.max_bands()?;
+    let k = kernels(config)?;
     let scales = mean_derivatives(params, &result);
     let n = scales.len();
     let term = |l: usize| if l + 1 == n { Term::Ssim } else { Term::Cs };
@@ -153,7 +154,7 @@ pub fn msssim_gradient_into<T: Sample>(
             x: &xs[l - 1],
             y: &ys[l - 1],
         };
-        let lv = level(&params.ssim, &src, term(l), scales[l], Convention::Exact)?;
+        let lv = level(&params.ssim, &src, term(l), scales[l], Convention::Exact, k)?;
         let mut g = vec![0.0f64; w * h];
         run_with_coarser(
             &lv,
@@ -166,7 +167,7 @@ pub fn msssim_gradient_into<T: Sample>(
         coarse = Some(g);
     }
     let src = core::Planes { x, y };
-    let lv = level(&params.ssim, &src, term(0), scales[0], Convention::Exact)?;
+    let lv = level(&params.ssim, &src, term(0), scales[0], Convention::Exact, k)?;
     run_with_coarser(&lv, out, bands, rule, coarse.as_deref(), sizes.get(1));
     Ok(result)
 }

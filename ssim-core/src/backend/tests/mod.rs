@@ -7,6 +7,7 @@
 
 extern crate std;
 
+mod adjoint;
 mod boxes;
 mod downsample;
 mod x264;

@@ -15,11 +15,13 @@
 //! `gaussian.rs` holds the f32 moment kernels (Gaussian windows and f32 samples), `boxes.rs`
 //! the exact box-sum kernels, this file what they share plus the loads and row sums.
 
+mod adjoint;
 mod boxes;
 mod gaussian;
 
 pub(crate) use super::downsample::downsample;
 pub(crate) use super::x264::{blocks as x264_blocks_u8, windows as x264_windows_u8};
+pub(crate) use adjoint::{fir_f64, weighted_rows_f64};
 pub(crate) use boxes::{
     box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical,
 };
