@@ -364,6 +364,24 @@ typedef struct ssim_msssim_params {
 } ssim_msssim_params;
 
 /**
+ * The outcome of an MS-SSIM computation.
+ */
+typedef struct ssim_msssim_result {
+    /**
+     * The MS-SSIM index.
+     */
+    double msssim;
+    /**
+     * Levels used (the number of `ssim_level` entries written), finest first.
+     */
+    uint32_t levels;
+    /**
+     * The backend that computed it (`SSIM_BACKEND_*`).
+     */
+    ssim_backend backend;
+} ssim_msssim_result;
+
+/**
  * One level of the MS-SSIM pyramid.
  */
 typedef struct ssim_level {
@@ -384,24 +402,6 @@ typedef struct ssim_level {
      */
     double cs;
 } ssim_level;
-
-/**
- * The outcome of an MS-SSIM computation.
- */
-typedef struct ssim_msssim_result {
-    /**
-     * The MS-SSIM index.
-     */
-    double msssim;
-    /**
-     * Levels used (the number of `ssim_level` entries written), finest first.
-     */
-    uint32_t levels;
-    /**
-     * The backend that computed it (`SSIM_BACKEND_*`).
-     */
-    ssim_backend backend;
-} ssim_msssim_result;
 
 /**
  * Called once per finished map row, in order, when a stream has a row callback:
@@ -484,6 +484,14 @@ typedef struct ssim_stream_map {
  * Reported for a backend of the Rust library that this C API has no id for yet.
  */
 #define SSIM_BACKEND_OTHER 255
+
+/**
+ * FFmpeg's `ssim` filter (`ffmpeg -lavfi ssim`, x264 `--ssim`): 8x8 windows every 4
+ * pixels with integer sums and FFmpeg's constants. Not a `ssim_params` preset (the
+ * algorithm has no window parameters): compute it with `ssim_ffmpeg_u8` or
+ * `ssim_ffmpeg_u16`; `ssim_params_from_preset` rejects it and names those.
+ */
+#define SSIM_PRESET_FFMPEG 64
 
 /**
  * Wang, Simoncelli & Bovik 2003 (`msssim.m`, `tf.image.ssim_multiscale`): 5 levels with
@@ -1039,6 +1047,161 @@ ssim_status ssim_compute_f32_scratch(const struct ssim_params *params,
                                      float *cs_map,
                                      size_t cs_map_len,
                                      struct ssim_result *out);
+
+#if defined(SSIM_STD)
+/**
+ * Computes SSIM of two `uint8_t` images into `*out` and its exact gradient with respect to
+ * every pixel of the distorted image `y` into `gradient`: `width * height` floats, row-major,
+ * top to bottom, in units of the samples (`d SSIM / d y[row][col]`). The value is bitwise
+ * the one `ssim_compute_u8` returns.
+ *
+ * `gradient` holds `gradient_len` floats, at least `width * height`
+ * (`SSIM_ERROR_MAP_TOO_SMALL` otherwise); only the first `width * height` are written.
+ * Errors: as `ssim_compute_u8`. On error `gradient` and `*out` are untouched.
+ *
+ * # Safety
+ *
+ * As `ssim_compute_u8`; `gradient` must be writable for `gradient_len` floats and must not
+ * overlap the images.
+ */
+ssim_status ssim_gradient_u8(const struct ssim_params *params,
+                             const struct ssim_image_u8 *x,
+                             const struct ssim_image_u8 *y,
+                             const struct ssim_config *config,
+                             float *gradient,
+                             size_t gradient_len,
+                             struct ssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_gradient_u8`, for `uint16_t` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_gradient_u8`.
+ */
+ssim_status ssim_gradient_u16(const struct ssim_params *params,
+                              const struct ssim_image_u16 *x,
+                              const struct ssim_image_u16 *y,
+                              const struct ssim_config *config,
+                              float *gradient,
+                              size_t gradient_len,
+                              struct ssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_gradient_u8`, for `float` samples (`SSIM_ERROR_NON_FINITE_SAMPLE` for NaN or
+ * infinite samples).
+ *
+ * # Safety
+ *
+ * As `ssim_gradient_u8`.
+ */
+ssim_status ssim_gradient_f32(const struct ssim_params *params,
+                              const struct ssim_image_f32 *x,
+                              const struct ssim_image_f32 *y,
+                              const struct ssim_config *config,
+                              float *gradient,
+                              size_t gradient_len,
+                              struct ssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * Computes MS-SSIM of two `uint8_t` images into `*out` and its exact gradient with respect
+ * to the distorted image into `gradient` (as `ssim_gradient_u8`). Negative level means:
+ * relu gives a zero gradient where it clamps, strict fails with `SSIM_ERROR_NEGATIVE_MEAN`,
+ * nan gives NaN, normalize follows the chain rule. Errors: as `ssim_msssim_u8`, plus
+ * `SSIM_ERROR_MAP_TOO_SMALL`; on error the outputs are untouched.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_u8` (without `levels`); `gradient` as in `ssim_gradient_u8`.
+ */
+ssim_status ssim_msssim_gradient_u8(const struct ssim_msssim_params *params,
+                                    const struct ssim_image_u8 *x,
+                                    const struct ssim_image_u8 *y,
+                                    const struct ssim_config *config,
+                                    float *gradient,
+                                    size_t gradient_len,
+                                    struct ssim_msssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_msssim_gradient_u8`, for `uint16_t` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_gradient_u8`.
+ */
+ssim_status ssim_msssim_gradient_u16(const struct ssim_msssim_params *params,
+                                     const struct ssim_image_u16 *x,
+                                     const struct ssim_image_u16 *y,
+                                     const struct ssim_config *config,
+                                     float *gradient,
+                                     size_t gradient_len,
+                                     struct ssim_msssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_msssim_gradient_u8`, for `float` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_gradient_u8`.
+ */
+ssim_status ssim_msssim_gradient_f32(const struct ssim_msssim_params *params,
+                                     const struct ssim_image_f32 *x,
+                                     const struct ssim_image_f32 *y,
+                                     const struct ssim_config *config,
+                                     float *gradient,
+                                     size_t gradient_len,
+                                     struct ssim_msssim_result *out);
+#endif
+
+/**
+ * FFmpeg's SSIM of one plane of 8-bit samples into `*out` (the value FFmpeg prints per
+ * plane, e.g. `Y:`). Both sides at least 8. `config`: NULL for the defaults; its backend is
+ * used (`threads` is ignored: one plane is one thread's work). On failure `*out` is
+ * untouched: `SSIM_ERROR_NULL_POINTER`, `_MISALIGNED_POINTER`, `_ZERO_DIMENSION`,
+ * `_CHANNEL_STEP`, `_STRIDE_TOO_SHORT`, `_DIMENSION_OVERFLOW`, `_SIZE_MISMATCH`,
+ * `_IMAGE_SMALLER_THAN_WINDOW`, `_BACKEND_UNSUPPORTED`.
+ *
+ * # Safety
+ *
+ * Each pointer must be NULL or valid for its type: `x`, `y`, `config` readable, each
+ * image's `data` readable for its whole layout, `out` writable.
+ */
+ssim_status ssim_ffmpeg_u8(const struct ssim_image_u8 *x,
+                           const struct ssim_image_u8 *y,
+                           const struct ssim_config *config,
+                           double *out);
+
+/**
+ * As `ssim_ffmpeg_u8`, for `uint16_t` samples of `bit_depth` bits (9 to 16; FFmpeg's
+ * high-bit-depth path, e.g. 10 for `yuv420p10le`). A `bit_depth` outside 9..=16 is
+ * `SSIM_ERROR_INVALID_PARAMETER`. Samples above `2^bit_depth - 1` are not checked.
+ *
+ * # Safety
+ *
+ * As `ssim_ffmpeg_u8`.
+ */
+ssim_status ssim_ffmpeg_u16(const struct ssim_image_u16 *x,
+                            const struct ssim_image_u16 *y,
+                            uint32_t bit_depth,
+                            const struct ssim_config *config,
+                            double *out);
+
+/**
+ * FFmpeg's dB figure of an SSIM value: `10 log10(weight / (weight - ssim))`, `INFINITY`
+ * when `|weight - ssim| <= 1e-9`. `weight` is 1 for one value; for the sum of `n` frames'
+ * values it is `n` (FFmpeg's summary line).
+ */
+double ssim_ffmpeg_db(double ssim, double weight);
 
 /**
  * Fills `*out` with the MS-SSIM parameters of `preset` for samples of range `data_range`.

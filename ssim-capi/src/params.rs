@@ -144,6 +144,13 @@ pub(crate) fn preset_from(id: ssim_preset) -> Result<Preset, Failure> {
         SSIM_PRESET_SCIKIT_IMAGE => Preset::ScikitImage,
         SSIM_PRESET_SCIKIT_IMAGE_GAUSSIAN => Preset::ScikitImageGaussian,
         SSIM_PRESET_MATLAB => Preset::Matlab,
+        crate::ffmpeg::SSIM_PRESET_FFMPEG => {
+            return Err(fail(
+                SSIM_ERROR_INVALID_PARAMETER,
+                "invalid parameter `preset`: SSIM_PRESET_FFMPEG is FFmpeg's own 8x8 algorithm, \
+                 not a parameter set: call ssim_ffmpeg_u8 or ssim_ffmpeg_u16",
+            ))
+        }
         SSIM_PRESET_TORCHMETRICS => Preset::Torchmetrics,
         SSIM_PRESET_PIQ => Preset::Piq,
         SSIM_PRESET_WANG2009 => Preset::Wang2009,

@@ -165,7 +165,7 @@ pub(crate) fn status_of(e: &Error) -> ssim_status {
         Error::SizeMismatch { .. } => SSIM_ERROR_SIZE_MISMATCH,
         Error::ImageSmallerThanWindow { .. } => SSIM_ERROR_IMAGE_SMALLER_THAN_WINDOW,
         Error::ScratchTooSmall { .. } => SSIM_ERROR_SCRATCH_TOO_SMALL,
-        Error::MapTooSmall { .. } => SSIM_ERROR_MAP_TOO_SMALL,
+        Error::MapTooSmall { .. } | Error::GradientBufferSize { .. } => SSIM_ERROR_MAP_TOO_SMALL,
         Error::InvalidParameter { .. } => SSIM_ERROR_INVALID_PARAMETER,
         Error::NonFiniteSample { .. } => SSIM_ERROR_NON_FINITE_SAMPLE,
         Error::BackendUnsupported { .. } => SSIM_ERROR_BACKEND_UNSUPPORTED,

@@ -159,6 +159,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
 
+    /// Write the gradient of the value with respect to the distorted image: raw float32 if
+    /// FILE ends in .pfm (gray: one channel; colour: an RGB PFM, d/dR, d/dG, d/dB), a
+    /// blue-white-red picture if it ends in .png. Two image files only.
+    #[arg(long, value_name = "FILE")]
+    pub gradient: Option<PathBuf>,
+
     /// Exit with code 1 when the value is below T (folders: when any pair is).
     #[arg(long, value_name = "T", value_parser = finite_f64, allow_negative_numbers = true)]
     pub threshold: Option<f64>,

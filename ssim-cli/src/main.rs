@@ -11,6 +11,7 @@ mod compute;
 mod error;
 mod folder;
 mod font;
+mod gradient;
 mod heatmap;
 mod input;
 mod jpeg;
@@ -60,6 +61,8 @@ pub struct Settings {
     pub threshold: Option<f64>,
     /// `--map`.
     pub map: Option<PathBuf>,
+    /// `--gradient`.
+    pub gradient: Option<PathBuf>,
     /// `ssim` or `ms-ssim`.
     pub metric: &'static str,
     /// The worker pool: `--threads` threads, or one per core.
@@ -77,6 +80,14 @@ impl Settings {
         };
         if let Some(m) = &args.map {
             heatmap::check_path(m)?;
+        }
+        if let Some(g) = &args.gradient {
+            gradient::check_path(g)?;
+            if args.distorted.len() > 1 || video::is_video(args) {
+                return Err(CliError::new(
+                    "--gradient needs one reference and one distorted image file",
+                ));
+            }
         }
         let data_range_rule = match &args.data_range_rule {
             None => None,
@@ -132,6 +143,7 @@ impl Settings {
             repeat: args.repeat,
             threshold: args.threshold,
             map: args.map.clone(),
+            gradient: args.gradient.clone(),
             metric: args.metric.name(),
             pool,
         })
@@ -362,7 +374,7 @@ pub fn compare_with(
             backend: s.backend,
             threads: s.threads,
         },
-        map: s.map.is_some(),
+        map: s.map.clone(),
     };
     let mut times = Vec::with_capacity(s.repeat as usize);
     let mut outcome = None;
@@ -394,6 +406,14 @@ pub fn compare_with(
             non_finite_cause(&x, &y, l)
         )));
     }
+    let gradient = match &s.gradient {
+        Some(_) => Some(
+            s.pool
+                .install(|| gradient::compute(&req.params, s.mode, &req.config, &x, &y))
+                .map_err(|e| CliError::new(format!("{} vs {}: {e}", xp.display(), yp.display())))?,
+        ),
+        None => None,
+    };
     times.sort_by(f64::total_cmp);
     let n = times.len();
     let median = if n % 2 == 1 {
@@ -427,6 +447,8 @@ pub fn compare_with(
         threshold: s.threshold,
         pass,
         map: s.map.as_ref().map(|m| m.display().to_string()),
+        gradient_file: s.gradient.as_ref().map(|g| g.display().to_string()),
+        gradient,
     };
     Ok((report, o.map))
 }
@@ -546,6 +568,11 @@ fn run() -> Result<i32, CliError> {
         if settings.map.is_some() {
             return Err(CliError::new("--map needs two image files, not folders"));
         }
+        if settings.gradient.is_some() {
+            return Err(CliError::new(
+                "--gradient needs two image files, not folders",
+            ));
+        }
         return folder::run(&settings, &args.reference, distorted, args.json, args.csv);
     }
 
@@ -579,6 +606,9 @@ fn run() -> Result<i32, CliError> {
             &subtitle,
             marker,
         )?;
+    }
+    if let (Some(path), Some(g)) = (&settings.gradient, &report.gradient) {
+        gradient::write(path, g)?;
     }
     if args.json {
         let line = serde_json::to_string(&report)

@@ -171,6 +171,13 @@ pub enum Error {
         /// Its value.
         value: f64,
     },
+    /// The caller's gradient buffer does not have one value per pixel (and channel).
+    GradientBufferSize {
+        /// Values given.
+        len: usize,
+        /// Values needed (width x height x channels).
+        needed: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -269,6 +276,10 @@ impl fmt::Display for Error {
             Error::NegativeLevelMean { level, term, value } => write!(
                 f,
                 "MS-SSIM level {level} has mean {term} {value}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)"
+            ),
+            Error::GradientBufferSize { len, needed } => write!(
+                f,
+                "gradient buffer holds {len} values: expected exactly {needed}, one per pixel and channel"
             ),
         }
     }

@@ -62,6 +62,8 @@ mod plane;
 mod scratch;
 pub mod x264;
 
+#[doc(hidden)]
+pub use backend::roofline;
 pub use backend::Backend;
 pub use downsample::{Downsample, DownsampleKernels, RowRole};
 pub use engine::{

@@ -44,15 +44,15 @@ pub enum ChannelMode {
 
 /// `Y = (offset + c . RGB) / divisor`.
 #[derive(Clone, Copy, Debug)]
-struct Luma {
-    coeffs: [f64; 3],
-    offset: f64,
-    divisor: f64,
+pub(crate) struct Luma {
+    pub(crate) coeffs: [f64; 3],
+    pub(crate) offset: f64,
+    pub(crate) divisor: f64,
 }
 
 impl ChannelMode {
     /// The luma formula for samples of range `data_range`, or `None` for per-channel means.
-    fn luma(self, data_range: f64) -> Option<Luma> {
+    pub(crate) fn luma(self, data_range: f64) -> Option<Luma> {
         let plain = |coeffs| {
             Some(Luma {
                 coeffs,
@@ -257,7 +257,7 @@ impl<'a, T: Sample> Interleaved<'a, T> {
         self.layout
     }
 
-    fn planes(&self) -> Result<Vec<Plane<'a, T>>> {
+    pub(crate) fn planes(&self) -> Result<Vec<Plane<'a, T>>> {
         self.layout
             .planes(self.data, self.width, self.height, self.stride)
     }

@@ -41,6 +41,7 @@ pub struct ReadmeDoctests;
 mod backend;
 mod color;
 mod data_range;
+mod gradient;
 mod msssim;
 mod parallel;
 mod single_scale;
@@ -51,12 +52,17 @@ pub use color::{
     MsChannelsResult, PixelLayout,
 };
 pub use data_range::DataRangeRule;
+pub use gradient::{
+    msssim_gradient, msssim_gradient_into, msssim_gradient_with, ssim_gradient, ssim_gradient_into,
+    ssim_gradient_with, ssim_image_gradient, Convention, ImageGradient, MsSsimGradient,
+    SsimGradient,
+};
 pub use msssim::{
     msssim, msssim_with, ChannelPooling, Level, LevelWindow, LibraryMinimum, MsSsimParams,
     MsSsimPreset, MsSsimResult, NegativeMeans, WANG_WEIGHTS, WANG_WEIGHTS_F32,
 };
 pub use parallel::{band_scratch_bytes, Config};
-pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap};
+pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap, SsimMapRows};
 /// FFmpeg's `ssim` filter (x264's 8x8 windows on a 4-pixel grid), from ssim-core.
 pub use ssim_core::x264;
 pub use ssim_core::{

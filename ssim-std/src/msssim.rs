@@ -596,6 +596,7 @@ pub(crate) fn msssim_source<S: RowSource>(
         ssim_map: params.level_maps,
         cs_map: false,
         config: *config,
+        rows: None,
     };
     let outs = parallel::run(src, &job)?;
     let means: Vec<(f64, f64)> = outs.iter().map(|o| (o.result.ssim, o.result.cs)).collect();
@@ -646,7 +647,7 @@ pub(crate) fn product(params: &MsSsimParams, means: &[(f64, f64)]) -> Result<f64
 
 /// The weights of the first `levels` levels; fewer than given (auto levels) are renormalised
 /// to the sum of all of them.
-fn level_weights(all: &[f64], levels: usize) -> Vec<f64> {
+pub(crate) fn level_weights(all: &[f64], levels: usize) -> Vec<f64> {
     if levels == all.len() {
         return all.to_vec();
     }

@@ -1,9 +1,10 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{FormulaConsts, MOMENTS, UD_MOMENTS};
+use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_MOMENTS};
 
 pub(crate) use super::downsample::scalar as downsample;
+pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
 /// scalar path must give the same bits on every target.
@@ -40,9 +41,7 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     let (u, d) = (&*x, &*y);
-    let (mu, rest) = out.split_at_mut(n);
-    let (md, rest) = rest.split_at_mut(n);
-    let (vu, vd) = rest.split_at_mut(n);
+    let out = &mut out[..ud_slot(n)];
     for o in 0..n {
         let c = o + r;
         let (su, sd) = (u[c], d[c]);
@@ -56,10 +55,10 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
             qu = ma(wk, ma(du1, du1, du2 * du2), qu);
             qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
         }
-        mu[o] = su + a;
-        md[o] = sd + b;
-        vu[o] = ma(-a, a, qu);
-        vd[o] = ma(-b, b, qd);
+        out[ud_at(0, o)] = su + a;
+        out[ud_at(1, o)] = sd + b;
+        out[ud_at(2, o)] = ma(-a, a, qu);
+        out[ud_at(3, o)] = ma(-b, b, qd);
     }
 }
 
@@ -73,7 +72,7 @@ fn vertical_pixel(
     i: usize,
 ) -> [f32; UD_MOMENTS] {
     let r = w.len() - 1;
-    let at = |s: usize, m: usize| ring[(s * UD_MOMENTS + m) * n + i];
+    let at = |s: usize, m: usize| ring[s * ud_slot(n) + ud_at(m, i)];
     let centre = slots[r];
     let (cu, cd) = (at(centre, 0), at(centre, 1));
     let w0 = w[0];

@@ -60,9 +60,15 @@ pub(super) fn run_band<S: RowSource>(
     let nl = levels.len();
     let out_rows: Vec<Option<Span>> = levels
         .iter()
-        .map(|l| {
-            let start = l.map_height * at.band / at.bands;
-            let end = l.map_height * (at.band + 1) / at.bands;
+        .enumerate()
+        .map(|(k, l)| {
+            // The band's share of the level's rows, or of the job's span of them.
+            let (base, m) = match job.rows {
+                Some(s) if k == 0 => (s.start, s.end - s.start),
+                _ => (0, l.map_height),
+            };
+            let start = base + m * at.band / at.bands;
+            let end = base + m * (at.band + 1) / at.bands;
             (start < end).then_some(Span { start, end })
         })
         .collect();

@@ -74,6 +74,8 @@ pub(crate) struct Job<'p> {
     /// Keep the cs map of every level.
     pub cs_map: bool,
     pub config: Config,
+    /// Only these map rows of a single-level job (`None`: all of them).
+    pub rows: Option<Span>,
 }
 
 impl Job<'_> {
@@ -114,6 +116,17 @@ pub(crate) fn level_sizes(
 
 /// Runs the job over bands and merges them in row order.
 pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>> {
+    run_from(src, job, (0.0, 0.0, 0))
+}
+
+/// [`run`], level 0's sums continuing from `start` (`ssim_sum, cs_sum, count` of the rows
+/// before `job.rows`), so a map computed span by span in order adds the same f64 sequence
+/// as one run over all rows: the same bits.
+pub(crate) fn run_from<S: RowSource>(
+    src: &S,
+    job: &Job<'_>,
+    start: (f64, f64, u64),
+) -> Result<Vec<LevelOut>> {
     let backend = job.config.resolve_backend()?;
     let levels = level_sizes(src.width(), src.height(), job.levels, job.downsample)
         .into_iter()
@@ -131,10 +144,20 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let span = job.rows.unwrap_or(Span {
+        start: 0,
+        end: levels[0].map_height,
+    });
+    if job.rows.is_some() && (levels.len() != 1 || span.end > levels[0].map_height) {
+        return Err(ssim_core::Error::InvalidParameter {
+            name: "rows",
+            expected: "a span of map rows of a single-level job",
+        });
+    }
     let n = job
         .config
         .max_bands()?
-        .min(levels[0].map_height / MIN_BAND_ROWS)
+        .min((span.end - span.start) / MIN_BAND_ROWS)
         .max(1);
     let band = |band| run_band(src, job, &levels, backend, BandIndex { band, bands: n });
     let bands: Vec<Vec<BandLevel>> = if n == 1 {
@@ -147,7 +170,7 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
     };
     let mut out = Vec::with_capacity(levels.len());
     for (k, lv) in levels.iter().enumerate() {
-        let (mut s, mut c, mut count) = (0f64, 0f64, 0u64);
+        let (mut s, mut c, mut count) = if k == 0 { start } else { (0.0, 0.0, 0) };
         for band in &bands {
             // Row order: bands are in order, rows within a band are in order.
             for &(rs, rc) in &band[k].sums {
@@ -156,8 +179,13 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
             }
             count += band[k].count;
         }
+        let rows = if k == 0 {
+            span.end - span.start
+        } else {
+            lv.map_height
+        };
         let join = |f: fn(&BandLevel) -> &Vec<f32>| {
-            let mut m = Vec::with_capacity(lv.map_width * lv.map_height);
+            let mut m = Vec::with_capacity(lv.map_width * rows);
             bands.iter().for_each(|b| m.extend_from_slice(f(&b[k])));
             m
         };
