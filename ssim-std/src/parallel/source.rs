@@ -90,6 +90,9 @@ pub(crate) struct BlockMeans<'s, S: RowSource> {
     f: usize,
     width: usize,
     height: usize,
+    /// The source column of every sample of every output column's block: `f` per output
+    /// column, mirrored at the edges, worked out once (O(width)) instead of per row.
+    cols: Vec<usize>,
 }
 
 impl<'s, S: RowSource> BlockMeans<'s, S> {
@@ -101,19 +104,31 @@ impl<'s, S: RowSource> BlockMeans<'s, S> {
         if width == 0 || height == 0 {
             return Err(Error::ZeroDimension { width, height });
         }
-        Ok(BlockMeans {
+        let mut b = BlockMeans {
             src,
             rule,
             f,
             width,
             height,
-        })
+            cols: Vec::new(),
+        };
+        b.cols = (0..width).flat_map(|k| b.block(k, src.width())).collect();
+        Ok(b)
     }
 
     /// The source samples of output sample `m` along an axis of `n`, in order.
     fn block(&self, m: usize, n: usize) -> impl Iterator<Item = usize> {
         let start = self.rule.block_start(m, self.f);
         (0..self.f as isize).map(move |t| Padding::Reflect.map_index(start + t, n))
+    }
+}
+
+/// Adds the horizontal block sums of one source row to `acc` (`cols`: `f` source columns per
+/// output column).
+fn add_blocks<T: Sample>(row: &Plane<'_, T>, cols: &[usize], f: usize, acc: &mut [f64]) {
+    let (r, step) = (row.row(0), row.step());
+    for (a, block) in acc.iter_mut().zip(cols.chunks_exact(f)) {
+        *a += block.iter().map(|&c| r[c * step].to_f64()).sum::<f64>();
     }
 }
 
@@ -126,19 +141,15 @@ impl<S: RowSource> RowSource for BlockMeans<'_, S> {
         self.height
     }
     fn rows<'a>(&'a self, m: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, f32>> {
-        let (w, sw, sh) = (self.width, self.src.width(), self.src.height());
+        let (w, sh) = (self.width, self.src.height());
         let inner = buf.inner.get_or_insert_with(Box::default);
         buf.acc.clear();
         buf.acc.resize(2 * w, 0.0);
         let (ax, ay) = buf.acc.split_at_mut(w);
         for r in self.block(m, sh) {
             let rows = self.src.rows(r, inner)?;
-            for (k, (ox, oy)) in ax.iter_mut().zip(ay.iter_mut()).enumerate() {
-                for c in self.block(k, sw) {
-                    *ox += rows.x.row(0)[c * rows.x.step()].to_f64();
-                    *oy += rows.y.row(0)[c * rows.y.step()].to_f64();
-                }
-            }
+            add_blocks(&rows.x, &self.cols, self.f, ax);
+            add_blocks(&rows.y, &self.cols, self.f, ay);
         }
         let scale = 1.0 / (self.f * self.f) as f64;
         buf.x.clear();
