@@ -180,6 +180,11 @@ pub struct Args {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_pixels: u64,
 
+    /// JPEG data the decoder had to skip or patch ("Corrupt JPEG data: ...") is an error
+    /// (exit 2) instead of a warning on stderr.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Force a kernel backend: scalar, portable, avx2, avx512, neon, or auto (default: the
     /// `SSIM_BACKEND` environment variable if set, else the fastest this CPU supports; an
     /// unsupported one is an error).

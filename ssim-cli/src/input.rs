@@ -148,6 +148,8 @@ pub struct Image {
     /// The file had an alpha channel, dropped on reading: alpha is not image content, so an
     /// RGBA file compares with an RGB one, and gray+alpha with gray.
     pub alpha: bool,
+    /// A decoder warning: the data was corrupt and decoded around (JPEG).
+    pub warning: Option<String>,
 }
 
 impl Image {
@@ -231,10 +233,15 @@ fn sniff_image_crate(bytes: &[u8]) -> Option<Format> {
     }
 }
 
-/// Reads and decodes `path`; images of more than `max_pixels` pixels are refused.
+/// Reads and decodes `path`; images of more than `max_pixels` pixels are refused. A decoder
+/// warning is left in [`Image::warning`] for the caller.
 pub fn load(path: &Path, max_pixels: u64) -> Result<Image, CliError> {
-    let shown = path.display();
-    if path.as_os_str() == "-" {
+    let shown = if path.as_os_str() == "-" {
+        "stdin (-)".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let bytes = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|e| {
             CliError::new(format!(
@@ -242,14 +249,15 @@ pub fn load(path: &Path, max_pixels: u64) -> Result<Image, CliError> {
                 crate::error::io_reason(&e)
             ))
         })?;
-        return decode(&bytes, max_pixels).map_err(|e| CliError::new(format!("stdin (-): {e}")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        CliError::new(format!(
-            "cannot read {shown}: {}",
-            crate::error::io_reason(&e)
-        ))
-    })?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| {
+            CliError::new(format!(
+                "cannot read {shown}: {}",
+                crate::error::io_reason(&e)
+            ))
+        })?
+    };
     decode(&bytes, max_pixels).map_err(|e| CliError::new(format!("{shown}: {e}")))
 }
 
@@ -352,6 +360,7 @@ fn decode_pnm(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
         default_range,
         range_source,
         alpha: false,
+        warning: None,
     })
 }
 
@@ -370,6 +379,7 @@ fn decode_jpeg(bytes: &[u8], max_pixels: u64) -> Result<Image, String> {
         default_range: 255.0,
         range_source: "8-bit JPEG".into(),
         alpha: false,
+        warning: d.warning,
     })
 }
 
@@ -448,6 +458,7 @@ fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Im
         default_range,
         range_source,
         alpha,
+        warning: None,
     })
 }
 

@@ -7,7 +7,11 @@
 //!
 //! libjpeg reports fatal errors by unwinding (`resume_unwind`, which skips the panic hook),
 //! caught here and turned into messages; like Pillow, a stream that ends before the image does
-//! is an error, while recoverable warnings inside the data are not.
+//! is an error. Recoverable warnings inside the data ("Corrupt JPEG data: ...") are counted
+//! and the first one is handed back ([`Decoded::warning`]): the CLI prints it, or with
+//! `--strict` refuses the image. mozjpeg silences them and offers no way to see them (its
+//! `ErrorMgr` is libjpeg's C struct and its own handlers are private), so the `warnings`
+//! module sets up libjpeg's error manager itself: the one FFI part of the CLI.
 
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};
@@ -49,6 +53,81 @@ pub struct Decoded {
     pub height: usize,
     pub channels: usize,
     pub samples: Vec<u8>,
+    /// libjpeg's first warning (corrupt data it decoded around) and how many more followed.
+    pub warning: Option<String>,
+}
+
+/// libjpeg's error manager with warnings counted (mozjpeg's default drops them).
+#[allow(unsafe_code)]
+mod warnings {
+    use mozjpeg_sys::{jpeg_common_struct, jpeg_error_mgr, jpeg_std_error};
+    use std::cell::RefCell;
+    use std::os::raw::c_int;
+
+    thread_local! {
+        /// The warnings of the decode running on this thread: their count and the first.
+        static SEEN: RefCell<(u32, Option<String>)> = const { RefCell::new((0, None)) };
+    }
+
+    /// libjpeg's standard manager with our warning and fatal-error handlers.
+    pub(super) fn error_mgr() -> jpeg_error_mgr {
+        // SAFETY: `jpeg_error_mgr` is a C struct of integers, raw pointers and optional
+        // function pointers, for all of which all-zero bytes are a valid value.
+        let mut err: jpeg_error_mgr = unsafe { std::mem::zeroed() };
+        // SAFETY: `jpeg_std_error` only fills in the fields of the struct it is given.
+        unsafe { jpeg_std_error(&mut err) };
+        err.error_exit = Some(exit);
+        err.emit_message = Some(emit);
+        err
+    }
+
+    /// Forgets earlier warnings (call before a decode).
+    pub(super) fn reset() {
+        SEEN.with(|s| *s.borrow_mut() = (0, None));
+    }
+
+    /// The warnings since [`reset`]: count and first message.
+    pub(super) fn take() -> (u32, Option<String>) {
+        SEEN.with(|s| std::mem::take(&mut *s.borrow_mut()))
+    }
+
+    /// The text of the message libjpeg is reporting.
+    fn message(cinfo: &mut jpeg_common_struct) -> String {
+        // SAFETY: libjpeg calls the handlers with `cinfo.err` pointing to this manager.
+        let Some(format) = unsafe { cinfo.err.as_ref() }.and_then(|e| e.format_message) else {
+            return "libjpeg message".into();
+        };
+        type Format = unsafe extern "C-unwind" fn(&mut jpeg_common_struct, &mut [u8; 80]);
+        // SAFETY: the same function: the binding declares the buffer `&[u8; 80]` although C
+        // writes to it; a shared and a mutable reference have the same ABI (a pointer).
+        let format: Format = unsafe { std::mem::transmute(format) };
+        let mut buf = [0u8; 80];
+        // SAFETY: `format_message` writes at most JMSG_LENGTH_MAX (80) bytes, NUL included,
+        // into the buffer, reading only `cinfo`'s error manager.
+        unsafe { format(cinfo, &mut buf) };
+        let text = buf.split(|&c| c == 0).next().unwrap_or_default();
+        String::from_utf8_lossy(text).into_owned()
+    }
+
+    /// `emit_message`: level -1 is a warning (recoverable corrupt data); higher levels are
+    /// trace messages, ignored.
+    extern "C-unwind" fn emit(cinfo: &mut jpeg_common_struct, level: c_int) {
+        if level < 0 {
+            let m = message(cinfo);
+            SEEN.with(|s| {
+                let mut s = s.borrow_mut();
+                s.0 += 1;
+                s.1.get_or_insert(m);
+            });
+        }
+    }
+
+    /// `error_exit`: unwinds to `decode`'s `catch_unwind` (skipping the panic hook), as
+    /// mozjpeg's own handler does.
+    extern "C-unwind" fn exit(cinfo: &mut jpeg_common_struct) {
+        let m = message(cinfo);
+        std::panic::resume_unwind(Box::new(format!("libjpeg fatal error: {m}")));
+    }
 }
 
 /// Decodes a JPEG held in memory.
@@ -58,8 +137,9 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, String> {
         data: bytes,
         ran_out: Rc::clone(&ran_out),
     };
+    warnings::reset();
     let result = catch_unwind(AssertUnwindSafe(|| -> io::Result<Decoded> {
-        let d = mozjpeg::Decompress::new_reader(source)?;
+        let d = mozjpeg::Decompress::with_err(warnings::error_mgr()).from_reader(source)?;
         let (width, height) = d.size();
         let (mut started, channels) = match d.image()? {
             mozjpeg::Format::RGB(s) => (s, 3),
@@ -84,9 +164,11 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, String> {
             height,
             channels,
             samples,
+            warning: None,
         })
     }));
-    let decoded = match result {
+    let (count, first) = warnings::take();
+    let mut decoded = match result {
         Ok(Ok(d)) => d,
         Ok(Err(e)) => return Err(format!("corrupt or unsupported JPEG image: {e}")),
         Err(payload) => {
@@ -105,5 +187,9 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, String> {
     if decoded.samples.len() != decoded.width * decoded.height * decoded.channels {
         return Err("corrupt JPEG image: fewer rows than the header says".into());
     }
+    decoded.warning = first.map(|m| match count {
+        0 | 1 => m,
+        n => format!("{m} (and {} more warnings)", n - 1),
+    });
     Ok(decoded)
 }

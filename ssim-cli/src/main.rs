@@ -4,7 +4,9 @@
 //! on stderr; the tool never panics on bad input (a panic hook turns an unexpected one into
 //! a one-line internal error with exit code 2 as a last resort). See docs/CLI.md.
 
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: the one exception is the small FFI module that counts libjpeg's
+// warnings (`jpeg::warnings`), which mozjpeg gives no other way to see.
+#![deny(unsafe_code)]
 
 mod cli;
 mod compute;
@@ -49,6 +51,8 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// `--max-pixels`.
     pub max_pixels: u64,
+    /// `--strict`: a decoder warning is an error.
+    pub strict: bool,
     /// `--crop-border`.
     pub crop_border: usize,
     /// `--promote-8bit`.
@@ -137,6 +141,7 @@ impl Settings {
             mode: args.channels,
             threads,
             max_pixels: args.max_pixels,
+            strict: args.strict,
             crop_border: args.crop_border,
             promote_8bit: args.promote_8bit,
             backend,
@@ -315,7 +320,7 @@ pub fn compare_pair(
     xp: &Path,
     yp: &Path,
 ) -> Result<(Report, Option<compute::Map>), CliError> {
-    let x = input::load(xp, s.max_pixels)?;
+    let x = load_image(s, xp)?;
     compare_with(s, &x, xp, yp)
 }
 
@@ -326,7 +331,7 @@ pub fn compare_with(
     xp: &Path,
     yp: &Path,
 ) -> Result<(Report, Option<compute::Map>), CliError> {
-    let mut y = input::load(yp, s.max_pixels)?;
+    let mut y = load_image(s, yp)?;
     let mut x = std::borrow::Cow::Borrowed(x);
     if s.promote_8bit {
         match (&x.pixels, &y.pixels) {
@@ -451,6 +456,28 @@ pub fn compare_with(
         gradient,
     };
     Ok((report, o.map))
+}
+
+/// Reads and decodes an input. A decoder warning (corrupt JPEG data decoded around) goes to
+/// stderr, or with `--strict` is the error.
+fn load_image(s: &Settings, path: &Path) -> Result<input::Image, CliError> {
+    let img = input::load(path, s.max_pixels)?;
+    if let Some(w) = &img.warning {
+        let shown = if path.as_os_str() == "-" {
+            "stdin (-)".to_string()
+        } else {
+            path.display().to_string()
+        };
+        if s.strict {
+            return Err(CliError::new(format!(
+                "{shown}: {w}: the decoder recovered, but --strict refuses corrupt data"
+            )));
+        }
+        note(&format!(
+            "ssim: warning: {shown}: {w} (decoded anyway; --strict makes this an error)"
+        ));
+    }
+    Ok(img)
 }
 
 /// Writes a line to stdout. Results are the product: a line that cannot be delivered (disk
@@ -644,7 +671,7 @@ fn many(s: &Settings, args: &Args) -> Result<i32, CliError> {
         ));
     }
     let xp = &args.reference;
-    let x = input::load(xp, s.max_pixels)?;
+    let x = load_image(s, xp)?;
     if args.csv {
         out(report::CSV_HEADER)?;
     }

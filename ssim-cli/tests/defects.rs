@@ -263,3 +263,50 @@ fn backend_auto_maxval_and_dangling_links() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Issue 17, defect 12: a JPEG with corrupt data decoded silently. libjpeg skips garbage
+/// between two header segments ("Corrupt JPEG data: 3 extraneous bytes before marker ..."):
+/// now a warning on stderr with the same value, and with `--strict` exit 2 naming the file.
+#[test]
+fn corrupt_jpeg_data_warns_and_strict_refuses_it() {
+    let dir = scratch("corrupt-jpeg");
+    let clean = std::fs::read(root().join("samples/dist.jpg")).unwrap();
+    // SOI, then the first segment (FF xx, 16-bit big-endian length counting itself).
+    assert_eq!((clean[0], clean[1], clean[2]), (0xff, 0xd8, 0xff));
+    let end = 4 + ((clean[4] as usize) << 8 | clean[5] as usize);
+    assert_eq!(clean[end], 0xff, "a marker follows the first segment");
+    let mut bad = clean[..end].to_vec();
+    bad.extend_from_slice(&[0x12, 0x34, 0x56]);
+    bad.extend_from_slice(&clean[end..]);
+    let bad_path = dir.join("bad.jpg");
+    std::fs::write(&bad_path, &bad).unwrap();
+    let b = bad_path.to_str().unwrap();
+    let good = ssim(&["--json", "samples/ref.png", "samples/dist.jpg"]);
+    assert_eq!(good.code, 0, "{good:?}");
+    assert!(
+        good.stderr.is_empty(),
+        "a clean JPEG warns nothing: {good:?}"
+    );
+    let warned = ssim(&["--json", "samples/ref.png", b]);
+    assert_eq!(warned.code, 0, "{warned:?}");
+    assert_eq!(warned.json()["value"], good.json()["value"]);
+    assert!(
+        warned.stderr.starts_with("ssim: warning: ")
+            && warned.stderr.contains("bad.jpg")
+            && warned.stderr.contains("Corrupt JPEG data")
+            && warned.stderr.contains("extraneous bytes"),
+        "{warned:?}"
+    );
+    let strict = ssim(&["--strict", "samples/ref.png", b]);
+    let line = strict.assert_error();
+    assert!(
+        line.contains("bad.jpg") && line.contains("Corrupt JPEG data") && line.contains("--strict"),
+        "{line}"
+    );
+    // --strict leaves clean files alone.
+    assert_eq!(
+        ssim(&["--strict", "samples/ref.png", "samples/dist.jpg"]).code,
+        0
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
