@@ -56,6 +56,10 @@ mod downsample;
 mod engine;
 mod error;
 mod kernels;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
 mod lanes;
 mod params;
 mod plane;

@@ -33,7 +33,17 @@
 //!    ([`scalar::box_pixel_narrow`]), unfused and in one order everywhere: identical on every
 //!    backend too.
 
+// A build with no vector backend (no `portable` feature, no x86-64 or aarch64 tables: a
+// Cortex-M firmware) compiles the generic kernels but never instantiates them.
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod downsample;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod generic;
 pub(crate) mod scalar;
 
