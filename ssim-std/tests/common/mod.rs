@@ -1,5 +1,5 @@
-//! Shared by the integration tests: the reference vectors copied from `../shared/vectors`
-//! into `testdata/` (see `testdata/VECTORS.md` for what each configuration means).
+//! Shared by the integration tests: the reference vectors kept in `testdata/` (see
+//! `testdata/VECTORS.md` for what each configuration means).
 #![allow(dead_code)]
 
 use serde_json::Value;
