@@ -47,65 +47,48 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]) {
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
-    let (u, d) = (&*x, &*y);
+    let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
     let (mu, rest) = out.split_at_mut(n);
     let (md, rest) = rest.split_at_mut(n);
     let (vu, vd) = rest.split_at_mut(n);
-    for o in 0..n {
-        let c = o + r;
-        let (su, sd) = (u[c], d[c]);
+    let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(&mut vd[..n]));
+    let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
+    for (((mu, md), (vu, vd)), (uw, dw)) in outs.zip(windows) {
+        let (su, sd) = (uw[r], dw[r]);
         let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-        for k in 1..=r {
-            let wk = w[k];
-            let (du1, du2) = (u[c - k] - su, u[c + k] - su);
-            let (dd1, dd2) = (d[c - k] - sd, d[c + k] - sd);
+        // Tap `k` pairs the samples `k` left and right of the centre: iterators walking out
+        // from it, so that no index is checked per tap (the scalar table is what a
+        // Cortex-M runs).
+        let us = uw[..r].iter().rev().zip(&uw[r + 1..]);
+        let ds = dw[..r].iter().rev().zip(&dw[r + 1..]);
+        for ((&wk, (&u1, &u2)), (&d1, &d2)) in w[1..].iter().zip(us).zip(ds) {
+            let (du1, du2) = (u1 - su, u2 - su);
+            let (dd1, dd2) = (d1 - sd, d2 - sd);
             a = ma(wk, du1 + du2, a);
             b = ma(wk, dd1 + dd2, b);
             qu = ma(wk, ma(du1, du1, du2 * du2), qu);
             qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
         }
-        mu[o] = su + a;
-        md[o] = sd + b;
-        vu[o] = ma(-a, a, qu);
-        vd[o] = ma(-b, b, qd);
+        *mu = su + a;
+        *md = sd + b;
+        *vu = ma(-a, a, qu);
+        *vd = ma(-b, b, qd);
     }
 }
 
-/// The four statistics `mu, md, vu, vd` of column `i` from the window rows `slots`.
-#[inline(always)]
-fn vertical_pixel(
-    ring: &[f32],
-    slots: &[usize],
-    w: &[f32],
-    n: usize,
-    i: usize,
-) -> [f32; UD_MOMENTS] {
-    let r = w.len() - 1;
-    let at = |s: usize, m: usize| ring[(s * UD_MOMENTS + m) * n + i];
-    let centre = slots[r];
-    let (cu, cd) = (at(centre, 0), at(centre, 1));
-    let w0 = w[0];
-    let mut vu = w0 * at(centre, 2);
-    let mut vd = w0 * at(centre, 3);
-    let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for k in 1..=r {
-        let wk = w[k];
-        let (s1, s2) = (slots[r - k], slots[r + k]);
-        let (du1, du2) = (at(s1, 0) - cu, at(s2, 0) - cu);
-        let (dd1, dd2) = (at(s1, 1) - cd, at(s2, 1) - cd);
-        a = ma(wk, du1 + du2, a);
-        b = ma(wk, dd1 + dd2, b);
-        qu = ma(wk, ma(du1, du1, du2 * du2), qu);
-        qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
-        vu = ma(wk, at(s1, 2) + at(s2, 2), vu);
-        vd = ma(wk, at(s1, 3) + at(s2, 3), vd);
-    }
-    [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)]
-}
-
-/// The vertical combination ([`vertical_pixel`]) and the formula ([`formula_pixel`]) of the
-/// map rows of one pass: map row `k` of the pass gets its SSIM row in `out[2k n..]` and its cs
-/// row in `out[(2k + 1) n..]`.
+/// The vertical combination and the formula ([`formula_pixel`]) of the map rows of one pass:
+/// map row `k` of the pass gets its SSIM row in `out[2k n..]` and its cs row in
+/// `out[(2k + 1) n..]`.
+///
+/// Per pixel, with `c` the centre row and `s1, s2` the rows `k` above and below it (the
+/// law of total variance, centred on the centre row's means `cu, cd`): for `k = 1..=r` in
+/// order, `du_i = mu(s_i) - cu`, `a += w_k (du1 + du2)`, `qu += w_k (du1^2 + du2^2)`, the
+/// same for `d` into `b, qd`, and `vu += w_k (vu(s1) + vu(s2))` starting from `w_0 vu(c)`
+/// (likewise `vd`); then `mu = cu + a`, `md = cd + b`, `vu + (qu - a^2)`, `vd + (qd - b^2)`.
+/// Each accumulator is independent of the others, so they are computed one at a time over a
+/// block of columns, tap by tap: every loop then walks a few rows with iterators, which a
+/// Cortex-M (whose FPU loads take no register offset) runs without address arithmetic or
+/// index checks. The values, and so the bits, are those of adding in that order per pixel.
 pub(crate) fn vertical_formula(
     ring: &[f32],
     slots: &[usize],
@@ -114,23 +97,57 @@ pub(crate) fn vertical_formula(
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    let size = 2 * (w.len() - 1) + 1;
-    // Blocks of columns: the statistics go through a small buffer so that the formula runs
-    // as its own loop, which the compiler vectorises (the division is the costly part).
-    const B: usize = 64;
-    // One buffer for the whole pass: built per block it cost a 1 KB memset per 64 pixels.
-    let mut st = [[0f32; UD_MOMENTS]; B];
-    for row in 0..=slots.len() - size {
-        let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
-        let win = &slots[row..row + size];
+    let r = w.len() - 1;
+    let size = 2 * r + 1;
+    const B: usize = 32;
+    // The accumulators `a, b, qu, qd, vu, vd` of a block of columns (768 bytes of stack).
+    let mut acc = [[0f32; B]; 6];
+    let row = |s: usize, m: usize| &ring[(s * UD_MOMENTS + m) * n..][..n];
+    for prow in 0..=slots.len() - size {
+        let (ssim, cs) = out[2 * prow * n..][..2 * n].split_at_mut(n);
+        let win = &slots[prow..prow + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            for (j, m) in st.iter_mut().enumerate().take(len) {
-                *m = vertical_pixel(ring, win, w, n, i0 + j);
+            let blk = |s: usize, m: usize| &row(s, m)[i0..i0 + len];
+            let centre = win[r];
+            let (cu, cd) = (blk(centre, 0), blk(centre, 1));
+            let [a, b, qu, qd, vu, vd] = &mut acc;
+            let w0 = w[0];
+            for (v, &c) in vu.iter_mut().zip(blk(centre, 2)) {
+                *v = w0 * c;
+            }
+            for (v, &c) in vd.iter_mut().zip(blk(centre, 3)) {
+                *v = w0 * c;
+            }
+            for acc in [&mut *a, &mut *b, &mut *qu, &mut *qd] {
+                acc.fill(0.0);
+            }
+            for (t, &wk) in w.iter().enumerate().skip(1) {
+                let (s1, s2) = (win[r - t], win[r + t]);
+                for (m, c, mean, sq) in [(0, cu, &mut *a, &mut *qu), (1, cd, &mut *b, &mut *qd)] {
+                    let rows = blk(s1, m).iter().zip(blk(s2, m));
+                    let accs = mean.iter_mut().zip(sq.iter_mut());
+                    for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
+                        let (d1, d2) = (x1 - c, x2 - c);
+                        *mean = ma(wk, d1 + d2, *mean);
+                        *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                    }
+                }
+                for (m, v) in [(2, &mut *vu), (3, &mut *vd)] {
+                    let rows = blk(s1, m).iter().zip(blk(s2, m));
+                    for (v, (&x1, &x2)) in v.iter_mut().zip(rows) {
+                        *v = ma(wk, x1 + x2, *v);
+                    }
+                }
             }
             let (ssim, cs) = (&mut ssim[i0..i0 + len], &mut cs[i0..i0 + len]);
-            for ((m, s), c) in st.iter().zip(ssim).zip(cs) {
-                (*s, *c) = formula_pixel(*m, k);
+            let stats = cu.iter().zip(cd).zip(a.iter().zip(b.iter()));
+            let stats = stats.zip(qu.iter().zip(qd.iter()).zip(vu.iter().zip(vd.iter())));
+            for ((((&cu, &cd), (&a, &b)), ((&qu, &qd), (&vu, &vd))), (s, c)) in
+                stats.zip(ssim.iter_mut().zip(cs.iter_mut()))
+            {
+                let m = [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)];
+                (*s, *c) = formula_pixel(m, k);
             }
         }
     }
@@ -189,25 +206,21 @@ pub(crate) fn row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, 
 #[inline(always)]
 fn lanes16(v: &[f32]) -> [f32; 16] {
     let mut p = [0.0f32; 16];
-    let mut whole = v.chunks_exact(16);
-    for ch in &mut whole {
+    let (whole, rest) = v.as_chunks::<16>();
+    for ch in whole {
         add16(&mut p, ch);
     }
     // The tail padded with -0.0, which leaves every value as it is (x + -0 == x for every
     // x, +0 included), so the lanes past it keep their bits.
     let mut tail = [-0.0f32; 16];
-    tail[..whole.remainder().len()].copy_from_slice(whole.remainder());
+    tail[..rest.len()].copy_from_slice(rest);
     add16(&mut p, &tail);
     p
 }
 
 /// `p[l] += v[l]` for the sixteen lanes, written out.
 #[inline(always)]
-fn add16(p: &mut [f32; 16], v: &[f32]) {
-    let v: &[f32; 16] = match v.try_into() {
-        Ok(v) => v,
-        Err(_) => return,
-    };
+fn add16(p: &mut [f32; 16], v: &[f32; 16]) {
     p[0] += v[0];
     p[1] += v[1];
     p[2] += v[2];
@@ -310,17 +323,18 @@ pub(crate) fn box_horizontal_narrow(
     // Output column `o` gets the window sums, then the window moves one column right. As
     // iterators over the eight rows (the samples leaving at `o`, entering at `o + size`):
     // no index checks in the loop.
-    let outs = su.iter_mut().zip(sd).zip(suu.iter_mut().zip(sdd));
+    let mut outs = su.iter_mut().zip(sd).zip(suu.iter_mut().zip(sdd));
     let moves = u.iter().zip(d).zip(u[size..].iter().zip(&d[size..]));
-    let mut moves = moves.take(n - 1);
-    for ((su, sd), (suu, sdd)) in outs {
+    // `moves` first: when its `n - 1` moves run out, the last output is still in `outs`.
+    for (((&p, &q), (&pn, &qn)), ((su, sd), (suu, sdd))) in moves.zip(&mut outs) {
         (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
-        if let Some(((&p, &q), (&pn, &qn))) = moves.next() {
-            a += pn - p;
-            b += qn - q;
-            aa += pn * pn - p * p;
-            bb += qn * qn - q * q;
-        }
+        a += pn - p;
+        b += qn - q;
+        aa += pn * pn - p * p;
+        bb += qn * qn - q * q;
+    }
+    if let Some(((su, sd), (suu, sdd))) = outs.next() {
+        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
     }
 }
 
@@ -402,8 +416,9 @@ pub(crate) fn box_narrow_formula(
             let (enter, leave) = (row(slots[r + size - 1]), row(slots[r - 1]));
             // Four at a time: one multiple load per row instead of four single ones on a
             // Cortex-M (the row length `UD_MOMENTS n` is a multiple of four).
-            let quads = acc.chunks_exact_mut(4).zip(enter.chunks_exact(4));
-            for ((a, e), l) in quads.zip(leave.chunks_exact(4)) {
+            let quads = acc.as_chunks_mut::<4>().0.iter_mut();
+            let quads = quads.zip(enter.as_chunks::<4>().0);
+            for ((a, e), l) in quads.zip(leave.as_chunks::<4>().0) {
                 // Written out: at opt-level "s" a loop of four is not unrolled.
                 a[0] = a[0] + e[0] - l[0];
                 a[1] = a[1] + e[1] - l[1];
