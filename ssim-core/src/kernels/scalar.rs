@@ -52,28 +52,81 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     let (md, rest) = rest.split_at_mut(n);
     let (vu, vd) = rest.split_at_mut(n);
     let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(&mut vd[..n]));
-    let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
-    for (((mu, md), (vu, vd)), (uw, dw)) in outs.zip(windows) {
-        let (su, sd) = (uw[r], dw[r]);
-        let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-        // Tap `k` pairs the samples `k` left and right of the centre: iterators walking out
-        // from it, so that no index is checked per tap (the scalar table is what a
-        // Cortex-M runs).
-        let us = uw[..r].iter().rev().zip(&uw[r + 1..]);
-        let ds = dw[..r].iter().rev().zip(&dw[r + 1..]);
-        for ((&wk, (&u1, &u2)), (&d1, &d2)) in w[1..].iter().zip(us).zip(ds) {
-            let (du1, du2) = (u1 - su, u2 - su);
-            let (dd1, dd2) = (d1 - sd, d2 - sd);
-            a = ma(wk, du1 + du2, a);
-            b = ma(wk, dd1 + dd2, b);
-            qu = ma(wk, ma(du1, du1, du2 * du2), qu);
-            qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
+    let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
+    // The radius of the common windows (Gaussian 11 and 7) as a constant: the taps are
+    // written out with fixed offsets and the weights stay in registers (at opt-level "s"
+    // nothing unrolls a loop of taps on its own).
+    match r {
+        5 => horizontal_taps::<11>(u, d, w, &mut outs),
+        3 => horizontal_taps::<7>(u, d, w, &mut outs),
+        _ => {
+            let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
+            for (out, (uw, dw)) in (&mut outs).zip(windows) {
+                let (su, sd) = (uw[r], dw[r]);
+                let mut m = [0.0f32; 4];
+                // Tap `k` pairs the samples `k` left and right of the centre: iterators
+                // walking out from it, so that no index is checked per tap.
+                let us = uw[..r].iter().rev().zip(&uw[r + 1..]);
+                let ds = dw[..r].iter().rev().zip(&dw[r + 1..]);
+                for ((&wk, (&u1, &u2)), (&d1, &d2)) in w[1..].iter().zip(us).zip(ds) {
+                    horizontal_tap(&mut m, wk, [u1 - su, u2 - su, d1 - sd, d2 - sd]);
+                }
+                horizontal_store(out, su, sd, m);
+            }
         }
-        *mu = su + a;
-        *md = sd + b;
-        *vu = ma(-a, a, qu);
-        *vd = ma(-b, b, qd);
     }
+}
+
+/// [`horizontal`] for windows of `S = 2r + 1 <= 11` taps.
+#[inline(always)]
+fn horizontal_taps<'a, const S: usize>(
+    u: &[f32],
+    d: &[f32],
+    w: &[f32],
+    outs: &mut impl Iterator<Item = [&'a mut f32; 4]>,
+) {
+    let r = S / 2;
+    let w = &w[..=r];
+    let windows = u.windows(S).zip(d.windows(S));
+    for (out, (uw, dw)) in outs.zip(windows) {
+        let (Ok(uw), Ok(dw)) = (<&[f32; S]>::try_from(uw), <&[f32; S]>::try_from(dw)) else {
+            return;
+        };
+        let (su, sd) = (uw[r], dw[r]);
+        let mut m = [0.0f32; 4];
+        // Taps 1..=r written out (`r` is a constant, so the tests fold away).
+        macro_rules! taps {
+            ($($k:literal)*) => {$(
+                if $k <= r {
+                    let (l, h) = (r.saturating_sub($k), r + $k);
+                    horizontal_tap(&mut m, w[$k], [uw[l] - su, uw[h] - su, dw[l] - sd, dw[h] - sd]);
+                }
+            )*};
+        }
+        taps!(1 2 3 4 5);
+        horizontal_store(out, su, sd, m);
+    }
+}
+
+/// One tap of [`horizontal`]: `m = [a, b, qu, qd]`, `du = [du1, du2, dd1, dd2]`.
+#[inline(always)]
+fn horizontal_tap(m: &mut [f32; 4], wk: f32, du: [f32; 4]) {
+    let [du1, du2, dd1, dd2] = du;
+    m[0] = ma(wk, du1 + du2, m[0]);
+    m[1] = ma(wk, dd1 + dd2, m[1]);
+    m[2] = ma(wk, ma(du1, du1, du2 * du2), m[2]);
+    m[3] = ma(wk, ma(dd1, dd1, dd2 * dd2), m[3]);
+}
+
+/// The moments of one output column from its centre samples and accumulators.
+#[inline(always)]
+fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
+    let [a, b, qu, qd] = m;
+    let [mu, md, vu, vd] = out;
+    *mu = su + a;
+    *md = sd + b;
+    *vu = ma(-a, a, qu);
+    *vd = ma(-b, b, qd);
 }
 
 /// The vertical combination and the formula ([`formula_pixel`]) of the map rows of one pass:
