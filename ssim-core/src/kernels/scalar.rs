@@ -175,23 +175,54 @@ pub(crate) fn vertical_formula(
             for acc in [&mut *a, &mut *b, &mut *qu, &mut *qd] {
                 acc.fill(0.0);
             }
-            for (t, &wk) in w.iter().enumerate().skip(1) {
+            // Two taps per walk over the block where there are two left (each accumulator
+            // is loaded and stored once per pair), the last one alone.
+            let mut t = 1;
+            while t <= r {
+                let pair = t < r;
                 let (s1, s2) = (win[r - t], win[r + t]);
+                // The second tap of a pair; for a single tap, unused.
+                let (z1, z2) = if pair {
+                    (win[r - t - 1], win[r + t + 1])
+                } else {
+                    (s1, s2)
+                };
+                let (wk, wn) = (w[t], if pair { w[t + 1] } else { 0.0 });
                 for (m, c, mean, sq) in [(0, cu, &mut *a, &mut *qu), (1, cd, &mut *b, &mut *qd)] {
                     let rows = blk(s1, m).iter().zip(blk(s2, m));
                     let accs = mean.iter_mut().zip(sq.iter_mut());
-                    for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
-                        let (d1, d2) = (x1 - c, x2 - c);
-                        *mean = ma(wk, d1 + d2, *mean);
-                        *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                    if pair {
+                        let next = blk(z1, m).iter().zip(blk(z2, m));
+                        for ((mean, sq), ((&c, (&x1, &x2)), (&y1, &y2))) in
+                            accs.zip(c.iter().zip(rows).zip(next))
+                        {
+                            let (d1, d2) = (x1 - c, x2 - c);
+                            let (e1, e2) = (y1 - c, y2 - c);
+                            *mean = ma(wn, e1 + e2, ma(wk, d1 + d2, *mean));
+                            *sq = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), *sq));
+                        }
+                    } else {
+                        for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
+                            let (d1, d2) = (x1 - c, x2 - c);
+                            *mean = ma(wk, d1 + d2, *mean);
+                            *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                        }
                     }
                 }
                 for (m, v) in [(2, &mut *vu), (3, &mut *vd)] {
                     let rows = blk(s1, m).iter().zip(blk(s2, m));
-                    for (v, (&x1, &x2)) in v.iter_mut().zip(rows) {
-                        *v = ma(wk, x1 + x2, *v);
+                    if pair {
+                        let next = blk(z1, m).iter().zip(blk(z2, m));
+                        for (v, ((&x1, &x2), (&y1, &y2))) in v.iter_mut().zip(rows.zip(next)) {
+                            *v = ma(wn, y1 + y2, ma(wk, x1 + x2, *v));
+                        }
+                    } else {
+                        for (v, (&x1, &x2)) in v.iter_mut().zip(rows) {
+                            *v = ma(wk, x1 + x2, *v);
+                        }
                     }
                 }
+                t += if pair { 2 } else { 1 };
             }
             let (ssim, cs) = (&mut ssim[i0..i0 + len], &mut cs[i0..i0 + len]);
             let stats = cu.iter().zip(cd).zip(a.iter().zip(b.iter()));
