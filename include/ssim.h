@@ -96,6 +96,12 @@ typedef uint32_t ssim_pooling;
 typedef uint32_t ssim_padding;
 
 /**
+ * A size-dependent block-mean stage before the SSIM (`SSIM_AUTO_DOWNSAMPLE_*`):
+ * factor `f = max(1, round(min(W, H) / 256))`.
+ */
+typedef uint32_t ssim_auto_downsample;
+
+/**
  * Every choice that changes the SSIM value. Fill it with `ssim_params_from_preset`, then
  * override fields as needed; every compute function validates it and returns
  * `SSIM_ERROR_INVALID_PARAMETER` for a value out of its domain.
@@ -155,6 +161,11 @@ typedef struct ssim_params {
      * same pooling.
      */
     ssim_padding map_padding;
+    /**
+     * `SSIM_AUTO_DOWNSAMPLE_*` (`_NONE` but in `SSIM_PRESET_PIQ` and `_WANG2009`). A
+     * factor above 1 needs the std build (without std: `SSIM_ERROR_INVALID_PARAMETER`).
+     */
+    ssim_auto_downsample auto_downsample;
 } ssim_params;
 
 /**
@@ -353,6 +364,24 @@ typedef struct ssim_msssim_params {
 } ssim_msssim_params;
 
 /**
+ * The outcome of an MS-SSIM computation.
+ */
+typedef struct ssim_msssim_result {
+    /**
+     * The MS-SSIM index.
+     */
+    double msssim;
+    /**
+     * Levels used (the number of `ssim_level` entries written), finest first.
+     */
+    uint32_t levels;
+    /**
+     * The backend that computed it (`SSIM_BACKEND_*`).
+     */
+    ssim_backend backend;
+} ssim_msssim_result;
+
+/**
  * One level of the MS-SSIM pyramid.
  */
 typedef struct ssim_level {
@@ -373,24 +402,6 @@ typedef struct ssim_level {
      */
     double cs;
 } ssim_level;
-
-/**
- * The outcome of an MS-SSIM computation.
- */
-typedef struct ssim_msssim_result {
-    /**
-     * The MS-SSIM index.
-     */
-    double msssim;
-    /**
-     * Levels used (the number of `ssim_level` entries written), finest first.
-     */
-    uint32_t levels;
-    /**
-     * The backend that computed it (`SSIM_BACKEND_*`).
-     */
-    ssim_backend backend;
-} ssim_msssim_result;
 
 /**
  * Called once per finished map row, in order, when a stream has a row callback:
@@ -475,6 +486,14 @@ typedef struct ssim_stream_map {
 #define SSIM_BACKEND_OTHER 255
 
 /**
+ * FFmpeg's `ssim` filter (`ffmpeg -lavfi ssim`, x264 `--ssim`): 8x8 windows every 4
+ * pixels with integer sums and FFmpeg's constants. Not a `ssim_params` preset (the
+ * algorithm has no window parameters): compute it with `ssim_ffmpeg_u8` or
+ * `ssim_ffmpeg_u16`; `ssim_params_from_preset` rejects it and names those.
+ */
+#define SSIM_PRESET_FFMPEG 64
+
+/**
  * Wang, Simoncelli & Bovik 2003 (`msssim.m`, `tf.image.ssim_multiscale`): 5 levels with
  * Wang's weights, the `SSIM_PRESET_WANG2004` window at every level, odd sizes padded by
  * repeating the last row/column, negative means clamped at 0.
@@ -543,9 +562,44 @@ typedef struct ssim_stream_map {
 #define SSIM_PRESET_MATLAB 3
 
 /**
+ * torchmetrics `structural_similarity_index_measure(preds, target, data_range=L)`
+ * (torchmetrics 1.9): Gaussian 11/1.5, mirror padding (`F.pad(mode='reflect')`), mean of
+ * the whole `H x W` map. torchmetrics refuses sides below 6.
+ */
+#define SSIM_PRESET_TORCHMETRICS 4
+
+/**
+ * `piq.ssim(x, y, data_range=L)` (piq 0.8): `SSIM_AUTO_DOWNSAMPLE_PIQ`, then
+ * `SSIM_PRESET_WANG2004`.
+ */
+#define SSIM_PRESET_PIQ 5
+
+/**
+ * Zhou Wang's `ssim.m` (2009, automatic downsampling): `SSIM_AUTO_DOWNSAMPLE_WANG2009`,
+ * then `SSIM_PRESET_WANG2004`.
+ */
+#define SSIM_PRESET_WANG2009 6
+
+/**
  * Not a preset: `ssim_params.preset` of parameters built by hand.
  */
 #define SSIM_PRESET_CUSTOM 255
+
+/**
+ * No stage.
+ */
+#define SSIM_AUTO_DOWNSAMPLE_NONE 0
+
+/**
+ * piq: `round` halves to even, means of `f x f` blocks from (0, 0), `floor(n / f)` samples.
+ */
+#define SSIM_AUTO_DOWNSAMPLE_PIQ 1
+
+/**
+ * Wang's `ssim.m` (2009): `round` halves away from zero, the centred `imfilter` box with
+ * symmetric extension, `1:f:end`, `ceil(n / f)` samples.
+ */
+#define SSIM_AUTO_DOWNSAMPLE_WANG2009 2
 
 /**
  * Separable Gaussian `exp(-k^2 / (2 sigma^2))`, `k = -radius..radius`, normalised to sum 1.
@@ -995,6 +1049,161 @@ ssim_status ssim_compute_f32_scratch(const struct ssim_params *params,
                                      float *cs_map,
                                      size_t cs_map_len,
                                      struct ssim_result *out);
+
+#if defined(SSIM_STD)
+/**
+ * Computes SSIM of two `uint8_t` images into `*out` and its exact gradient with respect to
+ * every pixel of the distorted image `y` into `gradient`: `width * height` floats, row-major,
+ * top to bottom, in units of the samples (`d SSIM / d y[row][col]`). The value is bitwise
+ * the one `ssim_compute_u8` returns.
+ *
+ * `gradient` holds `gradient_len` floats, at least `width * height`
+ * (`SSIM_ERROR_MAP_TOO_SMALL` otherwise); only the first `width * height` are written.
+ * Errors: as `ssim_compute_u8`. On error `gradient` and `*out` are untouched.
+ *
+ * # Safety
+ *
+ * As `ssim_compute_u8`; `gradient` must be writable for `gradient_len` floats and must not
+ * overlap the images.
+ */
+ssim_status ssim_gradient_u8(const struct ssim_params *params,
+                             const struct ssim_image_u8 *x,
+                             const struct ssim_image_u8 *y,
+                             const struct ssim_config *config,
+                             float *gradient,
+                             size_t gradient_len,
+                             struct ssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_gradient_u8`, for `uint16_t` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_gradient_u8`.
+ */
+ssim_status ssim_gradient_u16(const struct ssim_params *params,
+                              const struct ssim_image_u16 *x,
+                              const struct ssim_image_u16 *y,
+                              const struct ssim_config *config,
+                              float *gradient,
+                              size_t gradient_len,
+                              struct ssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_gradient_u8`, for `float` samples (`SSIM_ERROR_NON_FINITE_SAMPLE` for NaN or
+ * infinite samples).
+ *
+ * # Safety
+ *
+ * As `ssim_gradient_u8`.
+ */
+ssim_status ssim_gradient_f32(const struct ssim_params *params,
+                              const struct ssim_image_f32 *x,
+                              const struct ssim_image_f32 *y,
+                              const struct ssim_config *config,
+                              float *gradient,
+                              size_t gradient_len,
+                              struct ssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * Computes MS-SSIM of two `uint8_t` images into `*out` and its exact gradient with respect
+ * to the distorted image into `gradient` (as `ssim_gradient_u8`). Negative level means:
+ * relu gives a zero gradient where it clamps, strict fails with `SSIM_ERROR_NEGATIVE_MEAN`,
+ * nan gives NaN, normalize follows the chain rule. Errors: as `ssim_msssim_u8`, plus
+ * `SSIM_ERROR_MAP_TOO_SMALL`; on error the outputs are untouched.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_u8` (without `levels`); `gradient` as in `ssim_gradient_u8`.
+ */
+ssim_status ssim_msssim_gradient_u8(const struct ssim_msssim_params *params,
+                                    const struct ssim_image_u8 *x,
+                                    const struct ssim_image_u8 *y,
+                                    const struct ssim_config *config,
+                                    float *gradient,
+                                    size_t gradient_len,
+                                    struct ssim_msssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_msssim_gradient_u8`, for `uint16_t` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_gradient_u8`.
+ */
+ssim_status ssim_msssim_gradient_u16(const struct ssim_msssim_params *params,
+                                     const struct ssim_image_u16 *x,
+                                     const struct ssim_image_u16 *y,
+                                     const struct ssim_config *config,
+                                     float *gradient,
+                                     size_t gradient_len,
+                                     struct ssim_msssim_result *out);
+#endif
+
+#if defined(SSIM_STD)
+/**
+ * As `ssim_msssim_gradient_u8`, for `float` samples.
+ *
+ * # Safety
+ *
+ * As `ssim_msssim_gradient_u8`.
+ */
+ssim_status ssim_msssim_gradient_f32(const struct ssim_msssim_params *params,
+                                     const struct ssim_image_f32 *x,
+                                     const struct ssim_image_f32 *y,
+                                     const struct ssim_config *config,
+                                     float *gradient,
+                                     size_t gradient_len,
+                                     struct ssim_msssim_result *out);
+#endif
+
+/**
+ * FFmpeg's SSIM of one plane of 8-bit samples into `*out` (the value FFmpeg prints per
+ * plane, e.g. `Y:`). Both sides at least 8. `config`: NULL for the defaults; its backend is
+ * used (`threads` is ignored: one plane is one thread's work). On failure `*out` is
+ * untouched: `SSIM_ERROR_NULL_POINTER`, `_MISALIGNED_POINTER`, `_ZERO_DIMENSION`,
+ * `_CHANNEL_STEP`, `_STRIDE_TOO_SHORT`, `_DIMENSION_OVERFLOW`, `_SIZE_MISMATCH`,
+ * `_IMAGE_SMALLER_THAN_WINDOW`, `_BACKEND_UNSUPPORTED`.
+ *
+ * # Safety
+ *
+ * Each pointer must be NULL or valid for its type: `x`, `y`, `config` readable, each
+ * image's `data` readable for its whole layout, `out` writable.
+ */
+ssim_status ssim_ffmpeg_u8(const struct ssim_image_u8 *x,
+                           const struct ssim_image_u8 *y,
+                           const struct ssim_config *config,
+                           double *out);
+
+/**
+ * As `ssim_ffmpeg_u8`, for `uint16_t` samples of `bit_depth` bits (9 to 16; FFmpeg's
+ * high-bit-depth path, e.g. 10 for `yuv420p10le`). A `bit_depth` outside 9..=16 is
+ * `SSIM_ERROR_INVALID_PARAMETER`. Samples above `2^bit_depth - 1` are not checked.
+ *
+ * # Safety
+ *
+ * As `ssim_ffmpeg_u8`.
+ */
+ssim_status ssim_ffmpeg_u16(const struct ssim_image_u16 *x,
+                            const struct ssim_image_u16 *y,
+                            uint32_t bit_depth,
+                            const struct ssim_config *config,
+                            double *out);
+
+/**
+ * FFmpeg's dB figure of an SSIM value: `10 log10(weight / (weight - ssim))`, `INFINITY`
+ * when `|weight - ssim| <= 1e-9`. `weight` is 1 for one value; for the sum of `n` frames'
+ * values it is `n` (FFmpeg's summary line).
+ */
+double ssim_ffmpeg_db(double ssim, double weight);
 
 /**
  * Fills `*out` with the MS-SSIM parameters of `preset` for samples of range `data_range`.

@@ -3,14 +3,18 @@
 //! crates from crates.io with `--features peers`) on the same 1080p pair in the same run.
 //!
 //! `cargo bench -p ssim-benches` runs everything (about 10 minutes on 2 cores);
-//! `cargo bench -p ssim-benches --features peers -- compare` only the comparison group.
-//! Throughput is in pixels (elements) per second.
+//! `cargo bench -p ssim-benches --features peers -- compare` only the comparison group;
+//! `-- 'roofline|compare'` the machine's limits (`ssim_core::roofline`: peak FMA, FMA + add
+//! mix, read bandwidth from L1, L2 and memory, per backend; elements are lane operations or
+//! bytes) beside the comparison group, in one run. Throughput is in pixels (elements) per
+//! second elsewhere. `examples/roofline.rs` prints the fractions of the floor from the same
+//! probes.
 
 #![forbid(unsafe_code)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ssim_benches::{pair, separable_ssim_f32, Pair};
-use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
+use ssim_core::{compute_with, roofline, scratch_len, Options, ScratchBlock};
 use ssim_std::{Backend, Params, Plane, Sample, SsimResult};
 use std::hint::black_box;
 use std::time::Duration;
@@ -98,18 +102,26 @@ fn compare(c: &mut Criterion) {
     let mut group = c.benchmark_group("compare_1920x1080_u8");
     group.throughput(Throughput::Elements((w * h) as u64));
     let gauss = Params::wang2004(255.0);
+    let matlab = Params::matlab(255.0);
     let boxp = Params::scikit_image(255.0);
     let mut scratch = vec![
         ScratchBlock::ZERO;
-        scratch_len(&boxp, w, false)
+        [&boxp, &gauss, &matlab]
+            .iter()
+            .map(|p| scratch_len(p, w, false).unwrap())
+            .max()
             .unwrap()
-            .max(scratch_len(&gauss, w, false).unwrap())
     ];
     for backend in Backend::available() {
         let r = run(&gauss, &xp, &yp, backend, &mut scratch);
         eprintln!("compare: ssim {backend} wang2004 = {:.9}", r.ssim);
         group.bench_function(BenchmarkId::new("ssim/gaussian11", backend), |b| {
             b.iter(|| black_box(run(&gauss, &xp, &yp, backend, &mut scratch)))
+        });
+        // The full-map MATLAB preset: 1.5 % more map pixels than the valid wang2004 map,
+        // which must not cost less (issue 14).
+        group.bench_function(BenchmarkId::new("ssim/gaussian11_matlab", backend), |b| {
+            b.iter(|| black_box(run(&matlab, &xp, &yp, backend, &mut scratch)))
         });
         group.bench_function(BenchmarkId::new("ssim/box7", backend), |b| {
             b.iter(|| black_box(run(&boxp, &xp, &yp, backend, &mut scratch)))
@@ -180,6 +192,41 @@ mod peers {
     }
 }
 
+/// The probes of `ssim_core::roofline` on every vector backend: throughput in lane
+/// operations (FMA, FMA + add) or bytes (reads) per second.
+fn roofline(c: &mut Criterion) {
+    let mut group = c.benchmark_group("roofline");
+    let backends = || Backend::available().filter(|b| *b != Backend::Scalar);
+    const ITERS: usize = 100_000;
+    for b in backends() {
+        let ops = roofline::fma(b, ITERS).unwrap().amount;
+        group.throughput(Throughput::Elements(ops));
+        group.bench_function(BenchmarkId::new("fma", b), |t| {
+            t.iter(|| black_box(roofline::fma(b, black_box(ITERS)).unwrap()))
+        });
+        let ops = roofline::fma_add(b, ITERS).unwrap().amount;
+        group.throughput(Throughput::Elements(ops));
+        group.bench_function(BenchmarkId::new("fma_add", b), |t| {
+            t.iter(|| black_box(roofline::fma_add(b, black_box(ITERS)).unwrap()))
+        });
+        // 16 KB stays in L1 (32 KB), 512 KB in L2 (1 MB), 256 MB in neither.
+        for (level, kb, reps) in [
+            ("read_l1", 16, 64),
+            ("read_l2", 512, 2),
+            ("read_mem", 1 << 18, 1),
+        ] {
+            let buf = vec![1.0f32; kb * 256];
+            group.throughput(Throughput::Bytes(
+                roofline::read(b, &buf, reps).unwrap().amount,
+            ));
+            group.bench_function(BenchmarkId::new(level, b), |t| {
+                t.iter(|| black_box(roofline::read(b, &buf, black_box(reps)).unwrap()))
+            });
+        }
+    }
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
@@ -191,6 +238,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = compare, grid
+    targets = roofline, compare, grid
 }
 criterion_main!(benches);

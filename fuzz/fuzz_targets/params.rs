@@ -16,7 +16,7 @@
 use libfuzzer_sys::fuzz_target;
 use ssim_fuzz::{side, unit_pair, Input, Noise, Rows};
 use ssim_core::{compute_with, scratch_len, Options, ScratchBlock};
-use ssim_std::{Covariance, Padding, Params, Plane, Pooling, Window};
+use ssim_std::{AutoDownsample, Covariance, Padding, Params, Plane, Pooling, Window};
 
 /// Rounding allowance per window tap (per side): 1.1e-6 for the usual 11 taps.
 const EPS_PER_TAP: f64 = 1e-7;
@@ -94,6 +94,12 @@ fuzz_target!(|data: &[u8]| {
         map_padding: match inp.below(4) {
             0 => None,
             i => Some(pads[i - 1]),
+        },
+        // A factor above 1 needs a shorter side of 384 (an error in the engine).
+        auto_downsample: match inp.below(3) {
+            0 => None,
+            1 => Some(AutoDownsample::Piq),
+            _ => Some(AutoDownsample::Wang2009),
         },
     };
     let rows = match inp.below(4) {

@@ -30,6 +30,9 @@
 
 mod backend;
 mod compute;
+mod ffmpeg;
+#[cfg(feature = "std")]
+mod gradient;
 mod image;
 mod msssim;
 #[cfg(all(feature = "panic-hook", not(feature = "std"), not(test)))]
@@ -43,6 +46,9 @@ use core::ffi::c_char;
 
 pub use backend::*;
 pub use compute::*;
+pub use ffmpeg::*;
+#[cfg(feature = "std")]
+pub use gradient::*;
 pub use image::*;
 pub use msssim::*;
 pub use params::*;

@@ -171,7 +171,7 @@ fn std_params(p: &MsParams) -> ssim_std::MsSsimParams {
             Negative::Normalize => ssim_std::NegativeMeans::Normalize,
         },
         auto_levels: p.auto_levels,
-        level_maps: false,
+        ..ssim_std::MsSsimParams::wang2003(p.ssim.data_range)
     }
 }
 
@@ -286,6 +286,47 @@ pub unsafe extern "C" fn ssim_msssim_f32(
     guard(|| unsafe { msssim(params, x, y, config, levels, levels_len, out) })
 }
 
+/// Checked MS-SSIM parameters (as the Rust library takes them) and both planes.
+#[cfg(feature = "std")]
+pub(crate) type MsInputs<'a, T> = (
+    ssim_std::MsSsimParams,
+    ssim_core::Plane<'a, T>,
+    ssim_core::Plane<'a, T>,
+);
+
+/// Checked MS-SSIM parameters (as the Rust library takes them) and both planes.
+///
+/// # Safety
+///
+/// As `ssim_msssim_u8` for these three pointers.
+#[cfg(feature = "std")]
+pub(crate) unsafe fn ms_inputs<'a, I: CImage>(
+    params: *const ssim_msssim_params,
+    x: *const I,
+    y: *const I,
+) -> Result<MsInputs<'a, I::Sample>, Failure> {
+    // SAFETY: the caller's contract for `params`; checked for NULL and alignment.
+    let mp = unsafe { ref_ptr(params, "params") }?;
+    let p = mp.checked()?;
+    // The image checks need single-scale parameters; MS-SSIM's own are checked above.
+    // SAFETY: forwarded contract (`&mp.ssim` is a valid pointer by construction).
+    let (_, xp, yp) = unsafe { inputs(&mp.ssim, x, y) }?;
+    Ok((std_params(&p), xp, yp))
+}
+
+#[cfg(feature = "std")]
+impl ssim_msssim_result {
+    /// The C result of a Rust one.
+    pub(crate) fn from_std(r: &ssim_std::MsSsimResult) -> ssim_msssim_result {
+        ssim_msssim_result {
+            msssim: r.msssim,
+            // At most SSIM_MSSSIM_MAX_LEVELS: the weights come from a fixed array.
+            levels: r.levels.len() as u32,
+            backend: backend_id(r.backend),
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 unsafe fn msssim<I: CImage>(
     params: *const ssim_msssim_params,
@@ -296,24 +337,20 @@ unsafe fn msssim<I: CImage>(
     levels_len: usize,
     out: *mut ssim_msssim_result,
 ) -> Result<(), Failure> {
-    // SAFETY: the caller's contract for `params`; checked for NULL and alignment.
-    let mp = unsafe { ref_ptr(params, "params") }?;
-    let p = mp.checked()?;
-    // The image checks need single-scale parameters; MS-SSIM's own are checked above.
-    // SAFETY: forwarded contract (`&mp.ssim` is a valid pointer by construction).
-    let (_, xp, yp) = unsafe { inputs(&mp.ssim, x, y) }?;
+    // SAFETY: forwarded contract.
+    let (p, xp, yp) = unsafe { ms_inputs(params, x, y) }?;
     // SAFETY: forwarded contract.
     let cfg = unsafe { config_of(config) }?;
     // SAFETY: forwarded contract.
     let out = unsafe { out_ptr(out, "out") }?;
-    let wanted = p.levels;
+    let wanted = p.weights.len();
     if !levels.is_null() && levels_len < wanted {
         return Err(fail(
             SSIM_ERROR_LEVELS_TOO_SMALL,
             "the `levels` array is shorter than `params->levels`: expected room for one ssim_level per level (or NULL)",
         ));
     }
-    let r = ssim_std::msssim_with(&std_params(&p), &xp, &yp, &cfg)?;
+    let r = ssim_std::msssim_with(&p, &xp, &yp, &cfg)?;
     if r.levels.len() > wanted {
         return Err(fail(
             crate::SSIM_ERROR_INTERNAL,

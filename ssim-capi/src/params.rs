@@ -1,6 +1,6 @@
 //! `ssim_params`: a preset plus every field that changes the number, as plain C data.
 
-use ssim_core::{Covariance, Padding, Params, Pooling, Preset, Window};
+use ssim_core::{AutoDownsample, Covariance, Padding, Params, Pooling, Preset, Window};
 
 use crate::status::{fail, ssim_status, Failure, SSIM_ERROR_INVALID_PARAMETER};
 use crate::{guard, out_ptr, ref_ptr};
@@ -20,8 +20,29 @@ pub const SSIM_PRESET_SCIKIT_IMAGE_GAUSSIAN: ssim_preset = 2;
 /// MATLAB Image Processing Toolbox `ssim(A, ref)`: Gaussian 11/1.5, replicate padding, mean
 /// of the whole `H x W` map; any image size.
 pub const SSIM_PRESET_MATLAB: ssim_preset = 3;
+/// torchmetrics `structural_similarity_index_measure(preds, target, data_range=L)`
+/// (torchmetrics 1.9): Gaussian 11/1.5, mirror padding (`F.pad(mode='reflect')`), mean of
+/// the whole `H x W` map. torchmetrics refuses sides below 6.
+pub const SSIM_PRESET_TORCHMETRICS: ssim_preset = 4;
+/// `piq.ssim(x, y, data_range=L)` (piq 0.8): `SSIM_AUTO_DOWNSAMPLE_PIQ`, then
+/// `SSIM_PRESET_WANG2004`.
+pub const SSIM_PRESET_PIQ: ssim_preset = 5;
+/// Zhou Wang's `ssim.m` (2009, automatic downsampling): `SSIM_AUTO_DOWNSAMPLE_WANG2009`,
+/// then `SSIM_PRESET_WANG2004`.
+pub const SSIM_PRESET_WANG2009: ssim_preset = 6;
 /// Not a preset: `ssim_params.preset` of parameters built by hand.
 pub const SSIM_PRESET_CUSTOM: ssim_preset = 255;
+
+/// A size-dependent block-mean stage before the SSIM (`SSIM_AUTO_DOWNSAMPLE_*`):
+/// factor `f = max(1, round(min(W, H) / 256))`.
+pub type ssim_auto_downsample = u32;
+/// No stage.
+pub const SSIM_AUTO_DOWNSAMPLE_NONE: ssim_auto_downsample = 0;
+/// piq: `round` halves to even, means of `f x f` blocks from (0, 0), `floor(n / f)` samples.
+pub const SSIM_AUTO_DOWNSAMPLE_PIQ: ssim_auto_downsample = 1;
+/// Wang's `ssim.m` (2009): `round` halves away from zero, the centred `imfilter` box with
+/// symmetric extension, `1:f:end`, `ceil(n / f)` samples.
+pub const SSIM_AUTO_DOWNSAMPLE_WANG2009: ssim_auto_downsample = 2;
 
 /// The kind of local window (`SSIM_WINDOW_*`).
 pub type ssim_window = u32;
@@ -93,6 +114,9 @@ pub struct ssim_params {
     /// such a map with `reflect` borders but averages only the valid part). Ignored with
     /// same pooling.
     pub map_padding: ssim_padding,
+    /// `SSIM_AUTO_DOWNSAMPLE_*` (`_NONE` but in `SSIM_PRESET_PIQ` and `_WANG2009`). A
+    /// factor above 1 needs the std build (without std: `SSIM_ERROR_INVALID_PARAMETER`).
+    pub auto_downsample: ssim_auto_downsample,
 }
 
 fn padding_from(id: ssim_padding, name: &'static str) -> Result<Option<Padding>, Failure> {
@@ -120,10 +144,20 @@ pub(crate) fn preset_from(id: ssim_preset) -> Result<Preset, Failure> {
         SSIM_PRESET_SCIKIT_IMAGE => Preset::ScikitImage,
         SSIM_PRESET_SCIKIT_IMAGE_GAUSSIAN => Preset::ScikitImageGaussian,
         SSIM_PRESET_MATLAB => Preset::Matlab,
+        crate::ffmpeg::SSIM_PRESET_FFMPEG => {
+            return Err(fail(
+                SSIM_ERROR_INVALID_PARAMETER,
+                "invalid parameter `preset`: SSIM_PRESET_FFMPEG is FFmpeg's own 8x8 algorithm, \
+                 not a parameter set: call ssim_ffmpeg_u8 or ssim_ffmpeg_u16",
+            ))
+        }
+        SSIM_PRESET_TORCHMETRICS => Preset::Torchmetrics,
+        SSIM_PRESET_PIQ => Preset::Piq,
+        SSIM_PRESET_WANG2009 => Preset::Wang2009,
         _ => {
             return Err(fail(
                 SSIM_ERROR_INVALID_PARAMETER,
-                "invalid parameter `preset`: expected one of the SSIM_PRESET_* values 0 to 3",
+                "invalid parameter `preset`: expected one of the SSIM_PRESET_* values 0 to 6",
             ))
         }
     })
@@ -157,6 +191,11 @@ impl ssim_params {
             pooling,
             padding,
             map_padding: padding_id(p.map_padding),
+            auto_downsample: match p.auto_downsample {
+                None => SSIM_AUTO_DOWNSAMPLE_NONE,
+                Some(AutoDownsample::Piq) => SSIM_AUTO_DOWNSAMPLE_PIQ,
+                Some(AutoDownsample::Wang2009) => SSIM_AUTO_DOWNSAMPLE_WANG2009,
+            },
         }
     }
 
@@ -220,6 +259,17 @@ impl ssim_params {
             covariance,
             pooling,
             map_padding,
+            auto_downsample: match self.auto_downsample {
+                SSIM_AUTO_DOWNSAMPLE_NONE => None,
+                SSIM_AUTO_DOWNSAMPLE_PIQ => Some(AutoDownsample::Piq),
+                SSIM_AUTO_DOWNSAMPLE_WANG2009 => Some(AutoDownsample::Wang2009),
+                _ => {
+                    return Err(fail(
+                        SSIM_ERROR_INVALID_PARAMETER,
+                        "invalid parameter `auto_downsample`: expected one of the SSIM_AUTO_DOWNSAMPLE_* values 0 to 2",
+                    ))
+                }
+            },
         };
         params.validate()?;
         Ok(params)

@@ -167,11 +167,13 @@ pub(crate) fn status_of(e: &Error) -> ssim_status {
         Error::SizeMismatch { .. } => SSIM_ERROR_SIZE_MISMATCH,
         Error::ImageSmallerThanWindow { .. } => SSIM_ERROR_IMAGE_SMALLER_THAN_WINDOW,
         Error::ScratchTooSmall { .. } => SSIM_ERROR_SCRATCH_TOO_SMALL,
-        Error::MapTooSmall { .. } => SSIM_ERROR_MAP_TOO_SMALL,
+        Error::MapTooSmall { .. } | Error::GradientBufferSize { .. } => SSIM_ERROR_MAP_TOO_SMALL,
         Error::InvalidParameter { .. } => SSIM_ERROR_INVALID_PARAMETER,
         Error::NonFiniteSample { .. } => SSIM_ERROR_NON_FINITE_SAMPLE,
         Error::BackendUnsupported { .. } => SSIM_ERROR_BACKEND_UNSUPPORTED,
-        Error::TooSmallForLevels { .. } => SSIM_ERROR_TOO_SMALL_FOR_MSSSIM,
+        Error::TooSmallForLevels { .. } | Error::BelowLibraryMinimum { .. } => {
+            SSIM_ERROR_TOO_SMALL_FOR_MSSSIM
+        }
         Error::NegativeLevelMean { .. } => SSIM_ERROR_NEGATIVE_MEAN,
         Error::RowOverflow { .. } => SSIM_ERROR_TOO_MANY_ROWS,
         Error::ChunkWidth { .. } | Error::PartialRow { .. } => SSIM_ERROR_SIZE_MISMATCH,

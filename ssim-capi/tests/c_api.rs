@@ -58,13 +58,23 @@ fn out_dir() -> PathBuf {
     dir
 }
 
-/// Every reference vector as `id|kind|config|data_range|ref|dist|expected|map|scales`.
+/// Every reference vector as `id|kind|config|data_range|ref|dist|expected|map|scales`: the
+/// SSIM and MS-SSIM cases and FFmpeg's (`ffmpeg_cases.json`, config `ffmpeg_ssim`).
 fn case_args() -> Vec<String> {
-    let path = workspace().join("testdata/cases.json");
-    let text = std::fs::read_to_string(&path).expect("testdata/cases.json is readable");
-    let cases: serde_json::Value = serde_json::from_str(&text).expect("cases.json parses");
+    let read = |name: &str| -> Vec<serde_json::Value> {
+        let path = workspace().join("testdata").join(name);
+        let text = std::fs::read_to_string(&path).expect("the vectors are readable");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("the vectors parse");
+        v.as_array().expect("a list of cases").clone()
+    };
+    let (cases, ffmpeg) = (read("cases.json"), read("ffmpeg_cases.json"));
+    assert!(
+        ffmpeg.len() >= 70,
+        "expected FFmpeg's vectors, found {}",
+        ffmpeg.len()
+    );
     let mut out = Vec::new();
-    for c in cases.as_array().expect("cases.json is a list") {
+    for c in cases.iter().chain(&ffmpeg) {
         let s = |k: &str| c[k].as_str().unwrap_or("").to_string();
         let primary = s("primary");
         let Some(expected) = c["expected"][primary.as_str()].as_f64() else {
@@ -442,5 +452,25 @@ fn shared_library_exports_the_header() {
     assert_eq!(
         declared, exported,
         "ssim.h declares what libssim.so exports"
+    );
+}
+
+/// The gradient calls (`tests/c/gradient_test.c`), linked with the static library.
+#[test]
+fn c_gradient_program() {
+    let mut link = static_link();
+    link.push("-lm".into());
+    let exe =
+        build_source("gradient_test.c", "gradient_test", &[], &link, false).expect("not optional");
+    let out = test_support::command(&exe)
+        .output()
+        .expect("the C test program runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && stdout.contains(" passed, 0 failed"),
+        "{} failed ({}):\n{stdout}",
+        exe.display(),
+        out.status
     );
 }

@@ -30,9 +30,15 @@ pub struct Args {
     pub metric: Metric,
 
     /// Named parameter set. ssim: wang2004 (default), scikit-image, scikit-image-gaussian,
-    /// matlab. ms-ssim: wang2003 (default), pytorch-msssim.
+    /// matlab, torchmetrics, piq, wang2009, ffmpeg. ms-ssim: wang2003 (default),
+    /// pytorch-msssim, torchmetrics, piq, jorge-pessoa, jorge-pessoa-relu. --list-presets
+    /// says which library and version each reproduces.
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
+
+    /// Print every preset with the library and version it reproduces, then exit.
+    #[arg(long)]
+    pub list_presets: bool,
 
     /// Window kind on top of the preset: gaussian or box.
     #[arg(
@@ -119,6 +125,13 @@ pub struct Args {
     #[arg(long, value_name = "L", value_parser = finite_f64, allow_negative_numbers = true)]
     pub data_range: Option<f64>,
 
+    /// Opt-in: derive L from the pixels as a library does when a script passes none (never
+    /// the default). torchmetrics: max(ref max - ref min, dist max - dist min); jorge-pessoa:
+    /// (255 if the distorted image's maximum > 128, else 1) minus (-1 if its minimum < -0.5,
+    /// else 0). --metric ssim only (both libraries recompute it at every MS-SSIM level).
+    #[arg(long, value_name = "LIBRARY", conflicts_with = "data_range")]
+    pub data_range_rule: Option<String>,
+
     /// Colour images: mean of the per-channel values, SSIM of the BT.601 / BT.709 luma, or of
     /// the studio-range BT.601 "Y channel" of super-resolution papers (BasicSR, MATLAB).
     #[arg(long, value_enum, default_value_t = ChannelMode::Mean)]
@@ -145,6 +158,12 @@ pub struct Args {
     /// values if it ends in .pfm.
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
+
+    /// Write the gradient of the value with respect to the distorted image: raw float32 if
+    /// FILE ends in .pfm (gray: one channel; colour: an RGB PFM, d/dR, d/dG, d/dB), a
+    /// blue-white-red picture if it ends in .png. Two image files only.
+    #[arg(long, value_name = "FILE")]
+    pub gradient: Option<PathBuf>,
 
     /// Exit with code 1 when the value is below T (folders: when any pair is).
     #[arg(long, value_name = "T", value_parser = finite_f64, allow_negative_numbers = true)]

@@ -2,7 +2,8 @@
 
 use ssim_std::{
     msssim_image, ssim_image, Backend, Config, Covariance, Interleaved, MsSsimParams, MsSsimPreset,
-    NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, Window,
+    NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, SsimMapRows,
+    Window,
 };
 
 use crate::cli::{
@@ -10,6 +11,7 @@ use crate::cli::{
     WindowKind,
 };
 use crate::input::{Image, Layout, Pixels};
+use std::path::PathBuf;
 
 /// The parameter set chosen with `--metric` and `--preset`.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +51,15 @@ impl PresetChoice {
         }
     }
 
+    /// The smallest side the reproduced library accepts, with its rule (SSIM presets; the
+    /// MS-SSIM presets' rules are checked by the library call itself).
+    pub fn library_minimum(self) -> Option<(usize, &'static str)> {
+        match self {
+            PresetChoice::Ssim(p) => p.library_minimum(),
+            PresetChoice::MsSsim(_) | PresetChoice::Ffmpeg => None,
+        }
+    }
+
     /// The preset's name as printed.
     pub fn name(self) -> &'static str {
         match self {
@@ -57,6 +68,32 @@ impl PresetChoice {
             PresetChoice::Ffmpeg => "ffmpeg",
         }
     }
+}
+
+/// `--list-presets`: one line per preset, `metric preset  reproduces`.
+pub fn preset_list() -> String {
+    let mut rows: Vec<(&str, &str, &str)> = Preset::ALL
+        .iter()
+        .map(|p| ("ssim", p.name(), p.reproduces()))
+        .collect();
+    rows.push((
+        "ssim",
+        "ffmpeg",
+        "FFmpeg's ssim filter (x264's 8x8 windows), FFmpeg n9.0.2",
+    ));
+    rows.extend(
+        MsSsimPreset::ALL
+            .iter()
+            .map(|p| ("ms-ssim", p.name(), p.reproduces())),
+    );
+    let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    let mut out = String::from("metric   preset");
+    out.push_str(&" ".repeat(width - "preset".len() + 2));
+    out.push_str("reproduces\n");
+    for (metric, name, what) in rows {
+        out.push_str(&format!("{metric:<8} {name:<width$}  {what}\n"));
+    }
+    out
 }
 
 /// The custom-parameter options, applied on top of the preset.
@@ -444,8 +481,8 @@ pub struct Request {
     pub mode: ChannelMode,
     /// Kernels and bands.
     pub config: Config,
-    /// Also produce the SSIM map.
-    pub map: bool,
+    /// Also produce the SSIM map, for this file (`.png` or `.pfm`).
+    pub map: Option<PathBuf>,
 }
 
 /// Per-level means of MS-SSIM, averaged over the channels.
@@ -463,15 +500,118 @@ pub struct ScaleMean {
     pub cs: f64,
 }
 
-/// An SSIM map (the mean over channels for colour images), row-major, top to bottom.
+/// An SSIM map (the mean over channels for colour images), or the part of it a heatmap
+/// shows: the values of some rows and columns (the ones the drawing samples), with the range
+/// of all values.
 #[derive(Clone, Debug)]
 pub struct Map {
     /// Map width.
     pub width: usize,
     /// Map height.
     pub height: usize,
-    /// Values.
-    pub data: Vec<f32>,
+    /// The kept values, row-major, top to bottom.
+    data: Vec<f32>,
+    /// Kept row and column of each map row and column (`u32::MAX`: not kept); `None`: all.
+    kept: Option<(Vec<u32>, Vec<u32>)>,
+    /// Values per kept row.
+    stride: usize,
+    /// Minimum, maximum and count of the finite values of the whole map.
+    range: (f64, f64, usize),
+}
+
+impl Map {
+    /// A whole map.
+    pub fn new(width: usize, height: usize, data: Vec<f32>) -> Map {
+        let mut range = (f64::MAX, f64::MIN, 0);
+        widen_range(&mut range, &data);
+        Map {
+            width,
+            height,
+            data,
+            kept: None,
+            stride: width,
+            range,
+        }
+    }
+
+    /// A map that will keep only rows `rows` and columns `cols` (increasing), filled by
+    /// [`Map::push_rows`].
+    pub fn sampled(width: usize, height: usize, rows: &[usize], cols: &[usize]) -> Map {
+        let index = |n: usize, keep: &[usize]| {
+            let mut v = vec![u32::MAX; n];
+            for (k, &i) in keep.iter().enumerate() {
+                v[i] = k as u32;
+            }
+            v
+        };
+        Map {
+            width,
+            height,
+            data: vec![f32::NAN; rows.len() * cols.len()],
+            kept: Some((index(height, rows), index(width, cols))),
+            stride: cols.len(),
+            range: (f64::MAX, f64::MIN, 0),
+        }
+    }
+
+    /// Map rows `first..` (whole rows of `width`), top to bottom.
+    pub fn push_rows(&mut self, first: usize, rows: &[f32]) {
+        widen_range(&mut self.range, rows);
+        let Some((row_of, col_of)) = &self.kept else {
+            let at = first * self.width;
+            self.data[at..at + rows.len()].copy_from_slice(rows);
+            return;
+        };
+        let kept_cols = self.stride;
+        for (j, row) in rows.chunks_exact(self.width).enumerate() {
+            let Some(&r) = row_of.get(first + j) else {
+                continue;
+            };
+            if r == u32::MAX {
+                continue;
+            }
+            let out = &mut self.data[r as usize * kept_cols..][..kept_cols];
+            for (&c, &v) in col_of.iter().zip(row) {
+                if c != u32::MAX {
+                    out[c as usize] = v;
+                }
+            }
+        }
+    }
+
+    /// The value at column `x`, row `y` (NaN outside the map or where nothing is kept).
+    pub fn at(&self, x: usize, y: usize) -> f32 {
+        if x >= self.width || y >= self.height {
+            return f32::NAN;
+        }
+        match &self.kept {
+            None => self.data[y * self.width + x],
+            Some((row_of, col_of)) => {
+                let (r, c) = (row_of[y], col_of[x]);
+                if r == u32::MAX || c == u32::MAX {
+                    return f32::NAN;
+                }
+                self.data[r as usize * self.stride + c as usize]
+            }
+        }
+    }
+
+    /// All values, when the map is whole.
+    pub fn whole(&self) -> Option<&[f32]> {
+        self.kept.is_none().then_some(&self.data[..])
+    }
+
+    /// `(min, max)` of the finite values, `None` when there are none.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        (self.range.2 > 0).then_some((self.range.0, self.range.1))
+    }
+}
+
+fn widen_range(range: &mut (f64, f64, usize), values: &[f32]) {
+    for v in values.iter().copied().filter(|v| v.is_finite()) {
+        let v = f64::from(v);
+        *range = (range.0.min(v), range.1.max(v), range.2 + 1);
+    }
 }
 
 /// What one computation gave.
@@ -489,14 +629,14 @@ pub struct Outcome {
     pub map: Option<Map>,
 }
 
-fn pixel_layout(l: Layout) -> PixelLayout {
+pub fn pixel_layout(l: Layout) -> PixelLayout {
     match l {
         Layout::Gray => PixelLayout::Gray,
         Layout::Rgb => PixelLayout::Rgb,
     }
 }
 
-fn channel_mode(m: ChannelMode) -> ssim_std::ChannelMode {
+pub fn channel_mode(m: ChannelMode) -> ssim_std::ChannelMode {
     match m {
         ChannelMode::Mean => ssim_std::ChannelMode::Mean,
         ChannelMode::Luma601 => ssim_std::ChannelMode::Luma601,
@@ -533,7 +673,7 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
         Effective::Ffmpeg(p) => ffmpeg_image(req, p.data_range, a, b, img),
         Effective::Ssim(params) => {
             let params = *params;
-            if req.map {
+            if req.map.is_some() {
                 return ssim_with_map(req, &params, a, b, img);
             }
             let r = ssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
@@ -547,7 +687,7 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
         }
         Effective::MsSsim(p) => {
             let mut params = p.clone();
-            params.level_maps = req.map;
+            params.level_maps = req.map.is_some();
             let r = msssim_image(&params, &ia, &ib, mode, &req.config).map_err(err)?;
             let first = r.channels.first().ok_or("no channels")?;
             let scales = (0..first.levels.len())
@@ -570,7 +710,7 @@ fn run_typed<T: Sample>(req: &Request, a: &[T], b: &[T], img: &Image) -> Result<
                 })
                 .collect();
             // The map shown is level 1's SSIM map (full resolution), averaged over channels.
-            let map = if req.map {
+            let map = if req.map.is_some() {
                 let s0 = &first.levels[0];
                 let params0 = params.ssim;
                 let (mw, mh) =
@@ -604,11 +744,7 @@ fn average_maps(w: usize, h: usize, maps: &[&Vec<f32>]) -> Option<Map> {
     let data = (0..first.len())
         .map(|i| maps.iter().map(|m| m[i]).sum::<f32>() / k)
         .collect();
-    Some(Map {
-        width: w,
-        height: h,
-        data,
-    })
+    Some(Map::new(w, h, data))
 }
 
 /// Single-scale SSIM with the map: per channel (or of the luma), through the map API so the
@@ -629,7 +765,10 @@ fn ssim_with_map<T: Sample>(
         ChannelMode::Y => Some(([65.481, 128.553, 24.966], 16.0 * params.data_range, 255.0)),
         ChannelMode::Mean => None,
     };
-    let mut results = Vec::new();
+    let sink = |w: usize, h: usize| match &req.map {
+        Some(path) => crate::heatmap::MapSink::create(path, w, h).map_err(|e| e.to_string()),
+        None => Err("no --map file".to_string()),
+    };
     match luma {
         Some((c, offset, divisor)) if img.layout != Layout::Gray => {
             // As ssim_std::color computes luma: f64 from the stored samples, rounded once to f32.
@@ -649,22 +788,72 @@ fn ssim_with_map<T: Sample>(
                 Plane::new(&ya, w, h).map_err(err)?,
                 Plane::new(&yb, w, h).map_err(err)?,
             );
-            results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
+            stream_map(req, params, &[(xp, yp)], sink)
         }
         _ => {
-            for c in 0..img.layout.colour_channels() {
-                let (xp, yp) = (plane(a, c, w, h, n)?, plane(b, c, w, h, n)?);
-                results.push(ssim_std::ssim_map_with(params, &xp, &yp, &req.config).map_err(err)?);
-            }
+            let planes = (0..img.layout.colour_channels())
+                .map(|c| Ok((plane(a, c, w, h, n)?, plane(b, c, w, h, n)?)))
+                .collect::<Result<Vec<_>, String>>()?;
+            stream_map(req, params, &planes, sink)
         }
     }
-    let channels: Vec<f64> = results.iter().map(|m| m.result.ssim).collect();
-    let first = results.first().ok_or("no channels")?;
-    let maps: Vec<&Vec<f32>> = results.iter().map(|m| &m.ssim).collect();
+}
+
+/// Single-scale SSIM of each plane pair with the map of their mean written as it is computed
+/// (`SsimMapRows`, chunk by chunk: every pair's chunk, then their mean, as `average_maps`
+/// forms it, into the sink), so the map costs memory for one chunk of rows per pair.
+fn stream_map<T: Sample>(
+    req: &Request,
+    params: &ssim_std::Params,
+    pairs: &[(Plane<'_, T>, Plane<'_, T>)],
+    sink: impl FnOnce(usize, usize) -> Result<crate::heatmap::MapSink, String>,
+) -> Result<Outcome, String> {
+    let err = |e: ssim_std::Error| e.to_string();
+    let mut streams = pairs
+        .iter()
+        .map(|(x, y)| SsimMapRows::new(params, x, y, &req.config))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(err)?;
+    let (mw, mh) = streams.first().ok_or("no channels")?.map_size();
+    let mut sink = sink(mw, mh)?;
+    let k = streams.len() as f32;
+    let mut avg: Vec<f32> = Vec::new();
+    loop {
+        let mut at = None;
+        for (i, s) in streams.iter_mut().enumerate() {
+            let Some((first, rows)) = s.next_rows().map_err(err)? else {
+                break;
+            };
+            if i == 0 {
+                avg.clear();
+                // -0.0, the identity of f32 addition, as `Sum` starts (average_maps).
+                avg.resize(rows.len(), -0.0);
+            }
+            if rows.len() != avg.len() || at.is_some_and(|a| a != first) {
+                return Err("the channels' map rows do not line up".into());
+            }
+            for (m, v) in avg.iter_mut().zip(rows) {
+                *m += v;
+            }
+            at = Some(first);
+        }
+        let Some(first) = at else { break };
+        for m in &mut avg {
+            *m /= k;
+        }
+        sink.rows(first, &avg).map_err(|e| e.to_string())?;
+    }
+    let mut channels = Vec::with_capacity(streams.len());
+    let mut backend = None;
+    for s in &streams {
+        let r = s.result().ok_or("the map ended before its last row")?;
+        channels.push(r.ssim);
+        backend.get_or_insert(r.backend);
+    }
     Ok(Outcome {
         value: mean(&channels),
-        backend: first.result.backend,
-        map: average_maps(first.width, first.height, &maps),
+        backend: backend.ok_or("no channels")?,
+        map: sink.finish().map_err(|e| e.to_string())?,
         channels,
         scales: None,
     })
@@ -691,7 +880,7 @@ fn ffmpeg_image<T: Sample>(
     b: &[T],
     img: &Image,
 ) -> Result<Outcome, String> {
-    if req.map || req.mode != ChannelMode::Mean {
+    if req.map.is_some() || req.mode != ChannelMode::Mean {
         return Err(
             "--preset ffmpeg computes per channel without a map: expected no --map and \
                     --channels mean"

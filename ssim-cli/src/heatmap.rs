@@ -23,7 +23,13 @@ pub fn write(
     value: f64,
 ) -> Result<(), CliError> {
     let bytes = if is_pfm(path) {
-        crate::pnm::encode_pfm(map.width, map.height, &map.data)
+        let data = map.whole().ok_or_else(|| {
+            CliError::new(format!(
+                "cannot write map {}: only part of the map was kept",
+                path.display()
+            ))
+        })?;
+        crate::pnm::encode_pfm(map.width, map.height, data)
     } else {
         render_png(map, title, subtitle, value)?
     };
@@ -190,22 +196,18 @@ fn axis_scale(n: usize, (num, den): (usize, usize)) -> (usize, usize) {
     }
 }
 
-/// Renders the heatmap: a header with the title and statistics, the map (enlarged with
-/// nearest neighbour when small, so its pixels stay visible), and a colour bar with labels.
-pub fn render(map: &Map, title: &str, subtitle: &str, value: f64) -> (usize, usize, Vec<u8>) {
-    let (mw, mh) = (map.width.max(1), map.height.max(1));
-    let finite = map.data.iter().copied().filter(|v| v.is_finite());
-    let (min, max, n) = finite.fold((f64::MAX, f64::MIN, 0usize), |a, v| {
-        let v = f64::from(v);
-        (a.0.min(v), a.1.max(v), a.2 + 1)
-    });
-    let (min, max) = if n == 0 { (0.0, 1.0) } else { (min, max) };
-    let lowest = min.min(value);
-    let (lo, step) = scale_range(lowest);
-    let hi = 1.0f64.max(max);
-    let intervals = ((hi - lo) / step).round().max(1.0) as usize;
+/// How the map is drawn: map column `x * dx / nx` at drawn column `x` (likewise rows), `w x h`
+/// drawn pixels.
+struct Drawn {
+    x: (usize, usize),
+    y: (usize, usize),
+    w: usize,
+    h: usize,
+}
 
-    // Small maps are enlarged to about 480 pixels; huge ones are subsampled.
+/// Small maps are enlarged to about 480 pixels; huge ones are subsampled.
+fn drawn(width: usize, height: usize) -> Drawn {
+    let (mw, mh) = (width.max(1), height.max(1));
     let long = mw.max(mh);
     let (num, den) = if long < 480 {
         (480_usize.div_ceil(long).min(48), 1)
@@ -215,7 +217,170 @@ pub fn render(map: &Map, title: &str, subtitle: &str, value: f64) -> (usize, usi
         (1, 1)
     };
     let ((nx, dx), (ny, dy)) = (axis_scale(mw, (num, den)), axis_scale(mh, (num, den)));
-    let (w, h) = ((mw * nx).div_ceil(dx), (mh * ny).div_ceil(dy));
+    Drawn {
+        x: (nx, dx),
+        y: (ny, dy),
+        w: (mw * nx).div_ceil(dx),
+        h: (mh * ny).div_ceil(dy),
+    }
+}
+
+/// Where `--map` rows go as they are computed, top to bottom: straight into the PFM file
+/// (rows at their place, bottom to top, so memory is one chunk of rows), or for a heatmap
+/// into the rows and columns the drawing samples (at most about `MAX_SIDE` squared values,
+/// whatever the image size) plus the range of all values.
+pub enum MapSink {
+    /// The open PFM file.
+    Pfm {
+        path: std::path::PathBuf,
+        file: std::fs::File,
+        width: usize,
+        height: usize,
+        header: usize,
+        buf: Vec<u8>,
+    },
+    /// The heatmap's samples.
+    Heat(Map),
+}
+
+impl MapSink {
+    /// Opens the sink for a `width x height` map; a PFM file is created (and its header
+    /// written) here.
+    pub fn create(path: &Path, width: usize, height: usize) -> Result<MapSink, CliError> {
+        if !is_pfm(path) {
+            let d = drawn(width, height);
+            let pick = |n: usize, (num, den): (usize, usize), len: usize| {
+                let mut v: Vec<usize> =
+                    (0..n).map(|i| i * den / num).filter(|&i| i < len).collect();
+                v.dedup();
+                v
+            };
+            let rows = pick(d.h, d.y, height);
+            let cols = pick(d.w, d.x, width);
+            return Ok(MapSink::Heat(Map::sampled(width, height, &rows, &cols)));
+        }
+        let fail = |e: std::io::Error| {
+            CliError::new(format!(
+                "cannot write map {}: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        };
+        let head = format!("Pf\n{width} {height}\n-1.0\n").into_bytes();
+        let mut file = std::fs::File::create(path).map_err(fail)?;
+        std::io::Write::write_all(&mut file, &head).map_err(fail)?;
+        Ok(MapSink::Pfm {
+            path: path.to_path_buf(),
+            file,
+            width,
+            height,
+            header: head.len(),
+            buf: Vec::new(),
+        })
+    }
+
+    /// Map rows `first..` (whole rows), in order from the top.
+    pub fn rows(&mut self, first: usize, rows: &[f32]) -> Result<(), CliError> {
+        match self {
+            MapSink::Heat(map) => {
+                map.push_rows(first, rows);
+                Ok(())
+            }
+            MapSink::Pfm {
+                path,
+                file,
+                width,
+                height,
+                header,
+                buf,
+            } => {
+                use std::io::{Seek, SeekFrom, Write};
+                let n = rows.len() / (*width).max(1);
+                if rows.len() != n * *width || first + n > *height {
+                    return Err(CliError::new(format!(
+                        "cannot write map {}: rows {first}..{} do not fit the {}x{} map",
+                        path.display(),
+                        first + n,
+                        width,
+                        height
+                    )));
+                }
+                // PFM stores the bottom row first: these rows are one stretch of the file,
+                // in reverse order.
+                buf.clear();
+                for row in rows.chunks_exact(*width).rev() {
+                    for v in row {
+                        buf.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+                let at = *header + (*height - first - n) * *width * 4;
+                file.seek(SeekFrom::Start(at as u64))
+                    .and_then(|_| file.write_all(buf))
+                    .map_err(|e| {
+                        CliError::new(format!(
+                            "cannot write map {}: {}",
+                            path.display(),
+                            io_reason(&e)
+                        ))
+                    })
+            }
+        }
+    }
+
+    /// The heatmap's samples to draw, or `None` for a PFM (complete once every row was
+    /// written; checked here).
+    pub fn finish(self) -> Result<Option<Map>, CliError> {
+        match self {
+            MapSink::Heat(map) => Ok(Some(map)),
+            MapSink::Pfm {
+                path,
+                file,
+                width,
+                height,
+                header,
+                ..
+            } => {
+                let len = file.metadata().map(|m| m.len()).map_err(|e| {
+                    CliError::new(format!(
+                        "cannot write map {}: {}",
+                        path.display(),
+                        io_reason(&e)
+                    ))
+                })?;
+                let want = (header + width * height * 4) as u64;
+                if len != want {
+                    return Err(CliError::new(format!(
+                        "cannot write map {}: {len} bytes written, expected {want}",
+                        path.display()
+                    )));
+                }
+                file.sync_all().map_err(|e| {
+                    CliError::new(format!(
+                        "cannot write map {}: {}",
+                        path.display(),
+                        io_reason(&e)
+                    ))
+                })?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Renders the heatmap: a header with the title and statistics, the map (enlarged with
+/// nearest neighbour when small, so its pixels stay visible), and a colour bar with labels.
+pub fn render(map: &Map, title: &str, subtitle: &str, value: f64) -> (usize, usize, Vec<u8>) {
+    let (min, max) = map.range().unwrap_or((0.0, 1.0));
+    let lowest = min.min(value);
+    let (lo, step) = scale_range(lowest);
+    let hi = 1.0f64.max(max);
+    let intervals = ((hi - lo) / step).round().max(1.0) as usize;
+    let Drawn {
+        x: (nx, dx),
+        y: (ny, dy),
+        w,
+        h,
+    } = drawn(map.width, map.height);
     let fs = (h.max(w) / 240).clamp(2, 8);
     let gh = font::GLYPH_H * fs;
     let pad = 3 * fs;
@@ -249,11 +414,7 @@ pub fn render(map: &Map, title: &str, subtitle: &str, value: f64) -> (usize, usi
         let sy = y * dy / ny;
         for x in 0..w {
             let sx = x * dx / nx;
-            let v = map
-                .data
-                .get(sy * map.width + sx)
-                .copied()
-                .unwrap_or(f32::NAN);
+            let v = map.at(sx, sy);
             let c = if v.is_finite() {
                 colour(f64::from(v))
             } else {
@@ -351,11 +512,7 @@ mod tests {
         let data = (0..mw * mh)
             .map(|i| 0.5 + 0.5 * (i % mw) as f32 / (mw - 1) as f32)
             .collect();
-        let map = Map {
-            width: mw,
-            height: mh,
-            data,
-        };
+        let map = Map::new(mw, mh, data);
         let (w, h, px) = render(&map, "SSIM 0.75", "A.PNG VS B.PNG", 0.75);
         let at = |x: usize, y: usize| {
             let i = 3 * (y * w + x);
@@ -380,11 +537,7 @@ mod tests {
         let data = (0..mw * mh)
             .map(|i| if i % 2 == 0 { 0.5 } else { 1.0 })
             .collect();
-        let map = Map {
-            width: mw,
-            height: mh,
-            data,
-        };
+        let map = Map::new(mw, mh, data);
         let (w, _, px) = render(&map, "SSIM 0.75", "A VS B", 0.75);
         let at = |x: usize, y: usize| {
             let i = 3 * (y * w + x);
@@ -415,5 +568,37 @@ mod tests {
         assert_eq!(decimals(0.01), 2);
         assert_eq!(decimals(0.5), 1);
         assert_eq!(decimals(1.0), 0);
+    }
+
+    /// The heatmap drawn from the streamed samples (only the rows and columns the drawing
+    /// reads, pushed in chunks) is the one drawn from the whole map, for a map the drawing
+    /// enlarges, one it shows 1:1 and one it subsamples.
+    #[test]
+    fn sampled_map_draws_the_same_heatmap_as_the_whole_map() {
+        for (mw, mh) in [
+            (37, 23),
+            (700, 90),
+            (MAX_SIDE + 905, 61),
+            (50, 2 * MAX_SIDE + 3),
+        ] {
+            let data: Vec<f32> = (0..mw * mh)
+                .map(|i| {
+                    let (x, y) = ((i % mw) as f32, (i / mw) as f32);
+                    0.3 + 0.6 * ((x * 0.37).sin() * (y * 0.11).cos()).abs()
+                })
+                .collect();
+            let whole = Map::new(mw, mh, data.clone());
+            let MapSink::Heat(mut sampled) = MapSink::create(Path::new("x.png"), mw, mh).unwrap()
+            else {
+                panic!("a .png name gives the heatmap sink");
+            };
+            for (k, chunk) in data.chunks(mw * 7).enumerate() {
+                sampled.push_rows(7 * k, chunk);
+            }
+            assert_eq!(sampled.range(), whole.range());
+            let a = render(&whole, "SSIM 0.5", "A VS B", 0.5);
+            let b = render(&sampled, "SSIM 0.5", "A VS B", 0.5);
+            assert!(a == b, "{mw}x{mh}");
+        }
     }
 }

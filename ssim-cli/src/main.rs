@@ -11,6 +11,7 @@ mod compute;
 mod error;
 mod folder;
 mod font;
+mod gradient;
 mod heatmap;
 mod input;
 mod jpeg;
@@ -40,6 +41,8 @@ pub struct Settings {
     pub custom: Custom,
     /// `--data-range`.
     pub data_range: Option<f64>,
+    /// `--data-range-rule`.
+    pub data_range_rule: Option<ssim_std::DataRangeRule>,
     /// `--channels`.
     pub mode: ChannelMode,
     /// `--threads`, capped at the available cores.
@@ -58,6 +61,8 @@ pub struct Settings {
     pub threshold: Option<f64>,
     /// `--map`.
     pub map: Option<PathBuf>,
+    /// `--gradient`.
+    pub gradient: Option<PathBuf>,
     /// `ssim` or `ms-ssim`.
     pub metric: &'static str,
     /// The worker pool: `--threads` threads, or one per core.
@@ -76,6 +81,28 @@ impl Settings {
         if let Some(m) = &args.map {
             heatmap::check_path(m)?;
         }
+        if let Some(g) = &args.gradient {
+            gradient::check_path(g)?;
+            if args.distorted.len() > 1 || video::is_video(args) {
+                return Err(CliError::new(
+                    "--gradient needs one reference and one distorted image file",
+                ));
+            }
+        }
+        let data_range_rule = match &args.data_range_rule {
+            None => None,
+            Some(_) if args.metric.name() != "ssim" => {
+                return Err(CliError::new(
+                    "--data-range-rule applies to --metric ssim only: torchmetrics and \
+                     jorge-pessoa recompute it at every MS-SSIM level; give --data-range",
+                ))
+            }
+            Some(n) => Some(ssim_std::DataRangeRule::from_name(n).ok_or_else(|| {
+                CliError::new(format!(
+                    "unknown --data-range-rule '{n}': expected torchmetrics or jorge-pessoa"
+                ))
+            })?),
+        };
         let custom = Custom::from_args(args);
         // Custom parameters are checked once here (with L = 1 when the images will say it);
         // the data range with the constants they give.
@@ -106,6 +133,7 @@ impl Settings {
             preset,
             custom,
             data_range: args.data_range,
+            data_range_rule,
             mode: args.channels,
             threads,
             max_pixels: args.max_pixels,
@@ -115,6 +143,7 @@ impl Settings {
             repeat: args.repeat,
             threshold: args.threshold,
             map: args.map.clone(),
+            gradient: args.gradient.clone(),
             metric: args.metric.name(),
             pool,
         })
@@ -218,6 +247,10 @@ fn data_range(s: &Settings, x: &Image, y: &Image, xp: &Path, yp: &Path) -> Resul
             y.pixels.kind()
         )));
     }
+    if let Some(rule) = s.data_range_rule {
+        return data_range_by(rule, x, y)
+            .map_err(|e| CliError::new(format!("{xs} vs {ys}: --data-range-rule: {e}")));
+    }
     match s.data_range {
         Some(l) => Ok(l),
         None if x.default_range == y.default_range => Ok(x.default_range),
@@ -225,6 +258,36 @@ fn data_range(s: &Settings, x: &Image, y: &Image, xp: &Path, yp: &Path) -> Resul
             "data range mismatch: {xs} implies L={} ({}), {ys} implies L={} ({}): give --data-range",
             x.default_range, x.range_source, y.default_range, y.range_source
         ))),
+    }
+}
+
+/// `--data-range-rule`: `L` from the pixels of every channel of both (checked) images.
+fn data_range_by(rule: ssim_std::DataRangeRule, x: &Image, y: &Image) -> ssim_std::Result<f64> {
+    fn planes<T: ssim_std::Sample>(
+        d: &[T],
+        w: usize,
+        h: usize,
+        ch: usize,
+    ) -> ssim_std::Result<Vec<ssim_std::Plane<'_, T>>> {
+        (0..ch)
+            .map(|c| ssim_std::Plane::with_layout(&d[c..], w, h, w * ch, ch))
+            .collect()
+    }
+    let (w, h, ch) = (x.width, x.height, x.layout.samples());
+    match (&x.pixels, &y.pixels) {
+        (Pixels::U8(a), Pixels::U8(b)) => {
+            rule.data_range_planes(&planes(a, w, h, ch)?, &planes(b, w, h, ch)?)
+        }
+        (Pixels::U16(a), Pixels::U16(b)) => {
+            rule.data_range_planes(&planes(a, w, h, ch)?, &planes(b, w, h, ch)?)
+        }
+        (Pixels::F32(a), Pixels::F32(b)) => {
+            rule.data_range_planes(&planes(a, w, h, ch)?, &planes(b, w, h, ch)?)
+        }
+        _ => Err(ssim_std::Error::InvalidParameter {
+            name: "samples",
+            expected: "the same sample type in both images",
+        }),
     }
 }
 
@@ -292,6 +355,17 @@ pub fn compare_with(
     } else {
         (x, y)
     };
+    if let Some((min, rule)) = s.preset.library_minimum() {
+        if x.width.min(x.height) < min {
+            return Err(CliError::new(format!(
+                "{} vs {}: image of {}x{} is below the minimum of {rule}: expected both sides >= {min}",
+                xp.display(),
+                yp.display(),
+                x.width,
+                x.height
+            )));
+        }
+    }
     let params = s.preset.effective(&s.custom, l).map_err(CliError::new)?;
     let req = Request {
         params,
@@ -300,7 +374,7 @@ pub fn compare_with(
             backend: s.backend,
             threads: s.threads,
         },
-        map: s.map.is_some(),
+        map: s.map.clone(),
     };
     let mut times = Vec::with_capacity(s.repeat as usize);
     let mut outcome = None;
@@ -332,6 +406,14 @@ pub fn compare_with(
             non_finite_cause(&x, &y, l)
         )));
     }
+    let gradient = match &s.gradient {
+        Some(_) => Some(
+            s.pool
+                .install(|| gradient::compute(&req.params, s.mode, &req.config, &x, &y))
+                .map_err(|e| CliError::new(format!("{} vs {}: {e}", xp.display(), yp.display())))?,
+        ),
+        None => None,
+    };
     times.sort_by(f64::total_cmp);
     let n = times.len();
     let median = if n % 2 == 1 {
@@ -365,6 +447,8 @@ pub fn compare_with(
         threshold: s.threshold,
         pass,
         map: s.map.as_ref().map(|m| m.display().to_string()),
+        gradient_file: s.gradient.as_ref().map(|g| g.display().to_string()),
+        gradient,
     };
     Ok((report, o.map))
 }
@@ -399,6 +483,14 @@ pub fn note(line: &str) {
 }
 
 fn run() -> Result<i32, CliError> {
+    // Before parsing: the images are required arguments, and this needs none.
+    if std::env::args_os().skip(1).any(|a| a == "--list-presets") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(compute::preset_list().as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| stdout_error(&e))?;
+        return Ok(EXIT_OK);
+    }
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {
@@ -476,6 +568,11 @@ fn run() -> Result<i32, CliError> {
         if settings.map.is_some() {
             return Err(CliError::new("--map needs two image files, not folders"));
         }
+        if settings.gradient.is_some() {
+            return Err(CliError::new(
+                "--gradient needs two image files, not folders",
+            ));
+        }
         return folder::run(&settings, &args.reference, distorted, args.json, args.csv);
     }
 
@@ -509,6 +606,9 @@ fn run() -> Result<i32, CliError> {
             &subtitle,
             marker,
         )?;
+    }
+    if let (Some(path), Some(g)) = (&settings.gradient, &report.gradient) {
+        gradient::write(path, g)?;
     }
     if args.json {
         let line = serde_json::to_string(&report)

@@ -57,6 +57,12 @@ pub struct Report {
     pub pass: Option<bool>,
     /// `--map` file written, or null.
     pub map: Option<String>,
+    /// `--gradient` file written (absent without `--gradient`).
+    #[serde(rename = "gradient", skip_serializing_if = "Option::is_none")]
+    pub gradient_file: Option<String>,
+    /// The gradient computed for `--gradient`, written by the caller.
+    #[serde(skip)]
+    pub gradient: Option<crate::gradient::Gradient>,
 }
 
 /// Folder mode: a pair that could not be compared.

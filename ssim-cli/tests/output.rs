@@ -312,3 +312,73 @@ fn jpeg_decoding_is_libjpeg_turbo() {
     assert!(line.contains("truncated JPEG"), "{line}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--map` is written as the rows are computed, chunk by chunk (a few hundred rows at a time,
+/// so the map is never held whole): on a tall RGB pair that takes several chunks, the PFM is
+/// bit for bit the mean of the three whole channel maps of `ssim_std::ssim_map_with`, for 1
+/// and 2 threads, and the value is unchanged by asking for the map.
+#[test]
+fn streamed_pfm_map_equals_the_whole_map() {
+    let dir = scratch("streamed-map");
+    let (w, h) = (61usize, 1100usize);
+    let mut s = 0x9e37_79b9u32;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        s
+    };
+    let a: Vec<u8> = (0..w * h * 3)
+        .map(|i| ((i % (3 * w)) as u32 * 2 + (i / (3 * w)) as u32 + next() % 30) as u8)
+        .collect();
+    let b: Vec<u8> = a
+        .iter()
+        .map(|&v| v.wrapping_add((next() % 21) as u8))
+        .collect();
+    let ppm = |name: &str, d: &[u8]| {
+        let p = dir.join(name);
+        let mut bytes = format!("P6\n{w} {h}\n255\n").into_bytes();
+        bytes.extend_from_slice(d);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let (pa, pb) = (ppm("a.ppm", &a), ppm("b.ppm", &b));
+    let p = ssim_std::Params::wang2004(255.0);
+    let maps: Vec<Vec<f32>> = (0..3)
+        .map(|c| {
+            let x = ssim_std::Plane::with_layout(&a[c..], w, h, 3 * w, 3).unwrap();
+            let y = ssim_std::Plane::with_layout(&b[c..], w, h, 3 * w, 3).unwrap();
+            ssim_std::ssim_map(&p, &x, &y).unwrap().ssim
+        })
+        .collect();
+    let want: Vec<u32> = (0..maps[0].len())
+        .map(|i| (maps.iter().map(|m| m[i]).sum::<f32>() / 3.0).to_bits())
+        .collect();
+    let plain = ssim(&[
+        "--json",
+        "--threads=1",
+        pa.to_str().unwrap(),
+        pb.to_str().unwrap(),
+    ]);
+    for threads in ["--threads=1", "--threads=2"] {
+        let out = dir.join("m.pfm");
+        let run = ssim(&[
+            "--json",
+            threads,
+            "--map",
+            out.to_str().unwrap(),
+            pa.to_str().unwrap(),
+            pb.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.json()["value"], plain.json()["value"], "{threads}");
+        let (mw, mh, got) = read_pfm(&out);
+        assert_eq!((mw, mh), (w - 10, h - 10));
+        let got: Vec<u32> = got.iter().map(|v| v.to_bits()).collect();
+        assert!(
+            got == want,
+            "{threads}: the streamed map differs from the whole map"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -219,8 +219,25 @@ fn threads_do_not_change_the_values_and_stdin_works() {
         "--json".as_ref(),
         "--threads=2".as_ref(),
     ]));
+    // Three workers on ten frames: results come back out of order and are written in order.
+    let three = frames(&ssim(&[
+        rp.as_os_str(),
+        dp.as_os_str(),
+        "--json".as_ref(),
+        "--threads=3".as_ref(),
+    ]));
     assert_eq!(one.len(), 10);
     assert_eq!(one, two);
+    assert_eq!(one, three);
+    let numbers: Vec<u64> = one
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["frame"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(numbers, (1..=10).collect::<Vec<u64>>());
     // The reference piped through stdin.
     let mut child = test_support::command(env!("CARGO_BIN_EXE_ssim"))
         .args(["-".as_ref(), dp.as_os_str(), "--json".as_ref()])

@@ -11,9 +11,18 @@
 //!                                                   [pad 0] [1 2] [3 4]
 //!     one zero on each side of an odd axis (the trailing one is never read), every block
 //!     divided by 4, so the first row/column has half the intensity.
+//! Floor (avg_pool2d(2), no padding: torchmetrics, jorge-pessoa), n = 5:   [0 1] [2 3]
+//!     an odd last row/column is dropped.
+//! ReplicateStart, n = 5:                                   [0 0] [1 2] [3 4]
+//!     one copy of the first sample before the axis, then Floor (an even axis gives
+//!     [0 0] [1 2] ... and drops its last sample).
+//! PiqMsssim (piq.multi_scale_ssim): ReplicateStart on both axes of a level with an odd
+//!     side, else Floor (resolved per level by Downsample::for_level).
 //! ```
 //!
-//! Both give `ceil(n / 2)` samples. Streaming works in two steps per output row: the *first*
+//! Wang2003 and PytorchMsssim give `ceil(n / 2)` samples, Floor `floor(n / 2)`,
+//! ReplicateStart `floor((n + 1) / 2)` ([`Downsample::len`]). Dropped source rows get the
+//! role of an output row past the end, which a caller never asks for. Streaming works in two steps per output row: the *first*
 //! source row is reduced to horizontal pair sums ([`Downsample::first_row`]), and the *second*
 //! adds its own pair sums and scales by 1/4 ([`Downsample::second_row`]); [`Downsample::role`]
 //! says which step a source row takes. The sums are `(a0 + a1) + (b0 + b1)` then `* 0.25`:
@@ -42,6 +51,17 @@ pub enum Downsample {
     /// count_include_pad=True)`: an odd axis gets one zero before it, blocks start at -1, and
     /// every block is divided by 4.
     PytorchMsssim,
+    /// `avg_pool2d(2)` without padding (torchmetrics' MS-SSIM, jorge-pessoa/pytorch-msssim):
+    /// blocks from (0, 0), an odd last row/column dropped; `floor(n / 2)` samples.
+    Floor,
+    /// The first row/column repeated once before the axis, then [`Floor`](Self::Floor):
+    /// blocks `[0 0] [1 2] [3 4] ...`; `floor((n + 1) / 2)` samples.
+    ReplicateStart,
+    /// `piq.multi_scale_ssim`: a level with an odd width or height gets
+    /// [`ReplicateStart`](Self::ReplicateStart) on **both** axes (piq pads both), an even
+    /// one [`Floor`](Self::Floor). Resolve it per level with [`for_level`](Self::for_level)
+    /// before streaming; on its own it streams as `ReplicateStart`.
+    PiqMsssim,
 }
 
 /// What a source row does for the output row `q` it belongs to (see [`Downsample::role`]).
@@ -85,7 +105,58 @@ impl Downsample {
         n.div_ceil(2)
     }
 
-    /// The name used by the CLI and the C API (`wang2003`, `pytorch-msssim`).
+    /// Samples of the next level along an axis of `n` under this rule.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// assert_eq!(Downsample::Wang2003.len(11), 6);
+    /// assert_eq!(Downsample::Floor.len(11), 5);
+    /// assert_eq!(Downsample::ReplicateStart.len(11), 6);
+    /// assert_eq!(Downsample::ReplicateStart.len(10), 5);
+    /// ```
+    pub const fn len(self, n: usize) -> usize {
+        match self {
+            Downsample::Floor => n / 2,
+            // floor((n + 1) / 2) for ReplicateStart is ceil(n / 2) too.
+            _ => n.div_ceil(2),
+        }
+    }
+
+    /// The concrete rule for a level of `width x height`: [`PiqMsssim`](Self::PiqMsssim)
+    /// becomes `ReplicateStart` when a side is odd and `Floor` when both are even; the
+    /// other rules do not depend on the level.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// assert_eq!(Downsample::PiqMsssim.for_level(161, 160), Downsample::ReplicateStart);
+    /// assert_eq!(Downsample::PiqMsssim.for_level(160, 160), Downsample::Floor);
+    /// assert_eq!(Downsample::Wang2003.for_level(161, 160), Downsample::Wang2003);
+    /// ```
+    pub const fn for_level(self, width: usize, height: usize) -> Downsample {
+        match self {
+            Downsample::PiqMsssim if width % 2 == 1 || height % 2 == 1 => {
+                Downsample::ReplicateStart
+            }
+            Downsample::PiqMsssim => Downsample::Floor,
+            other => other,
+        }
+    }
+
+    /// The size of the next level of a `width x height` level under this rule.
+    ///
+    /// ```
+    /// use ssim_core::Downsample;
+    /// assert_eq!(Downsample::Floor.output_size(161, 160), (80, 80));
+    /// assert_eq!(Downsample::Wang2003.output_size(161, 160), (81, 80));
+    /// assert_eq!(Downsample::PiqMsssim.output_size(161, 160), (81, 80));
+    /// ```
+    pub const fn output_size(self, width: usize, height: usize) -> (usize, usize) {
+        let rule = self.for_level(width, height);
+        (rule.len(width), rule.len(height))
+    }
+
+    /// The name used by the CLI and the C API (`wang2003`, `pytorch-msssim`, `floor`,
+    /// `replicate-start`, `piq`).
     ///
     /// ```
     /// use ssim_core::Downsample;
@@ -95,6 +166,9 @@ impl Downsample {
         match self {
             Downsample::Wang2003 => "wang2003",
             Downsample::PytorchMsssim => "pytorch-msssim",
+            Downsample::Floor => "floor",
+            Downsample::ReplicateStart => "replicate-start",
+            Downsample::PiqMsssim => "piq",
         }
     }
 
@@ -119,6 +193,16 @@ impl Downsample {
             Downsample::PytorchMsssim if j == 0 => RowRole::Alone(0),
             Downsample::PytorchMsssim if j % 2 == 1 => RowRole::First(j.div_ceil(2)),
             Downsample::PytorchMsssim => RowRole::Second(j / 2),
+            // An odd last row becomes First(n / 2), past the last output row: dropped.
+            Downsample::Floor if j % 2 == 1 => RowRole::Second(j / 2),
+            Downsample::Floor => RowRole::First(j / 2),
+            // The repeated first row makes row 0 a block of its own; an even axis's last
+            // row becomes First(n / 2), past the end: dropped.
+            Downsample::ReplicateStart | Downsample::PiqMsssim if j == 0 => RowRole::Both(0),
+            Downsample::ReplicateStart | Downsample::PiqMsssim if j % 2 == 1 => {
+                RowRole::First(j.div_ceil(2))
+            }
+            Downsample::ReplicateStart | Downsample::PiqMsssim => RowRole::Second(j / 2),
         }
     }
 
@@ -135,6 +219,9 @@ impl Downsample {
             Downsample::PytorchMsssim if n.is_multiple_of(2) => (2 * q, 2 * q + 1),
             Downsample::PytorchMsssim if q == 0 => (0, 0),
             Downsample::PytorchMsssim => (2 * q - 1, 2 * q),
+            Downsample::Floor => (2 * q, 2 * q + 1),
+            Downsample::ReplicateStart | Downsample::PiqMsssim if q == 0 => (0, 0),
+            Downsample::ReplicateStart | Downsample::PiqMsssim => (2 * q - 1, 2 * q),
         }
     }
 
@@ -286,7 +373,7 @@ impl DownsampleKernels {
         width: usize,
         sums: &mut [f32],
     ) -> Result<()> {
-        check(row, step, width, sums.len())?;
+        check(self.rule, row, step, width, sums.len())?;
         pair_sums(self.kernels, self.rule, row, step, width, Upper::None, sums);
         Ok(())
     }
@@ -309,8 +396,8 @@ impl DownsampleKernels {
         width: usize,
         out: &mut [f32],
     ) -> Result<()> {
-        let n = Downsample::output_len(width);
-        check(row, step, width, out.len())?;
+        let n = self.rule.len(width);
+        check(self.rule, row, step, width, out.len())?;
         match first {
             Some(f) if f.len() < n => Err(Error::BufferTooShort {
                 len: f.len(),
@@ -354,8 +441,8 @@ impl DownsampleKernels {
         width: usize,
         out: &mut [f32],
     ) -> Result<()> {
-        check(upper, step, width, out.len())?;
-        check(lower, step, width, out.len())?;
+        check(self.rule, upper, step, width, out.len())?;
+        check(self.rule, lower, step, width, out.len())?;
         pair_sums(
             self.kernels,
             self.rule,
@@ -369,7 +456,7 @@ impl DownsampleKernels {
     }
 }
 
-fn check<T>(row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> {
+fn check<T>(rule: Downsample, row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> {
     if width == 0 {
         return Err(Error::ZeroDimension { width, height: 1 });
     }
@@ -386,7 +473,7 @@ fn check<T>(row: &[T], step: usize, width: usize, out_len: usize) -> Result<()> 
             needed,
         });
     }
-    let n = Downsample::output_len(width);
+    let n = rule.len(width);
     if out_len < n {
         return Err(Error::BufferTooShort {
             len: out_len,
@@ -409,8 +496,16 @@ fn pair_sums<T: Sample>(
     out: &mut [f32],
 ) {
     // A padded block's sum, in the row `r`: `zero + r[0]` (pytorch's head), `v + v` (Wang's
-    // odd tail).
-    let head_sum = |r: &[T]| r[0].to_f32();
+    // odd tail, the replicated head).
+    let replicate = matches!(rule, Downsample::ReplicateStart | Downsample::PiqMsssim);
+    let head_sum = |r: &[T]| {
+        let v = r[0].to_f32();
+        if replicate {
+            v + v
+        } else {
+            v
+        }
+    };
     let tail_sum = |r: &[T]| {
         let v = r[(width - 1) * step].to_f32();
         v + v
@@ -428,6 +523,7 @@ fn pair_sums<T: Sample>(
     let odd = width % 2 == 1;
     let (head, first_in) = match rule {
         Downsample::PytorchMsssim if odd => (true, 1),
+        _ if replicate => (true, 1),
         _ => (false, 0),
     };
     let tail = rule == Downsample::Wang2003 && odd;

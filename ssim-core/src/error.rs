@@ -155,6 +155,19 @@ pub enum Error {
         /// Smallest shorter side that gives every level at least one whole window.
         min: usize,
     },
+    /// The image is smaller than the library a preset reproduces accepts: that library
+    /// refuses it (or computes something else), so reproducing it is not possible.
+    BelowLibraryMinimum {
+        /// Image width.
+        width: usize,
+        /// Image height.
+        height: usize,
+        /// Smallest side the library accepts.
+        min: usize,
+        /// The library and what its rule is, e.g. `"torchmetrics MS-SSIM: H // 16 > 10 and
+        /// W // 16 > 10"`.
+        rule: &'static str,
+    },
     /// MS-SSIM in strict mode: a per-level mean that enters a power is negative (or NaN).
     NegativeLevelMean {
         /// Level, 1 = full resolution.
@@ -163,6 +176,13 @@ pub enum Error {
         term: &'static str,
         /// Its value.
         value: f64,
+    },
+    /// The caller's gradient buffer does not have one value per pixel (and channel).
+    GradientBufferSize {
+        /// Values given.
+        len: usize,
+        /// Values needed (width x height x channels).
+        needed: usize,
     },
 }
 
@@ -254,10 +274,23 @@ impl fmt::Display for Error {
                 f,
                 "image of {width}x{height} is too small for MS-SSIM with {levels} levels and a {window}x{window} window: expected the shorter side >= {min} (or fewer levels)"
             ),
+            Error::BelowLibraryMinimum {
+                width,
+                height,
+                min,
+                rule,
+            } => write!(
+                f,
+                "image of {width}x{height} is below the minimum of {rule}: expected both sides >= {min}"
+            ),
             Error::NegativeLevelMean { level, term, value } => write!(
                 f,
                 "MS-SSIM level {level} has mean {term} {}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)",
                 Decimal(value)
+            ),
+            Error::GradientBufferSize { len, needed } => write!(
+                f,
+                "gradient buffer holds {len} values: expected exactly {needed}, one per pixel and channel"
             ),
         }
     }

@@ -27,6 +27,8 @@ pub(crate) trait Lanes: Copy {
     type W: Copy;
     /// A vector of `F` i32.
     type I: Copy;
+    /// A vector of `2F` i16 (the integer block sums of `crate::kernels::x264`).
+    type H: Copy;
 
     fn splat(self, v: f32) -> Self::V;
     /// `s[i..i + F]`.
@@ -67,6 +69,22 @@ pub(crate) trait Lanes: Copy {
     fn add_int(self, a: Self::I, b: Self::I) -> Self::I;
     /// i32 lanes to f32, rounded to nearest even (as `i32 as f32`).
     fn to_float(self, v: Self::I) -> Self::V;
+    fn splat_int(self, v: i32) -> Self::I;
+    /// `s[i..i + F]`.
+    fn load_int(self, s: &[i32], i: usize) -> Self::I;
+    /// Into `d[i..i + F]`.
+    fn store_int(self, v: Self::I, d: &mut [i32], i: usize);
+    /// Sums of adjacent lanes, `[a0 + a1, a2 + a3, .., b0 + b1, b2 + b3, ..]`, wrapping.
+    fn pair_add_int(self, a: Self::I, b: Self::I) -> Self::I;
+    /// `s[i..i + 2F]` zero-extended to i16.
+    fn load_u8_h(self, s: &[u8], i: usize) -> Self::H;
+    /// Lane sum, wrapping (the callers keep it below 2^15).
+    fn add_h(self, a: Self::H, b: Self::H) -> Self::H;
+    /// Products of adjacent lane pairs: lane `k` is `a[2k] b[2k] + a[2k + 1] b[2k + 1]`
+    /// (i16 times i16 to i32, exact; x86 `pmaddwd`).
+    fn madd_h(self, a: Self::H, b: Self::H) -> Self::I;
+    /// Sums of adjacent lane pairs widened to i32: lane `k` is `a[2k] + a[2k + 1]`.
+    fn pair_sums_h(self, a: Self::H) -> Self::I;
 
     fn splat_d(self, v: f64) -> Self::W;
     /// `s[i..i + D]`.

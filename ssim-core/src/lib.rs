@@ -66,6 +66,8 @@ mod plane;
 mod scratch;
 pub mod x264;
 
+#[doc(hidden)]
+pub use backend::roofline;
 pub use backend::Backend;
 pub use downsample::{Downsample, DownsampleKernels, RowRole};
 pub use engine::{
@@ -74,7 +76,8 @@ pub use engine::{
 };
 pub use error::{Error, Image, Result};
 pub use params::{
-    data_range_for_bits, Covariance, Padding, Params, Pooling, Preset, Window, MAX_RADIUS,
+    data_range_for_bits, AutoDownsample, Covariance, Padding, Params, Pooling, Preset, Window,
+    MAX_RADIUS,
 };
 pub use plane::{Plane, Sample, SampleKind, SampleSlice};
 pub use scratch::ScratchBlock;

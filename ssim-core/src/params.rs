@@ -144,6 +144,77 @@ pub enum Pooling {
     Same(Padding),
 }
 
+/// A down-sampling stage before the SSIM whose factor `f` depends on the image size
+/// (`min(H, W) / 256` rounded, at least 1): block means of `f x f` pixels, then the SSIM of
+/// the smaller images. The two libraries that do this differ in rounding, block placement
+/// and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AutoDownsample {
+    /// `piq.ssim(downsample=True)`: `f = max(1, round(min(H, W) / 256))` with Python's
+    /// `round` (halves to even: 640 -> 2, 1152 -> 4), `avg_pool2d(f)`: means of the blocks
+    /// `[f i, f i + f - 1]`, trailing rows/columns that do not fill a block dropped
+    /// (`floor(n / f)` samples).
+    Piq,
+    /// Zhou Wang's `ssim.m` (2009): `f = max(1, round(min(M, N) / 256))` with MATLAB's
+    /// `round` (halves away from zero: 640 -> 3), `imfilter(img, ones(f)/f^2, 'symmetric',
+    /// 'same')` then `img(1:f:end, 1:f:end)`: output `m` is the mean of samples
+    /// `f m - (c - 1) ..= f m + f - c` with `c = floor((f + 1) / 2)`, out-of-range indices
+    /// mirrored half-sample (`x[-1] = x[0]`), `ceil(n / f)` samples.
+    Wang2009,
+}
+
+impl AutoDownsample {
+    /// The factor `f` for an image of `width x height`.
+    ///
+    /// ```
+    /// use ssim_core::AutoDownsample;
+    /// assert_eq!(AutoDownsample::Piq.factor(1000, 383), 1);
+    /// assert_eq!(AutoDownsample::Piq.factor(1000, 640), 2); // 2.5 rounds to even
+    /// assert_eq!(AutoDownsample::Wang2009.factor(1000, 640), 3); // 2.5 rounds up
+    /// ```
+    pub fn factor(self, width: usize, height: usize) -> usize {
+        let n = width.min(height);
+        let (q, r) = (n / 256, n % 256);
+        let up = match self {
+            AutoDownsample::Piq => r > 128 || (r == 128 && q % 2 == 1),
+            AutoDownsample::Wang2009 => r >= 128,
+        };
+        (q + up as usize).max(1)
+    }
+
+    /// Samples after the stage along an axis of `n` with factor `f`.
+    ///
+    /// ```
+    /// use ssim_core::AutoDownsample;
+    /// assert_eq!(AutoDownsample::Piq.output_len(1001, 2), 500);
+    /// assert_eq!(AutoDownsample::Wang2009.output_len(1001, 2), 501);
+    /// ```
+    pub fn output_len(self, n: usize, f: usize) -> usize {
+        match self {
+            AutoDownsample::Piq => n / f.max(1),
+            AutoDownsample::Wang2009 => n.div_ceil(f.max(1)),
+        }
+    }
+
+    /// The first source index of output sample `m` with factor `f` (before mirroring; the
+    /// block is `f` samples from there). With `Padding::Reflect.map_index` this gives
+    /// every sample of the block.
+    ///
+    /// ```
+    /// use ssim_core::AutoDownsample;
+    /// assert_eq!(AutoDownsample::Piq.block_start(2, 3), 6);
+    /// assert_eq!(AutoDownsample::Wang2009.block_start(2, 3), 5); // [3m - 1, 3m + 1]
+    /// assert_eq!(AutoDownsample::Wang2009.block_start(0, 4), -1); // [4m - 1, 4m + 2]
+    /// ```
+    pub fn block_start(self, m: usize, f: usize) -> isize {
+        let start = (m * f) as isize;
+        match self {
+            AutoDownsample::Piq => start,
+            AutoDownsample::Wang2009 => start - ((f as isize + 1) / 2 - 1),
+        }
+    }
+}
+
 /// All the choices that change the SSIM value. Build one from a preset and override fields.
 ///
 /// ```
@@ -169,8 +240,14 @@ pub struct Params {
     pub pooling: Pooling,
     /// With [`Pooling::Valid`], a full-size map can still be produced; its border pixels use
     /// this padding (scikit-image returns an H x W map with `reflect` borders but averages only
-    /// the valid part). `None`: maps are the valid region only.
+    /// the valid part).
+    /// `None`: maps are the valid region only.
     pub map_padding: Option<Padding>,
+    /// A size-dependent block-mean stage before the SSIM (piq, Wang's 2009 `ssim.m`);
+    /// `None` everywhere but those presets. The stage runs in ssim-std (its row sources);
+    /// ssim-core's engine computes on the samples it is given and refuses a factor above 1
+    /// (see [`Params::validate_size`]).
+    pub auto_downsample: Option<AutoDownsample>,
 }
 
 /// `2^bits - 1`, the data range of unsigned integer samples of that bit depth (1..=32).
@@ -202,19 +279,28 @@ pub enum Preset {
     ScikitImageGaussian,
     /// [`Params::matlab`].
     Matlab,
+    /// [`Params::torchmetrics`].
+    Torchmetrics,
+    /// [`Params::piq`].
+    Piq,
+    /// [`Params::wang2009`].
+    Wang2009,
 }
 
 impl Preset {
     /// Every preset, default first.
-    pub const ALL: [Preset; 4] = [
+    pub const ALL: [Preset; 7] = [
         Preset::Wang2004,
         Preset::ScikitImage,
         Preset::ScikitImageGaussian,
         Preset::Matlab,
+        Preset::Torchmetrics,
+        Preset::Piq,
+        Preset::Wang2009,
     ];
 
     /// The name used by the CLI and the C API (`wang2004`, `scikit-image`,
-    /// `scikit-image-gaussian`, `matlab`).
+    /// `scikit-image-gaussian`, `matlab`, `torchmetrics`, `piq`, `wang2009`).
     ///
     /// ```
     /// use ssim_core::Preset;
@@ -226,6 +312,53 @@ impl Preset {
             Preset::ScikitImage => "scikit-image",
             Preset::ScikitImageGaussian => "scikit-image-gaussian",
             Preset::Matlab => "matlab",
+            Preset::Torchmetrics => "torchmetrics",
+            Preset::Piq => "piq",
+            Preset::Wang2009 => "wang2009",
+        }
+    }
+
+    /// The library, version and call this preset reproduces (the versions the reference
+    /// vectors were computed with).
+    ///
+    /// ```
+    /// use ssim_core::Preset;
+    /// assert!(Preset::Piq.reproduces().starts_with("piq 0.8.0"));
+    /// ```
+    pub fn reproduces(self) -> &'static str {
+        match self {
+            Preset::Wang2004 => {
+                "scikit-image 0.26.0 structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False)"
+            }
+            Preset::ScikitImage => "scikit-image 0.26.0 structural_similarity (defaults)",
+            Preset::ScikitImageGaussian => {
+                "scikit-image 0.26.0 structural_similarity(gaussian_weights=True, sigma=1.5)"
+            }
+            Preset::Matlab => "MATLAB Image Processing Toolbox ssim (defaults)",
+            Preset::Torchmetrics => "torchmetrics 1.9.0 structural_similarity_index_measure",
+            Preset::Piq => "piq 0.8.0 ssim(downsample=True)",
+            Preset::Wang2009 => "Zhou Wang's ssim.m (2009, automatic downsampling)",
+        }
+    }
+
+    /// The smallest side the reproduced library accepts (below it the library raises an
+    /// error or returns -Inf), with its rule, or `None` when it has no rule of its own
+    /// beyond the window.
+    ///
+    /// ```
+    /// use ssim_core::Preset;
+    /// assert_eq!(Preset::Torchmetrics.library_minimum().map(|m| m.0), Some(6));
+    /// assert_eq!(Preset::Wang2004.library_minimum(), None);
+    /// ```
+    pub fn library_minimum(self) -> Option<(usize, &'static str)> {
+        match self {
+            Preset::Torchmetrics => Some((
+                6,
+                "torchmetrics SSIM (its reflect padding of 5 needs sides > 5)",
+            )),
+            Preset::Wang2009 => Some((11, "Wang's ssim.m (returns -Inf below 11)")),
+            Preset::Piq => Some((11, "piq SSIM (sides after its down-sampling >= 11)")),
+            _ => None,
         }
     }
 
@@ -260,6 +393,9 @@ impl Preset {
             Preset::ScikitImage => Params::scikit_image(data_range),
             Preset::ScikitImageGaussian => Params::scikit_image_gaussian(data_range),
             Preset::Matlab => Params::matlab(data_range),
+            Preset::Torchmetrics => Params::torchmetrics(data_range),
+            Preset::Piq => Params::piq(data_range),
+            Preset::Wang2009 => Params::wang2009(data_range),
         }
     }
 }
@@ -289,6 +425,7 @@ impl Params {
             covariance: Covariance::Population,
             pooling: Pooling::Valid,
             map_padding: None,
+            auto_downsample: None,
         }
     }
 
@@ -335,6 +472,79 @@ impl Params {
         Params {
             pooling: Pooling::Same(Padding::Replicate),
             ..Params::wang2004(data_range)
+        }
+    }
+
+    /// `torchmetrics.functional.structural_similarity_index_measure(preds, target,
+    /// data_range=L)` (torchmetrics >= 1.5, defaults): Gaussian 11/1.5, both images mirror
+    /// padded by 5 (`F.pad(mode='reflect')`, the edge sample not repeated), the mean of the
+    /// whole `H x W` map.
+    ///
+    /// torchmetrics also clamps the variances at 0; a weighted variance with positive
+    /// weights is >= 0, so the clamp only acts on f64 rounding residue, far below this
+    /// engine's f32 rounding: it is not a separate field. torchmetrics refuses sides below 6
+    /// ([`Preset::library_minimum`]).
+    ///
+    /// ```
+    /// use ssim_core::{Padding, Params, Pooling};
+    /// assert_eq!(Params::torchmetrics(1.0).pooling, Pooling::Same(Padding::Mirror));
+    /// ```
+    pub fn torchmetrics(data_range: f64) -> Params {
+        Params {
+            pooling: Pooling::Same(Padding::Mirror),
+            ..Params::wang2004(data_range)
+        }
+    }
+
+    /// `piq.ssim(x, y, data_range=L)` (piq 0.8, `downsample=True`): the
+    /// [`AutoDownsample::Piq`] stage, then [`wang2004`](Self::wang2004) on the smaller
+    /// images.
+    ///
+    /// ```
+    /// use ssim_core::{AutoDownsample, Params};
+    /// assert_eq!(Params::piq(255.0).auto_downsample, Some(AutoDownsample::Piq));
+    /// ```
+    pub fn piq(data_range: f64) -> Params {
+        Params {
+            auto_downsample: Some(AutoDownsample::Piq),
+            ..Params::wang2004(data_range)
+        }
+    }
+
+    /// Zhou Wang's `ssim.m` of 2009 ("SSIM Index with automatic downsampling"), called as
+    /// `ssim(ref, dist, [0.01 0.03], fspecial('gaussian', 11, 1.5), L)`: the
+    /// [`AutoDownsample::Wang2009`] stage, then [`wang2004`](Self::wang2004) (`filter2`
+    /// 'valid', `mean2`). What "the official MATLAB code" means in most papers.
+    ///
+    /// ```
+    /// use ssim_core::{AutoDownsample, Params};
+    /// assert_eq!(Params::wang2009(255.0).auto_downsample, Some(AutoDownsample::Wang2009));
+    /// ```
+    pub fn wang2009(data_range: f64) -> Params {
+        Params {
+            auto_downsample: Some(AutoDownsample::Wang2009),
+            ..Params::wang2004(data_range)
+        }
+    }
+
+    /// Checks that the ssim-core engine can compute an image of `width x height` with these
+    /// parameters as they stand: an [`auto_downsample`](Self::auto_downsample) factor above
+    /// 1 needs the down-sampling stage of ssim-std (`ssim_std::ssim`), which the engine
+    /// does not run.
+    ///
+    /// ```
+    /// use ssim_core::Params;
+    /// assert!(Params::piq(255.0).validate_size(500, 300).is_ok());
+    /// assert!(Params::piq(255.0).validate_size(1000, 700).is_err());
+    /// ```
+    pub fn validate_size(&self, width: usize, height: usize) -> Result<()> {
+        match self.auto_downsample {
+            Some(a) if a.factor(width, height) > 1 => Err(Error::InvalidParameter {
+                name: "auto_downsample",
+                expected: "a factor of 1 (shorter side below 384) in the ssim-core engine; \
+                           ssim-std runs the down-sampling stage (ssim_std::ssim)",
+            }),
+            _ => Ok(()),
         }
     }
 

@@ -9,7 +9,12 @@
 use ssim_core::{Backend, Downsample, DownsampleKernels, RowRole, Sample};
 use test_support::{backends, Rng};
 
-const RULES: [Downsample; 2] = [Downsample::Wang2003, Downsample::PytorchMsssim];
+const RULES: [Downsample; 4] = [
+    Downsample::Wang2003,
+    Downsample::PytorchMsssim,
+    Downsample::Floor,
+    Downsample::ReplicateStart,
+];
 
 /// Widths around every vector width (4, 8, 16 f32 lanes; u8 pairs read 2x that), odd and even.
 const WIDTHS: &[usize] = &[
@@ -23,13 +28,17 @@ fn stream<T: Sample>(
     x: &[T],
     (w, h, stride, step): (usize, usize, usize, usize),
 ) -> Vec<f32> {
-    let ow = Downsample::output_len(w);
-    let mut out = vec![f32::NAN; ow * Downsample::output_len(h)];
+    let (ow, oh) = (d.rule().len(w), d.rule().len(h));
+    let mut out = vec![f32::NAN; ow * oh];
     let mut sums = vec![f32::NAN; ow];
     for j in 0..h {
         let row = &x[j * stride..];
         let role = d.rule().role(j, h);
         let q = role.output();
+        if q >= oh {
+            // A dropped row (Floor's odd last row, ReplicateStart's even last row).
+            continue;
+        }
         let o = &mut out[q * ow..(q + 1) * ow];
         match role {
             RowRole::First(_) => d.first_row(row, step, w, &mut sums).unwrap(),
@@ -45,18 +54,25 @@ fn stream<T: Sample>(
 }
 
 /// VECTORS.md's whole-image definition in f64: Wang repeats the last row/column of an odd
-/// axis, pytorch pads one zero before it; every block is divided by 4.
+/// axis, pytorch pads one zero before it, Floor drops it, ReplicateStart puts a copy of the
+/// first sample before every axis (piq); every block is divided by 4.
 fn definition(rule: Downsample, px: impl Fn(usize, usize) -> f64, w: usize, h: usize) -> Vec<f64> {
-    let (ow, oh) = (w.div_ceil(2), h.div_ceil(2));
+    // ReplicateStart's floor((n + 1) / 2) is ceil(n / 2).
+    let (ow, oh) = match rule {
+        Downsample::Floor => (w / 2, h / 2),
+        _ => (w.div_ceil(2), h.div_ceil(2)),
+    };
     let get = |r: isize, c: isize| -> f64 {
         match rule {
             Downsample::Wang2003 => px((r as usize).min(h - 1), (c as usize).min(w - 1)),
+            Downsample::ReplicateStart => px(r.max(0) as usize, c.max(0) as usize),
             _ if r < 0 || c < 0 => 0.0,
             _ => px(r as usize, c as usize),
         }
     };
     let (dr, dc) = match rule {
-        Downsample::Wang2003 => (0, 0),
+        Downsample::Wang2003 | Downsample::Floor => (0, 0),
+        Downsample::ReplicateStart => (1, 1),
         _ => ((h % 2) as isize, (w % 2) as isize),
     };
     let mut out = Vec::with_capacity(ow * oh);

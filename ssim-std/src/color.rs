@@ -21,7 +21,7 @@
 //! [`crate::ssim()`] to reproduce MATLAB). SSIM on it is computed with the `Params` given,
 //! usually `data_range` 255 as those scripts do.
 
-use crate::msssim::{msssim_source, MsSsimParams, MsSsimResult};
+use crate::msssim::{msssim_source, product, ChannelPooling, MsSsimParams, MsSsimResult};
 use crate::parallel::{Config, PlanePair, RowBuf, RowPair, RowSource};
 use crate::single_scale::single_scale;
 use ssim_core::{Error, Params, Plane, Result, Sample, SsimResult};
@@ -44,15 +44,15 @@ pub enum ChannelMode {
 
 /// `Y = (offset + c . RGB) / divisor`.
 #[derive(Clone, Copy, Debug)]
-struct Luma {
-    coeffs: [f64; 3],
-    offset: f64,
-    divisor: f64,
+pub(crate) struct Luma {
+    pub(crate) coeffs: [f64; 3],
+    pub(crate) offset: f64,
+    pub(crate) divisor: f64,
 }
 
 impl ChannelMode {
     /// The luma formula for samples of range `data_range`, or `None` for per-channel means.
-    fn luma(self, data_range: f64) -> Option<Luma> {
+    pub(crate) fn luma(self, data_range: f64) -> Option<Luma> {
         let plain = |coeffs| {
             Some(Luma {
                 coeffs,
@@ -257,7 +257,7 @@ impl<'a, T: Sample> Interleaved<'a, T> {
         self.layout
     }
 
-    fn planes(&self) -> Result<Vec<Plane<'a, T>>> {
+    pub(crate) fn planes(&self) -> Result<Vec<Plane<'a, T>>> {
         self.layout
             .planes(self.data, self.width, self.height, self.stride)
     }
@@ -278,7 +278,8 @@ pub struct ChannelsResult {
 /// Per-channel MS-SSIM results and their mean.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MsChannelsResult {
-    /// Mean of the per-channel MS-SSIM values.
+    /// Mean of the per-channel MS-SSIM values ([`ChannelPooling::PerImage`]), or the
+    /// MS-SSIM of the per-level means over the channels ([`ChannelPooling::PerLevel`]).
     pub msssim: f64,
     /// One result per compared channel: gray or luma alone, or R, G, B in that order.
     pub channels: Vec<MsSsimResult>,
@@ -453,10 +454,23 @@ pub fn msssim_planes<T: Sample>(
             .map(|(a, b)| msssim_source(params, &PlanePair::new(a, b)?, config))
             .collect::<Result<Vec<_>>>()?,
     };
-    Ok(MsChannelsResult {
-        msssim: mean(channels.iter().map(|r| r.msssim)),
-        channels,
-    })
+    let msssim = match params.channels {
+        ChannelPooling::PerImage => mean(channels.iter().map(|r| r.msssim)),
+        // The level means over the channels (every channel has the same count), then one
+        // product.
+        ChannelPooling::PerLevel => {
+            let means: Vec<(f64, f64)> = (0..channels[0].levels.len())
+                .map(|k| {
+                    (
+                        mean(channels.iter().map(|c| c.levels[k].ssim)),
+                        mean(channels.iter().map(|c| c.levels[k].cs)),
+                    )
+                })
+                .collect();
+            product(params, &means)?
+        }
+    };
+    Ok(MsChannelsResult { msssim, channels })
 }
 
 /// Checks the plane lists; the luma source when `mode` asks for luma of three planes.

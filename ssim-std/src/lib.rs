@@ -40,6 +40,8 @@ pub struct ReadmeDoctests;
 
 mod backend;
 mod color;
+mod data_range;
+mod gradient;
 mod msssim;
 mod parallel;
 mod single_scale;
@@ -49,15 +51,22 @@ pub use color::{
     msssim_image, msssim_planes, ssim_image, ssim_planes, ChannelMode, ChannelsResult, Interleaved,
     MsChannelsResult, PixelLayout,
 };
+pub use data_range::DataRangeRule;
+pub use gradient::{
+    msssim_gradient, msssim_gradient_into, msssim_gradient_with, ssim_gradient, ssim_gradient_into,
+    ssim_gradient_with, ssim_image_gradient, Convention, ImageGradient, MsSsimGradient,
+    SsimGradient,
+};
 pub use msssim::{
-    msssim, msssim_with, Level, MsSsimParams, MsSsimPreset, MsSsimResult, NegativeMeans,
-    WANG_WEIGHTS,
+    msssim, msssim_with, ChannelPooling, Level, LevelWindow, LibraryMinimum, MsSsimParams,
+    MsSsimPreset, MsSsimResult, NegativeMeans, WANG_WEIGHTS, WANG_WEIGHTS_F32,
 };
 pub use parallel::{band_scratch_bytes, Config};
-pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap};
+pub use single_scale::{ssim, ssim_map, ssim_map_with, ssim_with, SsimMap, SsimMapRows};
 /// FFmpeg's `ssim` filter (x264's 8x8 windows on a 4-pixel grid), from ssim-core.
 pub use ssim_core::x264;
 pub use ssim_core::{
-    data_range_for_bits, map_size, Backend, Covariance, Downsample, Error, Image, Padding, Params,
-    Plane, Pooling, Preset, Result, Sample, SampleKind, SsimResult, Window, MAX_RADIUS,
+    data_range_for_bits, map_size, AutoDownsample, Backend, Covariance, Downsample, Error, Image,
+    Padding, Params, Plane, Pooling, Preset, Result, Sample, SampleKind, SsimResult, Window,
+    MAX_RADIUS,
 };

@@ -16,10 +16,58 @@
 //! has the measured ratio to single-scale SSIM.
 
 use crate::parallel::{self, level_sizes, Config, Job, PlanePair, RowSource};
-use ssim_core::{Backend, Downsample, Error, Params, Plane, Pooling, Result, Sample};
+use ssim_core::{
+    Backend, Downsample, Error, Padding, Params, Plane, Pooling, Result, Sample, Window,
+};
 
 /// Wang's five scale weights (`msssim.m`, TensorFlow, pytorch_msssim).
 pub const WANG_WEIGHTS: [f64; 5] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
+
+/// Wang's weights as the PyTorch libraries hold them, in float32 (`torch.tensor(betas)`,
+/// `torch.FloatTensor`), widened exactly: torchmetrics' and jorge-pessoa's values use these.
+pub const WANG_WEIGHTS_F32: [f64; 5] = [
+    0.0448f32 as f64,
+    0.2856f32 as f64,
+    0.3001f32 as f64,
+    0.2363f32 as f64,
+    0.1333f32 as f64,
+];
+
+/// The window of each level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LevelWindow {
+    /// `ssim.window` at every level. The default.
+    #[default]
+    Fixed,
+    /// jorge-pessoa/pytorch-msssim: at a level of `w x h`, a Gaussian window of
+    /// `n = min(size, w, h)` taps with the same sigma, normalised over its taps (`size` the
+    /// taps of `ssim.window`). Odd `n` is the centred Gaussian of radius `(n - 1) / 2`. Even
+    /// `n` is centred at `n / 2` (offsets `-n/2 ..= n/2 - 1`, asymmetric): it is computed by
+    /// a direct f64 pass over that (small: one side below `size`) level, outside the
+    /// streaming kernels, since those are built on symmetric windows.
+    ShrinkToLevel,
+}
+
+/// How the channels of a colour image are combined, with [`ChannelMode::Mean`](crate::ChannelMode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChannelPooling {
+    /// MS-SSIM of each channel, then the mean of the values (TensorFlow, pytorch_msssim,
+    /// piq). The default.
+    #[default]
+    PerImage,
+    /// The per-level means (`cs_i`, `ssim_i`) averaged over the channels first, then one
+    /// product (torchmetrics, jorge-pessoa: their means run over channels and pixels jointly).
+    PerLevel,
+}
+
+/// The smallest image a reproduced library accepts (checked before anything else).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LibraryMinimum {
+    /// Smallest side.
+    pub side: usize,
+    /// The library and its rule, for the error message.
+    pub rule: &'static str,
+}
 
 /// What to do with a negative per-level mean before it is raised to its weight.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -55,6 +103,16 @@ pub struct MsSsimParams {
     pub auto_levels: bool,
     /// Keep the SSIM map of every level in [`Level::map`].
     pub level_maps: bool,
+    /// The pooling of the last level only (its SSIM is the one that enters the product);
+    /// `None`: `ssim.pooling`. torchmetrics averages the whole mirror-padded map there
+    /// (`Some(Pooling::Same(Padding::Mirror))`) and the valid region elsewhere.
+    pub last_level_pooling: Option<Pooling>,
+    /// The window of each level.
+    pub level_window: LevelWindow,
+    /// How colour channels are combined.
+    pub channels: ChannelPooling,
+    /// The reproduced library's smallest accepted image, if it has its own rule.
+    pub minimum: Option<LibraryMinimum>,
 }
 
 impl MsSsimParams {
@@ -76,6 +134,10 @@ impl MsSsimParams {
             negative: NegativeMeans::Relu,
             auto_levels: false,
             level_maps: false,
+            last_level_pooling: None,
+            level_window: LevelWindow::Fixed,
+            channels: ChannelPooling::PerImage,
+            minimum: None,
         }
     }
 
@@ -95,6 +157,143 @@ impl MsSsimParams {
         }
     }
 
+    /// `torchmetrics.functional.multiscale_structural_similarity_index_measure(preds, target,
+    /// data_range=L)` (torchmetrics 1.9, defaults, `normalize='relu'`): cs over the valid
+    /// region at levels 1-4, SSIM over the whole mirror-padded map at level 5, `avg_pool2d(2)`
+    /// (odd rows/columns dropped), relu, the float32 betas, channels averaged per level, both
+    /// sides >= 176.
+    ///
+    /// torchmetrics also clamps the variances at 0; that only changes f64 rounding residue
+    /// (a weighted variance with positive weights is >= 0), far below this engine's f32
+    /// rounding, so it is not a separate rule here.
+    ///
+    /// ```
+    /// use ssim_std::{Downsample, MsSsimParams, Padding, Pooling};
+    /// let p = MsSsimParams::torchmetrics(1.0);
+    /// assert_eq!(p.downsample, Downsample::Floor);
+    /// assert_eq!(p.last_level_pooling, Some(Pooling::Same(Padding::Mirror)));
+    /// ```
+    pub fn torchmetrics(data_range: f64) -> Self {
+        MsSsimParams {
+            weights: WANG_WEIGHTS_F32.to_vec(),
+            downsample: Downsample::Floor,
+            last_level_pooling: Some(Pooling::Same(Padding::Mirror)),
+            channels: ChannelPooling::PerLevel,
+            minimum: Some(LibraryMinimum {
+                side: 176,
+                rule: "torchmetrics MS-SSIM (H // 16 > 10 and W // 16 > 10)",
+            }),
+            ..Self::wang2003(data_range)
+        }
+    }
+
+    /// `piq.multi_scale_ssim(x, y, data_range=L)` (piq 0.8, defaults): a level with an odd
+    /// side is replicate-padded by one row and column at the start before its 2x2 means
+    /// ([`Downsample::PiqMsssim`]), relu, Wang's weights in f64, per-channel values averaged,
+    /// both sides >= 161.
+    ///
+    /// ```
+    /// use ssim_std::{Downsample, MsSsimParams};
+    /// assert_eq!(MsSsimParams::piq(255.0).downsample, Downsample::PiqMsssim);
+    /// ```
+    pub fn piq(data_range: f64) -> Self {
+        MsSsimParams {
+            downsample: Downsample::PiqMsssim,
+            minimum: Some(LibraryMinimum {
+                side: 161,
+                rule: "piq MS-SSIM ((kernel_size - 1) * 2^4 + 1 = 161)",
+            }),
+            ..Self::wang2003(data_range)
+        }
+    }
+
+    /// `msssim(img1=dist, img2=ref, window_size=11, size_average=True, val_range=L,
+    /// normalize=None)` of jorge-pessoa/pytorch-msssim (commit 0d6f2fc), the seed's MS-SSIM:
+    /// windows of `min(11, H, W)` taps per level ([`LevelWindow::ShrinkToLevel`]),
+    /// `avg_pool2d(2)` after every level (odd rows/columns dropped), Wang's weights in
+    /// float32, channels averaged per level, and its product
+    /// `prod_{i<5}(cs_i^w_i * ssim_5^w_5)`, in which `ssim_5` enters four times: the last
+    /// weight is `4 * w_5`. Negative means give NaN ([`NegativeMeans::Nan`]); both sides >=
+    /// 32 (its unused fifth pooling needs a 2x2 level).
+    ///
+    /// ```
+    /// use ssim_std::{MsSsimParams, NegativeMeans, WANG_WEIGHTS_F32};
+    /// let p = MsSsimParams::jorge_pessoa(255.0);
+    /// assert_eq!(p.weights[4], 4.0 * WANG_WEIGHTS_F32[4]);
+    /// assert_eq!(p.negative, NegativeMeans::Nan);
+    /// ```
+    pub fn jorge_pessoa(data_range: f64) -> Self {
+        let mut weights = WANG_WEIGHTS_F32.to_vec();
+        weights[4] *= 4.0;
+        MsSsimParams {
+            weights,
+            downsample: Downsample::Floor,
+            negative: NegativeMeans::Nan,
+            level_window: LevelWindow::ShrinkToLevel,
+            channels: ChannelPooling::PerLevel,
+            minimum: Some(LibraryMinimum {
+                side: 32,
+                rule: "jorge-pessoa/pytorch-msssim (its fifth avg_pool2d needs a 2x2 level)",
+            }),
+            ..Self::wang2003(data_range)
+        }
+    }
+
+    /// [`jorge_pessoa`](Self::jorge_pessoa) with `normalize="relu"`: negative means clamped
+    /// at 0.
+    ///
+    /// ```
+    /// use ssim_std::{MsSsimParams, NegativeMeans};
+    /// assert_eq!(MsSsimParams::jorge_pessoa_relu(1.0).negative, NegativeMeans::Relu);
+    /// ```
+    pub fn jorge_pessoa_relu(data_range: f64) -> Self {
+        MsSsimParams {
+            negative: NegativeMeans::Relu,
+            ..Self::jorge_pessoa(data_range)
+        }
+    }
+
+    /// The parameters of every level of a `width x height` image with `levels` levels:
+    /// `ssim`, with the last level's pooling and each level's window applied.
+    ///
+    /// ```
+    /// use ssim_std::{MsSsimParams, Window};
+    /// let p = MsSsimParams::jorge_pessoa(255.0);
+    /// let per_level = p.level_params(64, 48, 5);
+    /// // 64x48, 32x24, 16x12 keep 11 taps; 8x6 and 4x3 shrink to 6 and 3.
+    /// assert_eq!(per_level[2].window.size(), 11);
+    /// assert_eq!(per_level[4].window, Window::Gaussian { radius: 1, sigma: 1.5 });
+    /// ```
+    pub fn level_params(&self, width: usize, height: usize, levels: usize) -> Vec<Params> {
+        let sizes = crate::parallel::level_sizes(width, height, levels, self.downsample);
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(k, &(w, h))| {
+                let mut p = self.ssim;
+                if k + 1 == levels {
+                    if let Some(pool) = self.last_level_pooling {
+                        p.pooling = pool;
+                    }
+                }
+                if let (LevelWindow::ShrinkToLevel, Window::Gaussian { sigma, .. }) =
+                    (self.level_window, p.window)
+                {
+                    let n = p.window.size().min(w).min(h);
+                    if n < p.window.size() {
+                        // Even n: the radius of the window that holds it; the level is then
+                        // computed by `even_window_level`, which reads `n` from here.
+                        p.window = Window::Gaussian {
+                            radius: n / 2,
+                            sigma,
+                        };
+                    }
+                }
+                p
+            })
+            .collect()
+    }
+
     /// Checks the parameters (not the image size).
     ///
     /// ```
@@ -106,6 +305,12 @@ impl MsSsimParams {
     /// ```
     pub fn validate(&self) -> Result<()> {
         self.ssim.validate()?;
+        if self.ssim.auto_downsample.is_some() {
+            return Err(Error::InvalidParameter {
+                name: "ssim.auto_downsample",
+                expected: "None for MS-SSIM (the pyramid is its own down-sampling)",
+            });
+        }
         if self.weights.is_empty() || self.weights.len() > MAX_LEVELS {
             return Err(Error::InvalidParameter {
                 name: "weights",
@@ -130,11 +335,22 @@ impl MsSsimParams {
     /// assert_eq!(p.min_size(5), 161); // 10 * 2^4 + 1
     /// ```
     pub fn min_size(&self, levels: usize) -> usize {
-        match self.ssim.pooling {
+        let library = self.minimum.map_or(1, |m| m.side);
+        if self.level_window == LevelWindow::ShrinkToLevel {
+            // Windows shrink with the level; a level needs one pixel, and each level at
+            // least halves the image.
+            return library.max(1 << (levels.max(1) - 1));
+        }
+        let window = match self.ssim.pooling {
             // Every level needs one whole window: ceil(n / 2^(levels-1)) >= size.
+            // floor(n / 2^(levels-1)) >= size.
+            Pooling::Valid if self.downsample == Downsample::Floor => {
+                self.ssim.window.size() << (levels.max(1) - 1)
+            }
             Pooling::Valid => (self.ssim.window.size() - 1) * (1 << (levels.max(1) - 1)) + 1,
             Pooling::Same(_) => 1,
-        }
+        };
+        window.max(library)
     }
 }
 
@@ -149,13 +365,29 @@ pub enum MsSsimPreset {
     Wang2003,
     /// [`MsSsimParams::pytorch_msssim`].
     PytorchMsssim,
+    /// [`MsSsimParams::torchmetrics`].
+    Torchmetrics,
+    /// [`MsSsimParams::piq`].
+    Piq,
+    /// [`MsSsimParams::jorge_pessoa`].
+    JorgePessoa,
+    /// [`MsSsimParams::jorge_pessoa_relu`].
+    JorgePessoaRelu,
 }
 
 impl MsSsimPreset {
     /// Every preset, default first.
-    pub const ALL: [MsSsimPreset; 2] = [MsSsimPreset::Wang2003, MsSsimPreset::PytorchMsssim];
+    pub const ALL: [MsSsimPreset; 6] = [
+        MsSsimPreset::Wang2003,
+        MsSsimPreset::PytorchMsssim,
+        MsSsimPreset::Torchmetrics,
+        MsSsimPreset::Piq,
+        MsSsimPreset::JorgePessoa,
+        MsSsimPreset::JorgePessoaRelu,
+    ];
 
-    /// The name used by the CLI and the C API: `wang2003`, `pytorch-msssim`.
+    /// The name used by the CLI and the C API: `wang2003`, `pytorch-msssim`, `torchmetrics`,
+    /// `piq`, `jorge-pessoa`, `jorge-pessoa-relu`.
     ///
     /// ```
     /// use ssim_std::MsSsimPreset;
@@ -165,6 +397,36 @@ impl MsSsimPreset {
         match self {
             MsSsimPreset::Wang2003 => "wang2003",
             MsSsimPreset::PytorchMsssim => "pytorch-msssim",
+            MsSsimPreset::Torchmetrics => "torchmetrics",
+            MsSsimPreset::Piq => "piq",
+            MsSsimPreset::JorgePessoa => "jorge-pessoa",
+            MsSsimPreset::JorgePessoaRelu => "jorge-pessoa-relu",
+        }
+    }
+
+    /// The library, version and call this preset reproduces (the versions the reference
+    /// vectors were computed with).
+    ///
+    /// ```
+    /// use ssim_std::MsSsimPreset;
+    /// assert!(MsSsimPreset::Torchmetrics.reproduces().contains("torchmetrics 1.9.0"));
+    /// ```
+    pub fn reproduces(self) -> &'static str {
+        match self {
+            MsSsimPreset::Wang2003 => {
+                "Wang's msssim.m (2003) / tf.image.ssim_multiscale (TensorFlow 2.21.0)"
+            }
+            MsSsimPreset::PytorchMsssim => "pytorch_msssim 1.0.0 ms_ssim (with a float64 window)",
+            MsSsimPreset::Torchmetrics => {
+                "torchmetrics 1.9.0 multiscale_structural_similarity_index_measure"
+            }
+            MsSsimPreset::Piq => "piq 0.8.0 multi_scale_ssim",
+            MsSsimPreset::JorgePessoa => {
+                "jorge-pessoa/pytorch-msssim 0d6f2fc msssim(normalize=None)"
+            }
+            MsSsimPreset::JorgePessoaRelu => {
+                "jorge-pessoa/pytorch-msssim 0d6f2fc msssim(normalize=\"relu\")"
+            }
         }
     }
 
@@ -190,6 +452,10 @@ impl MsSsimPreset {
         match self {
             MsSsimPreset::Wang2003 => MsSsimParams::wang2003(data_range),
             MsSsimPreset::PytorchMsssim => MsSsimParams::pytorch_msssim(data_range),
+            MsSsimPreset::Torchmetrics => MsSsimParams::torchmetrics(data_range),
+            MsSsimPreset::Piq => MsSsimParams::piq(data_range),
+            MsSsimPreset::JorgePessoa => MsSsimParams::jorge_pessoa(data_range),
+            MsSsimPreset::JorgePessoaRelu => MsSsimParams::jorge_pessoa_relu(data_range),
         }
     }
 }
@@ -299,42 +565,42 @@ pub(crate) fn msssim_source<S: RowSource>(
             height: h,
         });
     }
+    if let Some(m) = params.minimum {
+        if w.min(h) < m.side {
+            return Err(Error::BelowLibraryMinimum {
+                width: w,
+                height: h,
+                min: m.side,
+                rule: m.rule,
+            });
+        }
+    }
     let levels = levels_for(params, w, h)?;
-    debug_assert_eq!(level_sizes(w, h, levels).len(), levels);
+    let level_params = params.level_params(w, h, levels);
+    let direct_taps = match params.level_window {
+        LevelWindow::Fixed => vec![None; levels],
+        LevelWindow::ShrinkToLevel => level_sizes(w, h, levels, params.downsample)
+            .iter()
+            .map(|&(lw, lh)| {
+                let n = params.ssim.window.size().min(lw).min(lh);
+                n.is_multiple_of(2).then_some(n)
+            })
+            .collect(),
+    };
     let job = Job {
-        params: &params.ssim,
+        params: &level_params,
+        direct_taps: &direct_taps,
         levels,
         downsample: params.downsample,
         map: false,
         ssim_map: params.level_maps,
         cs_map: false,
         config: *config,
+        rows: None,
     };
     let outs = parallel::run(src, &job)?;
-    let weights = level_weights(&params.weights, levels);
-    let mut value = 1.0f64;
-    for (i, (o, wt)) in outs.iter().zip(&weights).enumerate() {
-        let last = i + 1 == levels;
-        let (term, mean) = if last {
-            ("ssim", o.result.ssim)
-        } else {
-            ("cs", o.result.cs)
-        };
-        let base = match params.negative {
-            NegativeMeans::Relu => mean.max(0.0),
-            NegativeMeans::Nan => mean,
-            NegativeMeans::Normalize => (mean + 1.0) / 2.0,
-            NegativeMeans::Strict if mean >= 0.0 => mean,
-            NegativeMeans::Strict => {
-                return Err(Error::NegativeLevelMean {
-                    level: i + 1,
-                    term,
-                    value: mean,
-                })
-            }
-        };
-        value *= base.powf(*wt);
-    }
+    let means: Vec<(f64, f64)> = outs.iter().map(|o| (o.result.ssim, o.result.cs)).collect();
+    let value = product(params, &means)?;
     let backend = outs[0].result.backend;
     Ok(MsSsimResult {
         msssim: value,
@@ -352,9 +618,36 @@ pub(crate) fn msssim_source<S: RowSource>(
     })
 }
 
+/// The MS-SSIM value of the per-level means `(ssim, cs)`, finest first: cs at every level
+/// but the last, SSIM at the last, each through `params.negative` and raised to its weight.
+pub(crate) fn product(params: &MsSsimParams, means: &[(f64, f64)]) -> Result<f64> {
+    let levels = means.len();
+    let weights = level_weights(&params.weights, levels);
+    let mut value = 1.0f64;
+    for (i, (&(ssim, cs), wt)) in means.iter().zip(&weights).enumerate() {
+        let last = i + 1 == levels;
+        let (term, mean) = if last { ("ssim", ssim) } else { ("cs", cs) };
+        let base = match params.negative {
+            NegativeMeans::Relu => mean.max(0.0),
+            NegativeMeans::Nan => mean,
+            NegativeMeans::Normalize => (mean + 1.0) / 2.0,
+            NegativeMeans::Strict if mean >= 0.0 => mean,
+            NegativeMeans::Strict => {
+                return Err(Error::NegativeLevelMean {
+                    level: i + 1,
+                    term,
+                    value: mean,
+                })
+            }
+        };
+        value *= base.powf(*wt);
+    }
+    Ok(value)
+}
+
 /// The weights of the first `levels` levels; fewer than given (auto levels) are renormalised
 /// to the sum of all of them.
-fn level_weights(all: &[f64], levels: usize) -> Vec<f64> {
+pub(crate) fn level_weights(all: &[f64], levels: usize) -> Vec<f64> {
     if levels == all.len() {
         return all.to_vec();
     }

@@ -1,7 +1,7 @@
 //! Single-scale SSIM of two image channels: the mean ([`ssim`], [`ssim_with`]) and the maps
 //! ([`ssim_map`], [`ssim_map_with`]).
 
-use crate::parallel::{self, Config, Job, LevelOut, PlanePair, RowSource};
+use crate::parallel::{self, BlockMeans, Config, Job, LevelOut, PlanePair, RowSource};
 use ssim_core::{Downsample, Params, Plane, Result, Sample, SsimResult};
 
 /// Mean SSIM of two image channels, with the default [`Config`] (the fastest backend, or the
@@ -121,15 +121,210 @@ pub(crate) fn single_scale<S: RowSource>(
     config: &Config,
     maps: bool,
 ) -> Result<LevelOut> {
+    if let Some(rule) = params.auto_downsample {
+        let f = rule.factor(src.width(), src.height());
+        let stage = Params {
+            auto_downsample: None,
+            ..*params
+        };
+        if f > 1 {
+            return run(&stage, &BlockMeans::new(src, rule, f)?, config, maps);
+        }
+        return run(&stage, src, config, maps);
+    }
+    run(params, src, config, maps)
+}
+
+/// [`single_scale`] on parameters without a down-sampling stage.
+fn run<S: RowSource>(params: &Params, src: &S, config: &Config, maps: bool) -> Result<LevelOut> {
     let job = Job {
-        params,
+        params: std::slice::from_ref(params),
+        direct_taps: &[None],
         levels: 1,
         downsample: Downsample::Wang2003,
         map: maps,
         ssim_map: maps,
         cs_map: maps,
         config: *config,
+        rows: None,
     };
     let mut out = parallel::run(src, &job)?;
     Ok(out.remove(0))
+}
+
+/// Map rows each band computes per chunk of [`SsimMapRows`]: the window halo (`2r` rows read
+/// again at each band edge) costs a few percent at this height, and a chunk holds
+/// `CHUNK_BAND_ROWS * bands` map rows.
+const CHUNK_BAND_ROWS: usize = 256;
+
+/// The SSIM map of one plane pair delivered in chunks of rows, top to bottom, each computed
+/// when it is asked for: a map written as it is produced costs memory for one chunk
+/// (`256 * bands` rows of the map's width), not for the whole map. The rows, and the mean
+/// after the last chunk, are the same bits as [`ssim_map_with`]'s.
+///
+/// ```
+/// use ssim_std::{ssim_map_with, Config, Params, Plane, SsimMapRows};
+/// let (w, h) = (64, 700);
+/// let x: Vec<u8> = (0..w * h).map(|i| (i * 7 % 251) as u8).collect();
+/// let y: Vec<u8> = x.iter().map(|&v| v / 2 + 9).collect();
+/// let (xp, yp) = (Plane::new(&x, w, h)?, Plane::new(&y, w, h)?);
+/// let p = Params::wang2004(255.0);
+/// let config = Config { threads: Some(2), ..Config::default() };
+/// let mut rows = SsimMapRows::new(&p, &xp, &yp, &config)?;
+/// let (mw, _) = rows.map_size();
+/// let mut map = Vec::new();
+/// while let Some((first, chunk)) = rows.next_rows()? {
+///     assert_eq!(first * mw, map.len());
+///     map.extend_from_slice(chunk);
+/// }
+/// let whole = ssim_map_with(&p, &xp, &yp, &config)?;
+/// assert_eq!(map, whole.ssim);
+/// assert_eq!(rows.result().unwrap().ssim, whole.result.ssim);
+/// # Ok::<(), ssim_std::Error>(())
+/// ```
+pub struct SsimMapRows<'a, T: Sample> {
+    params: &'a Params,
+    x: Plane<'a, T>,
+    y: Plane<'a, T>,
+    config: Config,
+    map: (usize, usize),
+    chunk: usize,
+    next: usize,
+    sums: (f64, f64, u64),
+    result: Option<SsimResult>,
+    rows: Vec<f32>,
+    /// The whole map, for parameters with an automatic down-sampling stage (piq, wang2009).
+    whole: Option<LevelOut>,
+}
+
+impl<'a, T: Sample> SsimMapRows<'a, T> {
+    /// Checks the arguments (as [`ssim_map_with`] would) and computes nothing yet, except
+    /// for parameters with an automatic down-sampling stage (`Params::auto_downsample`: the
+    /// piq and wang2009 presets): their map, `1/f^2` of the image, is computed whole here and
+    /// delivered as one chunk.
+    ///
+    /// ```
+    /// use ssim_std::{Config, Params, Plane, SsimMapRows};
+    /// let x = vec![0u8; 8 * 8];
+    /// let p = Plane::new(&x, 8, 8)?;
+    /// let params = Params::wang2004(255.0);
+    /// // Smaller than the 11x11 window.
+    /// assert!(SsimMapRows::new(&params, &p, &p, &Config::default()).is_err());
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn new(
+        params: &'a Params,
+        x: &Plane<'a, T>,
+        y: &Plane<'a, T>,
+        config: &Config,
+    ) -> Result<SsimMapRows<'a, T>> {
+        let pair = PlanePair::new(x, y)?;
+        params.validate()?;
+        let (map, whole) = if params.auto_downsample.is_some() {
+            let o = single_scale(params, &pair, config, true)?;
+            ((o.map_width, o.map_height), Some(o))
+        } else {
+            let map = ssim_core::map_size(params, x.width(), x.height(), true)?;
+            (map, None)
+        };
+        let chunk = CHUNK_BAND_ROWS * config.max_bands()?;
+        Ok(SsimMapRows {
+            params,
+            x: *x,
+            y: *y,
+            config: *config,
+            map,
+            chunk,
+            next: 0,
+            sums: (0.0, 0.0, 0),
+            result: None,
+            rows: Vec::new(),
+            whole,
+        })
+    }
+
+    /// The map's `(width, height)`.
+    ///
+    /// ```
+    /// use ssim_std::{Config, Params, Plane, SsimMapRows};
+    /// let x = vec![7u8; 30 * 20];
+    /// let p = Plane::new(&x, 30, 20)?;
+    /// let params = Params::wang2004(255.0);
+    /// let rows = SsimMapRows::new(&params, &p, &p, &Config::default())?;
+    /// assert_eq!(rows.map_size(), (20, 10));
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn map_size(&self) -> (usize, usize) {
+        self.map
+    }
+
+    /// The next chunk: the index of its first map row and its rows (row-major, the map's
+    /// width each); `None` after the last row.
+    ///
+    /// ```
+    /// use ssim_std::{Config, Params, Plane, SsimMapRows};
+    /// let x = vec![7u8; 30 * 20];
+    /// let p = Plane::new(&x, 30, 20)?;
+    /// let params = Params::wang2004(255.0);
+    /// let mut rows = SsimMapRows::new(&params, &p, &p, &Config::default())?;
+    /// let (first, chunk) = rows.next_rows()?.unwrap();
+    /// assert_eq!((first, chunk.len()), (0, 20 * 10));
+    /// assert!(rows.next_rows()?.is_none());
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn next_rows(&mut self) -> Result<Option<(usize, &[f32])>> {
+        let (_, mh) = self.map;
+        if self.next >= mh {
+            return Ok(None);
+        }
+        let span = parallel::Span {
+            start: self.next,
+            end: mh.min(self.next + self.chunk),
+        };
+        if let Some(whole) = self.whole.take() {
+            // Parameters with a down-sampling stage: the map was computed whole in `new`.
+            self.result = Some(whole.result);
+            self.rows = whole.ssim_map.unwrap_or_default();
+            self.next = mh;
+            return Ok(Some((0, &self.rows)));
+        }
+        let job = Job {
+            params: std::slice::from_ref(self.params),
+            direct_taps: &[None],
+            levels: 1,
+            downsample: Downsample::Wang2003,
+            map: true,
+            ssim_map: true,
+            cs_map: false,
+            config: self.config,
+            rows: Some(span),
+        };
+        let src = PlanePair::new(&self.x, &self.y)?;
+        let out = parallel::run_from(&src, &job, self.sums)?.remove(0);
+        let r = out.result;
+        self.sums = (r.ssim_sum, r.cs_sum, r.count);
+        if span.end == mh {
+            self.result = Some(r);
+        }
+        self.rows = out.ssim_map.unwrap_or_default();
+        self.next = span.end;
+        Ok(Some((span.start, &self.rows)))
+    }
+
+    /// The mean over the pooled region, once the last chunk has been delivered.
+    ///
+    /// ```
+    /// use ssim_std::{Config, Params, Plane, SsimMapRows};
+    /// let x = vec![7u8; 30 * 20];
+    /// let p = Plane::new(&x, 30, 20)?;
+    /// let params = Params::wang2004(255.0);
+    /// let mut rows = SsimMapRows::new(&params, &p, &p, &Config::default())?;
+    /// assert!(rows.result().is_none());
+    /// while rows.next_rows()?.is_some() {}
+    /// assert_eq!(rows.result().unwrap().ssim, 1.0);
+    /// # Ok::<(), ssim_std::Error>(())
+    /// ```
+    pub fn result(&self) -> Option<SsimResult> {
+        self.result
+    }
 }

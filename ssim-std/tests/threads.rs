@@ -3,6 +3,7 @@
 
 use ssim_std::{
     msssim_with, ssim, ssim_map, ssim_map_with, ssim_with, Config, MsSsimParams, Params, Plane,
+    SsimMapRows,
 };
 
 /// A textured pair with odd sizes (bands, halos and odd pyramid levels all get exercised).
@@ -142,4 +143,42 @@ fn every_backend_is_thread_invariant() {
         .iter()
         .fold(0f64, |m, v| m.max((v - values[0]).abs()));
     assert!(spread < 1e-6, "backends disagree by {spread}");
+}
+
+/// The map in chunks of rows (`SsimMapRows`, for writing maps as they are produced) is the
+/// whole map's bits, and so is its mean: several chunks, chunk edges inside bands, a padded
+/// full-size map (scikit-image) and a `Same` map (MATLAB), 1 to 3 threads.
+#[test]
+fn map_in_chunks_equals_the_whole_map() {
+    let (w, h) = (97, 1301);
+    let (x, y) = pair(w, h);
+    let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+    for p in [
+        Params::wang2004(255.0),
+        Params::scikit_image(255.0),
+        Params::matlab(255.0),
+    ] {
+        for threads in 1..=3 {
+            let config = Config {
+                threads: Some(threads),
+                ..Config::default()
+            };
+            let whole = ssim_map_with(&p, &xp, &yp, &config).unwrap();
+            let mut rows = SsimMapRows::new(&p, &xp, &yp, &config).unwrap();
+            assert_eq!(rows.map_size(), (whole.width, whole.height));
+            let (mut map, mut chunks) = (Vec::new(), 0);
+            while let Some((first, chunk)) = rows.next_rows().unwrap() {
+                assert_eq!(first * whole.width, map.len());
+                assert_eq!(chunk.len() % whole.width, 0);
+                map.extend_from_slice(chunk);
+                chunks += 1;
+            }
+            assert!(chunks >= 2, "{threads} threads: {chunks} chunk");
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert!(bits(&map) == bits(&whole.ssim), "{p:?} {threads} threads");
+            let r = rows.result().unwrap();
+            assert_eq!(r.ssim.to_bits(), whole.result.ssim.to_bits());
+            assert_eq!(r.count, whole.result.count);
+        }
+    }
 }

@@ -364,6 +364,31 @@ static void msssim_case(const char *id, const char *config, double range, const 
     CHECK(n == r.levels, "%s: %u levels, expected %zu", id, r.levels, n);
 }
 
+/* FFmpeg's ssim filter (testdata/ffmpeg_cases.json): every channel, on the default and the
+ * scalar backend; colour is the mean of the channels (FFmpeg's All with equal areas). */
+static void ffmpeg_case(const char *id, double range, const image *x, const image *y,
+                        double expected) {
+    unsigned bits = 0;
+    while (bits < 16 && (double)((1u << bits) - 1) < range) bits++;
+    ssim_config scalar = {SSIM_BACKEND_SCALAR, 0};
+    const ssim_config *configs[2] = {NULL, &scalar};
+    for (int k = 0; k < 2; k++) {
+        double sum = 0;
+        for (size_t c = 0; c < x->channels; c++) {
+            view vx = view_of(x, c), vy = view_of(y, c);
+            double v = -1;
+            ssim_status st = x->kind == KIND_U8
+                                 ? ssim_ffmpeg_u8(&vx.u8, &vy.u8, configs[k], &v)
+                                 : ssim_ffmpeg_u16(&vx.u16, &vy.u16, bits, configs[k], &v);
+            CHECK(st == SSIM_OK, "%s: ssim_ffmpeg channel %zu: %s", id, c, ssim_status_str(st));
+            sum += v;
+        }
+        double v = sum / (double)x->channels, err = fabs(v - expected);
+        if (err > worst_mean_err) worst_mean_err = err;
+        CHECK(err <= MEAN_TOL, "%s: ssim_ffmpeg %.9f, reference %.9f", id, v, expected);
+    }
+}
+
 static void run_case(const char *dir, char *spec) {
     char *f[9];
     if (split(spec, f, 9) != 9) {
@@ -385,7 +410,9 @@ static void run_case(const char *dir, char *spec) {
         image_free(&x);
         return;
     }
-    if (strncmp(config, "msssim", 6) == 0)
+    if (strcmp(config, "ffmpeg_ssim") == 0)
+        ffmpeg_case(id, range, &x, &y, expected);
+    else if (strncmp(config, "msssim", 6) == 0)
         msssim_case(id, config, range, &x, &y, expected, f[8]);
     else
         single_scale_case(id, config, range, &x, &y, expected, dir, f[7]);
@@ -981,6 +1008,38 @@ static void test_no_allocation(void) {
 }
 #endif
 
+/* The FFmpeg entry points' argument checks. */
+static void test_ffmpeg_args(void) {
+    ssim_image_u8 a = {gx, W, H, W, 1}, b = {gy, W, H, W, 1}, small = {gx, 7, 7, W, 1};
+    uint16_t wide[W * H];
+    for (int i = 0; i < W * H; i++) wide[i] = (uint16_t)(gx[i] * 4);
+    ssim_image_u16 w16 = {wide, W, H, W, 1};
+    double v = -1;
+    EXPECT_STATUS(SSIM_OK, ssim_ffmpeg_u8(&a, &a, NULL, &v));
+    CHECK(v == 1.0, "ssim_ffmpeg_u8 of an image with itself is %.17g, expected 1", v);
+    EXPECT_STATUS(SSIM_OK, ssim_ffmpeg_u8(&a, &b, NULL, &v));
+    CHECK(v > 0 && v < 1, "ssim_ffmpeg_u8 of a distorted pair is %.17g", v);
+    EXPECT_STATUS(SSIM_OK, ssim_ffmpeg_u16(&w16, &w16, 10, NULL, &v));
+    CHECK(v == 1.0, "ssim_ffmpeg_u16 of an image with itself is %.17g, expected 1", v);
+    v = -1;
+    EXPECT_STATUS(SSIM_ERROR_INVALID_PARAMETER, ssim_ffmpeg_u16(&w16, &w16, 8, NULL, &v));
+    EXPECT_STATUS(SSIM_ERROR_INVALID_PARAMETER, ssim_ffmpeg_u16(&w16, &w16, 17, NULL, &v));
+    EXPECT_STATUS(SSIM_ERROR_IMAGE_SMALLER_THAN_WINDOW, ssim_ffmpeg_u8(&small, &small, NULL, &v));
+    EXPECT_STATUS(SSIM_ERROR_SIZE_MISMATCH, ssim_ffmpeg_u8(&a, &small, NULL, &v));
+    EXPECT_STATUS(SSIM_ERROR_NULL_POINTER, ssim_ffmpeg_u8(&a, &b, NULL, NULL));
+    EXPECT_STATUS(SSIM_ERROR_NULL_POINTER, ssim_ffmpeg_u8(NULL, &b, NULL, &v));
+    CHECK(v == -1, "a failed call wrote %.17g", v);
+    ssim_params p;
+    EXPECT_STATUS(SSIM_ERROR_INVALID_PARAMETER, ssim_params_from_preset(SSIM_PRESET_FFMPEG, 255, &p));
+    char msg[256];
+    ssim_last_error_message(msg, sizeof msg);
+    CHECK(strstr(msg, "ssim_ffmpeg_u8") != NULL, "the message names the entry points: %s", msg);
+    /* FFmpeg's 10 log10(n / (n - sum)): two frames of 0.9 are 10 dB, one of 0.99 is 20. */
+    CHECK(fabs(ssim_ffmpeg_db(1.8, 2.0) - 10.0) < 1e-9, "dB %.12f", ssim_ffmpeg_db(1.8, 2.0));
+    CHECK(fabs(ssim_ffmpeg_db(0.99, 1.0) - 20.0) < 1e-9, "dB %.12f", ssim_ffmpeg_db(0.99, 1.0));
+    CHECK(isinf(ssim_ffmpeg_db(1.0, 1.0)), "dB of 1 is infinite");
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s TESTDATA_DIR [CASE ...]\n", argv[0]);
@@ -998,6 +1057,7 @@ int main(int argc, char **argv) {
     test_msssim_args();
     test_layouts();
     test_threads();
+    test_ffmpeg_args();
     long before = checks_failed;
     for (int i = 2; i < argc; i++) run_case(argv[1], argv[i]);
     printf("reference cases: %d (%ld failed checks)\n", argc - 2, checks_failed - before);

@@ -1,9 +1,10 @@
 //! Video input: two y4m or raw YUV streams compared frame by frame, per plane, as FFmpeg's
 //! `ssim` filter reports them (Y, U, V and `All` weighted by plane area), with any preset.
 //!
-//! Frames are read in small batches (two per worker thread) and each frame is computed on
-//! one thread, so memory stays a few frames and the values are the same bits for any
-//! `--threads`. See docs/CLI.md, "Video".
+//! Each input is read on its own thread into a bounded queue of reused frame buffers, so
+//! reading overlaps computing; each frame is computed on one worker thread (at most two
+//! frames per thread at once) and the results are taken in frame order. Memory stays a few
+//! frames, and the values are the same bits for any `--threads`. See docs/CLI.md, "Video".
 
 pub mod reader;
 
@@ -12,7 +13,6 @@ use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
 use ssim_std::{x264, Config, Plane, Sample};
 
 use crate::cli::Args;
@@ -88,15 +88,19 @@ pub fn is_video(args: &Args) -> bool {
 
 type Input = VideoReader<Box<dyn Read + Send>>;
 
+/// The input buffer: enough for header lines; frame reads larger than it bypass it, so a
+/// small one means most samples are copied once (from the kernel), not twice.
+const READ_BUFFER: usize = 64 << 10;
+
 /// Opens one input: y4m by its signature, otherwise raw with `--size` and `--pix-fmt`.
 fn open(path: &Path, v: &VideoArgs) -> Result<Input, CliError> {
     let name = path.display();
     let mut inner: Box<dyn Read + Send> = if path.as_os_str() == "-" {
-        Box::new(BufReader::with_capacity(1 << 20, std::io::stdin()))
+        Box::new(BufReader::with_capacity(READ_BUFFER, std::io::stdin()))
     } else {
         let f =
             File::open(path).map_err(|e| CliError::new(format!("{name}: {}", io_reason(&e))))?;
-        Box::new(BufReader::with_capacity(1 << 20, f))
+        Box::new(BufReader::with_capacity(READ_BUFFER, f))
     };
     // Peek at the signature without losing the bytes (stdin cannot seek).
     let mut head = Vec::with_capacity(SIGNATURE.len());
@@ -139,6 +143,19 @@ struct FrameResult {
     planes: Vec<f64>,
     /// Area-weighted mean of the planes.
     all: f64,
+    /// Why the frame has no value (reported when its turn comes, so errors stay in order).
+    error: Option<String>,
+}
+
+impl FrameResult {
+    fn failed(number: usize, error: String) -> FrameResult {
+        FrameResult {
+            number,
+            planes: Vec::new(),
+            all: f64::NAN,
+            error: Some(error),
+        }
+    }
 }
 
 /// What every frame is computed with.
@@ -166,6 +183,7 @@ fn compute(job: &Job, x: &Frame, y: &Frame) -> Result<FrameResult, String> {
         number: x.number,
         planes,
         all,
+        error: None,
     })
 }
 
@@ -243,8 +261,8 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         ));
     }
     let (rn, dn) = (args.reference.display(), distorted.display());
-    let mut xr = open(&args.reference, v)?;
-    let mut yr = open(distorted, v)?;
+    let xr = open(&args.reference, v)?;
+    let yr = open(distorted, v)?;
     let (fx, fy) = (xr.format(), yr.format());
     if fx != fy {
         return Err(CliError::new(format!(
@@ -289,7 +307,7 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
             })
             .collect(),
     };
-    let mut stats = match &v.stats_file {
+    let stats = match &v.stats_file {
         None => None,
         Some(p) => Some((
             p,
@@ -323,84 +341,79 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         indicatif::ProgressBar::hidden()
     };
     let limit = v.frames.map(|n| n as usize);
-    let batch_len = 2 * s.pool.current_num_threads().max(1);
+    let threads = s.pool.current_num_threads().max(1);
+    // Frames computed at once: enough to keep every thread busy while the next frame's result
+    // is awaited in order, few enough that memory stays a few frames.
+    let in_flight = 2 * threads;
+    let (xs, ys) = (
+        ReadAhead::start(xr, limit, in_flight),
+        ReadAhead::start(yr, limit, in_flight),
+    );
     let mut totals = Totals {
         planes: vec![0.0; fx.planes()],
         ..Totals::default()
     };
+    let mut out = Output {
+        names: (rn.to_string(), dn.to_string()),
+        mode,
+        per_frame: v.per_frame,
+        threshold: s.threshold,
+        stats,
+        bar: &bar,
+    };
     let t0 = Instant::now();
-    loop {
-        let mut batch = Vec::with_capacity(batch_len);
-        while batch.len() < batch_len {
-            let done = totals.frames + batch.len();
-            if limit.is_some_and(|n| done >= n) {
+    let (results, rx_results) = std::sync::mpsc::channel::<(FrameResult, Frame, Frame)>();
+    let mut failed: Option<CliError> = None;
+    s.pool.in_place_scope(|scope| {
+        let job = &job;
+        let mut started = 0usize;
+        let mut done = 0usize;
+        let mut more = true;
+        // Results that came back before an earlier frame's.
+        let mut early: std::collections::BTreeMap<usize, FrameResult> = Default::default();
+        while failed.is_none() && (more || done < started) {
+            while more && started - done < in_flight {
+                match next_pair(&xs, &ys, started, (&rn, &dn)) {
+                    Ok(Some((a, b))) => {
+                        let results = results.clone();
+                        scope.spawn(move |_| {
+                            let r = compute(job, &a, &b);
+                            let r = r.unwrap_or_else(|e| FrameResult::failed(a.number, e));
+                            // The receiver outlives the scope; nothing to do if it is gone.
+                            let _ = results.send((r, a, b));
+                        });
+                        started += 1;
+                    }
+                    Ok(None) => more = false,
+                    Err(e) => {
+                        failed = Some(e);
+                        more = false;
+                    }
+                }
+            }
+            if done == started {
                 break;
             }
-            let (a, b) = (
-                xr.next_frame()
-                    .map_err(|e| CliError::new(format!("{rn}: {e}")))?,
-                yr.next_frame()
-                    .map_err(|e| CliError::new(format!("{dn}: {e}")))?,
-            );
-            match (a, b) {
-                (Some(a), Some(b)) => batch.push((a, b)),
-                (None, None) => break,
-                (a, _) => {
-                    let (short, long) = if a.is_none() { (&rn, &dn) } else { (&dn, &rn) };
-                    return Err(CliError::new(format!(
-                        "frame {}: {short} ends after {done} frames but {long} has more: expected \
-                         equal frame counts (or --frames N to compare the first N)",
-                        done + 1
-                    )));
+            let Ok((r, a, b)) = rx_results.recv() else {
+                break;
+            };
+            xs.recycle(a);
+            ys.recycle(b);
+            early.insert(r.number, r);
+            while let Some(r) = early.remove(&(done + 1)) {
+                done += 1;
+                if failed.is_none() {
+                    if let Err(e) = out.frame(&mut totals, r) {
+                        failed = Some(e);
+                    }
                 }
             }
         }
-        if batch.is_empty() {
-            break;
-        }
-        let results: Vec<Result<FrameResult, String>> = s
-            .pool
-            .install(|| batch.par_iter().map(|(a, b)| compute(&job, a, b)).collect());
-        for (a, b) in batch {
-            xr.recycle(a);
-            yr.recycle(b);
-        }
-        for r in results {
-            let r = r.map_err(|e| CliError::new(format!("{rn} vs {dn}: {e}")))?;
-            if !r.all.is_finite() {
-                return Err(CliError::new(format!(
-                    "{rn} vs {dn}: frame {}: the value is {} (planes {:?}): expected a finite number",
-                    r.number, r.all, r.planes
-                )));
-            }
-            totals.frames += 1;
-            for (t, v) in totals.planes.iter_mut().zip(&r.planes) {
-                *t += v;
-            }
-            totals.all += r.all;
-            if totals.min.is_none_or(|(_, m)| r.all < m) {
-                totals.min = Some((r.number, r.all));
-            }
-            if s.threshold.is_some_and(|t| r.all < t) {
-                totals.below += 1;
-            }
-            if let Some((p, w)) = &mut stats {
-                w.write_all(stats_line(&r).as_bytes()).map_err(|e| {
-                    CliError::new(format!(
-                        "cannot write --stats-file {}: {}",
-                        p.display(),
-                        io_reason(&e)
-                    ))
-                })?;
-            }
-            match mode {
-                Mode::Json => crate::out(&json_frame(&r))?,
-                Mode::Csv => crate::out(&csv_frame(&r))?,
-                Mode::Text if v.per_frame => crate::out(stats_line(&r).trim_end())?,
-                Mode::Text => {}
-            }
-            bar.inc(1);
-        }
+        // On an error the frames still running finish inside the scope; their results are
+        // dropped with the channel.
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
     bar.finish_and_clear();
     if let Some(n) = limit {
@@ -411,7 +424,7 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
             )));
         }
     }
-    if let Some((p, mut w)) = stats {
+    if let Some((p, w)) = &mut out.stats {
         w.flush().map_err(|e| {
             CliError::new(format!(
                 "cannot write --stats-file {}: {}",
@@ -467,6 +480,131 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     } else {
         EXIT_OK
     })
+}
+
+/// The frames of one input, read ahead on their own thread into a bounded queue, so reading
+/// overlaps computing. Frame buffers come back through [`ReadAhead::recycle`] and are
+/// reused; at most `depth` frames wait in the queue.
+struct ReadAhead {
+    frames: std::sync::mpsc::Receiver<Result<Option<Frame>, String>>,
+    spare: std::sync::mpsc::Sender<Frame>,
+}
+
+impl ReadAhead {
+    /// Starts the reader thread: it stops after `limit` frames, at the end of the stream or
+    /// at the first error (which it passes on), or when the queue's receiver is gone.
+    fn start(mut r: Input, limit: Option<usize>, depth: usize) -> ReadAhead {
+        let (tx, frames) = std::sync::mpsc::sync_channel(depth);
+        let (spare, back) = std::sync::mpsc::channel::<Frame>();
+        std::thread::spawn(move || {
+            let mut read = 0usize;
+            loop {
+                while let Ok(f) = back.try_recv() {
+                    r.recycle(f);
+                }
+                let next = if limit.is_some_and(|n| read >= n) {
+                    Ok(None)
+                } else {
+                    r.next_frame()
+                };
+                let end = !matches!(next, Ok(Some(_)));
+                read += 1;
+                if tx.send(next).is_err() || end {
+                    break;
+                }
+            }
+        });
+        ReadAhead { frames, spare }
+    }
+
+    /// The next frame; a reader thread that vanished is reported as an error.
+    fn next(&self) -> Result<Option<Frame>, String> {
+        self.frames
+            .recv()
+            .unwrap_or_else(|_| Err("the reader thread stopped unexpectedly".into()))
+    }
+
+    fn recycle(&self, f: Frame) {
+        // A reader that has finished no longer needs buffers.
+        let _ = self.spare.send(f);
+    }
+}
+
+/// The pair of frame `done + 1`, `None` when both inputs end there; different lengths are
+/// an error naming the shorter input.
+fn next_pair(
+    xs: &ReadAhead,
+    ys: &ReadAhead,
+    done: usize,
+    (rn, dn): (&dyn std::fmt::Display, &dyn std::fmt::Display),
+) -> Result<Option<(Frame, Frame)>, CliError> {
+    let a = xs.next().map_err(|e| CliError::new(format!("{rn}: {e}")))?;
+    let b = ys.next().map_err(|e| CliError::new(format!("{dn}: {e}")))?;
+    match (a, b) {
+        (Some(a), Some(b)) => Ok(Some((a, b))),
+        (None, None) => Ok(None),
+        (a, _) => {
+            let (short, long) = if a.is_none() { (rn, dn) } else { (dn, rn) };
+            Err(CliError::new(format!(
+                "frame {}: {short} ends after {done} frames but {long} has more: expected equal \
+                 frame counts (or --frames N to compare the first N)",
+                done + 1
+            )))
+        }
+    }
+}
+
+/// Where each frame's result goes, in frame order.
+struct Output<'a> {
+    names: (String, String),
+    mode: Mode,
+    per_frame: bool,
+    threshold: Option<f64>,
+    stats: Option<(&'a PathBuf, BufWriter<File>)>,
+    bar: &'a indicatif::ProgressBar,
+}
+
+impl Output<'_> {
+    fn frame(&mut self, totals: &mut Totals, r: FrameResult) -> Result<(), CliError> {
+        let (rn, dn) = (&self.names.0, &self.names.1);
+        if let Some(e) = r.error {
+            return Err(CliError::new(format!("{rn} vs {dn}: {e}")));
+        }
+        if !r.all.is_finite() {
+            return Err(CliError::new(format!(
+                "{rn} vs {dn}: frame {}: the value is {} (planes {:?}): expected a finite number",
+                r.number, r.all, r.planes
+            )));
+        }
+        totals.frames += 1;
+        for (t, v) in totals.planes.iter_mut().zip(&r.planes) {
+            *t += v;
+        }
+        totals.all += r.all;
+        if totals.min.is_none_or(|(_, m)| r.all < m) {
+            totals.min = Some((r.number, r.all));
+        }
+        if self.threshold.is_some_and(|t| r.all < t) {
+            totals.below += 1;
+        }
+        if let Some((p, w)) = &mut self.stats {
+            w.write_all(stats_line(&r).as_bytes()).map_err(|e| {
+                CliError::new(format!(
+                    "cannot write --stats-file {}: {}",
+                    p.display(),
+                    io_reason(&e)
+                ))
+            })?;
+        }
+        match self.mode {
+            Mode::Json => crate::out(&json_frame(&r))?,
+            Mode::Csv => crate::out(&csv_frame(&r))?,
+            Mode::Text if self.per_frame => crate::out(stats_line(&r).trim_end())?,
+            Mode::Text => {}
+        }
+        self.bar.inc(1);
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -354,11 +354,26 @@ fn locate(f: &Format, mut i: usize) -> (&'static str, usize, usize) {
     ("?", 0, 0)
 }
 
-/// Reads up to `n` bytes into `buf` (cleared first), growing it only as data arrives.
+/// Reads up to `n` bytes into `buf`, whose length becomes the count read. A recycled buffer
+/// already `n` long is filled in place (no zeroing, no fresh pages, no copy through a
+/// buffer for reads of at least the `BufReader`'s capacity); a new one grows by at most 16 MiB
+/// at a time as data arrives, so a huge declared frame size on a short stream costs only what
+/// was read.
 fn read_up_to<R: Read>(r: &mut R, n: usize, buf: &mut Vec<u8>) -> io::Result<()> {
-    buf.clear();
-    buf.reserve(n.min(1 << 24));
-    r.take(n as u64).read_to_end(buf)?;
+    let mut got = 0;
+    while got < n {
+        let end = n.min(got + (1 << 24));
+        if buf.len() < end {
+            buf.resize(end, 0);
+        }
+        match r.read(&mut buf[got..end]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(got);
     Ok(())
 }
 

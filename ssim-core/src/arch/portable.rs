@@ -20,6 +20,7 @@ impl Lanes for Portable {
     type V = f32x8;
     type W = f64x4;
     type I = i32x8;
+    type H = [i16; 16];
 
     #[inline(always)]
     fn splat(self, v: f32) -> f32x8 {
@@ -111,6 +112,51 @@ impl Lanes for Portable {
     #[inline(always)]
     fn to_float(self, v: i32x8) -> f32x8 {
         v.round_float()
+    }
+    #[inline(always)]
+    fn splat_int(self, v: i32) -> i32x8 {
+        i32x8::splat(v)
+    }
+    #[inline(always)]
+    fn load_int(self, s: &[i32], i: usize) -> i32x8 {
+        let mut a = [0i32; 8];
+        a.copy_from_slice(&s[i..i + 8]);
+        i32x8::new(a)
+    }
+    #[inline(always)]
+    fn store_int(self, v: i32x8, d: &mut [i32], i: usize) {
+        d[i..i + 8].copy_from_slice(&v.to_array());
+    }
+    #[inline(always)]
+    fn pair_add_int(self, a: i32x8, b: i32x8) -> i32x8 {
+        let (a, b) = (a.to_array(), b.to_array());
+        i32x8::new(core::array::from_fn(|j| {
+            let v = if j < 4 { &a } else { &b };
+            let k = 2 * (j % 4);
+            v[k].wrapping_add(v[k + 1])
+        }))
+    }
+    #[inline(always)]
+    fn load_u8_h(self, s: &[u8], i: usize) -> [i16; 16] {
+        let s = &s[i..i + 16];
+        core::array::from_fn(|j| s[j] as i16)
+    }
+    #[inline(always)]
+    fn add_h(self, a: [i16; 16], b: [i16; 16]) -> [i16; 16] {
+        core::array::from_fn(|j| a[j].wrapping_add(b[j]))
+    }
+    #[inline(always)]
+    fn madd_h(self, a: [i16; 16], b: [i16; 16]) -> i32x8 {
+        let p = |j: usize| a[j] as i32 * b[j] as i32;
+        i32x8::new(core::array::from_fn(|k| {
+            p(2 * k).wrapping_add(p(2 * k + 1))
+        }))
+    }
+    #[inline(always)]
+    fn pair_sums_h(self, a: [i16; 16]) -> i32x8 {
+        i32x8::new(core::array::from_fn(|k| {
+            a[2 * k] as i32 + a[2 * k + 1] as i32
+        }))
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> f64x4 {

@@ -131,6 +131,24 @@ macro_rules! kernel_list {
                 upper: Upper<'_, f32>,
                 out: &mut [f32]
             );
+            /// FFmpeg's 8-bit SSIM (`kernels::x264`): the 4x4 block sums of blocks `0..nb`
+            /// (at most `STRIP + 1`) of the block rows `a`, `b` from pixel `x0`. Exact.
+            fn x264_blocks_u8 = x264_blocks_u8(
+                a: &Rows4<'_>,
+                b: &Rows4<'_>,
+                x0: usize,
+                nb: usize,
+                out: &mut BlockRowU8
+            );
+            /// The sum of windows `0..n` (at most `STRIP`) of one strip row from the block rows
+            /// above and below, with FFmpeg's rounding points and lane order; `k` is
+            /// `(c1, c2)`. The same bits on every backend.
+            fn x264_windows_u8 = x264_windows_u8(
+                p: &BlockRowU8,
+                c: &BlockRowU8,
+                n: usize,
+                k: (i32, i32)
+            ) -> f64;
         }
     };
 }

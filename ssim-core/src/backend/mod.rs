@@ -14,7 +14,12 @@ mod tests;
 use crate::arch::portable::Portable;
 use crate::error::{Error, Result};
 #[allow(unused_imports)] // the entry points name them through `use super::*`
-use crate::kernels::{downsample::Upper, generic, scalar, FormulaConsts};
+use crate::kernels::{
+    downsample::Upper,
+    generic, scalar,
+    x264::{BlockRowU8, Rows4},
+    FormulaConsts,
+};
 use list::kernel_list;
 
 /// A set of kernels that computes SSIM. Forcing one the CPU cannot run is an error.
@@ -35,7 +40,7 @@ pub enum Backend {
     Neon,
     /// x86-64 AVX2 with FMA, 8 f32 lanes; needs the OS to save ymm registers.
     Avx2,
-    /// x86-64 AVX-512 (F), 16 f32 lanes; needs the OS to save zmm and mask registers.
+    /// x86-64 AVX-512 (F and BW), 16 f32 lanes; needs the OS to save zmm and mask registers.
     Avx512,
 }
 
@@ -204,6 +209,10 @@ kernel_list!(plain_table! { SCALAR, Backend::Scalar, scalar });
 #[cfg(feature = "portable")]
 kernel_list!(plain_table! { PORTABLE, Backend::Portable, generic(Portable) });
 
+// After the table macros, which it reuses.
+#[doc(hidden)]
+pub mod roofline;
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::*;
@@ -216,7 +225,7 @@ mod avx512 {
     use super::*;
     use crate::arch::x86_64::{avx512::Avx512, has_avx512};
     kernel_list!(target_feature_table! {
-        Backend::Avx512, "avx512f,avx2,fma", Avx512, has_avx512()
+        Backend::Avx512, "avx512f,avx512bw,avx2,fma", Avx512, has_avx512()
     });
 }
 

@@ -18,12 +18,7 @@ pub(super) enum Extent {
 /// f32 columns per 64 bytes. A vector load that straddles two cache lines costs two: with
 /// rows of an odd length (the valid map of 1920 columns has 1910) most loads of the vertical
 /// pass did, which made the valid map slower than the larger full one (see BENCHMARKS.md).
-#[cfg(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64"))]
 pub(super) const COLUMN_ALIGN: usize = 16;
-/// A build with the scalar kernels alone (a Cortex-M firmware, no data cache to speak of)
-/// computes the map's own columns: extra ones would only be work.
-#[cfg(not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")))]
-pub(super) const COLUMN_ALIGN: usize = 1;
 
 /// The columns the kernels compute for a map of `map_w`: whole groups of [`COLUMN_ALIGN`],
 /// and not a multiple of 16 groups (1 KB). A vertical pass loads the same column of 44 ring
@@ -31,9 +26,6 @@ pub(super) const COLUMN_ALIGN: usize = 1;
 /// sets or fewer, more than their ways hold (a 256-column map ran 45 % slower than one of
 /// 246 columns), so such widths get one group more.
 fn kernel_columns(map_w: usize) -> usize {
-    if COLUMN_ALIGN == 1 {
-        return map_w;
-    }
     let groups = map_w.div_ceil(COLUMN_ALIGN);
     let groups = if groups.is_multiple_of(16) {
         groups + 1
@@ -69,6 +61,7 @@ impl Geometry {
         if width == 0 || height == 0 {
             return Err(Error::ZeroDimension { width, height });
         }
+        params.validate_size(width, height)?;
         let r = params.window.radius();
         let size = 2 * r + 1;
         let overflow = Error::DimensionOverflow { width, height };

@@ -5,7 +5,7 @@
 //! `docs/ARCHITECTURE.md` shows where each piece sits in the data flow. The pieces:
 //!
 //! 1. **load**: one row of u8/u16/f32 samples (with a pixel step) widened to f32.
-//! 2. **horizontal**: four *centred* moment rows from two padded f32 rows, which are first
+//! 2. **horizontal**: four *centred* moments (in 16-column groups, [`ud_at`]) from two padded f32 rows, which are first
 //!    replaced by their sum `u = x + y` and difference `d = x - y`. For output column `o`
 //!    (centre `c = o + r`) with shifts `su = u[c]`, `sd = d[c]`: `a = sum w (u - su)`,
 //!    `qu = sum w (u - su)^2`, the same for `d`; stored as the local means `mu = su + a`,
@@ -45,7 +45,17 @@ pub(crate) mod downsample;
     allow(dead_code, unused_imports)
 )]
 pub(crate) mod generic;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
+pub(crate) mod roofline;
 pub(crate) mod scalar;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
+pub(crate) mod x264;
 
 /// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).
 pub(crate) const MOMENTS: usize = 5;
@@ -60,6 +70,26 @@ pub(crate) const NARROW_BOX_MAX: usize = 7;
 /// Moment rows per ring slot of the f32 paths, in sum/difference form: `mu, md, vu, vd`
 /// (Gaussian and f32 samples) or `Su, Sd, Suu, Sdd` (8-bit box).
 pub(crate) const UD_MOMENTS: usize = 4;
+
+/// Columns per group of a Gaussian ring slot (`horizontal` writes it, `vertical_formula`
+/// reads it; [`ud_at`]).
+pub(crate) const UD_GROUP: usize = 16;
+
+/// Where moment `m` of column `o` lies in a slot of the Gaussian moment ring: the slot is a
+/// sequence of 16-column groups, each holding its `mu, md, vu, vd` side by side (256 bytes).
+/// A vertical pass then reads one stream of memory per ring row instead of four (14 instead
+/// of 56 from L2; `BENCHMARKS.md` has the measurement). Every lane count divides 16, so a
+/// vector never straddles two groups.
+#[inline(always)]
+pub(crate) const fn ud_at(m: usize, o: usize) -> usize {
+    (o / UD_GROUP) * UD_GROUP * UD_MOMENTS + m * UD_GROUP + o % UD_GROUP
+}
+
+/// Length of a Gaussian ring slot of `n` columns (whole groups; the engine's column count is
+/// a multiple of 16, so this is `UD_MOMENTS n` there).
+pub(crate) const fn ud_slot(n: usize) -> usize {
+    UD_MOMENTS * n.div_ceil(UD_GROUP) * UD_GROUP
+}
 
 /// Constants of the formula, in both precisions.
 #[derive(Clone, Copy, Debug)]

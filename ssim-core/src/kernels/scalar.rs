@@ -1,9 +1,10 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{FormulaConsts, MOMENTS, UD_MOMENTS};
+use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_GROUP, UD_MOMENTS};
 
 pub(crate) use super::downsample::scalar as downsample;
+pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
 /// scalar path must give the same bits on every target.
@@ -48,30 +49,37 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
-    let (mu, rest) = out.split_at_mut(n);
-    let (md, rest) = rest.split_at_mut(n);
-    let (vu, vd) = rest.split_at_mut(n);
-    let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(&mut vd[..n]));
-    let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
-    // The radius of the common windows (Gaussian 11 and 7) as a constant: the taps are
-    // written out with fixed offsets and the weights stay in registers (at opt-level "s"
-    // nothing unrolls a loop of taps on its own).
-    match r {
-        5 => horizontal_taps::<11>(u, d, w, &mut outs),
-        3 => horizontal_taps::<7>(u, d, w, &mut outs),
-        _ => {
-            let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
-            for (out, (uw, dw)) in (&mut outs).zip(windows) {
-                let (su, sd) = (uw[r], dw[r]);
-                let mut m = [0.0f32; 4];
-                // Tap `k` pairs the samples `k` left and right of the centre: iterators
-                // walking out from it, so that no index is checked per tap.
-                let us = uw[..r].iter().rev().zip(&uw[r + 1..]);
-                let ds = dw[..r].iter().rev().zip(&dw[r + 1..]);
-                for ((&wk, (&u1, &u2)), (&d1, &d2)) in w[1..].iter().zip(us).zip(ds) {
-                    horizontal_tap(&mut m, wk, [u1 - su, u2 - su, d1 - sd, d2 - sd]);
+    // A slot is a sequence of 16-column groups, each with its four moment rows ([`ud_at`]).
+    let groups = out[..ud_slot(n)].chunks_mut(UD_GROUP * UD_MOMENTS);
+    for (g, group) in groups.enumerate() {
+        let o0 = g * UD_GROUP;
+        let len = UD_GROUP.min(n - o0);
+        let (u, d) = (&u[o0..o0 + len + 2 * r], &d[o0..o0 + len + 2 * r]);
+        let (mu, rest) = group.split_at_mut(UD_GROUP);
+        let (md, rest) = rest.split_at_mut(UD_GROUP);
+        let (vu, vd) = rest.split_at_mut(UD_GROUP);
+        let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
+        let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
+        // The radius of the common windows (Gaussian 11 and 7) as a constant: the taps are
+        // written out with fixed offsets and the weights stay in registers (at opt-level "s"
+        // nothing unrolls a loop of taps on its own).
+        match r {
+            5 => horizontal_taps::<11>(u, d, w, &mut outs),
+            3 => horizontal_taps::<7>(u, d, w, &mut outs),
+            _ => {
+                let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
+                for (out, (uw, dw)) in (&mut outs).zip(windows) {
+                    let (su, sd) = (uw[r], dw[r]);
+                    let mut m = [0.0f32; 4];
+                    // Tap `k` pairs the samples `k` left and right of the centre: iterators
+                    // walking out from it, so that no index is checked per tap.
+                    let us = uw[..r].iter().rev().zip(&uw[r + 1..]);
+                    let ds = dw[..r].iter().rev().zip(&dw[r + 1..]);
+                    for ((&wk, (&u1, &u2)), (&d1, &d2)) in w[1..].iter().zip(us).zip(ds) {
+                        horizontal_tap(&mut m, wk, [u1 - su, u2 - su, d1 - sd, d2 - sd]);
+                    }
+                    horizontal_store(out, su, sd, m);
                 }
-                horizontal_store(out, su, sd, m);
             }
         }
     }
@@ -139,7 +147,7 @@ fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
 /// same for `d` into `b, qd`, and `vu += w_k (vu(s1) + vu(s2))` starting from `w_0 vu(c)`
 /// (likewise `vd`); then `mu = cu + a`, `md = cd + b`, `vu + (qu - a^2)`, `vd + (qd - b^2)`.
 /// Each accumulator is independent of the others, so they are computed one at a time over a
-/// block of columns, tap by tap: every loop then walks a few rows with iterators, which a
+/// 16-column group of the slots ([`ud_at`]), tap by tap: every loop then walks a few rows with iterators, which a
 /// Cortex-M (whose FPU loads take no register offset) runs without address arithmetic or
 /// index checks. The values, and so the bits, are those of adding in that order per pixel.
 pub(crate) fn vertical_formula(
@@ -152,16 +160,17 @@ pub(crate) fn vertical_formula(
 ) {
     let r = w.len() - 1;
     let size = 2 * r + 1;
-    const B: usize = 32;
-    // The accumulators `a, b, qu, qd, vu, vd` of a block of columns (768 bytes of stack).
+    // Blocks are the slots' 16-column groups, where each moment row is contiguous.
+    const B: usize = UD_GROUP;
+    // The accumulators `a, b, qu, qd, vu, vd` of a block of columns (384 bytes of stack).
     let mut acc = [[0f32; B]; 6];
-    let row = |s: usize, m: usize| &ring[(s * UD_MOMENTS + m) * n..][..n];
+    let slot = ud_slot(n);
     for prow in 0..=slots.len() - size {
         let (ssim, cs) = out[2 * prow * n..][..2 * n].split_at_mut(n);
         let win = &slots[prow..prow + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            let blk = |s: usize, m: usize| &row(s, m)[i0..i0 + len];
+            let blk = |s: usize, m: usize| &ring[s * slot + ud_at(m, i0)..][..len];
             let centre = win[r];
             let (cu, cd) = (blk(centre, 0), blk(centre, 1));
             let [a, b, qu, qd, vu, vd] = &mut acc;

@@ -35,7 +35,9 @@
 //! # Ok::<(), ssim_core::Error>(())
 //! ```
 
+use crate::backend::Kernels;
 use crate::error::{Error, Result};
+use crate::kernels::x264::{BlockRowU8, STRIP};
 use crate::plane::{Plane, Sample, SampleSlice};
 use crate::Backend;
 
@@ -45,9 +47,9 @@ mod tests;
 /// Side of one window in pixels (windows start every 4 pixels).
 pub const WINDOW: usize = 8;
 
-/// Windows per column strip. The strip's block sums live on the stack (two block rows of
-/// `STRIP + 1` blocks), so memory does not depend on the image and no scratch is needed.
-const STRIP: usize = 128;
+// Windows per column strip (`kernels::x264::STRIP`). The strip's block sums live on the
+// stack (two block rows of `STRIP + 1` blocks), so memory does not depend on the image and
+// no scratch is needed.
 
 /// FFmpeg's integer constants `(c1, c2)` for samples of `bit_depth` bits (8..=16).
 ///
@@ -122,9 +124,9 @@ pub fn ssim<T: Sample>(x: &Plane<'_, T>, y: &Plane<'_, T>, bit_depth: u32) -> Re
 
 /// [`ssim`] on a chosen backend (`None`: the fastest this CPU runs). Every backend gives the
 /// same value to rounding of the f64 sums (the window values are the same bits):
-/// [`Backend::Scalar`] is the window-by-window reference, [`Backend::Portable`] the array
-/// form for the baseline target, and AVX2 / AVX-512 the array form in an AVX2 frame. Only
-/// 8-bit planes with pixel step 1 have the array form; others always run the reference.
+/// [`Backend::Scalar`] is the window-by-window reference; the other backends run the
+/// backend's block-sum and window kernels (all of them the same bits). Only 8-bit planes
+/// with pixel step 1 have those kernels; others always run the reference.
 ///
 /// ```
 /// use ssim_core::{x264, Backend, Plane};
@@ -166,16 +168,7 @@ pub fn ssim_with<T: Sample>(
             }
             if x.step() == 1 && y.step() == 1 && backend != Backend::Scalar {
                 let c = (c1 as i32, c2 as i32);
-                match backend {
-                    #[cfg(target_arch = "x86_64")]
-                    Backend::Avx512 => crate::arch::x86_64::x264::plane_sum_u8_512(x, y, ww, wh, c)
-                        .or_else(|| crate::arch::x86_64::x264::plane_sum_u8(x, y, ww, wh, c))
-                        .unwrap_or_else(|| plane_sum_u8(x, y, ww, wh, c.0, c.1))?,
-                    #[cfg(target_arch = "x86_64")]
-                    Backend::Avx2 => crate::arch::x86_64::x264::plane_sum_u8(x, y, ww, wh, c)
-                        .unwrap_or_else(|| plane_sum_u8(x, y, ww, wh, c.0, c.1))?,
-                    _ => plane_sum_u8(x, y, ww, wh, c.0, c.1)?,
-                }
+                plane_sum_u8(x, y, ww, wh, c, backend.kernels()?)?
             } else {
                 plane_sum::<u8, T>(x, y, ww, wh, c1, c2)?
             }
@@ -232,10 +225,10 @@ impl Int for u16 {
 /// The four sums of one block or window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Sums {
-    pub s1: i64,
-    pub s2: i64,
-    pub ss: i64,
-    pub s12: i64,
+    pub(crate) s1: i64,
+    pub(crate) s2: i64,
+    pub(crate) ss: i64,
+    pub(crate) s12: i64,
 }
 
 impl Sums {
@@ -264,7 +257,7 @@ pub(crate) fn window(w: Sums, c1: i64, c2: i64) -> f32 {
 }
 
 /// The four rows of block row `z` of both planes.
-pub(crate) type Band<'a, R> = ([&'a [R]; 4], [&'a [R]; 4]);
+type Band<'a, R> = ([&'a [R]; 4], [&'a [R]; 4]);
 
 fn band<'a, R: Int, T: Sample>(
     x: &Plane<'a, T>,
@@ -385,160 +378,36 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
     Ok(total)
 }
 
-/// Pixels per strip of the 8-bit path: the strip's `STRIP + 1` blocks.
-const STRIP_PX: usize = 4 * (STRIP + 1);
-
-/// One block row of a strip, structure of arrays (so the window loop reads lanes).
-#[derive(Clone, Copy)]
-pub(crate) struct BlockRowU8 {
-    pub s1: [i32; STRIP + 1],
-    pub s2: [i32; STRIP + 1],
-    pub ss: [i32; STRIP + 1],
-    pub s12: [i32; STRIP + 1],
-}
-
-impl BlockRowU8 {
-    pub(crate) const ZERO: BlockRowU8 = BlockRowU8 {
-        s1: [0; STRIP + 1],
-        s2: [0; STRIP + 1],
-        ss: [0; STRIP + 1],
-        s12: [0; STRIP + 1],
-    };
-}
-
-/// Column sums of one strip (scratch of [`block_row_u8`], reused from row to row).
-pub(crate) struct ColumnsU8 {
-    s1: [u32; STRIP_PX],
-    s2: [u32; STRIP_PX],
-    ss: [u32; STRIP_PX],
-    s12: [u32; STRIP_PX],
-}
-
-/// Block sums of `nb` blocks starting at pixel `x0` of one band of 8-bit rows: column sums
-/// over the four rows first (every product fits in 16 bits: 255^2 < 2^16), then groups of
-/// four columns. Written as plain loops over arrays so the compiler vectorises them.
-#[inline(always)]
-pub(crate) fn block_row_u8(
-    band: &Band<'_, u8>,
-    x0: usize,
-    nb: usize,
-    cols: &mut ColumnsU8,
-    out: &mut BlockRowU8,
-) {
-    let npx = 4 * nb;
-    let a: [&[u8]; 4] = core::array::from_fn(|r| &band.0[r][x0..x0 + npx]);
-    let b: [&[u8]; 4] = core::array::from_fn(|r| &band.1[r][x0..x0 + npx]);
-    let (c1, c2, css, c12) = (
-        &mut cols.s1[..npx],
-        &mut cols.s2[..npx],
-        &mut cols.ss[..npx],
-        &mut cols.s12[..npx],
-    );
-    for x in 0..npx {
-        let (mut s1, mut s2, mut ss, mut s12) = (0u32, 0u32, 0u32, 0u32);
-        for r in 0..4 {
-            let (u, v) = (a[r][x] as u16, b[r][x] as u16);
-            s1 += u as u32;
-            s2 += v as u32;
-            ss += (u * u) as u32 + (v * v) as u32;
-            s12 += (u * v) as u32;
-        }
-        c1[x] = s1;
-        c2[x] = s2;
-        css[x] = ss;
-        c12[x] = s12;
-    }
-    for i in 0..nb {
-        let q = |c: &[u32]| (c[4 * i] + c[4 * i + 1] + c[4 * i + 2] + c[4 * i + 3]) as i32;
-        out.s1[i] = q(c1);
-        out.s2[i] = q(c2);
-        out.ss[i] = q(css);
-        out.s12[i] = q(c12);
-    }
-}
-
-/// The 8-bit path for planes with pixel step 1: the sums of [`plane_sum`] in i32 (FFmpeg's
-/// `ssim_end1` types), windows of a strip row computed as arrays, and each row summed in four
-/// f64 lanes (window `i` into lane `i % 4`, as FFmpeg's SSE4 `ssim_end_line`), lanes added
-/// at the end of the row. The order is fixed by the code, not by the compiler.
-#[inline(always)]
-pub(crate) fn plane_sum_u8<T: Sample>(
+/// The 8-bit path for planes with pixel step 1, on a backend's kernels
+/// (`kernels::x264`): the sums of [`plane_sum`] in i32 (FFmpeg's `ssim_end1` types), block
+/// rows and window rows strip by strip, each row summed in four f64 lanes (window `i` into
+/// lane `i % 4`, as FFmpeg's SSE4 `ssim_end_line`). The order is fixed by the kernels, so
+/// every backend gives the same bits.
+fn plane_sum_u8<T: Sample>(
     x: &Plane<'_, T>,
     y: &Plane<'_, T>,
     ww: usize,
     wh: usize,
-    c1: i32,
-    c2: i32,
-) -> Result<f64> {
-    plane_sum_u8_by(x, y, ww, wh, (c1, c2), block_row_u8)
-}
-
-/// [`plane_sum_u8`] with the block sums of a band computed by `block_row` (an ISA's kernel).
-#[inline(always)]
-pub(crate) fn plane_sum_u8_by<T: Sample>(
-    x: &Plane<'_, T>,
-    y: &Plane<'_, T>,
-    ww: usize,
-    wh: usize,
-    (c1, c2): (i32, i32),
-    mut block_row_u8: impl FnMut(&Band<'_, u8>, usize, usize, &mut ColumnsU8, &mut BlockRowU8),
+    c: (i32, i32),
+    k: &Kernels,
 ) -> Result<f64> {
     let mut rows = [BlockRowU8::ZERO; 2];
     let [prev, cur] = &mut rows;
     // Swapped as references from row to row: the rows themselves never move.
     let (mut prev, mut cur) = (prev, cur);
-    let mut vals = [0f32; STRIP];
-    let mut cols = ColumnsU8 {
-        s1: [0; STRIP_PX],
-        s2: [0; STRIP_PX],
-        ss: [0; STRIP_PX],
-        s12: [0; STRIP_PX],
-    };
     let mut total = 0.0f64;
     let mut x0 = 0;
     while x0 < ww {
         let n = (ww - x0).min(STRIP);
-        block_row_u8(&band::<u8, T>(x, y, 0)?, 4 * x0, n + 1, &mut cols, prev);
+        let (a, b) = band::<u8, T>(x, y, 0)?;
+        (k.x264_blocks_u8)(&a, &b, 4 * x0, n + 1, prev);
         for z in 1..=wh {
-            block_row_u8(&band::<u8, T>(x, y, z)?, 4 * x0, n + 1, &mut cols, cur);
-            windows_u8(prev, cur, n, c1, c2, &mut vals[..n]);
-            // Window i into lane i % 4, in registers.
-            let (mut l0, mut l1, mut l2, mut l3) = (0f64, 0f64, 0f64, 0f64);
-            let quads = vals[..n].chunks_exact(4);
-            let rest = quads.remainder();
-            for q in quads {
-                l0 += q[0] as f64;
-                l1 += q[1] as f64;
-                l2 += q[2] as f64;
-                l3 += q[3] as f64;
-            }
-            for (k, v) in rest.iter().enumerate() {
-                match k {
-                    0 => l0 += *v as f64,
-                    1 => l1 += *v as f64,
-                    _ => l2 += *v as f64,
-                }
-            }
-            total += (l0 + l1) + (l2 + l3);
+            let (a, b) = band::<u8, T>(x, y, z)?;
+            (k.x264_blocks_u8)(&a, &b, 4 * x0, n + 1, cur);
+            total += (k.x264_windows_u8)(prev, cur, n, c);
             core::mem::swap(&mut prev, &mut cur);
         }
         x0 += n;
     }
     Ok(total)
-}
-
-/// The values of windows `0..n` of a strip row from its two block rows.
-#[inline(always)]
-fn windows_u8(p: &BlockRowU8, c: &BlockRowU8, n: usize, c1: i32, c2: i32, out: &mut [f32]) {
-    for (i, o) in out[..n].iter_mut().enumerate() {
-        let s1 = p.s1[i] + p.s1[i + 1] + c.s1[i] + c.s1[i + 1];
-        let s2 = p.s2[i] + p.s2[i + 1] + c.s2[i] + c.s2[i + 1];
-        let ss = p.ss[i] + p.ss[i + 1] + c.ss[i] + c.ss[i + 1];
-        let s12 = p.s12[i] + p.s12[i + 1] + c.s12[i] + c.s12[i + 1];
-        let vars = ss * 64 - s1 * s1 - s2 * s2;
-        let covar = s12 * 64 - s1 * s2;
-        let num = (2 * s1 * s2 + c1) as f32 * (2 * covar + c2) as f32;
-        let den = (s1 * s1 + s2 * s2 + c1) as f32 * (vars + c2) as f32;
-        *o = num / den;
-    }
 }

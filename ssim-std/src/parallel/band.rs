@@ -1,6 +1,7 @@
 //! One band: engines for its map rows at every level, fed from one pass over the
 //! full-resolution rows it needs, and the sink that keeps what the band hands back.
 
+use super::direct::DirectLevel;
 use super::memory::{carve, BandMemory};
 use super::pyramid::{Downsampling, LevelRows, PairSums, Pyramid, CHUNK_ROWS};
 use super::source::{RowBuf, RowSource};
@@ -59,17 +60,24 @@ pub(super) fn run_band<S: RowSource>(
     let nl = levels.len();
     let out_rows: Vec<Option<Span>> = levels
         .iter()
-        .map(|l| {
-            let start = l.map_height * at.band / at.bands;
-            let end = l.map_height * (at.band + 1) / at.bands;
+        .enumerate()
+        .map(|(k, l)| {
+            // The band's share of the level's rows, or of the job's span of them.
+            let (base, m) = match job.rows {
+                Some(s) if k == 0 => (s.start, s.end - s.start),
+                _ => (0, l.map_height),
+            };
+            let start = base + m * at.band / at.bands;
+            let end = base + m * (at.band + 1) / at.bands;
             (start < end).then_some(Span { start, end })
         })
         .collect();
     let mut lens = Vec::with_capacity(nl);
-    for (l, r) in levels.iter().zip(&out_rows) {
+    for (k, (l, r)) in levels.iter().zip(&out_rows).enumerate() {
+        let direct = job.direct_taps.get(k).copied().flatten().is_some();
         lens.push(match r {
-            Some(_) => scratch_len(job.params, l.width, job.map)?,
-            None => 0,
+            Some(_) if !direct => scratch_len(job.params(k), l.width, job.map)?,
+            _ => 0,
         });
     }
     // Per coarser level: CHUNK_ROWS buffered rows and one row of pair sums, of x and of y.
@@ -81,9 +89,28 @@ pub(super) fn run_band<S: RowSource>(
     let mut blocks = &mut memory.blocks[..];
     let mut rows = &mut memory.rows[..];
     let mut engines: Vec<Option<Ssim<'_>>> = Vec::with_capacity(nl);
-    for ((l, r), &len) in levels.iter().zip(&out_rows).zip(&lens) {
+    let mut direct: Vec<Option<DirectLevel>> = Vec::with_capacity(nl);
+    for (k, ((l, r), &len)) in levels.iter().zip(&out_rows).zip(&lens).enumerate() {
         let s = carve(&mut blocks, len);
+        let taps = job.direct_taps.get(k).copied().flatten();
+        direct.push(match (r, taps) {
+            (Some(span), Some(taps)) if k > 0 => Some(DirectLevel::new(
+                job.params(k),
+                l.width,
+                l.height,
+                taps,
+                (span.start, span.end),
+            )?),
+            (_, Some(_)) if k == 0 => {
+                return Err(ssim_core::Error::InvalidParameter {
+                    name: "level_window",
+                    expected: "a first level at least as large as the window",
+                })
+            }
+            _ => None,
+        });
         engines.push(match r {
+            Some(_) if taps.is_some() => None,
             Some(span) => {
                 let options = Options {
                     backend: Some(backend),
@@ -91,7 +118,11 @@ pub(super) fn run_band<S: RowSource>(
                     rows: Some((span.start, span.end)),
                 };
                 Some(Ssim::with_options(
-                    job.params, l.width, l.height, options, s,
+                    job.params(k),
+                    l.width,
+                    l.height,
+                    options,
+                    s,
                 )?)
             }
             None => None,
@@ -99,11 +130,14 @@ pub(super) fn run_band<S: RowSource>(
     }
     let input: Vec<Option<Span>> = engines
         .iter()
-        .map(|e| {
-            e.as_ref().map(|e| {
-                let (start, end) = e.input_rows();
-                Span { start, end }
-            })
+        .zip(&direct)
+        .map(|(e, d)| {
+            let rows = match (e, d) {
+                (Some(e), _) => Some(e.input_rows()),
+                (None, Some(d)) => Some(d.input_rows()),
+                (None, None) => None,
+            };
+            rows.map(|(start, end)| Span { start, end })
         })
         .collect();
     // Rows each level must produce: its engine's input, and the sources of the next level's.
@@ -111,10 +145,11 @@ pub(super) fn run_band<S: RowSource>(
     need[nl - 1] = input[nl - 1];
     for k in (0..nl - 1).rev() {
         let src_rows = need[k + 1].map(|s| {
-            let h = levels[k].height;
+            let (w, h) = (levels[k].width, levels[k].height);
+            let rule = job.downsample.for_level(w, h);
             Span {
-                start: job.downsample.sources(s.start, h).0,
-                end: job.downsample.sources(s.end - 1, h).1 + 1,
+                start: rule.sources(s.start, h).0,
+                end: rule.sources(s.end - 1, h).1 + 1,
             }
         });
         need[k] = Span::hull(input[k], src_rows);
@@ -152,9 +187,17 @@ pub(super) fn run_band<S: RowSource>(
     let mut pyramid = Pyramid {
         input: &input,
         engines,
+        direct,
         sinks,
         downsampling: Downsampling {
-            kernels: job.downsample.with_backend(backend)?,
+            kernels: levels
+                .iter()
+                .map(|l| {
+                    job.downsample
+                        .for_level(l.width, l.height)
+                        .with_backend(backend)
+                })
+                .collect::<Result<Vec<_>>>()?,
             levels,
             need: &need,
             sums,
@@ -172,11 +215,17 @@ pub(super) fn run_band<S: RowSource>(
         pyramid.flush(k)?;
     }
     let Pyramid {
-        engines, mut sinks, ..
+        engines,
+        direct,
+        mut sinks,
+        ..
     } = pyramid;
-    for (e, s) in engines.into_iter().zip(sinks.iter_mut()) {
+    for ((e, d), s) in engines.into_iter().zip(direct).zip(sinks.iter_mut()) {
         if let Some(e) = e {
             s.count = e.finish()?.count;
+        }
+        if let Some(d) = d {
+            s.count = d.finish(s)?;
         }
     }
     memory.keep();

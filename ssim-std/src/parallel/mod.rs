@@ -14,12 +14,13 @@
 
 mod band;
 mod config;
+mod direct;
 mod memory;
 mod pyramid;
 mod source;
 
 pub use config::Config;
-pub(crate) use source::{PlanePair, RowBuf, RowPair, RowSource};
+pub(crate) use source::{BlockMeans, PlanePair, RowBuf, RowPair, RowSource};
 
 use band::{run_band, BandIndex, BandLevel, LevelGeometry};
 use pyramid::CHUNK_ROWS;
@@ -57,9 +58,14 @@ impl Span {
 
 /// What to compute: `levels` levels of a pyramid (1 = single-scale SSIM).
 pub(crate) struct Job<'p> {
-    pub params: &'p Params,
+    /// The parameters of each level, finest first; the last entry serves every level past
+    /// the end (one entry: the same parameters everywhere).
+    pub params: &'p [Params],
+    /// Per level, `Some(n)`: an even window of `n` taps centred at `n / 2`, computed by the
+    /// direct f64 pass of `direct.rs` instead of an engine (jorge-pessoa's shrunken windows).
+    pub direct_taps: &'p [Option<usize>],
     pub levels: usize,
-    /// The 2x2-mean rule between levels.
+    /// The 2x2-mean rule between levels (resolved per level, [`Downsample::for_level`]).
     pub downsample: Downsample,
     /// `Options::map` for the engines (full-size scikit-image maps).
     pub map: bool,
@@ -68,6 +74,15 @@ pub(crate) struct Job<'p> {
     /// Keep the cs map of every level.
     pub cs_map: bool,
     pub config: Config,
+    /// Only these map rows of a single-level job (`None`: all of them).
+    pub rows: Option<Span>,
+}
+
+impl Job<'_> {
+    /// The parameters of level `k`.
+    pub fn params(&self, k: usize) -> &Params {
+        &self.params[k.min(self.params.len() - 1)]
+    }
 }
 
 /// One level's outcome, bands merged.
@@ -83,24 +98,44 @@ pub(crate) struct LevelOut {
     pub cs_map: Option<Vec<f32>>,
 }
 
-/// Image sizes of the pyramid levels: `ceil(n / 2)` per level for both rules.
-pub(crate) fn level_sizes(width: usize, height: usize, levels: usize) -> Vec<(usize, usize)> {
+/// Image sizes of the pyramid levels under `rule` ([`Downsample::output_size`]).
+pub(crate) fn level_sizes(
+    width: usize,
+    height: usize,
+    levels: usize,
+    rule: Downsample,
+) -> Vec<(usize, usize)> {
     let mut v = Vec::with_capacity(levels);
     let (mut w, mut h) = (width, height);
     for _ in 0..levels {
         v.push((w, h));
-        (w, h) = (Downsample::output_len(w), Downsample::output_len(h));
+        (w, h) = rule.output_size(w, h);
     }
     v
 }
 
 /// Runs the job over bands and merges them in row order.
 pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>> {
+    run_from(src, job, (0.0, 0.0, 0))
+}
+
+/// [`run`], level 0's sums continuing from `start` (`ssim_sum, cs_sum, count` of the rows
+/// before `job.rows`), so a map computed span by span in order adds the same f64 sequence
+/// as one run over all rows: the same bits.
+pub(crate) fn run_from<S: RowSource>(
+    src: &S,
+    job: &Job<'_>,
+    start: (f64, f64, u64),
+) -> Result<Vec<LevelOut>> {
     let backend = job.config.resolve_backend()?;
-    let levels = level_sizes(src.width(), src.height(), job.levels)
+    let levels = level_sizes(src.width(), src.height(), job.levels, job.downsample)
         .into_iter()
-        .map(|(width, height)| {
-            let (map_width, map_height) = map_size(job.params, width, height, job.map)?;
+        .enumerate()
+        .map(|(k, (width, height))| {
+            let (map_width, map_height) = match job.direct_taps.get(k).copied().flatten() {
+                Some(taps) => direct::DirectLevel::map_size(width, height, taps)?,
+                None => map_size(job.params(k), width, height, job.map)?,
+            };
             Ok(LevelGeometry {
                 width,
                 height,
@@ -109,10 +144,20 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let span = job.rows.unwrap_or(Span {
+        start: 0,
+        end: levels[0].map_height,
+    });
+    if job.rows.is_some() && (levels.len() != 1 || span.end > levels[0].map_height) {
+        return Err(ssim_core::Error::InvalidParameter {
+            name: "rows",
+            expected: "a span of map rows of a single-level job",
+        });
+    }
     let n = job
         .config
         .max_bands()?
-        .min(levels[0].map_height / MIN_BAND_ROWS)
+        .min((span.end - span.start) / MIN_BAND_ROWS)
         .max(1);
     let band = |band| run_band(src, job, &levels, backend, BandIndex { band, bands: n });
     let bands: Vec<Vec<BandLevel>> = if n == 1 {
@@ -125,7 +170,7 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
     };
     let mut out = Vec::with_capacity(levels.len());
     for (k, lv) in levels.iter().enumerate() {
-        let (mut s, mut c, mut count) = (0f64, 0f64, 0u64);
+        let (mut s, mut c, mut count) = if k == 0 { start } else { (0.0, 0.0, 0) };
         for band in &bands {
             // Row order: bands are in order, rows within a band are in order.
             for &(rs, rc) in &band[k].sums {
@@ -134,8 +179,13 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
             }
             count += band[k].count;
         }
+        let rows = if k == 0 {
+            span.end - span.start
+        } else {
+            lv.map_height
+        };
         let join = |f: fn(&BandLevel) -> &Vec<f32>| {
-            let mut m = Vec::with_capacity(lv.map_width * lv.map_height);
+            let mut m = Vec::with_capacity(lv.map_width * rows);
             bands.iter().for_each(|b| m.extend_from_slice(f(&b[k])));
             m
         };
@@ -176,7 +226,11 @@ pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>>
 pub fn band_scratch_bytes(params: &Params, width: usize, levels: usize) -> Result<usize> {
     let mut total = 0usize;
     let block = std::mem::size_of::<ScratchBlock>();
-    for (k, (w, _)) in level_sizes(width, 1, levels.max(1)).into_iter().enumerate() {
+    let rule = Downsample::Wang2003;
+    for (k, (w, _)) in level_sizes(width, 1, levels.max(1), rule)
+        .into_iter()
+        .enumerate()
+    {
         total += scratch_len(params, w, false)? * block;
         if k > 0 {
             // The buffered rows and the pair sums of x and y.

@@ -2,6 +2,7 @@
 //! stream past, buffered [`CHUNK_ROWS`] at a time, and fed to each level's engine in place.
 
 use super::band::{BandLevel, LevelGeometry};
+use super::direct::DirectLevel;
 use super::source::{RowPair, RowSource};
 use super::Span;
 use ssim_core::{DownsampleKernels, Result, RowRole, Sample, Ssim};
@@ -77,8 +78,8 @@ impl<'r, T: Sample> SourceRow<'r, T> {
 
 /// The pyramid's 2x2 means between levels, and the rows in flight.
 pub(super) struct Downsampling<'a, 'm> {
-    /// The 2x2 mean on the band's backend.
-    pub kernels: DownsampleKernels,
+    /// The 2x2 mean from each level to the next, on the band's backend.
+    pub kernels: Vec<DownsampleKernels>,
     pub levels: &'a [LevelGeometry],
     /// Rows each level must produce.
     pub need: &'a [Option<Span>],
@@ -103,13 +104,13 @@ impl Downsampling<'_, '_> {
         keep_sums: bool,
     ) -> Result<bool> {
         let (height, width) = (self.levels[k].height, self.levels[k].width);
-        let role = self.kernels.rule().role(j, height);
+        let role = self.kernels[k].rule().role(j, height);
         let q = role.output();
         let next = &mut self.pending[k + 1];
         if !self.need[k + 1].is_some_and(|s| s.contains(q)) {
             return Ok(next.len == CHUNK_ROWS);
         }
-        let (d, acc) = (&self.kernels, &mut self.sums[k]);
+        let (d, acc) = (&self.kernels[k], &mut self.sums[k]);
         let (sx, sy) = (row.x_step, row.y_step);
         let out = next.slot();
         match (role, above) {
@@ -148,6 +149,8 @@ pub(super) struct Pyramid<'a, 's, 'm> {
     /// Input rows of each level's engine.
     pub input: &'a [Option<Span>],
     pub engines: Vec<Option<Ssim<'s>>>,
+    /// Levels computed directly instead of by an engine (even windows).
+    pub direct: Vec<Option<DirectLevel>>,
     pub sinks: Vec<BandLevel>,
     pub downsampling: Downsampling<'a, 'm>,
 }
@@ -168,6 +171,7 @@ impl Pyramid<'_, '_, '_> {
             engines,
             sinks,
             downsampling,
+            ..
         } = self;
         let engine = engines[0]
             .as_mut()
@@ -215,12 +219,16 @@ impl Pyramid<'_, '_, '_> {
                     }
                 }
             }
-            if let (Some(s), Some(e)) = (self.input[k], self.engines[k].as_mut()) {
+            if let Some(s) = self.input[k] {
                 let (lo, hi) = (s.start.max(p.start), s.end.min(p.start + p.len));
                 if lo < hi {
                     let span = (lo - p.start) * p.width..(hi - p.start) * p.width;
                     let (x, y) = (&mut p.x[span.clone()], &mut p.y[span]);
-                    e.push_rows_in_place(x, y, &mut self.sinks[k])?;
+                    if let Some(e) = self.engines[k].as_mut() {
+                        e.push_rows_in_place(x, y, &mut self.sinks[k])?;
+                    } else if let Some(d) = self.direct[k].as_mut() {
+                        d.push(x, y);
+                    }
                 }
             }
             p.len = 0;

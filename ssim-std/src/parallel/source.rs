@@ -1,7 +1,7 @@
 //! Row sources: where the full-resolution rows of the two images come from (borrowed from
 //! planes, or converted on the fly, as luma is).
 
-use ssim_core::{Error, Plane, Result, Sample};
+use ssim_core::{AutoDownsample, Error, Padding, Plane, Result, Sample};
 
 /// Row `j` of both images, as one-row planes.
 pub(crate) struct RowPair<'a, T: Sample> {
@@ -33,6 +33,10 @@ pub(crate) trait RowSource: Sync {
 pub(crate) struct RowBuf {
     pub x: Vec<f32>,
     pub y: Vec<f32>,
+    /// f64 sums of a block-mean row (x then y), for [`BlockMeans`].
+    pub acc: Vec<f64>,
+    /// The wrapped source's own conversion space, for [`BlockMeans`].
+    pub inner: Option<Box<RowBuf>>,
 }
 
 /// Two planes as a row source: rows are borrowed, never copied.
@@ -74,5 +78,76 @@ impl<T: Sample> RowSource for PlanePair<'_, T> {
     const KEEPS_ROWS: bool = true;
     fn row_again(&self, j: usize) -> Option<RowPair<'_, T>> {
         self.pair(j).ok()
+    }
+}
+
+/// The size-dependent block-mean stage of [`AutoDownsample`] over another source: row `m`
+/// is made from the `f` source rows of its block as it is asked for, so no image is stored
+/// (the rows of a band are asked for in order, each once).
+pub(crate) struct BlockMeans<'s, S: RowSource> {
+    src: &'s S,
+    rule: AutoDownsample,
+    f: usize,
+    width: usize,
+    height: usize,
+}
+
+impl<'s, S: RowSource> BlockMeans<'s, S> {
+    pub fn new(src: &'s S, rule: AutoDownsample, f: usize) -> Result<Self> {
+        let (width, height) = (
+            rule.output_len(src.width(), f),
+            rule.output_len(src.height(), f),
+        );
+        if width == 0 || height == 0 {
+            return Err(Error::ZeroDimension { width, height });
+        }
+        Ok(BlockMeans {
+            src,
+            rule,
+            f,
+            width,
+            height,
+        })
+    }
+
+    /// The source samples of output sample `m` along an axis of `n`, in order.
+    fn block(&self, m: usize, n: usize) -> impl Iterator<Item = usize> {
+        let start = self.rule.block_start(m, self.f);
+        (0..self.f as isize).map(move |t| Padding::Reflect.map_index(start + t, n))
+    }
+}
+
+impl<S: RowSource> RowSource for BlockMeans<'_, S> {
+    type T = f32;
+    fn width(&self) -> usize {
+        self.width
+    }
+    fn height(&self) -> usize {
+        self.height
+    }
+    fn rows<'a>(&'a self, m: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, f32>> {
+        let (w, sw, sh) = (self.width, self.src.width(), self.src.height());
+        let inner = buf.inner.get_or_insert_with(Box::default);
+        buf.acc.clear();
+        buf.acc.resize(2 * w, 0.0);
+        let (ax, ay) = buf.acc.split_at_mut(w);
+        for r in self.block(m, sh) {
+            let rows = self.src.rows(r, inner)?;
+            for (k, (ox, oy)) in ax.iter_mut().zip(ay.iter_mut()).enumerate() {
+                for c in self.block(k, sw) {
+                    *ox += rows.x.row(0)[c * rows.x.step()].to_f64();
+                    *oy += rows.y.row(0)[c * rows.y.step()].to_f64();
+                }
+            }
+        }
+        let scale = 1.0 / (self.f * self.f) as f64;
+        buf.x.clear();
+        buf.y.clear();
+        buf.x.extend(ax.iter().map(|s| (s * scale) as f32));
+        buf.y.extend(ay.iter().map(|s| (s * scale) as f32));
+        Ok(RowPair {
+            x: Plane::new(&buf.x, w, 1)?,
+            y: Plane::new(&buf.y, w, 1)?,
+        })
     }
 }

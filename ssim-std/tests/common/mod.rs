@@ -36,7 +36,13 @@ pub struct Case {
 }
 
 pub fn cases(configs: &[&str]) -> Vec<Case> {
-    let text = std::fs::read_to_string(testdata().join("cases.json")).unwrap();
+    cases_from("cases.json", configs)
+}
+
+/// The cases of `configs` in `file` under `testdata/` (`presets_cases.json`: the
+/// configurations of the torchmetrics, piq, jorge-pessoa and wang2009 presets).
+pub fn cases_from(file: &str, configs: &[&str]) -> Vec<Case> {
+    let text = std::fs::read_to_string(testdata().join(file)).unwrap();
     let all: Vec<Value> = serde_json::from_str(&text).unwrap();
     all.into_iter()
         .filter(|c| configs.contains(&c["config"].as_str().unwrap()))

@@ -27,6 +27,7 @@ impl Lanes for Neon {
     type V = float32x4_t;
     type W = float64x2_t;
     type I = int32x4_t;
+    type H = int16x8_t;
 
     #[inline(always)]
     fn splat(self, v: f32) -> float32x4_t {
@@ -137,6 +138,53 @@ impl Lanes for Neon {
     fn to_float(self, v: int32x4_t) -> float32x4_t {
         // SAFETY: see the impl comment.
         unsafe { vcvtq_f32_s32(v) }
+    }
+    #[inline(always)]
+    fn splat_int(self, v: i32) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_s32(v) }
+    }
+    #[inline(always)]
+    fn load_int(self, s: &[i32], i: usize) -> int32x4_t {
+        let s = &s[i..i + 4];
+        // SAFETY: see the impl comment; `s` holds 4 i32.
+        unsafe { vld1q_s32(s.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store_int(self, v: int32x4_t, d: &mut [i32], i: usize) {
+        let d = &mut d[i..i + 4];
+        // SAFETY: see the impl comment; `d` holds 4 i32.
+        unsafe { vst1q_s32(d.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn pair_add_int(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vpaddq_s32(a, b) }
+    }
+    #[inline(always)]
+    fn load_u8_h(self, s: &[u8], i: usize) -> int16x8_t {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds the 8 bytes `vld1_u8` reads.
+        unsafe { vreinterpretq_s16_u16(vmovl_u8(vld1_u8(s.as_ptr()))) }
+    }
+    #[inline(always)]
+    fn add_h(self, a: int16x8_t, b: int16x8_t) -> int16x8_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_s16(a, b) }
+    }
+    #[inline(always)]
+    fn madd_h(self, a: int16x8_t, b: int16x8_t) -> int32x4_t {
+        // SAFETY: see the impl comment. The widening products of the low and high halves,
+        // then adjacent pairs summed: x86's `pmaddwd`.
+        unsafe {
+            let lo = vmull_s16(vget_low_s16(a), vget_low_s16(b));
+            vpaddq_s32(lo, vmull_high_s16(a, b))
+        }
+    }
+    #[inline(always)]
+    fn pair_sums_h(self, a: int16x8_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vpaddlq_s16(a) }
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> float64x2_t {

@@ -27,6 +27,7 @@ impl Lanes for Avx2 {
     type V = __m256;
     type W = __m256d;
     type I = __m256i;
+    type H = __m256i;
 
     #[inline(always)]
     fn splat(self, v: f32) -> __m256 {
@@ -149,6 +150,50 @@ impl Lanes for Avx2 {
     fn to_float(self, v: __m256i) -> __m256 {
         // SAFETY: see the impl comment.
         unsafe { _mm256_cvtepi32_ps(v) }
+    }
+    #[inline(always)]
+    fn splat_int(self, v: i32) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_set1_epi32(v) }
+    }
+    #[inline(always)]
+    fn load_int(self, s: &[i32], i: usize) -> __m256i {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds 8 i32.
+        unsafe { _mm256_loadu_si256(s.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn store_int(self, v: __m256i, d: &mut [i32], i: usize) {
+        let d = &mut d[i..i + 8];
+        // SAFETY: see the impl comment; `d` holds 8 i32.
+        unsafe { _mm256_storeu_si256(d.as_mut_ptr().cast(), v) }
+    }
+    #[inline(always)]
+    fn pair_add_int(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment. As `pair_add`: `hadd` within the 128-bit halves,
+        // then the 64-bit permutation puts `a` before `b`.
+        unsafe { _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(a, b)) }
+    }
+    #[inline(always)]
+    fn load_u8_h(self, s: &[u8], i: usize) -> __m256i {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds the 16 bytes `_mm_loadu_si128` reads.
+        unsafe { _mm256_cvtepu8_epi16(_mm_loadu_si128(s.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn add_h(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_epi16(a, b) }
+    }
+    #[inline(always)]
+    fn madd_h(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_madd_epi16(a, b) }
+    }
+    #[inline(always)]
+    fn pair_sums_h(self, a: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_madd_epi16(a, _mm256_set1_epi16(1)) }
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m256d {

@@ -1,15 +1,16 @@
-//! The AVX-512 backend: 16 f32 / 8 f64 lanes in zmm registers (AVX-512F only).
+//! The AVX-512 backend: 16 f32 / 8 f64 lanes in zmm registers (AVX-512F; BW for the 16-bit
+//! lanes of FFmpeg's 8-bit SSIM kernels).
 
 use crate::lanes::{Lanes, Rows};
 use core::arch::x86_64::*;
 
-/// Proof that the CPU runs AVX-512F, AVX2 and FMA and the OS saves zmm and opmask registers.
+/// Proof that the CPU runs AVX-512F and BW, AVX2 and FMA and the OS saves zmm and opmask registers.
 #[derive(Clone, Copy)]
 pub(crate) struct Avx512(());
 
 impl Avx512 {
     /// # Safety
-    /// The CPU must support AVX-512F, AVX2 and FMA and the OS must have enabled zmm state
+    /// The CPU must support AVX-512F and BW, AVX2 and FMA and the OS must have enabled zmm state
     /// ([`super::has_avx512`]).
     #[inline(always)]
     pub(crate) unsafe fn new_unchecked() -> Avx512 {
@@ -17,8 +18,8 @@ impl Avx512 {
     }
 }
 
-// Every `unsafe` block below calls an AVX-512F/AVX/AVX2 intrinsic. SAFETY for all of them: a
-// value of `Avx512` exists only after AVX-512F support was confirmed (`Avx512::new_unchecked`),
+// Every `unsafe` block below calls an AVX-512F/BW/AVX/AVX2 intrinsic. SAFETY for all of them: a
+// value of `Avx512` exists only after AVX-512F and BW support was confirmed (`Avx512::new_unchecked`),
 // and every pointer comes from a slice just bounds-checked to hold the lanes accessed.
 impl Lanes for Avx512 {
     const F: usize = 16;
@@ -27,6 +28,7 @@ impl Lanes for Avx512 {
     type V = __m512;
     type W = __m512d;
     type I = __m512i;
+    type H = __m512i;
 
     #[inline(always)]
     fn splat(self, v: f32) -> __m512 {
@@ -152,6 +154,57 @@ impl Lanes for Avx512 {
     fn to_float(self, v: __m512i) -> __m512 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_cvtepi32_ps(v) }
+    }
+    #[inline(always)]
+    fn splat_int(self, v: i32) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_set1_epi32(v) }
+    }
+    #[inline(always)]
+    fn load_int(self, s: &[i32], i: usize) -> __m512i {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds 16 i32.
+        unsafe { _mm512_loadu_si512(s.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn store_int(self, v: __m512i, d: &mut [i32], i: usize) {
+        let d = &mut d[i..i + 16];
+        // SAFETY: see the impl comment; `d` holds 16 i32.
+        unsafe { _mm512_storeu_si512(d.as_mut_ptr().cast(), v) }
+    }
+    #[inline(always)]
+    fn pair_add_int(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+            let odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+            _mm512_add_epi32(
+                _mm512_permutex2var_epi32(a, even, b),
+                _mm512_permutex2var_epi32(a, odd, b),
+            )
+        }
+    }
+    #[inline(always)]
+    fn load_u8_h(self, s: &[u8], i: usize) -> __m512i {
+        let s = &s[i..i + 32];
+        // SAFETY: see the impl comment (AVX-512BW is part of the token's contract); `s`
+        // holds the 32 bytes `_mm256_loadu_si256` reads.
+        unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(s.as_ptr().cast())) }
+    }
+    #[inline(always)]
+    fn add_h(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_add_epi16(a, b) }
+    }
+    #[inline(always)]
+    fn madd_h(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_madd_epi16(a, b) }
+    }
+    #[inline(always)]
+    fn pair_sums_h(self, a: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_madd_epi16(a, _mm512_set1_epi16(1)) }
     }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m512d {

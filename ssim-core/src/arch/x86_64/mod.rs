@@ -7,7 +7,6 @@
 
 pub(crate) mod avx2;
 pub(crate) mod avx512;
-pub(crate) mod x264;
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv, CpuidResult};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -35,7 +34,7 @@ pub(crate) fn has_avx2_fma() -> bool {
     features() & AVX2_FMA != 0
 }
 
-/// AVX-512F (plus AVX2 and FMA), with zmm and opmask state enabled by the OS.
+/// AVX-512F and BW (plus AVX2 and FMA), with zmm and opmask state enabled by the OS.
 pub(crate) fn has_avx512() -> bool {
     features() & AVX512 != 0
 }
@@ -65,14 +64,18 @@ fn detect() -> u8 {
     }
     let xcr0 = xcr0();
     let l7 = cpuid(7, 0);
-    let (avx2, avx512f) = (l7.ebx & (1 << 5) != 0, l7.ebx & (1 << 16) != 0);
+    let (avx2, avx512f, avx512bw) = (
+        l7.ebx & (1 << 5) != 0,
+        l7.ebx & (1 << 16) != 0,
+        l7.ebx & (1 << 30) != 0,
+    );
     // XCR0 bits: 1 SSE, 2 AVX (ymm upper halves), 5 opmask, 6 ZMM_Hi256, 7 Hi16_ZMM.
     let ymm_state = xcr0 & 0b110 == 0b110;
     let zmm_state = xcr0 & 0b1110_0110 == 0b1110_0110;
     let mut f = 0;
     if avx2 && fma && ymm_state {
         f |= AVX2_FMA;
-        if avx512f && zmm_state {
+        if avx512f && avx512bw && zmm_state {
             f |= AVX512;
         }
     }

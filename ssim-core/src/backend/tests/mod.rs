@@ -9,9 +9,10 @@ extern crate std;
 
 mod boxes;
 mod downsample;
+mod x264;
 
 use super::{Backend, Kernels};
-use crate::kernels::{FormulaConsts, ROWS_PER_PASS, UD_MOMENTS};
+use crate::kernels::{ud_at, ud_slot, FormulaConsts, ROWS_PER_PASS, UD_MOMENTS};
 use std::vec::Vec;
 use std::{eprintln, format, vec};
 
@@ -64,14 +65,17 @@ impl Rng {
 }
 
 /// Lengths around every lane count and its multiples.
-pub(super) const LENGTHS: &[usize] = &[1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 100];
+pub(super) const LENGTHS: &[usize] = &[
+    1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 64, 100, 272,
+];
 
 #[test]
 fn loads_are_identical() {
     let mut rng = Rng(1);
     for (b, k) in backends() {
         for &n in LENGTHS {
-            for step in 1..=3 {
+            // Steps 2 to 4 have their own strided loads (interleaved channels), 5 the generic.
+            for step in 1..=5 {
                 let len = (n - 1) * step + 1;
                 let u8s: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
                 let u16s: Vec<u16> = (0..len).map(|_| rng.next() as u16).collect();
@@ -147,13 +151,13 @@ fn horizontal_within_bound() {
                         .collect()
                 };
                 let (x, y) = (row(&mut rng), row(&mut rng));
-                let (mut a, mut e) = (vec![0f32; UD_MOMENTS * n], vec![0f32; UD_MOMENTS * n]);
+                let (mut a, mut e) = (vec![0f32; ud_slot(n)], vec![0f32; ud_slot(n)]);
                 let (mut xa, mut ya, mut xe, mut ye) = (x.clone(), y.clone(), x, y);
                 (k.horizontal)(&mut xa, &mut ya, &w, n, &mut a);
                 (scalar().horizontal)(&mut xe, &mut ye, &w, n, &mut e);
                 // Both replaced the rows by the same sums and differences.
                 assert_eq!((&xa, &ya), (&xe, &ye), "{b} horizontal n={n} r={r}: u, d");
-                let err = rel_err_rows(&a, &e, n);
+                let err = rel_err_rows(&planar(&a, n), &planar(&e, n), n);
                 assert!(err <= MOMENT_BOUND, "{b} horizontal n={n} r={r}: {err:.3e}");
                 worst = worst.max(err);
             }
@@ -162,13 +166,21 @@ fn horizontal_within_bound() {
     }
 }
 
+/// The moment rows `mu, md, vu, vd` of a Gaussian ring slot of `n` columns, one after the
+/// other (the slot holds them in 16-column groups, `kernels::ud_at`).
+fn planar(slot: &[f32], n: usize) -> Vec<f32> {
+    (0..UD_MOMENTS)
+        .flat_map(|m| (0..n).map(move |o| slot[ud_at(m, o)]))
+        .collect()
+}
+
 /// A random ring of `slots` rows of `mu, md, vu, vd` (means of x + y and x - y, their
-/// variances), `n` wide.
+/// variances), `n` wide, in the slot layout of `kernels::ud_at`.
 fn ud_ring(rng: &mut Rng, slots: usize, n: usize) -> Vec<f32> {
-    let mut ring = vec![0f32; slots * UD_MOMENTS * n];
+    let mut ring = vec![0f32; slots * ud_slot(n)];
     for s in 0..slots {
         for i in 0..n {
-            let at = |m: usize| (s * UD_MOMENTS + m) * n + i;
+            let at = |m: usize| s * ud_slot(n) + ud_at(m, i);
             ring[at(0)] = 200.0 + rng.unit() * 100.0;
             ring[at(1)] = (rng.unit() - 0.5) * 50.0;
             ring[at(2)] = rng.unit() * 800.0;
@@ -281,7 +293,7 @@ fn scalar_vertical_formula_is_the_definition() {
         (scalar().vertical_formula)(&ring, &order, &w, n, &kc, &mut got);
         for i in 0..n {
             // Window row t (top to bottom) is ring slot order[t]; its weight is w[|t - r|].
-            let at = |t: usize, m: usize| ring[(order[t] * UD_MOMENTS + m) * n + i] as f64;
+            let at = |t: usize, m: usize| ring[order[t] * ud_slot(n) + ud_at(m, i)] as f64;
             let wt = |t: usize| w[t.abs_diff(r)] as f64;
             let mean = |m: usize| (0..slots).map(|t| wt(t) * at(t, m)).sum::<f64>();
             let (mu, md) = (mean(0), mean(1));

@@ -2,7 +2,7 @@
 //! then the centred vertical combination fused with the formula.
 
 use super::{chunks, pass_rows, MAX_PASS_ROWS};
-use crate::kernels::{scalar, FormulaConsts, ROWS_PER_PASS, UD_MOMENTS};
+use crate::kernels::{scalar, ud_at, FormulaConsts, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
 use crate::lanes::{Lanes, Rows};
 
 #[inline(always)]
@@ -14,7 +14,8 @@ pub(crate) fn horizontal<S: Lanes>(
     n: usize,
     out: &mut [f32],
 ) {
-    if n < S::F {
+    // Whole groups only: the vectors then never straddle two (the engine's rows always are).
+    if n < S::F || !n.is_multiple_of(UD_GROUP) {
         return scalar::horizontal(x, y, w, n, out);
     }
     let r = w.len() - 1;
@@ -57,10 +58,7 @@ fn horizontal_sized<S: Lanes>(
     n: usize,
     out: &mut [f32],
 ) {
-    let (mu, rest) = out.split_at_mut(n);
-    let (md, rest) = rest.split_at_mut(n);
-    let (vu, rest) = rest.split_at_mut(n);
-    let vd = &mut rest[..n];
+    let out = &mut out[..UD_MOMENTS * n];
     let w = &w[..=r];
     let zero = s.splat(0.0);
     for o in chunks(n, S::F) {
@@ -81,10 +79,12 @@ fn horizontal_sized<S: Lanes>(
             qd = s.mul_add(wk, s.mul_add(dd1, dd1, s.mul(dd2, dd2)), qd);
         }
         let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
-        s.store(s.add(su, a), mu, o);
-        s.store(s.add(sd, b), md, o);
-        s.store(s.mul_add(na, a, qu), vu, o);
-        s.store(s.mul_add(nb, b, qd), vd, o);
+        // The four moments of these columns, side by side in their group.
+        let g = &mut out[ud_at(0, o)..][..UD_MOMENTS * UD_GROUP - o % UD_GROUP];
+        s.store(s.add(su, a), g, 0);
+        s.store(s.add(sd, b), g, UD_GROUP);
+        s.store(s.mul_add(na, a, qu), g, 2 * UD_GROUP);
+        s.store(s.mul_add(nb, b, qd), g, 3 * UD_GROUP);
     }
 }
 
@@ -97,11 +97,11 @@ fn window_stats<S: Lanes, const CAP: usize>(
     ring: &Rows<'_, CAP>,
     w: &[f32],
     mid: usize,
-    n: usize,
     i: usize,
 ) -> [S::V; UD_MOMENTS] {
     let zero = s.splat(0.0);
-    let at = |t: usize, m: usize| s.load_at(ring, t, m * n + i);
+    let g = ud_at(0, i);
+    let at = |t: usize, m: usize| s.load_at(ring, t, g + m * UD_GROUP);
     let (cu, cd) = (at(mid, 0), at(mid, 1));
     let w0 = s.splat(w[0]);
     let mut vu = s.mul(w0, at(mid, 2));
@@ -176,7 +176,7 @@ pub(crate) fn vertical_formula<S: Lanes>(
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    if n < S::F {
+    if n < S::F || !n.is_multiple_of(UD_GROUP) {
         return scalar::vertical_formula(ring, slots, w, n, k, out);
     }
     // The common radii as constants: the window loop unrolls, and the pass's rows fit a
@@ -217,7 +217,7 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     for i in chunks(n, S::F) {
         for (row, m) in st.iter_mut().enumerate().take(rows) {
             let mid = row + r;
-            *m = window_stats(s, &ring, w, mid, n, i);
+            *m = window_stats(s, &ring, w, mid, i);
             if !late {
                 let (v, c) = formula_vec(s, &fc, *m);
                 s.store(v, out, 2 * row * n + i);

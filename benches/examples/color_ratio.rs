@@ -1,0 +1,64 @@
+//! RGB (mean of the channels) against gray on the bench pair, one thread, in one process:
+//! rounds of each alternate so both see the same machine load, and the minimum over the
+//! rounds is the figure least disturbed by other processes. Prints both times and the ratio
+//! (the target of issue 17 is at most 3.2x).
+//!
+//! `cargo run --release -p ssim-benches --example color_ratio -- [ROUNDS] [CALLS]`
+
+use ssim_benches::pair;
+use ssim_std::{ssim_image, ChannelMode, Config, Interleaved, Params, PixelLayout};
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("numbers: ROUNDS CALLS"))
+        .collect();
+    let (rounds, calls) = (
+        args.first().copied().unwrap_or(9),
+        args.get(1).copied().unwrap_or(5),
+    );
+    let p = pair(1920, 1080);
+    let (w, h) = (p.width, p.height);
+    // As benches/color.rs: three different channels from the gray pair.
+    let rgb = |v: &[u8]| -> Vec<u8> {
+        (0..w * h)
+            .flat_map(|i| [v[i], v[(i + 7) % (w * h)], v[(i + w + 3) % (w * h)]])
+            .collect()
+    };
+    let (xr, yr) = (rgb(&p.x), rgb(&p.y));
+    let params = Params::wang2004(255.0);
+    let config = Config {
+        backend: None,
+        threads: Some(1),
+    };
+    let gray = (
+        Interleaved::new(&p.x, w, h, PixelLayout::Gray).expect("valid"),
+        Interleaved::new(&p.y, w, h, PixelLayout::Gray).expect("valid"),
+    );
+    let colour = (
+        Interleaved::new(&xr, w, h, PixelLayout::Rgb).expect("valid"),
+        Interleaved::new(&yr, w, h, PixelLayout::Rgb).expect("valid"),
+    );
+    let time = |(x, y): &(Interleaved<'_, u8>, Interleaved<'_, u8>)| {
+        let t0 = Instant::now();
+        for _ in 0..calls {
+            let r = ssim_image(&params, x, y, ChannelMode::Mean, &config).expect("valid");
+            std::hint::black_box(r);
+        }
+        t0.elapsed().as_secs_f64() * 1e3 / calls as f64
+    };
+    let (mut g, mut c) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        g.push(time(&gray));
+        c.push(time(&colour));
+    }
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "RESULT color_ratio size={w}x{h} threads=1 gray_min_ms={:.3} rgb_min_ms={:.3} \
+         ratio={:.2}",
+        min(&g),
+        min(&c),
+        min(&c) / min(&g)
+    );
+}
