@@ -771,7 +771,9 @@ typedef struct ssim_stream_map {
 #define SSIM_ERROR_ROWS_MISSING 21
 
 /**
- * Rows pushed to a stream with a sample type other than the one it was created for.
+ * Rows pushed to a stream with a sample type other than the one it was created for, or
+ * images of a sample type this build leaves out (a u8-only no_std build has no `uint16_t`
+ * kernels: README, "Using on a microcontroller").
  */
 #define SSIM_ERROR_SAMPLE_TYPE 22
 

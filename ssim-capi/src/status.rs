@@ -65,7 +65,9 @@ pub const SSIM_ERROR_STREAM_STATE: ssim_status = 19;
 pub const SSIM_ERROR_TOO_MANY_ROWS: ssim_status = 20;
 /// `ssim_stream_finish` before every row of the image was pushed.
 pub const SSIM_ERROR_ROWS_MISSING: ssim_status = 21;
-/// Rows pushed to a stream with a sample type other than the one it was created for.
+/// Rows pushed to a stream with a sample type other than the one it was created for, or
+/// images of a sample type this build leaves out (a u8-only no_std build has no `uint16_t`
+/// kernels: README, "Using on a microcontroller").
 pub const SSIM_ERROR_SAMPLE_TYPE: ssim_status = 22;
 
 /// One past the largest status code, for tables indexed by status.
@@ -176,6 +178,7 @@ pub(crate) fn status_of(e: &Error) -> ssim_status {
         Error::RowOverflow { .. } => SSIM_ERROR_TOO_MANY_ROWS,
         Error::ChunkWidth { .. } | Error::PartialRow { .. } => SSIM_ERROR_SIZE_MISMATCH,
         Error::RowsMissing { .. } => SSIM_ERROR_ROWS_MISSING,
+        Error::SampleTypeNotBuilt { .. } => SSIM_ERROR_SAMPLE_TYPE,
         // An error variant added after this mapping.
         _ => SSIM_ERROR_INTERNAL,
     }

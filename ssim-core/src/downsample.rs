@@ -542,11 +542,13 @@ fn pair_sums<T: Sample>(
         };
         match (T::slice(src), above.map(T::slice)) {
             (SampleSlice::U8(s), None) => (kernels.downsample_u8)(s, step, sums(acc), dst),
+            #[cfg(feature = "u16")]
             (SampleSlice::U16(s), None) => (kernels.downsample_u16)(s, step, sums(acc), dst),
             (SampleSlice::F32(s), None) => (kernels.downsample_f32)(s, step, sums(acc), dst),
             (SampleSlice::U8(s), Some(SampleSlice::U8(u))) => {
                 (kernels.downsample_u8)(s, step, Upper::Row(u), dst)
             }
+            #[cfg(feature = "u16")]
             (SampleSlice::U16(s), Some(SampleSlice::U16(u))) => {
                 (kernels.downsample_u16)(s, step, Upper::Row(u), dst)
             }

@@ -131,6 +131,12 @@ pub enum Error {
         /// The engine's width: `len` must be a multiple of it.
         width: usize,
     },
+    /// Samples of a type whose kernels this build leaves out (ssim-core without its `u16`
+    /// feature, as in a u8-only firmware build).
+    SampleTypeNotBuilt {
+        /// The sample type: `"u16"`.
+        sample: &'static str,
+    },
     /// A backend was forced that this CPU (or this build) cannot run.
     BackendUnsupported {
         /// Name of the backend.
@@ -250,6 +256,10 @@ impl fmt::Display for Error {
                 f,
                 "finish called after {pushed} of {height} rows: push every row first"
             ),
+            Error::SampleTypeNotBuilt { sample } => write!(
+                f,
+                "{sample} samples are not part of this build: expected u8 or f32 samples, or a build with ssim-core's `{sample}` feature"
+            ),
             Error::BackendUnsupported { backend } => write!(
                 f,
                 "backend {backend} is not supported on this CPU or build: choose one of Backend::available()"
@@ -275,7 +285,8 @@ impl fmt::Display for Error {
             ),
             Error::NegativeLevelMean { level, term, value } => write!(
                 f,
-                "MS-SSIM level {level} has mean {term} {value}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)"
+                "MS-SSIM level {level} has mean {term} {}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)",
+                Decimal(value)
             ),
             Error::GradientBufferSize { len, needed } => write!(
                 f,
@@ -286,6 +297,46 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
-
 /// Shorthand for results of this crate.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// An f64 written with six decimals by integer arithmetic. core's float formatting (about
+/// 20 KB of tables and bignum code) would otherwise be linked into every no_std build that
+/// shows error messages, for this one value.
+struct Decimal(f64);
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v.is_nan() {
+            return f.write_str("NaN");
+        }
+        let (sign, a) = if v < 0.0 { ("-", -v) } else { ("", v) };
+        if a.is_infinite() {
+            return write!(f, "{sign}inf");
+        }
+        // Exact as an integer of millionths below 2^53; beyond, the integer part alone.
+        if a >= 9e9 {
+            return write!(f, "{sign}{}", a as u64);
+        }
+        let m = (a * 1e6 + 0.5) as u64;
+        write!(f, "{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
+    }
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::Decimal;
+    extern crate std;
+    use std::format;
+
+    #[test]
+    fn decimals_are_rounded_to_six_places() {
+        assert_eq!(format!("{}", Decimal(-0.0123456789)), "-0.012346");
+        assert_eq!(format!("{}", Decimal(0.5)), "0.500000");
+        assert_eq!(format!("{}", Decimal(12.0000004)), "12.000000");
+        assert_eq!(format!("{}", Decimal(f64::NAN)), "NaN");
+        assert_eq!(format!("{}", Decimal(f64::NEG_INFINITY)), "-inf");
+        assert_eq!(format!("{}", Decimal(1e12)), "1000000000000");
+    }
+}

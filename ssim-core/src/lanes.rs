@@ -149,6 +149,7 @@ impl<'a, const CAP: usize> Rows<'a, CAP> {
 
     /// Row `t` as a slice.
     #[inline(always)]
+    #[cfg_attr(not(feature = "portable"), allow(dead_code))] // the portable token's loads
     pub(crate) fn row(&self, t: usize) -> &'a [f32] {
         assert!(t < self.count);
         &self.data[self.offsets[t]..][..self.len]

@@ -33,8 +33,8 @@
 //! The Gaussian and f32 paths compute in f32 with every second moment *centred* on the sample at
 //! the window centre (`docs/ARCHITECTURE.md` in the repository explains the kernels), so the
 //! classic cancellation of `E[x^2] - mu^2` in bright, flat regions does not occur; each row of the
-//! map is summed in f32 partial sums of at most eight values, widened to f64 once per 128 columns
-//! (no per-pixel double precision, which is software on single-precision FPUs), and rows are added
+//! map is summed in f32 partial sums of at most eight values, added in f32 and widened to f64 once
+//! per 128 columns (no per-pixel double precision, which is software on single-precision FPUs), and rows are added
 //! in f64 in row order. Measured against float64 references (scikit-image, MATLAB's definition) on
 //! the bundled vectors, the mean differs by at most the bound stated in the README. Box windows on
 //! u8/u16 samples are computed from exact integer sums and agree with float64 references to
@@ -57,6 +57,10 @@ mod downsample;
 mod engine;
 mod error;
 mod kernels;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
 mod lanes;
 mod params;
 mod plane;

@@ -10,6 +10,7 @@
 
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod aarch64;
+#[cfg(feature = "portable")]
 pub(crate) mod portable;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86_64;
@@ -34,14 +35,17 @@ macro_rules! target_feature_table {
             ($supported).then_some(&KERNELS)
         }
 
+        // The list's doc comments come along with its `cfg` attributes.
+        #[allow(unused_doc_comments)]
         static KERNELS: Kernels = Kernels {
             backend: $backend,
-            $($name: entry::$name,)*
+            $($(#[$attr])* $name: entry::$name,)*
         };
 
         mod entry {
             use super::*;
             $(
+                $(#[$attr])*
                 #[allow(clippy::too_many_arguments)]
                 pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
                     #[target_feature(enable = $features)]

@@ -17,6 +17,7 @@ macro_rules! kernel_list {
             /// Widens `out.len()` samples, `step` apart, to f32.
             fn load_u8 = load(src: &[u8], step: usize, out: &mut [f32]);
             /// Widens `out.len()` samples, `step` apart, to f32.
+            #[cfg(feature = "u16")]
             fn load_u16 = load(src: &[u16], step: usize, out: &mut [f32]);
             /// Like `load_u8`; returns the index of the first non-finite sample, if any.
             fn load_f32 = load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
@@ -125,6 +126,7 @@ macro_rules! kernel_list {
                 out: &mut [f32]
             );
             /// As `downsample_u8`.
+            #[cfg(feature = "u16")]
             fn downsample_u16 = downsample(
                 src: &[u16],
                 step: usize,

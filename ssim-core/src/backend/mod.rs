@@ -10,6 +10,7 @@ mod list;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "portable")]
 use crate::arch::portable::Portable;
 use crate::error::{Error, Result};
 #[allow(unused_imports)] // the entry points name them through `use super::*`
@@ -124,6 +125,7 @@ impl Backend {
     fn table(self) -> Option<&'static Kernels> {
         match self {
             Backend::Scalar => Some(&SCALAR),
+            #[cfg(feature = "portable")]
             Backend::Portable => Some(&PORTABLE),
             #[cfg(target_arch = "aarch64")]
             Backend::Neon => neon::kernels(),
@@ -176,9 +178,11 @@ macro_rules! plain_table {
     (@table $table:ident, $backend:expr, $token:tt, $module:ident;
      $($(#[$attr:meta])* fn $name:ident = $body:ident
         ($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?;)*) => {
+        // The list's doc comments come along with its `cfg` attributes.
+        #[allow(unused_doc_comments)]
         static $table: Kernels = Kernels {
             backend: $backend,
-            $($name: plain_table!(
+            $($(#[$attr])* $name: plain_table!(
                 @entry $token $name = $module::$body($($arg: $ty),*) $(-> $ret)?
             ),)*
         };
@@ -202,6 +206,7 @@ macro_rules! plain_table {
 }
 
 kernel_list!(plain_table! { SCALAR, Backend::Scalar, scalar });
+#[cfg(feature = "portable")]
 kernel_list!(plain_table! { PORTABLE, Backend::Portable, generic(Portable) });
 
 // After the table macros, which it reuses.

@@ -8,6 +8,7 @@
 //! that backend run.
 
 use super::Backend;
+#[cfg(feature = "portable")]
 #[allow(unused_imports)] // the entry points name them through `use super::*`
 use crate::arch::portable::Portable;
 use crate::error::{Error, Result};
@@ -30,6 +31,7 @@ macro_rules! probe_list {
 
 probe_list!(kernels_struct! {});
 probe_list!(plain_table! { SCALAR, Backend::Scalar, scalar });
+#[cfg(feature = "portable")]
 probe_list!(plain_table! { PORTABLE, Backend::Portable, generic(Portable) });
 
 #[cfg(target_arch = "x86_64")]
@@ -63,6 +65,7 @@ use crate::arch::target_feature_table;
 fn table(backend: Backend) -> Result<&'static Kernels> {
     let t = match backend {
         Backend::Scalar => Some(&SCALAR),
+        #[cfg(feature = "portable")]
         Backend::Portable => Some(&PORTABLE),
         #[cfg(target_arch = "aarch64")]
         Backend::Neon => neon::kernels(),

@@ -162,6 +162,9 @@ impl Ssim<'_> {
     /// Records the sample type of the first push and with it the ring path, and checks that
     /// box windows keep it (their exact sums depend on it).
     fn sample_kind(&mut self, kind: SampleKind) -> Result<()> {
+        if kind == SampleKind::U16 && !cfg!(feature = "u16") {
+            return Err(Error::SampleTypeNotBuilt { sample: "u16" });
+        }
         match self.kind {
             None => {
                 self.kind = Some(kind);
@@ -199,10 +202,14 @@ impl Ssim<'_> {
                     (self.kernels.load_u8)(s, step, out);
                     None
                 }
+                #[cfg(feature = "u16")]
                 SampleSlice::U16(s) => {
                     (self.kernels.load_u16)(s, step, out);
                     None
                 }
+                // `sample_kind` rejected u16 rows already; this arm only keeps it an error.
+                #[cfg(not(feature = "u16"))]
+                SampleSlice::U16(_) => return Err(Error::SampleTypeNotBuilt { sample: "u16" }),
                 SampleSlice::F32(s) => (self.kernels.load_f32)(s, step, out),
             };
             if let Some(col) = bad {

@@ -33,10 +33,28 @@
 //!    ([`scalar::box_pixel_narrow`]), unfused and in one order everywhere: identical on every
 //!    backend too.
 
+// A build with no vector backend (no `portable` feature, no x86-64 or aarch64 tables: a
+// Cortex-M firmware) compiles the generic kernels but never instantiates them.
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod downsample;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod generic;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod roofline;
 pub(crate) mod scalar;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod x264;
 
 /// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).

@@ -1,7 +1,7 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_MOMENTS};
+use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_GROUP, UD_MOMENTS};
 
 pub(crate) use super::downsample::scalar as downsample;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
@@ -14,6 +14,14 @@ fn ma(a: f32, b: f32, c: f32) -> f32 {
 }
 
 pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
+    // Packed rows without `step_by`'s bookkeeping: on a microcontroller, where this is the
+    // loading kernel, it halved the cost of a sample.
+    if step == 1 {
+        for (o, s) in out.iter_mut().zip(src) {
+            *o = s.to_f32();
+        }
+        return;
+    }
     for (o, s) in out.iter_mut().zip(src.iter().step_by(step)) {
         *o = s.to_f32();
     }
@@ -40,63 +48,108 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]) {
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
-    let (u, d) = (&*x, &*y);
-    let out = &mut out[..ud_slot(n)];
-    for o in 0..n {
-        let c = o + r;
-        let (su, sd) = (u[c], d[c]);
-        let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-        for k in 1..=r {
-            let wk = w[k];
-            let (du1, du2) = (u[c - k] - su, u[c + k] - su);
-            let (dd1, dd2) = (d[c - k] - sd, d[c + k] - sd);
-            a = ma(wk, du1 + du2, a);
-            b = ma(wk, dd1 + dd2, b);
-            qu = ma(wk, ma(du1, du1, du2 * du2), qu);
-            qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
+    let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
+    // A slot is a sequence of 16-column groups, each with its four moment rows ([`ud_at`]).
+    let groups = out[..ud_slot(n)].chunks_mut(UD_GROUP * UD_MOMENTS);
+    for (g, group) in groups.enumerate() {
+        let o0 = g * UD_GROUP;
+        let len = UD_GROUP.min(n - o0);
+        let (u, d) = (&u[o0..o0 + len + 2 * r], &d[o0..o0 + len + 2 * r]);
+        let (mu, rest) = group.split_at_mut(UD_GROUP);
+        let (md, rest) = rest.split_at_mut(UD_GROUP);
+        let (vu, vd) = rest.split_at_mut(UD_GROUP);
+        let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
+        let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
+        // The radius of the common windows (Gaussian 11 and 7) as a constant: the taps are
+        // written out with fixed offsets and the weights stay in registers (at opt-level "s"
+        // nothing unrolls a loop of taps on its own).
+        match r {
+            5 => horizontal_taps::<11>(u, d, w, &mut outs),
+            3 => horizontal_taps::<7>(u, d, w, &mut outs),
+            _ => {
+                let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
+                for (out, (uw, dw)) in (&mut outs).zip(windows) {
+                    let (su, sd) = (uw[r], dw[r]);
+                    let mut m = [0.0f32; 4];
+                    // Tap `k` pairs the samples `k` left and right of the centre: iterators
+                    // walking out from it, so that no index is checked per tap.
+                    let us = uw[..r].iter().rev().zip(&uw[r + 1..]);
+                    let ds = dw[..r].iter().rev().zip(&dw[r + 1..]);
+                    for ((&wk, (&u1, &u2)), (&d1, &d2)) in w[1..].iter().zip(us).zip(ds) {
+                        horizontal_tap(&mut m, wk, [u1 - su, u2 - su, d1 - sd, d2 - sd]);
+                    }
+                    horizontal_store(out, su, sd, m);
+                }
+            }
         }
-        out[ud_at(0, o)] = su + a;
-        out[ud_at(1, o)] = sd + b;
-        out[ud_at(2, o)] = ma(-a, a, qu);
-        out[ud_at(3, o)] = ma(-b, b, qd);
     }
 }
 
-/// The four statistics `mu, md, vu, vd` of column `i` from the window rows `slots`.
+/// [`horizontal`] for windows of `S = 2r + 1 <= 11` taps.
 #[inline(always)]
-fn vertical_pixel(
-    ring: &[f32],
-    slots: &[usize],
+fn horizontal_taps<'a, const S: usize>(
+    u: &[f32],
+    d: &[f32],
     w: &[f32],
-    n: usize,
-    i: usize,
-) -> [f32; UD_MOMENTS] {
-    let r = w.len() - 1;
-    let at = |s: usize, m: usize| ring[s * ud_slot(n) + ud_at(m, i)];
-    let centre = slots[r];
-    let (cu, cd) = (at(centre, 0), at(centre, 1));
-    let w0 = w[0];
-    let mut vu = w0 * at(centre, 2);
-    let mut vd = w0 * at(centre, 3);
-    let (mut a, mut b, mut qu, mut qd) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for k in 1..=r {
-        let wk = w[k];
-        let (s1, s2) = (slots[r - k], slots[r + k]);
-        let (du1, du2) = (at(s1, 0) - cu, at(s2, 0) - cu);
-        let (dd1, dd2) = (at(s1, 1) - cd, at(s2, 1) - cd);
-        a = ma(wk, du1 + du2, a);
-        b = ma(wk, dd1 + dd2, b);
-        qu = ma(wk, ma(du1, du1, du2 * du2), qu);
-        qd = ma(wk, ma(dd1, dd1, dd2 * dd2), qd);
-        vu = ma(wk, at(s1, 2) + at(s2, 2), vu);
-        vd = ma(wk, at(s1, 3) + at(s2, 3), vd);
+    outs: &mut impl Iterator<Item = [&'a mut f32; 4]>,
+) {
+    let r = S / 2;
+    let w = &w[..=r];
+    let windows = u.windows(S).zip(d.windows(S));
+    for (out, (uw, dw)) in outs.zip(windows) {
+        let (Ok(uw), Ok(dw)) = (<&[f32; S]>::try_from(uw), <&[f32; S]>::try_from(dw)) else {
+            return;
+        };
+        let (su, sd) = (uw[r], dw[r]);
+        let mut m = [0.0f32; 4];
+        // Taps 1..=r written out (`r` is a constant, so the tests fold away).
+        macro_rules! taps {
+            ($($k:literal)*) => {$(
+                if $k <= r {
+                    let (l, h) = (r.saturating_sub($k), r + $k);
+                    horizontal_tap(&mut m, w[$k], [uw[l] - su, uw[h] - su, dw[l] - sd, dw[h] - sd]);
+                }
+            )*};
+        }
+        taps!(1 2 3 4 5);
+        horizontal_store(out, su, sd, m);
     }
-    [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)]
 }
 
-/// The vertical combination ([`vertical_pixel`]) and the formula ([`formula_pixel`]) of the
-/// map rows of one pass: map row `k` of the pass gets its SSIM row in `out[2k n..]` and its cs
-/// row in `out[(2k + 1) n..]`.
+/// One tap of [`horizontal`]: `m = [a, b, qu, qd]`, `du = [du1, du2, dd1, dd2]`.
+#[inline(always)]
+fn horizontal_tap(m: &mut [f32; 4], wk: f32, du: [f32; 4]) {
+    let [du1, du2, dd1, dd2] = du;
+    m[0] = ma(wk, du1 + du2, m[0]);
+    m[1] = ma(wk, dd1 + dd2, m[1]);
+    m[2] = ma(wk, ma(du1, du1, du2 * du2), m[2]);
+    m[3] = ma(wk, ma(dd1, dd1, dd2 * dd2), m[3]);
+}
+
+/// The moments of one output column from its centre samples and accumulators.
+#[inline(always)]
+fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
+    let [a, b, qu, qd] = m;
+    let [mu, md, vu, vd] = out;
+    *mu = su + a;
+    *md = sd + b;
+    *vu = ma(-a, a, qu);
+    *vd = ma(-b, b, qd);
+}
+
+/// The vertical combination and the formula ([`formula_pixel`]) of the map rows of one pass:
+/// map row `k` of the pass gets its SSIM row in `out[2k n..]` and its cs row in
+/// `out[(2k + 1) n..]`.
+///
+/// Per pixel, with `c` the centre row and `s1, s2` the rows `k` above and below it (the
+/// law of total variance, centred on the centre row's means `cu, cd`): for `k = 1..=r` in
+/// order, `du_i = mu(s_i) - cu`, `a += w_k (du1 + du2)`, `qu += w_k (du1^2 + du2^2)`, the
+/// same for `d` into `b, qd`, and `vu += w_k (vu(s1) + vu(s2))` starting from `w_0 vu(c)`
+/// (likewise `vd`); then `mu = cu + a`, `md = cd + b`, `vu + (qu - a^2)`, `vd + (qd - b^2)`.
+/// Each accumulator is independent of the others, so they are computed one at a time over a
+/// 16-column group of the slots ([`ud_at`]), tap by tap: every loop then walks a few rows with iterators, which a
+/// Cortex-M (whose FPU loads take no register offset) runs without address arithmetic or
+/// index checks. The values, and so the bits, are those of adding in that order per pixel.
 pub(crate) fn vertical_formula(
     ring: &[f32],
     slots: &[usize],
@@ -105,23 +158,89 @@ pub(crate) fn vertical_formula(
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    let size = 2 * (w.len() - 1) + 1;
-    // Blocks of columns: the statistics go through a small buffer so that the formula runs
-    // as its own loop, which the compiler vectorises (the division is the costly part).
-    const B: usize = 64;
-    // One buffer for the whole pass: built per block it cost a 1 KB memset per 64 pixels.
-    let mut st = [[0f32; UD_MOMENTS]; B];
-    for row in 0..=slots.len() - size {
-        let (ssim, cs) = out[2 * row * n..][..2 * n].split_at_mut(n);
-        let win = &slots[row..row + size];
+    let r = w.len() - 1;
+    let size = 2 * r + 1;
+    // Blocks are the slots' 16-column groups, where each moment row is contiguous.
+    const B: usize = UD_GROUP;
+    // The accumulators `a, b, qu, qd, vu, vd` of a block of columns (384 bytes of stack).
+    let mut acc = [[0f32; B]; 6];
+    let slot = ud_slot(n);
+    for prow in 0..=slots.len() - size {
+        let (ssim, cs) = out[2 * prow * n..][..2 * n].split_at_mut(n);
+        let win = &slots[prow..prow + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            for (j, m) in st.iter_mut().enumerate().take(len) {
-                *m = vertical_pixel(ring, win, w, n, i0 + j);
+            let blk = |s: usize, m: usize| &ring[s * slot + ud_at(m, i0)..][..len];
+            let centre = win[r];
+            let (cu, cd) = (blk(centre, 0), blk(centre, 1));
+            let [a, b, qu, qd, vu, vd] = &mut acc;
+            let w0 = w[0];
+            for (v, &c) in vu.iter_mut().zip(blk(centre, 2)) {
+                *v = w0 * c;
+            }
+            for (v, &c) in vd.iter_mut().zip(blk(centre, 3)) {
+                *v = w0 * c;
+            }
+            for acc in [&mut *a, &mut *b, &mut *qu, &mut *qd] {
+                acc.fill(0.0);
+            }
+            // Two taps per walk over the block where there are two left (each accumulator
+            // is loaded and stored once per pair), the last one alone.
+            let mut t = 1;
+            while t <= r {
+                let pair = t < r;
+                let (s1, s2) = (win[r - t], win[r + t]);
+                // The second tap of a pair; for a single tap, unused.
+                let (z1, z2) = if pair {
+                    (win[r - t - 1], win[r + t + 1])
+                } else {
+                    (s1, s2)
+                };
+                let (wk, wn) = (w[t], if pair { w[t + 1] } else { 0.0 });
+                for (m, c, mean, sq) in [(0, cu, &mut *a, &mut *qu), (1, cd, &mut *b, &mut *qd)] {
+                    let rows = blk(s1, m).iter().zip(blk(s2, m));
+                    let accs = mean.iter_mut().zip(sq.iter_mut());
+                    if pair {
+                        let next = blk(z1, m).iter().zip(blk(z2, m));
+                        for ((mean, sq), ((&c, (&x1, &x2)), (&y1, &y2))) in
+                            accs.zip(c.iter().zip(rows).zip(next))
+                        {
+                            let (d1, d2) = (x1 - c, x2 - c);
+                            let (e1, e2) = (y1 - c, y2 - c);
+                            *mean = ma(wn, e1 + e2, ma(wk, d1 + d2, *mean));
+                            *sq = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), *sq));
+                        }
+                    } else {
+                        for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
+                            let (d1, d2) = (x1 - c, x2 - c);
+                            *mean = ma(wk, d1 + d2, *mean);
+                            *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                        }
+                    }
+                }
+                for (m, v) in [(2, &mut *vu), (3, &mut *vd)] {
+                    let rows = blk(s1, m).iter().zip(blk(s2, m));
+                    if pair {
+                        let next = blk(z1, m).iter().zip(blk(z2, m));
+                        for (v, ((&x1, &x2), (&y1, &y2))) in v.iter_mut().zip(rows.zip(next)) {
+                            *v = ma(wn, y1 + y2, ma(wk, x1 + x2, *v));
+                        }
+                    } else {
+                        for (v, (&x1, &x2)) in v.iter_mut().zip(rows) {
+                            *v = ma(wk, x1 + x2, *v);
+                        }
+                    }
+                }
+                t += if pair { 2 } else { 1 };
             }
             let (ssim, cs) = (&mut ssim[i0..i0 + len], &mut cs[i0..i0 + len]);
-            for ((m, s), c) in st.iter().zip(ssim).zip(cs) {
-                (*s, *c) = formula_pixel(*m, k);
+            let stats = cu.iter().zip(cd).zip(a.iter().zip(b.iter()));
+            let stats = stats.zip(qu.iter().zip(qd.iter()).zip(vu.iter().zip(vd.iter())));
+            for ((((&cu, &cd), (&a, &b)), ((&qu, &qd), (&vu, &vd))), (s, c)) in
+                stats.zip(ssim.iter_mut().zip(cs.iter_mut()))
+            {
+                let m = [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)];
+                (*s, *c) = formula_pixel(m, k);
             }
         }
     }
@@ -151,40 +270,79 @@ fn formula_pixel(m: [f32; UD_MOMENTS], k: &FormulaConsts) -> (f32, f32) {
 pub(crate) const SUM_BLOCK: usize = 128;
 
 /// Sums over `pool` in a fixed order every backend follows, with no per-pixel double
-/// precision (software on single-precision FPUs such as the Cortex-M4F's, where widening and
-/// adding every pixel in f64 cost a quarter of the instructions): within each block of
-/// [`SUM_BLOCK`] columns from `pool.0`, column `j` of the block goes to f32 accumulator
+/// precision (software on single-precision FPUs such as the Cortex-M4F's): within each block
+/// of [`SUM_BLOCK`] columns from `pool.0`, column `j` of the block goes to f32 accumulator
 /// `j mod 16`, each adding its columns left to right; at the end of the block [`widen16`]
-/// adds the sixteen, in f64, to eight f64 accumulators, which [`combine8`] adds. Sixteen lanes
-/// are one AVX-512 vector, two AVX2 ones, four NEON ones, so each backend reproduces these
-/// bits. An f32 accumulator holds at most eight values of magnitude <= 1, so its rounding
-/// error stays below 2^-18 per block (a mean error below 5e-7 in the worst case, far less in
-/// practice; the accuracy tests hold the 1e-6 bound).
+/// adds the sixteen by a fixed tree in f32 and adds that, in f64, to the row's sum. Sixteen
+/// lanes are one AVX-512 vector, two AVX2 ones, four NEON ones, so each backend reproduces
+/// these bits. Worst-case rounding per block of 128 values of magnitude <= 1: 2^-14 in the
+/// lanes (at most eight values each) and 2^-15 in the tree, a mean error below 7.2e-7 (far
+/// less in practice; the accuracy tests hold the 1e-6 bound). One f64 addition per block and
+/// row, where sixteen per block cost a Cortex-M4F a fifth of its instructions on a 160-pixel
+/// wide image.
 pub(crate) fn row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64) {
-    let (mut s, mut c) = ([0.0f64; 8], [0.0f64; 8]);
+    let (mut s, mut c) = (0.0f64, 0.0f64);
     if pool.0 < pool.1 {
         let (ssim, cs) = (&ssim[pool.0..pool.1], &cs[pool.0..pool.1]);
         for (bs, bc) in ssim.chunks(SUM_BLOCK).zip(cs.chunks(SUM_BLOCK)) {
-            let (mut ps, mut pc) = ([0.0f32; 16], [0.0f32; 16]);
-            for (j, (&a, &b)) in bs.iter().zip(bc).enumerate() {
-                ps[j % 16] += a;
-                pc[j % 16] += b;
-            }
-            widen16(&mut s, &ps);
-            widen16(&mut c, &pc);
+            widen16(&mut s, &lanes16(bs));
+            widen16(&mut c, &lanes16(bc));
         }
     }
-    (combine8(&s), combine8(&c))
+    (s, c)
 }
 
-/// Adds sixteen f32 partial sums to eight f64 accumulators: lane `l` and then lane `l + 8`
-/// to accumulator `l`.
+/// The sixteen f32 partial sums of a block: value `j` goes to lane `j mod 16`, each lane
+/// adding left to right. Sixteen at a time and written out (at opt-level "s" a loop of
+/// sixteen is not unrolled), so that the lanes stay in registers on a Cortex-M (its FPU has
+/// 32 single-precision registers).
 #[inline(always)]
-pub(crate) fn widen16(acc: &mut [f64; 8], p: &[f32; 16]) {
-    for l in 0..8 {
-        acc[l] += p[l] as f64;
-        acc[l] += p[l + 8] as f64;
+fn lanes16(v: &[f32]) -> [f32; 16] {
+    let mut p = [0.0f32; 16];
+    let (whole, rest) = v.as_chunks::<16>();
+    for ch in whole {
+        add16(&mut p, ch);
     }
+    // The tail padded with -0.0, which leaves every value as it is (x + -0 == x for every
+    // x, +0 included), so the lanes past it keep their bits.
+    let mut tail = [-0.0f32; 16];
+    tail[..rest.len()].copy_from_slice(rest);
+    add16(&mut p, &tail);
+    p
+}
+
+/// `p[l] += v[l]` for the sixteen lanes, written out.
+#[inline(always)]
+fn add16(p: &mut [f32; 16], v: &[f32; 16]) {
+    p[0] += v[0];
+    p[1] += v[1];
+    p[2] += v[2];
+    p[3] += v[3];
+    p[4] += v[4];
+    p[5] += v[5];
+    p[6] += v[6];
+    p[7] += v[7];
+    p[8] += v[8];
+    p[9] += v[9];
+    p[10] += v[10];
+    p[11] += v[11];
+    p[12] += v[12];
+    p[13] += v[13];
+    p[14] += v[14];
+    p[15] += v[15];
+}
+
+/// Adds sixteen f32 partial sums to an f64 sum: lane `l + 8` to lane `l`, then `l + 4`, `l +
+/// 2` and `l + 1` (a fixed pairwise tree in f32), and lane 0 widened once.
+#[inline(always)]
+pub(crate) fn widen16(acc: &mut f64, p: &[f32; 16]) {
+    let mut t = *p;
+    for half in [8, 4, 2, 1] {
+        for l in 0..half {
+            t[l] += t[l + half];
+        }
+    }
+    *acc += t[0] as f64;
 }
 
 /// The sum of eight accumulators, as a fixed pairwise tree.
@@ -255,19 +413,21 @@ pub(crate) fn box_horizontal_narrow(
         aa += p * p;
         bb += q * q;
     }
-    for o in 0..n {
-        su[o] = a;
-        sd[o] = b;
-        suu[o] = aa;
-        sdd[o] = bb;
-        if o + 1 < n {
-            let (p, q) = (u[o], d[o]);
-            let (pn, qn) = (u[o + size], d[o + size]);
-            a += pn - p;
-            b += qn - q;
-            aa += pn * pn - p * p;
-            bb += qn * qn - q * q;
-        }
+    // Output column `o` gets the window sums, then the window moves one column right. As
+    // iterators over the eight rows (the samples leaving at `o`, entering at `o + size`):
+    // no index checks in the loop.
+    let mut outs = su.iter_mut().zip(sd).zip(suu.iter_mut().zip(sdd));
+    let moves = u.iter().zip(d).zip(u[size..].iter().zip(&d[size..]));
+    // `moves` first: when its `n - 1` moves run out, the last output is still in `outs`.
+    for (((&p, &q), (&pn, &qn)), ((su, sd), (suu, sdd))) in moves.zip(&mut outs) {
+        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
+        a += pn - p;
+        b += qn - q;
+        aa += pn * pn - p * p;
+        bb += qn * qn - q * q;
+    }
+    if let Some(((su, sd), (suu, sdd))) = outs.next() {
+        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
     }
 }
 
@@ -347,17 +507,27 @@ pub(crate) fn box_narrow_formula(
     for r in 0..rows {
         if r > 0 {
             let (enter, leave) = (row(slots[r + size - 1]), row(slots[r - 1]));
-            for ((a, e), l) in acc.iter_mut().zip(enter).zip(leave) {
-                *a = *a + e - l;
+            // Four at a time: one multiple load per row instead of four single ones on a
+            // Cortex-M (the row length `UD_MOMENTS n` is a multiple of four).
+            let quads = acc.as_chunks_mut::<4>().0.iter_mut();
+            let quads = quads.zip(enter.as_chunks::<4>().0);
+            for ((a, e), l) in quads.zip(leave.as_chunks::<4>().0) {
+                // Written out: at opt-level "s" a loop of four is not unrolled.
+                a[0] = a[0] + e[0] - l[0];
+                a[1] = a[1] + e[1] - l[1];
+                a[2] = a[2] + e[2] - l[2];
+                a[3] = a[3] + e[3] - l[3];
             }
         }
         let (ssim, cs) = out[2 * r * n..][..2 * n].split_at_mut(n);
         let (su, rest) = acc.split_at(n);
         let (sd, rest) = rest.split_at(n);
         let (suu, sdd) = rest.split_at(n);
-        for i in 0..n {
-            let m = [su[i], sd[i], suu[i], sdd[i]];
-            (ssim[i], cs[i]) = box_pixel_narrow(m, &nf);
+        // Six streams walked by iterators: no index arithmetic or bounds check per pixel
+        // (this loop is most of a box computation on a microcontroller).
+        let sums = su.iter().zip(sd).zip(suu.iter().zip(sdd));
+        for (((su, sd), (suu, sdd)), (s, c)) in sums.zip(ssim.iter_mut().zip(cs.iter_mut())) {
+            (*s, *c) = box_pixel_narrow([*su, *sd, *suu, *sdd], &nf);
         }
     }
     // What the next pass carries: the last window without its top row.
@@ -409,13 +579,14 @@ impl NarrowConsts {
 /// denominators bit for bit: SSIM(x, x) is exactly 1.
 #[inline(always)]
 pub(crate) fn box_pixel_narrow(m: [f32; UD_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
-    // The SIMD kernels use i32; f64 holds the same integers exactly (below 2^31 < 2^53), and
-    // rounding an exact integer to f32 gives the same bits from either (and converts faster
-    // here than a saturating f32-to-i32 cast).
-    let [su, sd, suu, sdd] = m.map(|v| v as f64);
-    let t = k.taps as f64;
-    let (a, b) = (su * su, sd * sd);
-    let (u, d) = (t * suu - a, t * sdd - b);
+    // In i32, as the SIMD kernels: the sums are exact integers, every product and sum below
+    // 2^31, so the wrapping operations never wrap. (f64 would hold them exactly too, but is
+    // software on single-precision FPUs such as the Cortex-M4F's.)
+    let [su, sd, suu, sdd] = m;
+    let (su, sd, suu, sdd) = (su as i32, sd as i32, suu as i32, sdd as i32);
+    let t = k.taps;
+    let (a, b) = (su.wrapping_mul(su), sd.wrapping_mul(sd));
+    let (u, d) = (t.wrapping_mul(suu) - a, t.wrapping_mul(sdd) - b);
     let (ln, ld) = ((a - b) as f32, (a + b) as f32);
     let (cn, cd) = ((u - d) as f32, (u + d) as f32);
     let l = (ln + k.c1) / (ld + k.c1);

@@ -146,7 +146,7 @@ pub(crate) fn row_sums<S: Lanes>(
         return scalar::row_sums(ssim, cs, (p0, p1));
     }
     let per = 16 / S::F;
-    let (mut a, mut b) = ([0.0f64; 8], [0.0f64; 8]);
+    let (mut a, mut b) = (0.0f64, 0.0f64);
     let mut i = p0;
     while i < p1 {
         let end = (i + scalar::SUM_BLOCK).min(p1);
@@ -174,7 +174,7 @@ pub(crate) fn row_sums<S: Lanes>(
         scalar::widen16(&mut b, &pc);
         i = end;
     }
-    (scalar::combine8(&a), scalar::combine8(&b))
+    (a, b)
 }
 
 /// [`row_sums`] over f64 rows.
