@@ -1050,6 +1050,46 @@ ssim_status ssim_compute_f32_scratch(const struct ssim_params *params,
                                      size_t cs_map_len,
                                      struct ssim_result *out);
 
+/**
+ * FFmpeg's SSIM of one plane of 8-bit samples into `*out` (the value FFmpeg prints per
+ * plane, e.g. `Y:`). Both sides at least 8. `config`: NULL for the defaults; its backend is
+ * used (`threads` is ignored: one plane is one thread's work). On failure `*out` is
+ * untouched: `SSIM_ERROR_NULL_POINTER`, `_MISALIGNED_POINTER`, `_ZERO_DIMENSION`,
+ * `_CHANNEL_STEP`, `_STRIDE_TOO_SHORT`, `_DIMENSION_OVERFLOW`, `_SIZE_MISMATCH`,
+ * `_IMAGE_SMALLER_THAN_WINDOW`, `_BACKEND_UNSUPPORTED`.
+ *
+ * # Safety
+ *
+ * Each pointer must be NULL or valid for its type: `x`, `y`, `config` readable, each
+ * image's `data` readable for its whole layout, `out` writable.
+ */
+ssim_status ssim_ffmpeg_u8(const struct ssim_image_u8 *x,
+                           const struct ssim_image_u8 *y,
+                           const struct ssim_config *config,
+                           double *out);
+
+/**
+ * As `ssim_ffmpeg_u8`, for `uint16_t` samples of `bit_depth` bits (9 to 16; FFmpeg's
+ * high-bit-depth path, e.g. 10 for `yuv420p10le`). A `bit_depth` outside 9..=16 is
+ * `SSIM_ERROR_INVALID_PARAMETER`. Samples above `2^bit_depth - 1` are not checked.
+ *
+ * # Safety
+ *
+ * As `ssim_ffmpeg_u8`.
+ */
+ssim_status ssim_ffmpeg_u16(const struct ssim_image_u16 *x,
+                            const struct ssim_image_u16 *y,
+                            uint32_t bit_depth,
+                            const struct ssim_config *config,
+                            double *out);
+
+/**
+ * FFmpeg's dB figure of an SSIM value: `10 log10(weight / (weight - ssim))`, `INFINITY`
+ * when `|weight - ssim| <= 1e-9`. `weight` is 1 for one value; for the sum of `n` frames'
+ * values it is `n` (FFmpeg's summary line).
+ */
+double ssim_ffmpeg_db(double ssim, double weight);
+
 #if defined(SSIM_STD)
 /**
  * Computes SSIM of two `uint8_t` images into `*out` and its exact gradient with respect to
@@ -1164,46 +1204,6 @@ ssim_status ssim_msssim_gradient_f32(const struct ssim_msssim_params *params,
                                      size_t gradient_len,
                                      struct ssim_msssim_result *out);
 #endif
-
-/**
- * FFmpeg's SSIM of one plane of 8-bit samples into `*out` (the value FFmpeg prints per
- * plane, e.g. `Y:`). Both sides at least 8. `config`: NULL for the defaults; its backend is
- * used (`threads` is ignored: one plane is one thread's work). On failure `*out` is
- * untouched: `SSIM_ERROR_NULL_POINTER`, `_MISALIGNED_POINTER`, `_ZERO_DIMENSION`,
- * `_CHANNEL_STEP`, `_STRIDE_TOO_SHORT`, `_DIMENSION_OVERFLOW`, `_SIZE_MISMATCH`,
- * `_IMAGE_SMALLER_THAN_WINDOW`, `_BACKEND_UNSUPPORTED`.
- *
- * # Safety
- *
- * Each pointer must be NULL or valid for its type: `x`, `y`, `config` readable, each
- * image's `data` readable for its whole layout, `out` writable.
- */
-ssim_status ssim_ffmpeg_u8(const struct ssim_image_u8 *x,
-                           const struct ssim_image_u8 *y,
-                           const struct ssim_config *config,
-                           double *out);
-
-/**
- * As `ssim_ffmpeg_u8`, for `uint16_t` samples of `bit_depth` bits (9 to 16; FFmpeg's
- * high-bit-depth path, e.g. 10 for `yuv420p10le`). A `bit_depth` outside 9..=16 is
- * `SSIM_ERROR_INVALID_PARAMETER`. Samples above `2^bit_depth - 1` are not checked.
- *
- * # Safety
- *
- * As `ssim_ffmpeg_u8`.
- */
-ssim_status ssim_ffmpeg_u16(const struct ssim_image_u16 *x,
-                            const struct ssim_image_u16 *y,
-                            uint32_t bit_depth,
-                            const struct ssim_config *config,
-                            double *out);
-
-/**
- * FFmpeg's dB figure of an SSIM value: `10 log10(weight / (weight - ssim))`, `INFINITY`
- * when `|weight - ssim| <= 1e-9`. `weight` is 1 for one value; for the sum of `n` frames'
- * values it is `n` (FFmpeg's summary line).
- */
-double ssim_ffmpeg_db(double ssim, double weight);
 
 /**
  * Fills `*out` with the MS-SSIM parameters of `preset` for samples of range `data_range`.
