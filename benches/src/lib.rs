@@ -2,8 +2,9 @@
 //! measured against: a plain separable f32 SSIM loop, written the obvious way and left to the
 //! compiler's autovectoriser (what a careful user would write without this crate).
 //!
-//! Images come from `../shared/bench/` (the project's deterministic 1080p and 2160p gray
-//! pair; `SSIM_BENCH_DIR` overrides the folder) when present, and are generated otherwise.
+//! Images come from the folder `SSIM_BENCH_DIR` names (the project's deterministic 1080p and
+//! 2160p gray pair, `{ref,dist}_{W}x{H}.pgm`; BENCHMARKS.md describes it; the team keeps it
+//! beside the repository, which is the default) when present, and are generated otherwise.
 
 #![forbid(unsafe_code)]
 
