@@ -381,9 +381,9 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
 /// Strips walked side by side, block row by block row, in [`plane_sum_u8`]: up to
 /// `GROUP * STRIP` windows (`4 * GROUP * STRIP` pixels) of every pixel row are read in one
 /// contiguous run. One strip walked down the whole height reads 516 bytes of each row, a
-/// new 4 KiB page per row: at 4K (two planes of 2160 rows) that outgrows the TLB and the
-/// prefetchers' streams, and the time per pixel rose by a quarter over 1080p. Each block row
-/// of a strip is 2 KiB of stack, so small (32-bit) targets keep one strip at a time.
+/// new 4 KiB page per row: at 4K (two planes of 2160 rows) that outgrows the TLB and gives
+/// the prefetchers short runs (BENCHMARKS.md, video section). Each block row of a strip is
+/// 2 KiB of stack, so small (32-bit) targets keep one strip at a time.
 const GROUP: usize = if cfg!(target_pointer_width = "64") {
     8
 } else {
