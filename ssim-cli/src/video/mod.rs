@@ -345,9 +345,12 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     // Frames computed at once: enough to keep every thread busy while the next frame's result
     // is awaited in order, few enough that memory stays a few frames.
     let in_flight = 2 * threads;
+    // One frame waiting (and the next one being read) per input is enough read-ahead, as
+    // the readers have threads of their own; fewer buffers in circulation also means the
+    // kernel copies frames into memory more recently used, so closer in the cache.
     let (xs, ys) = (
-        ReadAhead::start(xr, limit, in_flight),
-        ReadAhead::start(yr, limit, in_flight),
+        ReadAhead::start(xr, limit, 1),
+        ReadAhead::start(yr, limit, 1),
     );
     let mut totals = Totals {
         planes: vec![0.0; fx.planes()],

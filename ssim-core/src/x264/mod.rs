@@ -378,11 +378,24 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
     Ok(total)
 }
 
+/// Strips walked side by side, block row by block row, in [`plane_sum_u8`]: up to
+/// `GROUP * STRIP` windows (`4 * GROUP * STRIP` pixels) of every pixel row are read in one
+/// contiguous run. One strip walked down the whole height reads 516 bytes of each row, a
+/// new 4 KiB page per row: at 4K (two planes of 2160 rows) that outgrows the TLB and gives
+/// the prefetchers short runs (BENCHMARKS.md, video section). Each block row of a strip is
+/// 2 KiB of stack, so small (32-bit) targets keep one strip at a time.
+const GROUP: usize = if cfg!(target_pointer_width = "64") {
+    8
+} else {
+    1
+};
+
 /// The 8-bit path for planes with pixel step 1, on a backend's kernels
 /// (`kernels::x264`): the sums of [`plane_sum`] in i32 (FFmpeg's `ssim_end1` types), block
-/// rows and window rows strip by strip, each row summed in four f64 lanes (window `i` into
-/// lane `i % 4`, as FFmpeg's SSE4 `ssim_end_line`). The order is fixed by the kernels, so
-/// every backend gives the same bits.
+/// rows and window rows strip by strip ([`GROUP`] strips side by side), each strip's row
+/// summed in four f64 lanes (window `i` into lane `i % 4`, as FFmpeg's SSE4
+/// `ssim_end_line`). The order is fixed by the kernels, so every backend gives the same
+/// bits.
 fn plane_sum_u8<T: Sample>(
     x: &Plane<'_, T>,
     y: &Plane<'_, T>,
@@ -391,23 +404,32 @@ fn plane_sum_u8<T: Sample>(
     c: (i32, i32),
     k: &Kernels,
 ) -> Result<f64> {
-    let mut rows = [BlockRowU8::ZERO; 2];
-    let [prev, cur] = &mut rows;
-    // Swapped as references from row to row: the rows themselves never move.
-    let (mut prev, mut cur) = (prev, cur);
+    let mut rows = [[BlockRowU8::ZERO; GROUP]; 2];
     let mut total = 0.0f64;
-    let mut x0 = 0;
-    while x0 < ww {
-        let n = (ww - x0).min(STRIP);
+    let mut g0 = 0;
+    while g0 < ww {
+        let gn = (ww - g0).min(GROUP * STRIP);
+        let strips = gn.div_ceil(STRIP);
+        // Strip `s` of the group: its first window and its number of windows.
+        let strip = |s: usize| (g0 + s * STRIP, (gn - s * STRIP).min(STRIP));
+        let [prev, cur] = &mut rows;
+        // Swapped as references from row to row: the rows themselves never move.
+        let (mut prev, mut cur) = (prev, cur);
         let (a, b) = band::<u8, T>(x, y, 0)?;
-        (k.x264_blocks_u8)(&a, &b, 4 * x0, n + 1, prev);
+        for (s, row) in prev[..strips].iter_mut().enumerate() {
+            let (x0, n) = strip(s);
+            (k.x264_blocks_u8)(&a, &b, 4 * x0, n + 1, row);
+        }
         for z in 1..=wh {
             let (a, b) = band::<u8, T>(x, y, z)?;
-            (k.x264_blocks_u8)(&a, &b, 4 * x0, n + 1, cur);
-            total += (k.x264_windows_u8)(prev, cur, n, c);
+            for (s, (p, q)) in prev[..strips].iter().zip(&mut cur[..strips]).enumerate() {
+                let (x0, n) = strip(s);
+                (k.x264_blocks_u8)(&a, &b, 4 * x0, n + 1, q);
+                total += (k.x264_windows_u8)(p, q, n, c);
+            }
             core::mem::swap(&mut prev, &mut cur);
         }
-        x0 += n;
+        g0 += gn;
     }
     Ok(total)
 }

@@ -69,9 +69,20 @@ fn constants_match_ffmpeg() {
 
 #[test]
 fn u8_matches_oracle_across_strips_and_odd_sizes() {
-    // Widths below, at and above one strip (128 windows = 516 px), and sizes that are not
+    // Widths below, at and above one strip (128 windows = 516 px) and one group of strips
+    // walked side by side (on 64-bit, 1024 windows = 4100 px), and sizes that are not
     // multiples of 4 (their last columns and rows are ignored).
-    for &(w, h) in &[(8, 8), (11, 9), (23, 17), (516, 12), (517, 13), (1031, 21)] {
+    for &(w, h) in &[
+        (8, 8),
+        (11, 9),
+        (23, 17),
+        (516, 12),
+        (517, 13),
+        (1031, 21),
+        (4100, 9),
+        (4107, 10),
+        (5001, 11),
+    ] {
         let (a, b) = pair(w, h, 255, (w * h) as u64);
         let (a8, b8): (Vec<u8>, Vec<u8>) = (
             a.iter().map(|&v| v as u8).collect(),
@@ -195,6 +206,7 @@ fn every_backend_matches_the_scalar_reference() {
         (516, 9),
         (531, 17),
         (1043, 11),
+        (4107, 9),
     ] {
         let (a, b) = pair(w, h, 255, (w + h) as u64);
         let (a8, b8): (Vec<u8>, Vec<u8>) = (
