@@ -293,3 +293,23 @@ fn list_presets_and_the_readme_tables_agree() {
         );
     }
 }
+
+#[test]
+fn json_parameters_name_the_block_mean_stage() {
+    let cases = preset_cases();
+    let c = cases.iter().find(|c| c["config"] == "piq_ssim").unwrap();
+    let (r, d) = (image(c, "ref"), image(c, "dist"));
+    for (preset, stage) in [
+        ("piq", serde_json::json!("piq")),
+        ("wang2009", serde_json::json!("wang2009")),
+        ("wang2004", serde_json::Value::Null),
+    ] {
+        let run = ssim(&["--json", "--preset", preset, &r, &d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(
+            run.json()["parameters"]["auto_downsample"],
+            stage,
+            "{preset}"
+        );
+    }
+}
