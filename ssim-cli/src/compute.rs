@@ -1,9 +1,9 @@
 //! The bridge between decoded images and the library: the one place that calls `ssim_std`.
 
 use ssim_std::{
-    msssim_image, ssim_image, Backend, Config, Covariance, Interleaved, MsSsimParams, MsSsimPreset,
-    NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling, Preset, Sample, SsimMapRows,
-    Window,
+    msssim_image, ssim_image, AutoDownsample, Backend, Config, Covariance, Interleaved,
+    MsSsimParams, MsSsimPreset, NegativeMeans, Padding, Params, PixelLayout, Plane, Pooling,
+    Preset, Sample, SsimMapRows, Window,
 };
 
 use crate::cli::{
@@ -168,6 +168,9 @@ pub struct Reported {
     pub downsample: Option<&'static str>,
     /// MS-SSIM: negative-mean mode.
     pub negative: Option<&'static str>,
+    /// SSIM: the size-dependent block-mean stage run first (`piq`, `wang2009`), else `null`
+    /// (without it a script author cannot tell why the value differs from `wang2004`'s).
+    pub auto_downsample: Option<&'static str>,
 }
 
 fn padding_name(p: Padding) -> &'static str {
@@ -423,6 +426,7 @@ impl Effective {
                 auto_levels: None,
                 downsample: None,
                 negative: None,
+                auto_downsample: None,
             };
         }
         let s = self.ssim();
@@ -467,6 +471,10 @@ impl Effective {
                 NegativeMeans::Strict => "strict",
                 NegativeMeans::Nan => "nan",
                 NegativeMeans::Normalize => "normalize",
+            }),
+            auto_downsample: s.auto_downsample.map(|r| match r {
+                AutoDownsample::Piq => "piq",
+                AutoDownsample::Wang2009 => "wang2009",
             }),
         }
     }

@@ -218,3 +218,98 @@ fn data_range_rules_derive_the_libraries_l() {
     assert!(run.assert_error().contains("ssim only"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The rows of the README's preset tables: `(metric, preset, reproduces)`, the reproduces
+/// cell without its backticks. The SSIM table is the one under `## Presets`, the MS-SSIM one
+/// under `## MS-SSIM`; a row of either starts with a backticked preset name.
+fn readme_preset_rows() -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut metric = None;
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("## ") {
+            metric = match line {
+                "## Presets" => Some("ssim"),
+                "## MS-SSIM" => Some("ms-ssim"),
+                _ => None,
+            };
+            continue;
+        }
+        let Some(metric) = metric else { continue };
+        if !line.starts_with("| `") {
+            continue;
+        }
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let name = cells[0].trim_start_matches("| ").split('`').nth(1).unwrap();
+        let last = cells
+            .last()
+            .unwrap()
+            .trim_end_matches(" |")
+            .replace('`', "");
+        rows.push((metric.to_string(), name.to_string(), last));
+    }
+    rows
+}
+
+#[test]
+fn list_presets_and_the_readme_tables_agree() {
+    let run = ssim(&["--list-presets"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let listed: Vec<(String, String, String)> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut f = l.splitn(3, ' ').map(str::trim);
+            let metric = f.next().unwrap().to_string();
+            let rest = f.collect::<Vec<_>>().join(" ");
+            let (name, what) = rest.trim().split_once(' ').unwrap();
+            (metric, name.to_string(), what.trim().to_string())
+        })
+        .collect();
+    let readme = readme_preset_rows();
+    assert!(
+        listed.len() >= 14 && readme.len() >= 14,
+        "{listed:?}\n{readme:?}"
+    );
+    let key = |r: &(String, String, String)| (r.0.clone(), r.1.clone());
+    let mut a: Vec<_> = listed.iter().map(key).collect();
+    let mut b: Vec<_> = readme.iter().map(key).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(
+        a, b,
+        "--list-presets and the README preset tables name different presets"
+    );
+    for (metric, name, what) in &listed {
+        let row = readme
+            .iter()
+            .find(|r| &r.0 == metric && &r.1 == name)
+            .unwrap();
+        assert!(
+            row.2.contains(what.as_str()),
+            "README's {metric} `{name}` row should name \"{what}\" (as --list-presets does): {}",
+            row.2
+        );
+    }
+}
+
+#[test]
+fn json_parameters_name_the_block_mean_stage() {
+    let cases = preset_cases();
+    let c = cases.iter().find(|c| c["config"] == "piq_ssim").unwrap();
+    let (r, d) = (image(c, "ref"), image(c, "dist"));
+    for (preset, stage) in [
+        ("piq", serde_json::json!("piq")),
+        ("wang2009", serde_json::json!("wang2009")),
+        ("wang2004", serde_json::Value::Null),
+    ] {
+        let run = ssim(&["--json", "--preset", preset, &r, &d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(
+            run.json()["parameters"]["auto_downsample"],
+            stage,
+            "{preset}"
+        );
+    }
+}

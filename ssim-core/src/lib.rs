@@ -53,6 +53,7 @@
 mod adjoint;
 mod arch;
 mod backend;
+mod block_means;
 mod downsample;
 mod engine;
 mod error;
@@ -71,6 +72,7 @@ pub use adjoint::AdjointKernels;
 #[doc(hidden)]
 pub use backend::roofline;
 pub use backend::Backend;
+pub use block_means::{BlockMeanKernels, ColumnSums};
 pub use downsample::{Downsample, DownsampleKernels, RowRole};
 pub use engine::{
     compute, compute_with, map_size, scratch_len, MapWriter, Options, OutputRow, RowSink, Ssim,

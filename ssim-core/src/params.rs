@@ -337,7 +337,9 @@ impl Preset {
             Preset::Matlab => "MATLAB Image Processing Toolbox ssim (defaults)",
             Preset::Torchmetrics => "torchmetrics 1.9.0 structural_similarity_index_measure",
             Preset::Piq => "piq 0.8.0 ssim(downsample=True)",
-            Preset::Wang2009 => "Zhou Wang's ssim.m (2009, automatic downsampling)",
+            Preset::Wang2009 => {
+                "Zhou Wang's ssim.m (2009, SSIM Index with automatic downsampling, Version 1.0)"
+            }
         }
     }
 

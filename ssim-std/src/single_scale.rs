@@ -128,7 +128,13 @@ pub(crate) fn single_scale<S: RowSource>(
             ..*params
         };
         if f > 1 {
-            return run(&stage, &BlockMeans::new(src, rule, f)?, config, maps);
+            let backend = config.resolve_backend()?;
+            return run(
+                &stage,
+                &BlockMeans::new(src, rule, f, backend)?,
+                config,
+                maps,
+            );
         }
         return run(&stage, src, config, maps);
     }

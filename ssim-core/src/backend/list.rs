@@ -140,6 +140,18 @@ macro_rules! kernel_list {
                 upper: Upper<'_, f32>,
                 out: &mut [f32]
             );
+            /// The block-mean stage's column sums (`kernels::block_means`): `acc[i] +=
+            /// src[i * step]` in f32, exact for the integer sums it is used for. The same bits
+            /// on every backend.
+            fn block_add_u8 = block_add(src: &[u8], step: usize, acc: &mut [f32]);
+            /// As `block_add_u8`.
+            #[cfg(feature = "u16")]
+            fn block_add_u16 = block_add(src: &[u16], step: usize, acc: &mut [f32]);
+            /// As `block_add_u8`, f32 samples summed in f64.
+            fn block_add_f32 = block_add_f32(src: &[f32], step: usize, acc: &mut [f64]);
+            /// The block means of exact integer column sums for `f = 2^levels`: `out[k]` is
+            /// the sum of `acc[k f..][..f]` over `f^2`. The same bits on every backend.
+            fn block_sums = block_sums(acc: &[f32], levels: u32, out: &mut [f32]);
             /// FFmpeg's 8-bit SSIM (`kernels::x264`): the 4x4 block sums of blocks `0..nb`
             /// (at most `STRIP + 1`) of the block rows `a`, `b` from pixel `x0`. Exact.
             fn x264_blocks_u8 = x264_blocks_u8(

@@ -39,6 +39,11 @@
     not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
     allow(dead_code, unused_imports)
 )]
+pub(crate) mod block_means;
+#[cfg_attr(
+    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code, unused_imports)
+)]
 pub(crate) mod downsample;
 #[cfg_attr(
     not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),

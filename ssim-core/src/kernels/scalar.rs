@@ -3,6 +3,9 @@
 
 use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_GROUP, UD_MOMENTS};
 
+pub(crate) use super::block_means::{
+    scalar_add as block_add, scalar_add_f32 as block_add_f32, scalar_sums as block_sums,
+};
 pub(crate) use super::downsample::scalar as downsample;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 

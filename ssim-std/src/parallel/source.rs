@@ -1,7 +1,9 @@
 //! Row sources: where the full-resolution rows of the two images come from (borrowed from
 //! planes, or converted on the fly, as luma is).
 
-use ssim_core::{AutoDownsample, Error, Padding, Plane, Result, Sample};
+use ssim_core::{
+    AutoDownsample, Backend, BlockMeanKernels, ColumnSums, Error, Padding, Plane, Result, Sample,
+};
 
 /// Row `j` of both images, as one-row planes.
 pub(crate) struct RowPair<'a, T: Sample> {
@@ -33,8 +35,10 @@ pub(crate) trait RowSource: Sync {
 pub(crate) struct RowBuf {
     pub x: Vec<f32>,
     pub y: Vec<f32>,
-    /// f64 sums of a block-mean row (x then y), for [`BlockMeans`].
+    /// f64 column sums of a block-mean row (x then y), for [`BlockMeans`].
     pub acc: Vec<f64>,
+    /// The same in f32, exact for integer samples.
+    pub acc32: Vec<f32>,
     /// The wrapped source's own conversion space, for [`BlockMeans`].
     pub inner: Option<Box<RowBuf>>,
 }
@@ -83,20 +87,22 @@ impl<T: Sample> RowSource for PlanePair<'_, T> {
 
 /// The size-dependent block-mean stage of [`AutoDownsample`] over another source: row `m`
 /// is made from the `f` source rows of its block as it is asked for, so no image is stored
-/// (the rows of a band are asked for in order, each once).
+/// (the rows of a band are asked for in order, each once). The source rows are added column
+/// by column on the backend's kernels ([`BlockMeanKernels`]), then the blocks are summed
+/// once per output row.
 pub(crate) struct BlockMeans<'s, S: RowSource> {
     src: &'s S,
+    kernels: BlockMeanKernels,
+    /// Integer samples with exact f32 column sums (else f64).
+    exact: bool,
     rule: AutoDownsample,
     f: usize,
     width: usize,
     height: usize,
-    /// The source column of every sample of every output column's block: `f` per output
-    /// column, mirrored at the edges, worked out once (O(width)) instead of per row.
-    cols: Vec<usize>,
 }
 
 impl<'s, S: RowSource> BlockMeans<'s, S> {
-    pub fn new(src: &'s S, rule: AutoDownsample, f: usize) -> Result<Self> {
+    pub fn new(src: &'s S, rule: AutoDownsample, f: usize, backend: Backend) -> Result<Self> {
         let (width, height) = (
             rule.output_len(src.width(), f),
             rule.output_len(src.height(), f),
@@ -104,31 +110,16 @@ impl<'s, S: RowSource> BlockMeans<'s, S> {
         if width == 0 || height == 0 {
             return Err(Error::ZeroDimension { width, height });
         }
-        let mut b = BlockMeans {
+        let kernels = BlockMeanKernels::new(rule, f, backend)?;
+        Ok(BlockMeans {
             src,
+            exact: kernels.exact_in_f32(S::T::KIND),
+            kernels,
             rule,
             f,
             width,
             height,
-            cols: Vec::new(),
-        };
-        b.cols = (0..width).flat_map(|k| b.block(k, src.width())).collect();
-        Ok(b)
-    }
-
-    /// The source samples of output sample `m` along an axis of `n`, in order.
-    fn block(&self, m: usize, n: usize) -> impl Iterator<Item = usize> {
-        let start = self.rule.block_start(m, self.f);
-        (0..self.f as isize).map(move |t| Padding::Reflect.map_index(start + t, n))
-    }
-}
-
-/// Adds the horizontal block sums of one source row to `acc` (`cols`: `f` source columns per
-/// output column).
-fn add_blocks<T: Sample>(row: &Plane<'_, T>, cols: &[usize], f: usize, acc: &mut [f64]) {
-    let (r, step) = (row.row(0), row.step());
-    for (a, block) in acc.iter_mut().zip(cols.chunks_exact(f)) {
-        *a += block.iter().map(|&c| r[c * step].to_f64()).sum::<f64>();
+        })
     }
 }
 
@@ -141,24 +132,35 @@ impl<S: RowSource> RowSource for BlockMeans<'_, S> {
         self.height
     }
     fn rows<'a>(&'a self, m: usize, buf: &'a mut RowBuf) -> Result<RowPair<'a, f32>> {
-        let (w, sh) = (self.width, self.src.height());
+        let (sw, sh, w) = (self.src.width(), self.src.height(), self.width);
         let inner = buf.inner.get_or_insert_with(Box::default);
-        buf.acc.clear();
-        buf.acc.resize(2 * w, 0.0);
-        let (ax, ay) = buf.acc.split_at_mut(w);
-        for r in self.block(m, sh) {
-            let rows = self.src.rows(r, inner)?;
-            add_blocks(&rows.x, &self.cols, self.f, ax);
-            add_blocks(&rows.y, &self.cols, self.f, ay);
+        // x's sums then y's, zeroed for this output row.
+        let (mut sx, mut sy) = if self.exact {
+            buf.acc32.clear();
+            buf.acc32.resize(2 * sw, 0.0);
+            let (x, y) = buf.acc32.split_at_mut(sw);
+            (ColumnSums::F32(x), ColumnSums::F32(y))
+        } else {
+            buf.acc.clear();
+            buf.acc.resize(2 * sw, 0.0);
+            let (x, y) = buf.acc.split_at_mut(sw);
+            (ColumnSums::F64(x), ColumnSums::F64(y))
+        };
+        let start = self.rule.block_start(m, self.f);
+        for t in 0..self.f as isize {
+            let rows = self
+                .src
+                .rows(Padding::Reflect.map_index(start + t, sh), inner)?;
+            self.kernels.add_row(&rows.x, &mut sx)?;
+            self.kernels.add_row(&rows.y, &mut sy)?;
         }
-        let scale = 1.0 / (self.f * self.f) as f64;
-        buf.x.clear();
-        buf.y.clear();
-        buf.x.extend(ax.iter().map(|s| (s * scale) as f32));
-        buf.y.extend(ay.iter().map(|s| (s * scale) as f32));
+        buf.x.resize(w, 0.0);
+        buf.y.resize(w, 0.0);
+        self.kernels.means(&sx, &mut buf.x[..w])?;
+        self.kernels.means(&sy, &mut buf.y[..w])?;
         Ok(RowPair {
-            x: Plane::new(&buf.x, w, 1)?,
-            y: Plane::new(&buf.y, w, 1)?,
+            x: Plane::new(&buf.x[..w], w, 1)?,
+            y: Plane::new(&buf.y[..w], w, 1)?,
         })
     }
 }

@@ -8,6 +8,7 @@
 extern crate std;
 
 mod adjoint;
+mod block_means;
 mod boxes;
 mod downsample;
 mod x264;

@@ -19,6 +19,9 @@ mod adjoint;
 mod boxes;
 mod gaussian;
 
+pub(crate) use super::block_means::{
+    add as block_add, add_f32 as block_add_f32, sums as block_sums,
+};
 pub(crate) use super::downsample::downsample;
 pub(crate) use super::x264::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 pub(crate) use adjoint::{fir_f64, weighted_rows_f64};
