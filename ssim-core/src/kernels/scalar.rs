@@ -147,9 +147,11 @@ fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
 /// same for `d` into `b, qd`, and `vu += w_k (vu(s1) + vu(s2))` starting from `w_0 vu(c)`
 /// (likewise `vd`); then `mu = cu + a`, `md = cd + b`, `vu + (qu - a^2)`, `vd + (qd - b^2)`.
 /// Each accumulator is independent of the others, so they are computed one at a time over a
-/// 16-column group of the slots ([`ud_at`]), tap by tap: every loop then walks a few rows with iterators, which a
-/// Cortex-M (whose FPU loads take no register offset) runs without address arithmetic or
-/// index checks. The values, and so the bits, are those of adding in that order per pixel.
+/// 16-column group of the slots ([`ud_at`]), tap by tap, four columns per step with fixed
+/// offsets: a Cortex-M (whose FPU loads take no register offset) then spends one address
+/// update per stream and four columns instead of one per column. The group is always read
+/// whole (a slot holds whole groups, [`ud_slot`]); columns past `n` are computed and not
+/// stored. The values, and so the bits, are those of adding in that order per pixel.
 pub(crate) fn vertical_formula(
     ring: &[f32],
     slots: &[usize],
@@ -160,9 +162,8 @@ pub(crate) fn vertical_formula(
 ) {
     let r = w.len() - 1;
     let size = 2 * r + 1;
-    // Blocks are the slots' 16-column groups, where each moment row is contiguous.
     const B: usize = UD_GROUP;
-    // The accumulators `a, b, qu, qd, vu, vd` of a block of columns (384 bytes of stack).
+    // The accumulators `a, b, qu, qd, vu, vd` of a group (384 bytes of stack).
     let mut acc = [[0f32; B]; 6];
     let slot = ud_slot(n);
     for prow in 0..=slots.len() - size {
@@ -170,22 +171,26 @@ pub(crate) fn vertical_formula(
         let win = &slots[prow..prow + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            let blk = |s: usize, m: usize| &ring[s * slot + ud_at(m, i0)..][..len];
-            let centre = win[r];
-            let (cu, cd) = (blk(centre, 0), blk(centre, 1));
+            let blk = |s: usize, m: usize| ring[s * slot + ud_at(m, i0)..].first_chunk::<B>();
+            let (Some(cu), Some(cd), Some(cvu), Some(cvd)) = (
+                blk(win[r], 0),
+                blk(win[r], 1),
+                blk(win[r], 2),
+                blk(win[r], 3),
+            ) else {
+                return;
+            };
             let [a, b, qu, qd, vu, vd] = &mut acc;
             let w0 = w[0];
-            for (v, &c) in vu.iter_mut().zip(blk(centre, 2)) {
+            for (v, &c) in vu.iter_mut().zip(cvu) {
                 *v = w0 * c;
             }
-            for (v, &c) in vd.iter_mut().zip(blk(centre, 3)) {
+            for (v, &c) in vd.iter_mut().zip(cvd) {
                 *v = w0 * c;
             }
-            for acc in [&mut *a, &mut *b, &mut *qu, &mut *qd] {
-                acc.fill(0.0);
-            }
-            // Two taps per walk over the block where there are two left (each accumulator
-            // is loaded and stored once per pair), the last one alone.
+            // Two taps per walk over the group where there are two left (each accumulator
+            // is loaded and stored once per pair), the last one alone. The first walk starts
+            // the mean and square accumulators from +0.0 without reading them.
             let mut t = 1;
             while t <= r {
                 let pair = t < r;
@@ -198,35 +203,48 @@ pub(crate) fn vertical_formula(
                 };
                 let (wk, wn) = (w[t], if pair { w[t + 1] } else { 0.0 });
                 for (m, c, mean, sq) in [(0, cu, &mut *a, &mut *qu), (1, cd, &mut *b, &mut *qd)] {
-                    let rows = blk(s1, m).iter().zip(blk(s2, m));
-                    let accs = mean.iter_mut().zip(sq.iter_mut());
-                    if pair {
-                        let next = blk(z1, m).iter().zip(blk(z2, m));
-                        for ((mean, sq), ((&c, (&x1, &x2)), (&y1, &y2))) in
-                            accs.zip(c.iter().zip(rows).zip(next))
-                        {
-                            let (d1, d2) = (x1 - c, x2 - c);
-                            let (e1, e2) = (y1 - c, y2 - c);
-                            *mean = ma(wn, e1 + e2, ma(wk, d1 + d2, *mean));
-                            *sq = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), *sq));
-                        }
-                    } else {
-                        for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
-                            let (d1, d2) = (x1 - c, x2 - c);
-                            *mean = ma(wk, d1 + d2, *mean);
-                            *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                    let (Some(x1), Some(x2), Some(y1), Some(y2)) =
+                        (blk(s1, m), blk(s2, m), blk(z1, m), blk(z2, m))
+                    else {
+                        return;
+                    };
+                    let rows = [x1, x2, y1, y2];
+                    match (pair, t == 1) {
+                        (true, true) => mean_sq_pair::<true>(mean, sq, c, rows, wk, wn),
+                        (true, false) => mean_sq_pair::<false>(mean, sq, c, rows, wk, wn),
+                        (false, first) => {
+                            if first {
+                                mean.fill(0.0);
+                                sq.fill(0.0);
+                            }
+                            // Over `len` columns: a run-time length, which a Cortex-M walks
+                            // with post-incremented loads (a fixed 16 gets indexed ones).
+                            let rows = x1[..len].iter().zip(&x2[..len]);
+                            let accs = mean[..len].iter_mut().zip(sq[..len].iter_mut());
+                            for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
+                                let (d1, d2) = (x1 - c, x2 - c);
+                                *mean = ma(wk, d1 + d2, *mean);
+                                *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                            }
                         }
                     }
                 }
                 for (m, v) in [(2, &mut *vu), (3, &mut *vd)] {
-                    let rows = blk(s1, m).iter().zip(blk(s2, m));
+                    let (Some(x1), Some(x2), Some(y1), Some(y2)) =
+                        (blk(s1, m), blk(s2, m), blk(z1, m), blk(z2, m))
+                    else {
+                        return;
+                    };
                     if pair {
-                        let next = blk(z1, m).iter().zip(blk(z2, m));
-                        for (v, ((&x1, &x2), (&y1, &y2))) in v.iter_mut().zip(rows.zip(next)) {
+                        let rows = x1[..len].iter().zip(&x2[..len]);
+                        let next = y1[..len].iter().zip(&y2[..len]);
+                        for (v, ((&x1, &x2), (&y1, &y2))) in v[..len].iter_mut().zip(rows.zip(next))
+                        {
                             *v = ma(wn, y1 + y2, ma(wk, x1 + x2, *v));
                         }
                     } else {
-                        for (v, (&x1, &x2)) in v.iter_mut().zip(rows) {
+                        let rows = x1[..len].iter().zip(&x2[..len]);
+                        for (v, (&x1, &x2)) in v[..len].iter_mut().zip(rows) {
                             *v = ma(wk, x1 + x2, *v);
                         }
                     }
@@ -243,6 +261,60 @@ pub(crate) fn vertical_formula(
                 (*s, *c) = formula_pixel(m, k);
             }
         }
+    }
+}
+
+/// `f(0); f(1); f(2); f(3)`, written out: at opt-level "s" a loop of four is not unrolled,
+/// and the fixed lane indices become fixed load offsets.
+macro_rules! lanes4 {
+    ($l:ident => $body:block) => {{
+        {
+            let $l = 0;
+            $body
+        }
+        {
+            let $l = 1;
+            $body
+        }
+        {
+            let $l = 2;
+            $body
+        }
+        {
+            let $l = 3;
+            $body
+        }
+    }};
+}
+
+/// Two taps of a mean and its squares over a group: with `[x1, x2, y1, y2]` the rows of the
+/// taps `t` and `t + 1` above and below the centre row `c`, per column
+/// `mean = ma(wn, e1 + e2, ma(wk, d1 + d2, mean))` and
+/// `sq = ma(wn, ma(e1, e1, e2 e2), ma(wk, ma(d1, d1, d2 d2), sq))` (`d = x - c`, `e = y - c`),
+/// from `mean = sq = +0.0` when `FIRST`.
+#[inline(always)]
+fn mean_sq_pair<const FIRST: bool>(
+    mean: &mut [f32; UD_GROUP],
+    sq: &mut [f32; UD_GROUP],
+    c: &[f32; UD_GROUP],
+    rows: [&[f32; UD_GROUP]; 4],
+    wk: f32,
+    wn: f32,
+) {
+    let [x1, x2, y1, y2] = rows.map(|r| r.as_chunks::<4>().0);
+    let accs = mean.as_chunks_mut::<4>().0.iter_mut();
+    let accs = accs.zip(sq.as_chunks_mut::<4>().0.iter_mut());
+    let rows = c.as_chunks::<4>().0.iter().zip(x1.iter().zip(x2));
+    let rows = rows.zip(y1.iter().zip(y2));
+    for ((mean, sq), ((c, (x1, x2)), (y1, y2))) in accs.zip(rows) {
+        lanes4!(l => {
+            let c = c[l];
+            let (d1, d2) = (x1[l] - c, x2[l] - c);
+            let (e1, e2) = (y1[l] - c, y2[l] - c);
+            let (m0, q0) = if FIRST { (0.0, 0.0) } else { (mean[l], sq[l]) };
+            mean[l] = ma(wn, e1 + e2, ma(wk, d1 + d2, m0));
+            sq[l] = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), q0));
+        });
     }
 }
 
