@@ -375,11 +375,11 @@ fn lanes16(v: &[f32]) -> [f32; 16] {
     for ch in whole {
         add16(&mut p, ch);
     }
-    // The tail padded with -0.0, which leaves every value as it is (x + -0 == x for every
-    // x, +0 included), so the lanes past it keep their bits.
-    let mut tail = [-0.0f32; 16];
-    tail[..rest.len()].copy_from_slice(rest);
-    add16(&mut p, &tail);
+    // The tail into its lanes; the lanes past it are left as they are, which is what adding
+    // -0.0 to them (the SIMD kernels' padding) gives: x + -0 == x for every x, +0 included.
+    for (p, &v) in p.iter_mut().zip(rest) {
+        *p += v;
+    }
     p
 }
 
@@ -408,13 +408,26 @@ fn add16(p: &mut [f32; 16], v: &[f32; 16]) {
 /// 2` and `l + 1` (a fixed pairwise tree in f32), and lane 0 widened once.
 #[inline(always)]
 pub(crate) fn widen16(acc: &mut f64, p: &[f32; 16]) {
-    let mut t = *p;
-    for half in [8, 4, 2, 1] {
-        for l in 0..half {
-            t[l] += t[l + half];
-        }
-    }
-    *acc += t[0] as f64;
+    // Written out: at opt-level "s" the loops of this tree stay loops, through memory.
+    let t = |a: f32, b: f32| a + b;
+    let h8 = [
+        t(p[0], p[8]),
+        t(p[1], p[9]),
+        t(p[2], p[10]),
+        t(p[3], p[11]),
+        t(p[4], p[12]),
+        t(p[5], p[13]),
+        t(p[6], p[14]),
+        t(p[7], p[15]),
+    ];
+    let h4 = [
+        t(h8[0], h8[4]),
+        t(h8[1], h8[5]),
+        t(h8[2], h8[6]),
+        t(h8[3], h8[7]),
+    ];
+    let h2 = [t(h4[0], h4[2]), t(h4[1], h4[3])];
+    *acc += t(h2[0], h2[1]) as f64;
 }
 
 /// The sum of eight accumulators, as a fixed pairwise tree.
