@@ -498,10 +498,45 @@ pub(crate) fn box_horizontal_narrow(
         aa += p * p;
         bb += q * q;
     }
-    // Output column `o` gets the window sums, then the window moves one column right. As
-    // iterators over the eight rows (the samples leaving at `o`, entering at `o + size`):
-    // no index checks in the loop.
-    let mut outs = su.iter_mut().zip(sd).zip(suu.iter_mut().zip(sdd));
+    // Output column `o` gets the window sums, then the window moves one column right (the
+    // samples leaving at `o`, entering at `o + size`). Four columns per step while four moves
+    // are left, with fixed offsets (one address update per row and step on a Cortex-M); then
+    // one at a time, as iterators over the eight rows: no index checks in either loop.
+    let quads = n.saturating_sub(1) / 4 * 4;
+    let (su, su1) = su.split_at_mut(quads);
+    let (sd, sd1) = sd.split_at_mut(quads);
+    let (suu, suu1) = suu.split_at_mut(quads);
+    let (sdd, sdd1) = sdd.split_at_mut(quads);
+    let outs = su
+        .as_chunks_mut::<4>()
+        .0
+        .iter_mut()
+        .zip(sd.as_chunks_mut::<4>().0);
+    let outs = outs.zip(
+        suu.as_chunks_mut::<4>()
+            .0
+            .iter_mut()
+            .zip(sdd.as_chunks_mut::<4>().0),
+    );
+    let leave = u[..quads]
+        .as_chunks::<4>()
+        .0
+        .iter()
+        .zip(d[..quads].as_chunks::<4>().0);
+    let enter = u[size..size + quads].as_chunks::<4>().0.iter();
+    let enter = enter.zip(d[size..size + quads].as_chunks::<4>().0);
+    for (((su, sd), (suu, sdd)), ((p, q), (pn, qn))) in outs.zip(leave.zip(enter)) {
+        lanes4!(l => {
+            (su[l], sd[l], suu[l], sdd[l]) = (a, b, aa, bb);
+            let (p, q, pn, qn) = (p[l], q[l], pn[l], qn[l]);
+            a += pn - p;
+            b += qn - q;
+            aa += pn * pn - p * p;
+            bb += qn * qn - q * q;
+        });
+    }
+    let mut outs = su1.iter_mut().zip(sd1).zip(suu1.iter_mut().zip(sdd1));
+    let (u, d) = (&u[quads..], &d[quads..]);
     let moves = u.iter().zip(d).zip(u[size..].iter().zip(&d[size..]));
     // `moves` first: when its `n - 1` moves run out, the last output is still in `outs`.
     for (((&p, &q), (&pn, &qn)), ((su, sd), (suu, sdd))) in moves.zip(&mut outs) {
