@@ -6,6 +6,29 @@ use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_GROUP, UD_MOMENTS};
 pub(crate) use super::downsample::scalar as downsample;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 
+/// `f(0); f(1); f(2); f(3)`, written out: at opt-level "s" a loop of four is not unrolled,
+/// and the fixed lane indices become fixed load offsets.
+macro_rules! lanes4 {
+    ($l:ident => $body:block) => {{
+        {
+            let $l = 0;
+            $body
+        }
+        {
+            let $l = 1;
+            $body
+        }
+        {
+            let $l = 2;
+            $body
+        }
+        {
+            let $l = 3;
+            $body
+        }
+    }};
+}
+
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
 /// scalar path must give the same bits on every target.
 #[inline(always)]
@@ -14,10 +37,18 @@ fn ma(a: f32, b: f32, c: f32) -> f32 {
 }
 
 pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
-    // Packed rows without `step_by`'s bookkeeping: on a microcontroller, where this is the
-    // loading kernel, it halved the cost of a sample.
+    // Packed rows without `step_by`'s bookkeeping, four samples per step with fixed offsets:
+    // on a microcontroller, where this is the loading kernel, each halved the cost of a sample.
     if step == 1 {
-        for (o, s) in out.iter_mut().zip(src) {
+        let n = out.len().min(src.len());
+        let (o4, o1) = out[..n].as_chunks_mut::<4>();
+        let (s4, s1) = src[..n].as_chunks::<4>();
+        for (o, s) in o4.iter_mut().zip(s4) {
+            lanes4!(l => {
+                o[l] = s[l].to_f32();
+            });
+        }
+        for (o, s) in o1.iter_mut().zip(s1) {
             *o = s.to_f32();
         }
         return;
@@ -262,29 +293,6 @@ pub(crate) fn vertical_formula(
             }
         }
     }
-}
-
-/// `f(0); f(1); f(2); f(3)`, written out: at opt-level "s" a loop of four is not unrolled,
-/// and the fixed lane indices become fixed load offsets.
-macro_rules! lanes4 {
-    ($l:ident => $body:block) => {{
-        {
-            let $l = 0;
-            $body
-        }
-        {
-            let $l = 1;
-            $body
-        }
-        {
-            let $l = 2;
-            $body
-        }
-        {
-            let $l = 3;
-            $body
-        }
-    }};
 }
 
 /// Two taps of a mean and its squares over a group: with `[x1, x2, y1, y2]` the rows of the
