@@ -14,7 +14,9 @@ cargo build --release -p ssim-capi --no-default-features --features panic-hook \
 # The no_std library with everything (u16 kernels, the portable table) still builds.
 cargo clippy -p ssim-capi --no-default-features --features panic-hook,u16,portable \
     --target thumbv7em-none-eabihf -- -D warnings
-# The size and speed targets of issue 13 are not all met yet (BENCHMARKS.md "Firmware"): CI
-# requires every value to match the host bit for bit and reports the missed targets as MISS
-# lines; `sh examples/firmware/run.sh` without FIRMWARE_TARGETS enforces them.
-FIRMWARE_TARGETS=report sh examples/firmware/run.sh mps2-an386 mps2-an500
+# Every value must match the host bit for bit. Of the targets of issue 13, the met ones are
+# enforced (library flash <= 48 KB for the SSIM firmware, static RAM, stack <= 4 KB), so a
+# regression fails CI; the speed targets (Gaussian-11 u8 <= 350, box-7 u8 <= 120 instructions
+# per pixel) are not met yet and only reported, as MISS lines (BENCHMARKS.md "Firmware").
+# `sh examples/firmware/run.sh` without FIRMWARE_TARGETS enforces all of them.
+FIRMWARE_TARGETS=flash,ram,stack sh examples/firmware/run.sh mps2-an386 mps2-an500

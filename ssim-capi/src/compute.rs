@@ -6,8 +6,8 @@
 use core::ffi::c_void;
 
 use ssim_core::{
-    compute_with, map_size, scratch_len, Error, MapWriter, Options, Params, Plane, RowSink,
-    ScratchBlock, SsimResult,
+    compute_with, map_size, scratch_len, Error, Options, Params, Plane, RowSink, ScratchBlock,
+    SsimResult,
 };
 #[cfg(feature = "std")]
 use ssim_std::{ssim_map_with, ssim_with, Config};
@@ -18,6 +18,7 @@ use crate::image::{
 };
 use crate::params::ssim_params;
 use crate::status::{guard, ssim_status, Failure};
+use crate::stream::MapSink;
 use crate::{out_ptr, out_slice, ref_ptr, scratch_slice, SSIM_ERROR_NULL_POINTER};
 
 /// How to run a computation. Pass NULL to any `config` argument for the defaults (all
@@ -599,13 +600,12 @@ unsafe fn compute_scratch<I: CImage>(
     // SAFETY: forwarded contract.
     let map = unsafe { map_slices(&p, xp.width(), xp.height(), maps) }?;
     let blocks = ScratchBlock::from_bytes(bytes);
-    let r = match map {
-        Some((mw, mh, ssim, cs)) => {
-            let mut sink = MapWriter::new(mw, mh, ssim, cs)?;
-            run(&p, &xp, &yp, backend, true, blocks, &mut sink)?
-        }
-        None => run(&p, &xp, &yp, backend, false, blocks, &mut ())?,
+    // `map_slices` made each map exactly `mw x mh`.
+    let mut sink = match map {
+        Some((_, _, ssim, cs)) => MapSink::buffers(ssim, cs),
+        None => MapSink::buffers(&mut [], None),
     };
+    let r = run(&p, &xp, &yp, backend, with_map, blocks, &mut sink)?;
     out.write(ssim_result::from(&r));
     Ok(())
 }

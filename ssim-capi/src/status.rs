@@ -2,7 +2,6 @@
 //! failure (per thread with std; one static buffer without, where there are no threads).
 
 use core::ffi::c_char;
-use core::fmt::Write as _;
 
 use ssim_core::Error;
 
@@ -194,41 +193,66 @@ struct MessageBuf {
     bytes: [u8; MESSAGE_CAP],
 }
 
-impl core::fmt::Write for MessageBuf {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        for &b in s.as_bytes() {
-            // Keep one byte for the NUL that `ssim_last_error_message` appends.
-            if self.len + 1 >= MESSAGE_CAP {
-                break;
-            }
-            self.bytes[self.len] = b;
-            self.len += 1;
-        }
-        Ok(())
-    }
-}
-
 impl MessageBuf {
     const EMPTY: MessageBuf = MessageBuf {
         len: 0,
         bytes: [0; MESSAGE_CAP],
     };
 
+    /// Appends `s`, cut where the buffer ends.
+    fn push(&mut self, s: &str) {
+        for &b in s.as_bytes() {
+            self.push_byte(b);
+        }
+    }
+
+    fn push_byte(&mut self, b: u8) {
+        // Keep one byte for the NUL that `ssim_last_error_message` appends.
+        if self.len + 1 < MESSAGE_CAP {
+            self.bytes[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    /// Appends `v` in decimal. By hand, like `Error::write_message`: no `core::fmt`, whose
+    /// formatting code would otherwise be the largest part of a firmware build's library.
+    fn push_usize(&mut self, v: usize) {
+        let mut p = 1;
+        while p <= v / 10 {
+            p *= 10;
+        }
+        loop {
+            self.push_byte(b'0' + (v / p % 10) as u8);
+            if p == 1 {
+                return;
+            }
+            p /= 10;
+        }
+    }
+
     /// Writes the explanation of `f`.
     fn explain(&mut self, f: &Failure) {
-        let _ = match &f.message {
-            Message::Error(e) => write!(self, "{e}"),
-            Message::Text(t) => self.write_str(t),
-            Message::Null(name) => write!(self, "`{name}` is NULL: expected a valid pointer"),
-            Message::Misaligned(name) => write!(
-                self,
-                "`{name}` is not aligned for its type: expected a pointer from malloc, an array of that type or a struct of it"
-            ),
-            Message::Scratch { given, needed } => write!(
-                self,
-                "scratch holds {given} bytes: expected at least {needed} (see the scratch size function of this call)"
-            ),
-        };
+        match &f.message {
+            Message::Error(e) => e.write_message(|s| self.push(s)),
+            Message::Text(t) => self.push(t),
+            Message::Null(name) => {
+                self.push("`");
+                self.push(name);
+                self.push("` is NULL: expected a valid pointer");
+            }
+            Message::Misaligned(name) => {
+                self.push("`");
+                self.push(name);
+                self.push("` is not aligned for its type: expected a pointer from malloc, an array of that type or a struct of it");
+            }
+            Message::Scratch { given, needed } => {
+                self.push("scratch holds ");
+                self.push_usize(*given);
+                self.push(" bytes: expected at least ");
+                self.push_usize(*needed);
+                self.push(" (see the scratch size function of this call)");
+            }
+        }
     }
 }
 
@@ -251,7 +275,6 @@ fn settle(r: Result<(), Failure>) -> ssim_status {
 mod store {
     use super::{MessageBuf, SSIM_ERROR_INTERNAL};
     use core::cell::RefCell;
-    use core::fmt::Write as _;
 
     thread_local! {
         static LAST: RefCell<MessageBuf> = const { RefCell::new(MessageBuf::EMPTY) };
@@ -277,10 +300,7 @@ mod store {
     /// Runs `body`, a panic becoming `SSIM_ERROR_INTERNAL` so that no unwind reaches C.
     pub(super) fn catch(body: impl FnOnce() -> i32) -> i32 {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|_| {
-            record(|m| {
-                let _ =
-                    m.write_str("internal error: the library panicked (a bug; please report it)");
-            });
+            record(|m| m.push("internal error: the library panicked (a bug; please report it)"));
             SSIM_ERROR_INTERNAL
         })
     }

@@ -70,25 +70,38 @@ const MAGIC: u32 = 0x5353_4953;
 struct State {
     magic: u32,
     engine: Option<Ssim<'static>>,
-    sink: MapSink,
+    sink: MapSink<'static>,
     width: usize,
     height: usize,
     pushed: usize,
     kind: Option<SampleKind>,
 }
 
-/// The map destinations of a stream.
-struct MapSink {
-    ssim: &'static mut [f32],
-    cs: Option<&'static mut [f32]>,
-    map_w: usize,
+/// The map destinations of a stream, and of the whole-image calls (without a callback): one
+/// sink type for every C entry point, so that a firmware links one copy of the engine's
+/// generic row loop (about 2 KB of flash per sink type).
+pub(crate) struct MapSink<'m> {
+    ssim: &'m mut [f32],
+    cs: Option<&'m mut [f32]>,
     row_fn: ssim_map_row_fn,
     ctx: *mut c_void,
 }
 
-impl RowSink for MapSink {
+impl<'m> MapSink<'m> {
+    /// Rows into these maps (as wide as the rows), or nowhere (empty `ssim`, no `cs`).
+    pub(crate) fn buffers(ssim: &'m mut [f32], cs: Option<&'m mut [f32]>) -> Self {
+        MapSink {
+            ssim,
+            cs,
+            row_fn: None,
+            ctx: core::ptr::null_mut(),
+        }
+    }
+}
+
+impl RowSink for MapSink<'_> {
     fn row(&mut self, row: OutputRow<'_>) {
-        let w = self.map_w;
+        let w = row.ssim.len();
         let span = row.index * w..(row.index + 1) * w;
         if let Some(dst) = self.ssim.get_mut(span.clone()) {
             dst.copy_from_slice(row.ssim);
@@ -216,7 +229,7 @@ unsafe fn begin(
     let backend = Some(forced(backend)?.unwrap_or_else(ssim_core::Backend::detect));
     let with_map = map.is_some();
     // Dimensions first (before the scratch size, which reads only the width).
-    let (map_w, _) = ssim_core::map_size(&p, width, height, with_map)?;
+    ssim_core::map_size(&p, width, height, with_map)?;
     let needed = stream_bytes(&p, width, with_map)?;
     // SAFETY: forwarded contract; the scratch outlives the stream (caller).
     let mut bytes: &'static mut [u8] = unsafe { scratch_slice(scratch, scratch_bytes, needed) }?;
@@ -258,7 +271,6 @@ unsafe fn begin(
             sink: MapSink {
                 ssim,
                 cs,
-                map_w,
                 row_fn: m.row_fn,
                 ctx: m.ctx,
             },

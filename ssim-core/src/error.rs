@@ -11,12 +11,18 @@ pub enum Image {
     Distorted,
 }
 
-impl fmt::Display for Image {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Image {
+    fn name(self) -> &'static str {
+        match self {
             Image::Reference => "reference image",
             Image::Distorted => "distorted image",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -188,109 +194,120 @@ pub enum Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Error::ZeroDimension { width, height } => write!(
-                f,
-                "image is {width}x{height}: width and height must both be at least 1"
-            ),
-            Error::DimensionOverflow { width, height } => write!(
-                f,
-                "image of {width}x{height} is too large: its size in samples overflows usize"
-            ),
-            Error::StrideTooShort { stride, min } => write!(
-                f,
-                "row stride {stride} is shorter than a row: expected at least {min} samples"
-            ),
-            Error::ChannelStep { step } => write!(
-                f,
-                "channel step {step} is invalid: expected at least 1 sample between pixels"
-            ),
-            Error::BufferTooShort { len, needed } => write!(
-                f,
-                "sample buffer holds {len} samples: the layout reads {needed}"
-            ),
-            Error::SizeMismatch {
-                reference,
-                distorted,
-            } => write!(
-                f,
-                "images differ in size: reference is {}x{}, distorted is {}x{}; expected equal sizes",
-                reference.0, reference.1, distorted.0, distorted.1
-            ),
-            Error::ImageSmallerThanWindow {
-                width,
-                height,
-                window,
-            } => write!(
-                f,
-                "image of {width}x{height} is smaller than the {window}x{window} window: valid pooling needs both sides >= {window}"
-            ),
-            Error::ScratchTooSmall { len, needed } => write!(
-                f,
-                "scratch holds {len} blocks: expected at least {needed} (see scratch_len)"
-            ),
-            Error::MapTooSmall { len, needed } => write!(
-                f,
-                "map buffer holds {len} values: expected at least {needed}"
-            ),
-            Error::InvalidParameter { name, expected } => {
-                write!(f, "invalid parameter `{name}`: expected {expected}")
+        let mut r = Ok(());
+        self.write_message(|piece| {
+            if r.is_ok() {
+                r = f.write_str(piece);
             }
-            Error::NonFiniteSample { image, row, col } => write!(
-                f,
-                "{image} has a NaN or infinite sample at row {row}, column {col}: expected finite values"
+        });
+        r
+    }
+}
+
+impl Error {
+    /// Writes the message of this error (the text of its `Display`) as a sequence of string
+    /// pieces, without `core::fmt`: a `no_std` build that shows messages but formats nothing
+    /// else leaves core's formatting machinery (several KB of flash) out of the binary.
+    ///
+    /// ```
+    /// use ssim_core::Error;
+    /// let mut text = String::new();
+    /// Error::StrideTooShort { stride: 9, min: 10 }.write_message(|s| text.push_str(s));
+    /// assert_eq!(text, "row stride 9 is shorter than a row: expected at least 10 samples");
+    /// ```
+    pub fn write_message(&self, mut out: impl FnMut(&str)) {
+        let (template, args) = self.template();
+        render(template, &args, &mut out);
+    }
+
+    /// The message as a template, each `{}` taking the next argument (unused ones are `N(0)`).
+    /// Data rather than a chain of writes per variant: the smallest code for a firmware build.
+    fn template(&self) -> (&'static str, [Arg; 6]) {
+        use Arg::{D, N, S};
+        match *self {
+            Error::ZeroDimension { width, height } => (
+                "image is {}x{}: width and height must both be at least 1",
+                [N(width), N(height), N(0), N(0), N(0), N(0)],
             ),
-            Error::RowOverflow { height, pushed } => write!(
-                f,
-                "{pushed} rows pushed into an image of height {height}"
+            Error::DimensionOverflow { width, height } => (
+                "image of {}x{} is too large: its size in samples overflows usize",
+                [N(width), N(height), N(0), N(0), N(0), N(0)],
             ),
-            Error::ChunkWidth { width, expected } => write!(
-                f,
-                "a chunk of rows {width} pixels wide pushed into an engine of width {expected}: expected rows of the engine's width"
+            Error::StrideTooShort { stride, min } => (
+                "row stride {} is shorter than a row: expected at least {} samples",
+                [N(stride), N(min), N(0), N(0), N(0), N(0)],
             ),
-            Error::PartialRow { len, width } => write!(
-                f,
-                "{len} samples pushed in place: expected whole packed rows, a multiple of the engine's width {width}"
+            Error::ChannelStep { step } => (
+                "channel step {} is invalid: expected at least 1 sample between pixels",
+                [N(step), N(0), N(0), N(0), N(0), N(0)],
             ),
-            Error::RowsMissing { height, pushed } => write!(
-                f,
-                "finish called after {pushed} of {height} rows: push every row first"
+            Error::BufferTooShort { len, needed } => (
+                "sample buffer holds {} samples: the layout reads {}",
+                [N(len), N(needed), N(0), N(0), N(0), N(0)],
             ),
-            Error::SampleTypeNotBuilt { sample } => write!(
-                f,
-                "{sample} samples are not part of this build: expected u8 or f32 samples, or a build with ssim-core's `{sample}` feature"
+            Error::SizeMismatch { reference, distorted } => (
+                "images differ in size: reference is {}x{}, distorted is {}x{}; expected equal sizes",
+                [N(reference.0), N(reference.1), N(distorted.0), N(distorted.1), N(0), N(0)],
             ),
-            Error::BackendUnsupported { backend } => write!(
-                f,
-                "backend {backend} is not supported on this CPU or build: choose one of Backend::available()"
+            Error::ImageSmallerThanWindow { width, height, window } => (
+                "image of {}x{} is smaller than the {}x{} window: valid pooling needs both sides >= {}",
+                [N(width), N(height), N(window), N(window), N(window), N(0)],
             ),
-            Error::TooSmallForLevels {
-                width,
-                height,
-                levels,
-                window,
-                min,
-            } => write!(
-                f,
-                "image of {width}x{height} is too small for MS-SSIM with {levels} levels and a {window}x{window} window: expected the shorter side >= {min} (or fewer levels)"
+            Error::ScratchTooSmall { len, needed } => (
+                "scratch holds {} blocks: expected at least {} (see scratch_len)",
+                [N(len), N(needed), N(0), N(0), N(0), N(0)],
             ),
-            Error::BelowLibraryMinimum {
-                width,
-                height,
-                min,
-                rule,
-            } => write!(
-                f,
-                "image of {width}x{height} is below the minimum of {rule}: expected both sides >= {min}"
+            Error::MapTooSmall { len, needed } => (
+                "map buffer holds {} values: expected at least {}",
+                [N(len), N(needed), N(0), N(0), N(0), N(0)],
             ),
-            Error::NegativeLevelMean { level, term, value } => write!(
-                f,
-                "MS-SSIM level {level} has mean {term} {}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)",
-                Decimal(value)
+            Error::InvalidParameter { name, expected } => (
+                "invalid parameter `{}`: expected {}",
+                [S(name), S(expected), N(0), N(0), N(0), N(0)],
             ),
-            Error::GradientBufferSize { len, needed } => write!(
-                f,
-                "gradient buffer holds {len} values: expected exactly {needed}, one per pixel and channel"
+            Error::NonFiniteSample { image, row, col } => (
+                "{} has a NaN or infinite sample at row {}, column {}: expected finite values",
+                [S(image.name()), N(row), N(col), N(0), N(0), N(0)],
+            ),
+            Error::RowOverflow { height, pushed } => (
+                "{} rows pushed into an image of height {}",
+                [N(pushed), N(height), N(0), N(0), N(0), N(0)],
+            ),
+            Error::ChunkWidth { width, expected } => (
+                "a chunk of rows {} pixels wide pushed into an engine of width {}: expected rows of the engine's width",
+                [N(width), N(expected), N(0), N(0), N(0), N(0)],
+            ),
+            Error::PartialRow { len, width } => (
+                "{} samples pushed in place: expected whole packed rows, a multiple of the engine's width {}",
+                [N(len), N(width), N(0), N(0), N(0), N(0)],
+            ),
+            Error::RowsMissing { height, pushed } => (
+                "finish called after {} of {} rows: push every row first",
+                [N(pushed), N(height), N(0), N(0), N(0), N(0)],
+            ),
+            Error::SampleTypeNotBuilt { sample } => (
+                "{} samples are not part of this build: expected u8 or f32 samples, or a build with ssim-core's `{}` feature",
+                [S(sample), S(sample), N(0), N(0), N(0), N(0)],
+            ),
+            Error::BackendUnsupported { backend } => (
+                "backend {} is not supported on this CPU or build: choose one of Backend::available()",
+                [S(backend), N(0), N(0), N(0), N(0), N(0)],
+            ),
+            Error::TooSmallForLevels { width, height, levels, window, min } => (
+                "image of {}x{} is too small for MS-SSIM with {} levels and a {}x{} window: expected the shorter side >= {} (or fewer levels)",
+                [N(width), N(height), N(levels), N(window), N(window), N(min)],
+            ),
+            Error::BelowLibraryMinimum { width, height, min, rule } => (
+                "image of {}x{} is below the minimum of {}: expected both sides >= {}",
+                [N(width), N(height), S(rule), N(min), N(0), N(0)],
+            ),
+            Error::NegativeLevelMean { level, term, value } => (
+                "MS-SSIM level {} has mean {} {}: strict mode expects every per-level mean >= 0 (relu clamps it to 0, nan keeps the NaN power)",
+                [N(level), S(term), D(value), N(0), N(0), N(0)],
+            ),
+            Error::GradientBufferSize { len, needed } => (
+                "gradient buffer holds {} values: expected exactly {}, one per pixel and channel",
+                [N(len), N(needed), N(0), N(0), N(0), N(0)],
             ),
         }
     }
@@ -300,43 +317,99 @@ impl core::error::Error for Error {}
 /// Shorthand for results of this crate.
 pub type Result<T> = core::result::Result<T, Error>;
 
-/// An f64 written with six decimals by integer arithmetic. core's float formatting (about
-/// 20 KB of tables and bignum code) would otherwise be linked into every no_std build that
-/// shows error messages, for this one value.
-struct Decimal(f64);
+/// An argument of a message template.
+#[derive(Clone, Copy)]
+enum Arg {
+    N(usize),
+    S(&'static str),
+    D(f64),
+}
 
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
-        if v.is_nan() {
-            return f.write_str("NaN");
+/// Writes `template` with each `{}` replaced by the next of `args`. Numbers are written by
+/// integer arithmetic and nothing here can panic: core's integer and float formatting (and the
+/// panic messages that would bring it back) stay out of a no_std build that shows messages.
+fn render(template: &str, args: &[Arg], out: &mut dyn FnMut(&str)) {
+    let mut rest = template;
+    let mut args = args.iter();
+    loop {
+        let cut = rest.bytes().position(|b| b == b'{');
+        let Some((head, tail)) = cut.and_then(|i| Some((rest.get(..i)?, rest.get(i + 2..)?)))
+        else {
+            out(rest);
+            return;
+        };
+        out(head);
+        match args.next() {
+            Some(&Arg::N(v)) => digits(v as u64, 1, out),
+            Some(&Arg::S(v)) => out(v),
+            Some(&Arg::D(v)) => decimal(v, out),
+            None => {}
         }
-        let (sign, a) = if v < 0.0 { ("-", -v) } else { ("", v) };
-        if a.is_infinite() {
-            return write!(f, "{sign}inf");
-        }
-        // Exact as an integer of millionths below 2^53; beyond, the integer part alone.
-        if a >= 9e9 {
-            return write!(f, "{sign}{}", a as u64);
-        }
-        let m = (a * 1e6 + 0.5) as u64;
-        write!(f, "{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
+        rest = tail;
     }
+}
+
+/// `v` in decimal, at least `width` digits (zero-padded).
+fn digits(v: u64, width: u32, out: &mut dyn FnMut(&str)) {
+    const DIGITS: &str = "0123456789";
+    let mut p = 1u64;
+    let mut w = 1;
+    while p <= v / 10 || w < width {
+        p *= 10;
+        w += 1;
+    }
+    loop {
+        let d = (v / p % 10) as usize;
+        out(DIGITS.get(d..d + 1).unwrap_or("?"));
+        if p == 1 {
+            return;
+        }
+        p /= 10;
+    }
+}
+
+/// An f64 with six decimals (`NaN`, `inf`, and the integer part alone from 9e9 on).
+fn decimal(v: f64, out: &mut dyn FnMut(&str)) {
+    if v.is_nan() {
+        return out("NaN");
+    }
+    let a = if v < 0.0 {
+        out("-");
+        -v
+    } else {
+        v
+    };
+    if a.is_infinite() {
+        return out("inf");
+    }
+    // Exact as an integer of millionths below 2^53; beyond, the integer part alone.
+    if a >= 9e9 {
+        return digits(a as u64, 1, out);
+    }
+    let m = (a * 1e6 + 0.5) as u64;
+    digits(m / 1_000_000, 1, out);
+    out(".");
+    digits(m % 1_000_000, 6, out);
 }
 
 #[cfg(test)]
 mod decimal_tests {
-    use super::Decimal;
     extern crate std;
-    use std::format;
+    use std::string::String;
+
+    fn decimal(v: f64) -> String {
+        let mut s = String::new();
+        super::decimal(v, &mut |p: &str| s.push_str(p));
+        s
+    }
 
     #[test]
     fn decimals_are_rounded_to_six_places() {
-        assert_eq!(format!("{}", Decimal(-0.0123456789)), "-0.012346");
-        assert_eq!(format!("{}", Decimal(0.5)), "0.500000");
-        assert_eq!(format!("{}", Decimal(12.0000004)), "12.000000");
-        assert_eq!(format!("{}", Decimal(f64::NAN)), "NaN");
-        assert_eq!(format!("{}", Decimal(f64::NEG_INFINITY)), "-inf");
-        assert_eq!(format!("{}", Decimal(1e12)), "1000000000000");
+        assert_eq!(decimal(-0.0123456789), "-0.012346");
+        assert_eq!(decimal(0.5), "0.500000");
+        assert_eq!(decimal(12.0000004), "12.000000");
+        assert_eq!(decimal(f64::NAN), "NaN");
+        assert_eq!(decimal(f64::NEG_INFINITY), "-inf");
+        assert_eq!(decimal(1e12), "1000000000000");
     }
 }

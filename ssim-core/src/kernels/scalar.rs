@@ -9,6 +9,29 @@ pub(crate) use super::block_means::{
 pub(crate) use super::downsample::scalar as downsample;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 
+/// `f(0); f(1); f(2); f(3)`, written out: at opt-level "s" a loop of four is not unrolled,
+/// and the fixed lane indices become fixed load offsets.
+macro_rules! lanes4 {
+    ($l:ident => $body:block) => {{
+        {
+            let $l = 0;
+            $body
+        }
+        {
+            let $l = 1;
+            $body
+        }
+        {
+            let $l = 2;
+            $body
+        }
+        {
+            let $l = 3;
+            $body
+        }
+    }};
+}
+
 /// `a * b + c`, rounded twice: core has no FMA without `std` or a target feature, and the
 /// scalar path must give the same bits on every target.
 #[inline(always)]
@@ -17,10 +40,18 @@ fn ma(a: f32, b: f32, c: f32) -> f32 {
 }
 
 pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
-    // Packed rows without `step_by`'s bookkeeping: on a microcontroller, where this is the
-    // loading kernel, it halved the cost of a sample.
+    // Packed rows without `step_by`'s bookkeeping, four samples per step with fixed offsets:
+    // on a microcontroller, where this is the loading kernel, each halved the cost of a sample.
     if step == 1 {
-        for (o, s) in out.iter_mut().zip(src) {
+        let n = out.len().min(src.len());
+        let (o4, o1) = out[..n].as_chunks_mut::<4>();
+        let (s4, s1) = src[..n].as_chunks::<4>();
+        for (o, s) in o4.iter_mut().zip(s4) {
+            lanes4!(l => {
+                o[l] = s[l].to_f32();
+            });
+        }
+        for (o, s) in o1.iter_mut().zip(s1) {
             *o = s.to_f32();
         }
         return;
@@ -150,9 +181,11 @@ fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
 /// same for `d` into `b, qd`, and `vu += w_k (vu(s1) + vu(s2))` starting from `w_0 vu(c)`
 /// (likewise `vd`); then `mu = cu + a`, `md = cd + b`, `vu + (qu - a^2)`, `vd + (qd - b^2)`.
 /// Each accumulator is independent of the others, so they are computed one at a time over a
-/// 16-column group of the slots ([`ud_at`]), tap by tap: every loop then walks a few rows with iterators, which a
-/// Cortex-M (whose FPU loads take no register offset) runs without address arithmetic or
-/// index checks. The values, and so the bits, are those of adding in that order per pixel.
+/// 16-column group of the slots ([`ud_at`]), tap by tap, four columns per step with fixed
+/// offsets: a Cortex-M (whose FPU loads take no register offset) then spends one address
+/// update per stream and four columns instead of one per column. The group is always read
+/// whole (a slot holds whole groups, [`ud_slot`]); columns past `n` are computed and not
+/// stored. The values, and so the bits, are those of adding in that order per pixel.
 pub(crate) fn vertical_formula(
     ring: &[f32],
     slots: &[usize],
@@ -163,9 +196,8 @@ pub(crate) fn vertical_formula(
 ) {
     let r = w.len() - 1;
     let size = 2 * r + 1;
-    // Blocks are the slots' 16-column groups, where each moment row is contiguous.
     const B: usize = UD_GROUP;
-    // The accumulators `a, b, qu, qd, vu, vd` of a block of columns (384 bytes of stack).
+    // The accumulators `a, b, qu, qd, vu, vd` of a group (384 bytes of stack).
     let mut acc = [[0f32; B]; 6];
     let slot = ud_slot(n);
     for prow in 0..=slots.len() - size {
@@ -173,22 +205,26 @@ pub(crate) fn vertical_formula(
         let win = &slots[prow..prow + size];
         for i0 in (0..n).step_by(B) {
             let len = B.min(n - i0);
-            let blk = |s: usize, m: usize| &ring[s * slot + ud_at(m, i0)..][..len];
-            let centre = win[r];
-            let (cu, cd) = (blk(centre, 0), blk(centre, 1));
+            let blk = |s: usize, m: usize| ring[s * slot + ud_at(m, i0)..].first_chunk::<B>();
+            let (Some(cu), Some(cd), Some(cvu), Some(cvd)) = (
+                blk(win[r], 0),
+                blk(win[r], 1),
+                blk(win[r], 2),
+                blk(win[r], 3),
+            ) else {
+                return;
+            };
             let [a, b, qu, qd, vu, vd] = &mut acc;
             let w0 = w[0];
-            for (v, &c) in vu.iter_mut().zip(blk(centre, 2)) {
+            for (v, &c) in vu.iter_mut().zip(cvu) {
                 *v = w0 * c;
             }
-            for (v, &c) in vd.iter_mut().zip(blk(centre, 3)) {
+            for (v, &c) in vd.iter_mut().zip(cvd) {
                 *v = w0 * c;
             }
-            for acc in [&mut *a, &mut *b, &mut *qu, &mut *qd] {
-                acc.fill(0.0);
-            }
-            // Two taps per walk over the block where there are two left (each accumulator
-            // is loaded and stored once per pair), the last one alone.
+            // Two taps per walk over the group where there are two left (each accumulator
+            // is loaded and stored once per pair), the last one alone. The first walk starts
+            // the mean and square accumulators from +0.0 without reading them.
             let mut t = 1;
             while t <= r {
                 let pair = t < r;
@@ -201,35 +237,48 @@ pub(crate) fn vertical_formula(
                 };
                 let (wk, wn) = (w[t], if pair { w[t + 1] } else { 0.0 });
                 for (m, c, mean, sq) in [(0, cu, &mut *a, &mut *qu), (1, cd, &mut *b, &mut *qd)] {
-                    let rows = blk(s1, m).iter().zip(blk(s2, m));
-                    let accs = mean.iter_mut().zip(sq.iter_mut());
-                    if pair {
-                        let next = blk(z1, m).iter().zip(blk(z2, m));
-                        for ((mean, sq), ((&c, (&x1, &x2)), (&y1, &y2))) in
-                            accs.zip(c.iter().zip(rows).zip(next))
-                        {
-                            let (d1, d2) = (x1 - c, x2 - c);
-                            let (e1, e2) = (y1 - c, y2 - c);
-                            *mean = ma(wn, e1 + e2, ma(wk, d1 + d2, *mean));
-                            *sq = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), *sq));
-                        }
-                    } else {
-                        for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
-                            let (d1, d2) = (x1 - c, x2 - c);
-                            *mean = ma(wk, d1 + d2, *mean);
-                            *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                    let (Some(x1), Some(x2), Some(y1), Some(y2)) =
+                        (blk(s1, m), blk(s2, m), blk(z1, m), blk(z2, m))
+                    else {
+                        return;
+                    };
+                    let rows = [x1, x2, y1, y2];
+                    match (pair, t == 1) {
+                        (true, true) => mean_sq_pair::<true>(mean, sq, c, rows, wk, wn),
+                        (true, false) => mean_sq_pair::<false>(mean, sq, c, rows, wk, wn),
+                        (false, first) => {
+                            if first {
+                                mean.fill(0.0);
+                                sq.fill(0.0);
+                            }
+                            // Over `len` columns: a run-time length, which a Cortex-M walks
+                            // with post-incremented loads (a fixed 16 gets indexed ones).
+                            let rows = x1[..len].iter().zip(&x2[..len]);
+                            let accs = mean[..len].iter_mut().zip(sq[..len].iter_mut());
+                            for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
+                                let (d1, d2) = (x1 - c, x2 - c);
+                                *mean = ma(wk, d1 + d2, *mean);
+                                *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
+                            }
                         }
                     }
                 }
                 for (m, v) in [(2, &mut *vu), (3, &mut *vd)] {
-                    let rows = blk(s1, m).iter().zip(blk(s2, m));
+                    let (Some(x1), Some(x2), Some(y1), Some(y2)) =
+                        (blk(s1, m), blk(s2, m), blk(z1, m), blk(z2, m))
+                    else {
+                        return;
+                    };
                     if pair {
-                        let next = blk(z1, m).iter().zip(blk(z2, m));
-                        for (v, ((&x1, &x2), (&y1, &y2))) in v.iter_mut().zip(rows.zip(next)) {
+                        let rows = x1[..len].iter().zip(&x2[..len]);
+                        let next = y1[..len].iter().zip(&y2[..len]);
+                        for (v, ((&x1, &x2), (&y1, &y2))) in v[..len].iter_mut().zip(rows.zip(next))
+                        {
                             *v = ma(wn, y1 + y2, ma(wk, x1 + x2, *v));
                         }
                     } else {
-                        for (v, (&x1, &x2)) in v.iter_mut().zip(rows) {
+                        let rows = x1[..len].iter().zip(&x2[..len]);
+                        for (v, (&x1, &x2)) in v[..len].iter_mut().zip(rows) {
                             *v = ma(wk, x1 + x2, *v);
                         }
                     }
@@ -246,6 +295,37 @@ pub(crate) fn vertical_formula(
                 (*s, *c) = formula_pixel(m, k);
             }
         }
+    }
+}
+
+/// Two taps of a mean and its squares over a group: with `[x1, x2, y1, y2]` the rows of the
+/// taps `t` and `t + 1` above and below the centre row `c`, per column
+/// `mean = ma(wn, e1 + e2, ma(wk, d1 + d2, mean))` and
+/// `sq = ma(wn, ma(e1, e1, e2 e2), ma(wk, ma(d1, d1, d2 d2), sq))` (`d = x - c`, `e = y - c`),
+/// from `mean = sq = +0.0` when `FIRST`.
+#[inline(always)]
+fn mean_sq_pair<const FIRST: bool>(
+    mean: &mut [f32; UD_GROUP],
+    sq: &mut [f32; UD_GROUP],
+    c: &[f32; UD_GROUP],
+    rows: [&[f32; UD_GROUP]; 4],
+    wk: f32,
+    wn: f32,
+) {
+    let [x1, x2, y1, y2] = rows.map(|r| r.as_chunks::<4>().0);
+    let accs = mean.as_chunks_mut::<4>().0.iter_mut();
+    let accs = accs.zip(sq.as_chunks_mut::<4>().0.iter_mut());
+    let rows = c.as_chunks::<4>().0.iter().zip(x1.iter().zip(x2));
+    let rows = rows.zip(y1.iter().zip(y2));
+    for ((mean, sq), ((c, (x1, x2)), (y1, y2))) in accs.zip(rows) {
+        lanes4!(l => {
+            let c = c[l];
+            let (d1, d2) = (x1[l] - c, x2[l] - c);
+            let (e1, e2) = (y1[l] - c, y2[l] - c);
+            let (m0, q0) = if FIRST { (0.0, 0.0) } else { (mean[l], sq[l]) };
+            mean[l] = ma(wn, e1 + e2, ma(wk, d1 + d2, m0));
+            sq[l] = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), q0));
+        });
     }
 }
 
@@ -306,11 +386,11 @@ fn lanes16(v: &[f32]) -> [f32; 16] {
     for ch in whole {
         add16(&mut p, ch);
     }
-    // The tail padded with -0.0, which leaves every value as it is (x + -0 == x for every
-    // x, +0 included), so the lanes past it keep their bits.
-    let mut tail = [-0.0f32; 16];
-    tail[..rest.len()].copy_from_slice(rest);
-    add16(&mut p, &tail);
+    // The tail into its lanes; the lanes past it are left as they are, which is what adding
+    // -0.0 to them (the SIMD kernels' padding) gives: x + -0 == x for every x, +0 included.
+    for (p, &v) in p.iter_mut().zip(rest) {
+        *p += v;
+    }
     p
 }
 
@@ -339,13 +419,26 @@ fn add16(p: &mut [f32; 16], v: &[f32; 16]) {
 /// 2` and `l + 1` (a fixed pairwise tree in f32), and lane 0 widened once.
 #[inline(always)]
 pub(crate) fn widen16(acc: &mut f64, p: &[f32; 16]) {
-    let mut t = *p;
-    for half in [8, 4, 2, 1] {
-        for l in 0..half {
-            t[l] += t[l + half];
-        }
-    }
-    *acc += t[0] as f64;
+    // Written out: at opt-level "s" the loops of this tree stay loops, through memory.
+    let t = |a: f32, b: f32| a + b;
+    let h8 = [
+        t(p[0], p[8]),
+        t(p[1], p[9]),
+        t(p[2], p[10]),
+        t(p[3], p[11]),
+        t(p[4], p[12]),
+        t(p[5], p[13]),
+        t(p[6], p[14]),
+        t(p[7], p[15]),
+    ];
+    let h4 = [
+        t(h8[0], h8[4]),
+        t(h8[1], h8[5]),
+        t(h8[2], h8[6]),
+        t(h8[3], h8[7]),
+    ];
+    let h2 = [t(h4[0], h4[2]), t(h4[1], h4[3])];
+    *acc += t(h2[0], h2[1]) as f64;
 }
 
 /// The sum of eight accumulators, as a fixed pairwise tree.
@@ -416,10 +509,45 @@ pub(crate) fn box_horizontal_narrow(
         aa += p * p;
         bb += q * q;
     }
-    // Output column `o` gets the window sums, then the window moves one column right. As
-    // iterators over the eight rows (the samples leaving at `o`, entering at `o + size`):
-    // no index checks in the loop.
-    let mut outs = su.iter_mut().zip(sd).zip(suu.iter_mut().zip(sdd));
+    // Output column `o` gets the window sums, then the window moves one column right (the
+    // samples leaving at `o`, entering at `o + size`). Four columns per step while four moves
+    // are left, with fixed offsets (one address update per row and step on a Cortex-M); then
+    // one at a time, as iterators over the eight rows: no index checks in either loop.
+    let quads = n.saturating_sub(1) / 4 * 4;
+    let (su, su1) = su.split_at_mut(quads);
+    let (sd, sd1) = sd.split_at_mut(quads);
+    let (suu, suu1) = suu.split_at_mut(quads);
+    let (sdd, sdd1) = sdd.split_at_mut(quads);
+    let outs = su
+        .as_chunks_mut::<4>()
+        .0
+        .iter_mut()
+        .zip(sd.as_chunks_mut::<4>().0);
+    let outs = outs.zip(
+        suu.as_chunks_mut::<4>()
+            .0
+            .iter_mut()
+            .zip(sdd.as_chunks_mut::<4>().0),
+    );
+    let leave = u[..quads]
+        .as_chunks::<4>()
+        .0
+        .iter()
+        .zip(d[..quads].as_chunks::<4>().0);
+    let enter = u[size..size + quads].as_chunks::<4>().0.iter();
+    let enter = enter.zip(d[size..size + quads].as_chunks::<4>().0);
+    for (((su, sd), (suu, sdd)), ((p, q), (pn, qn))) in outs.zip(leave.zip(enter)) {
+        lanes4!(l => {
+            (su[l], sd[l], suu[l], sdd[l]) = (a, b, aa, bb);
+            let (p, q, pn, qn) = (p[l], q[l], pn[l], qn[l]);
+            a += pn - p;
+            b += qn - q;
+            aa += pn * pn - p * p;
+            bb += qn * qn - q * q;
+        });
+    }
+    let mut outs = su1.iter_mut().zip(sd1).zip(suu1.iter_mut().zip(sdd1));
+    let (u, d) = (&u[quads..], &d[quads..]);
     let moves = u.iter().zip(d).zip(u[size..].iter().zip(&d[size..]));
     // `moves` first: when its `n - 1` moves run out, the last output is still in `outs`.
     for (((&p, &q), (&pn, &qn)), ((su, sd), (suu, sdd))) in moves.zip(&mut outs) {
