@@ -2,6 +2,7 @@
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
 use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_GROUP, UD_MOMENTS};
+use crate::adjoint::CoefficientConsts;
 
 pub(crate) use super::downsample::scalar as downsample;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
@@ -664,5 +665,95 @@ pub(crate) fn weighted_rows_f64(ring: &[f64], starts: &[usize], w: &[f64], out: 
             acc += wt * ring[st + q];
         }
         *o = acc;
+    }
+}
+
+/// The gradient's coefficients `(a, b, c)` of one map pixel from its window statistics. The
+/// generic kernel repeats these operations lane by lane (negation as `0.0 - v`), so every
+/// backend gives these bits.
+#[inline(always)]
+pub(crate) fn adjoint_coefficient(
+    k: &CoefficientConsts,
+    mx: f64,
+    my: f64,
+    exx: f64,
+    eyy: f64,
+    exy: f64,
+) -> (f64, f64, f64) {
+    let vx = k.cov * (exx - mx * mx);
+    let vy = k.cov * (eyy - my * my);
+    let vxy = k.cov * (exy - mx * my);
+    let a2 = 2.0 * vxy + k.c2;
+    let b2 = (vx + vy) + k.c2;
+    let (d_my, d_vxy, d_vyy) = if k.cs {
+        let inv = 1.0 / b2;
+        (0.0, 2.0 * inv, 0.0 - (a2 * inv) * inv)
+    } else {
+        let a1 = (2.0 * mx) * my + k.c1;
+        let b1 = (mx * mx + my * my) + k.c1;
+        // 1 / b1 = b2 / d and 1 / b2 = b1 / d: one division.
+        let inv = 1.0 / (b1 * b2);
+        let s = (a1 * a2) * inv;
+        (
+            (2.0 * inv) * (mx * a2 - (my * s) * b2),
+            (2.0 * a1) * inv,
+            0.0 - (s * b1) * inv,
+        )
+    };
+    let f = k.dcov;
+    let pi = k.weight;
+    (
+        pi * ((d_my - ((2.0 * f) * my) * d_vyy) - (f * mx) * d_vxy),
+        ((pi * 2.0) * f) * d_vyy,
+        (pi * f) * d_vxy,
+    )
+}
+
+/// The coefficient rows `a, b, c` (`out`: 3 rows of `n`) from the statistics rows
+/// `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`: 5 rows of `n`).
+pub(crate) fn adjoint_coefficients(stats: &[f64], k: &CoefficientConsts, out: &mut [f64]) {
+    let n = out.len() / 3;
+    let st = &stats[..5 * n];
+    let (oa, rest) = out.split_at_mut(n);
+    let (ob, oc) = rest.split_at_mut(n);
+    for q in 0..n {
+        let (a, b, c) = adjoint_coefficient(
+            k,
+            st[q],
+            st[n + q],
+            st[2 * n + q],
+            st[3 * n + q],
+            st[4 * n + q],
+        );
+        oa[q] = a;
+        ob[q] = b;
+        oc[q] = c;
+    }
+}
+
+/// The gradient's vertical moments: for every column `q < n`, with `x_t = ring[starts[t] + q]`
+/// and `y_t = ring[starts[t] + n + q]`, the sums over `t` (in order from 0.0) of `w[t] x_t`,
+/// `w[t] y_t`, `w[t] (x_t x_t)`, `w[t] (y_t y_t)`, `w[t] (x_t y_t)` into the five rows of `out`.
+pub(crate) fn weighted_moments_f64(
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    n: usize,
+    out: &mut [f64],
+) {
+    let out = &mut out[..5 * n];
+    for q in 0..n {
+        let mut acc = [0.0f64; 5];
+        for (&st, &wt) in starts.iter().zip(w) {
+            let (x, y) = (ring[st + q], ring[st + n + q]);
+            acc[0] += wt * x;
+            acc[1] += wt * y;
+            acc[2] += wt * (x * x);
+            acc[3] += wt * (y * y);
+            acc[4] += wt * (x * y);
+        }
+        for (m, a) in acc.iter().enumerate() {
+            out[m * n + q] = *a;
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! Every backend's f64 gradient row kernels against the scalar ones, bitwise (separate
 //! multiplies and adds in one order), on random rows of every length around the lane counts
-//! and the unrolled blocks, with 1 to 23 taps or rows.
+//! and the unrolled blocks, with 1 to 23 taps or rows; the coefficient maps on random window
+//! statistics.
 
 extern crate std;
 
 use super::{backends, scalar, Rng, LENGTHS};
+use crate::adjoint::CoefficientConsts;
 use std::vec;
 use std::vec::Vec;
 
@@ -55,6 +57,74 @@ fn weighted_rows_f64_matches_scalar_bitwise() {
                     .zip(&got)
                     .all(|(a, b)| a.to_bits() == b.to_bits());
                 assert!(same, "{b:?} weighted_rows_f64 n {n} rows {rows}");
+            }
+        }
+    }
+}
+
+#[test]
+fn weighted_moments_f64_matches_scalar_bitwise() {
+    let mut rng = Rng(13);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            for rows in [1, 2, 7, 11, 23] {
+                // Row pairs (x then y) at scattered, unaligned offsets, not in order.
+                let ring: Vec<f64> = values(&mut rng, (rows + 2) * 2 * n + 5)
+                    .iter()
+                    .map(|v| v * 255.0)
+                    .collect();
+                let starts: Vec<usize> = (0..rows)
+                    .map(|t| ((t * 7) % (rows + 2)) * 2 * n + t % 5)
+                    .collect();
+                let w = values(&mut rng, rows);
+                let (mut want, mut got) = (vec![f64::NAN; 5 * n], vec![f64::NAN; 5 * n]);
+                (scalar().weighted_moments_f64)(&ring, &starts, &w, n, &mut want);
+                (k.weighted_moments_f64)(&ring, &starts, &w, n, &mut got);
+                let same = want
+                    .iter()
+                    .zip(&got)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{b:?} weighted_moments_f64 n {n} rows {rows}");
+            }
+        }
+    }
+}
+
+#[test]
+fn adjoint_coefficients_match_scalar_bitwise() {
+    let mut rng = Rng(14);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            for cs in [false, true] {
+                // Means in 0..255, second moments above their squares (variances >= 0) and
+                // below (the f64 residue of flat windows), a covariance of either sign.
+                let mut stats = vec![0.0; 5 * n];
+                for q in 0..n {
+                    let (mx, my) = (rng.unit() as f64 * 255.0, rng.unit() as f64 * 255.0);
+                    let (vx, vy) = (rng.unit() as f64 * 900.0, rng.unit() as f64 * 900.0 - 1e-9);
+                    let vxy = (rng.unit() as f64 * 2.0 - 1.0) * (vx * vy).abs().sqrt();
+                    stats[q] = mx;
+                    stats[n + q] = my;
+                    stats[2 * n + q] = vx + mx * mx;
+                    stats[3 * n + q] = vy + my * my;
+                    stats[4 * n + q] = vxy + mx * my;
+                }
+                let consts = CoefficientConsts {
+                    c1: 6.5025,
+                    c2: 58.5225,
+                    cov: if cs { 1.0 } else { 121.0 / 120.0 },
+                    dcov: if cs { 1.0 } else { 121.0 / 120.0 },
+                    weight: 1.0 / (1000.0 + rng.unit() as f64),
+                    cs,
+                };
+                let (mut want, mut got) = (vec![f64::NAN; 3 * n], vec![f64::NAN; 3 * n]);
+                (scalar().adjoint_coefficients)(&stats, &consts, &mut want);
+                (k.adjoint_coefficients)(&stats, &consts, &mut got);
+                let same = want
+                    .iter()
+                    .zip(&got)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{b:?} adjoint_coefficients n {n} cs {cs}");
             }
         }
     }

@@ -3,6 +3,7 @@
 //! the scalar kernel's bits.
 
 use super::scalar;
+use crate::adjoint::CoefficientConsts;
 use crate::lanes::Lanes;
 
 /// Vectors kept in flight: independent sums hide the add latency.
@@ -87,6 +88,108 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
                 acc = s.add_d(acc, s.mul_d(s.splat_d(wt), s.load_d(ring, st + at)));
             }
             s.store_d(acc, out, at);
+        }
+    }
+}
+
+/// The coefficient rows `a, b, c` from the statistics rows, lane by lane in the operations
+/// of `scalar::adjoint_coefficient`.
+#[inline(always)]
+pub(crate) fn adjoint_coefficients<S: Lanes>(
+    s: S,
+    stats: &[f64],
+    k: &CoefficientConsts,
+    out: &mut [f64],
+) {
+    let n = out.len() / 3;
+    if n < S::D || stats.len() < 5 * n {
+        return scalar::adjoint_coefficients(stats, k, out);
+    }
+    let (mx, rest) = stats.split_at(n);
+    let (my, rest) = rest.split_at(n);
+    let (exx, rest) = rest.split_at(n);
+    let (eyy, rest) = rest.split_at(n);
+    let exy = &rest[..n];
+    let (oa, rest) = out.split_at_mut(n);
+    let (ob, oc) = rest.split_at_mut(n);
+    let (zero, one, two) = (s.splat_d(0.0), s.splat_d(1.0), s.splat_d(2.0));
+    let (cov, c1, c2) = (s.splat_d(k.cov), s.splat_d(k.c1), s.splat_d(k.c2));
+    let f2 = s.splat_d(2.0 * k.dcov);
+    let fd = s.splat_d(k.dcov);
+    let pf2 = s.splat_d((k.weight * 2.0) * k.dcov);
+    let pf = s.splat_d(k.weight * k.dcov);
+    let pi = s.splat_d(k.weight);
+    for q in tail(0, n, S::D) {
+        let (x, y) = (s.load_d(mx, q), s.load_d(my, q));
+        let vx = s.mul_d(cov, s.sub_d(s.load_d(exx, q), s.mul_d(x, x)));
+        let vy = s.mul_d(cov, s.sub_d(s.load_d(eyy, q), s.mul_d(y, y)));
+        let vxy = s.mul_d(cov, s.sub_d(s.load_d(exy, q), s.mul_d(x, y)));
+        let a2 = s.add_d(s.mul_d(two, vxy), c2);
+        let b2 = s.add_d(s.add_d(vx, vy), c2);
+        let (d_my, d_vxy, d_vyy) = if k.cs {
+            let inv = s.div_d(one, b2);
+            (
+                zero,
+                s.mul_d(two, inv),
+                s.sub_d(zero, s.mul_d(s.mul_d(a2, inv), inv)),
+            )
+        } else {
+            let a1 = s.add_d(s.mul_d(s.mul_d(two, x), y), c1);
+            let b1 = s.add_d(s.add_d(s.mul_d(x, x), s.mul_d(y, y)), c1);
+            let inv = s.div_d(one, s.mul_d(b1, b2));
+            let sv = s.mul_d(s.mul_d(a1, a2), inv);
+            (
+                s.mul_d(
+                    s.mul_d(two, inv),
+                    s.sub_d(s.mul_d(x, a2), s.mul_d(s.mul_d(y, sv), b2)),
+                ),
+                s.mul_d(s.mul_d(two, a1), inv),
+                s.sub_d(zero, s.mul_d(s.mul_d(sv, b1), inv)),
+            )
+        };
+        let a = s.mul_d(
+            pi,
+            s.sub_d(
+                s.sub_d(d_my, s.mul_d(s.mul_d(f2, y), d_vyy)),
+                s.mul_d(s.mul_d(fd, x), d_vxy),
+            ),
+        );
+        s.store_d(a, oa, q);
+        s.store_d(s.mul_d(pf2, d_vyy), ob, q);
+        s.store_d(s.mul_d(pf, d_vxy), oc, q);
+    }
+}
+
+/// The vertical moments of `scalar::weighted_moments_f64`, one vector of columns at a time
+/// (five sums in flight; the products are formed per tap, as in the scalar kernel).
+#[inline(always)]
+pub(crate) fn weighted_moments_f64<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    n: usize,
+    out: &mut [f64],
+) {
+    let fits = starts
+        .iter()
+        .all(|&st| st.checked_add(2 * n).is_some_and(|e| e <= ring.len()));
+    if n < S::D || !fits || starts.len() != w.len() || out.len() < 5 * n {
+        return scalar::weighted_moments_f64(ring, starts, w, n, out);
+    }
+    for at in tail(0, n, S::D) {
+        let mut acc = [s.splat_d(0.0); 5];
+        for (&st, &wt) in starts.iter().zip(w) {
+            let wv = s.splat_d(wt);
+            let (x, y) = (s.load_d(ring, st + at), s.load_d(ring, st + n + at));
+            acc[0] = s.add_d(acc[0], s.mul_d(wv, x));
+            acc[1] = s.add_d(acc[1], s.mul_d(wv, y));
+            acc[2] = s.add_d(acc[2], s.mul_d(wv, s.mul_d(x, x)));
+            acc[3] = s.add_d(acc[3], s.mul_d(wv, s.mul_d(y, y)));
+            acc[4] = s.add_d(acc[4], s.mul_d(wv, s.mul_d(x, y)));
+        }
+        for (m, a) in acc.iter().enumerate() {
+            s.store_d(*a, out, m * n + at);
         }
     }
 }
