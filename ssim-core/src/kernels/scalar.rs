@@ -645,24 +645,56 @@ pub(crate) fn box_formula(
     (combine8(&s), combine8(&c))
 }
 
-/// `out[p] = sum_k g[k] src[p + k]`, taps in order from 0.0 (the gradient's FIR).
+/// Whether the weights read the same both ways (`w[t] == w[len - 1 - t]`): the gradient's
+/// kernels then add the two samples of a pair before the one multiply, in pair order `t`,
+/// `len - 1 - t` from the outside in, the odd centre last. Every backend makes the same test,
+/// so the bits stay those of the scalar kernel.
+#[inline(always)]
+pub(crate) fn symmetric(w: &[f64]) -> bool {
+    w.iter().zip(w.iter().rev()).all(|(a, b)| a == b)
+}
+
+/// `out[p] = sum_k g[k] src[p + k]` (the gradient's FIR), taps in order from 0.0, or paired
+/// if `g` is [`symmetric`].
 pub(crate) fn fir_f64(src: &[f64], g: &[f64], out: &mut [f64]) {
+    let t = g.len();
+    let sym = symmetric(g);
     for (p, o) in out.iter_mut().enumerate() {
         let mut acc = 0.0;
-        for (k, &gk) in g.iter().enumerate() {
-            acc += gk * src[p + k];
+        if sym {
+            for k in 0..t / 2 {
+                acc += g[k] * (src[p + k] + src[p + t - 1 - k]);
+            }
+            if t % 2 == 1 {
+                acc += g[t / 2] * src[p + t / 2];
+            }
+        } else {
+            for (k, &gk) in g.iter().enumerate() {
+                acc += gk * src[p + k];
+            }
         }
         *o = acc;
     }
 }
 
-/// `out[q] = sum_t w[t] ring[starts[t] + q]`, rows in order from 0.0 (the gradient's
-/// vertical passes).
+/// `out[q] = sum_t w[t] ring[starts[t] + q]` (the gradient's vertical passes), rows in order
+/// from 0.0, or paired if `w` is [`symmetric`].
 pub(crate) fn weighted_rows_f64(ring: &[f64], starts: &[usize], w: &[f64], out: &mut [f64]) {
+    let t = w.len().min(starts.len());
+    let sym = symmetric(&w[..t]);
     for (q, o) in out.iter_mut().enumerate() {
         let mut acc = 0.0;
-        for (&st, &wt) in starts.iter().zip(w) {
-            acc += wt * ring[st + q];
+        if sym {
+            for k in 0..t / 2 {
+                acc += w[k] * (ring[starts[k] + q] + ring[starts[t - 1 - k] + q]);
+            }
+            if t % 2 == 1 {
+                acc += w[t / 2] * ring[starts[t / 2] + q];
+            }
+        } else {
+            for (&st, &wt) in starts.iter().zip(w) {
+                acc += wt * ring[st + q];
+            }
         }
         *o = acc;
     }
@@ -733,7 +765,8 @@ pub(crate) fn adjoint_coefficients(stats: &[f64], k: &CoefficientConsts, out: &m
 
 /// The gradient's vertical moments: for every column `q < n`, with `x_t = ring[starts[t] + q]`
 /// and `y_t = ring[starts[t] + n + q]`, the sums over `t` (in order from 0.0) of `w[t] x_t`,
-/// `w[t] y_t`, `w[t] (x_t x_t)`, `w[t] (y_t y_t)`, `w[t] (x_t y_t)` into the five rows of `out`.
+/// `w[t] y_t`, `w[t] (x_t x_t)`, `w[t] (y_t y_t)`, `w[t] (x_t y_t)` into the five rows of `out`
+/// (paired if `w` is [`symmetric`]: `w[t] (x_t + x_u)`, `w[t] (x_t x_t + x_u x_u)`, ...).
 pub(crate) fn weighted_moments_f64(
     ring: &[f64],
     starts: &[usize],
@@ -742,9 +775,25 @@ pub(crate) fn weighted_moments_f64(
     out: &mut [f64],
 ) {
     let out = &mut out[..5 * n];
+    let t = w.len().min(starts.len());
+    let sym = symmetric(&w[..t]);
     for q in 0..n {
         let mut acc = [0.0f64; 5];
-        for (&st, &wt) in starts.iter().zip(w) {
+        if sym {
+            for k in 0..t / 2 {
+                let (a, b) = (starts[k] + q, starts[t - 1 - k] + q);
+                let (xa, ya, xb, yb) = (ring[a], ring[a + n], ring[b], ring[b + n]);
+                let wt = w[k];
+                acc[0] += wt * (xa + xb);
+                acc[1] += wt * (ya + yb);
+                acc[2] += wt * (xa * xa + xb * xb);
+                acc[3] += wt * (ya * ya + yb * yb);
+                acc[4] += wt * (xa * ya + xb * yb);
+            }
+        }
+        let single = if sym { t / 2..t - t / 2 } else { 0..t };
+        for k in single {
+            let (st, wt) = (starts[k], w[k]);
             let (x, y) = (ring[st + q], ring[st + n + q]);
             acc[0] += wt * x;
             acc[1] += wt * y;

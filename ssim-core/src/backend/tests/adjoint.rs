@@ -16,6 +16,13 @@ fn values(rng: &mut Rng, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The weights as drawn and mirrored into a symmetric list (the paired path of the kernels).
+fn both(w: Vec<f64>) -> [Vec<f64>; 2] {
+    let n = w.len();
+    let sym = (0..n).map(|t| w[t.min(n - 1 - t)]).collect();
+    [w, sym]
+}
+
 #[test]
 fn fir_f64_matches_scalar_bitwise() {
     let mut rng = Rng(11);
@@ -23,15 +30,16 @@ fn fir_f64_matches_scalar_bitwise() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for taps in [1, 3, 7, 11, 23] {
                 let src = values(&mut rng, n + taps - 1);
-                let g = values(&mut rng, taps);
-                let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
-                (scalar().fir_f64)(&src, &g, &mut want);
-                (k.fir_f64)(&src, &g, &mut got);
-                let same = want
-                    .iter()
-                    .zip(&got)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{b:?} fir_f64 n {n} taps {taps}: {got:?} vs {want:?}");
+                for g in both(values(&mut rng, taps)) {
+                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                    (scalar().fir_f64)(&src, &g, &mut want);
+                    (k.fir_f64)(&src, &g, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} fir_f64 n {n} taps {g:?}: {got:?} vs {want:?}");
+                }
             }
         }
     }
@@ -48,15 +56,16 @@ fn weighted_rows_f64_matches_scalar_bitwise() {
                 let starts: Vec<usize> = (0..rows)
                     .map(|t| ((t * 7) % (rows + 2)) * n + t % 5)
                     .collect();
-                let w = values(&mut rng, rows);
-                let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
-                (scalar().weighted_rows_f64)(&ring, &starts, &w, &mut want);
-                (k.weighted_rows_f64)(&ring, &starts, &w, &mut got);
-                let same = want
-                    .iter()
-                    .zip(&got)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{b:?} weighted_rows_f64 n {n} rows {rows}");
+                for w in both(values(&mut rng, rows)) {
+                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                    (scalar().weighted_rows_f64)(&ring, &starts, &w, &mut want);
+                    (k.weighted_rows_f64)(&ring, &starts, &w, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} weighted_rows_f64 n {n} rows {w:?}");
+                }
             }
         }
     }
@@ -76,15 +85,16 @@ fn weighted_moments_f64_matches_scalar_bitwise() {
                 let starts: Vec<usize> = (0..rows)
                     .map(|t| ((t * 7) % (rows + 2)) * 2 * n + t % 5)
                     .collect();
-                let w = values(&mut rng, rows);
-                let (mut want, mut got) = (vec![f64::NAN; 5 * n], vec![f64::NAN; 5 * n]);
-                (scalar().weighted_moments_f64)(&ring, &starts, &w, n, &mut want);
-                (k.weighted_moments_f64)(&ring, &starts, &w, n, &mut got);
-                let same = want
-                    .iter()
-                    .zip(&got)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{b:?} weighted_moments_f64 n {n} rows {rows}");
+                for w in both(values(&mut rng, rows)) {
+                    let (mut want, mut got) = (vec![f64::NAN; 5 * n], vec![f64::NAN; 5 * n]);
+                    (scalar().weighted_moments_f64)(&ring, &starts, &w, n, &mut want);
+                    (k.weighted_moments_f64)(&ring, &starts, &w, n, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} weighted_moments_f64 n {n} rows {w:?}");
+                }
             }
         }
     }

@@ -23,14 +23,29 @@ pub(crate) fn fir_f64<S: Lanes>(s: S, src: &[f64], g: &[f64], out: &mut [f64]) {
     if n < S::D || src.len() + 1 < n + g.len() {
         return scalar::fir_f64(src, g, out);
     }
+    let t = g.len();
+    let sym = scalar::symmetric(g);
+    let single = if sym { t / 2..t - t / 2 } else { 0..t };
     let block = UNROLL * S::D;
     let mut i = 0;
     while i + block <= n {
         let mut acc = [s.splat_d(0.0); UNROLL];
-        for (k, &gk) in g.iter().enumerate() {
-            let w = s.splat_d(gk);
+        if sym {
+            for k in 0..t / 2 {
+                let w = s.splat_d(g[k]);
+                // One bounds check per tap: the loads below index slices of constant length.
+                let (lo, hi) = (&src[i + k..i + k + block], &src[i + t - 1 - k..][..block]);
+                for (u, a) in acc.iter_mut().enumerate() {
+                    let pair = s.add_d(s.load_d(lo, u * S::D), s.load_d(hi, u * S::D));
+                    *a = s.add_d(*a, s.mul_d(w, pair));
+                }
+            }
+        }
+        for k in single.clone() {
+            let w = s.splat_d(g[k]);
+            let win = &src[i + k..i + k + block];
             for (u, a) in acc.iter_mut().enumerate() {
-                *a = s.add_d(*a, s.mul_d(w, s.load_d(src, i + k + u * S::D)));
+                *a = s.add_d(*a, s.mul_d(w, s.load_d(win, u * S::D)));
             }
         }
         for (u, a) in acc.iter().enumerate() {
@@ -42,8 +57,14 @@ pub(crate) fn fir_f64<S: Lanes>(s: S, src: &[f64], g: &[f64], out: &mut [f64]) {
         // The tail, one vector at a time; the last one may overlap (same values).
         for at in tail(i, n, S::D) {
             let mut acc = s.splat_d(0.0);
-            for (k, &gk) in g.iter().enumerate() {
-                acc = s.add_d(acc, s.mul_d(s.splat_d(gk), s.load_d(src, at + k)));
+            if sym {
+                for (k, &gk) in g[..t / 2].iter().enumerate() {
+                    let pair = s.add_d(s.load_d(src, at + k), s.load_d(src, at + t - 1 - k));
+                    acc = s.add_d(acc, s.mul_d(s.splat_d(gk), pair));
+                }
+            }
+            for k in single.clone() {
+                acc = s.add_d(acc, s.mul_d(s.splat_d(g[k]), s.load_d(src, at + k)));
             }
             s.store_d(acc, out, at);
         }
@@ -66,14 +87,29 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
     if n < S::D || !fits || starts.len() != w.len() {
         return scalar::weighted_rows_f64(ring, starts, w, out);
     }
+    let t = w.len();
+    let sym = scalar::symmetric(w);
+    let single = if sym { t / 2..t - t / 2 } else { 0..t };
     let block = UNROLL * S::D;
     let mut i = 0;
     while i + block <= n {
         let mut acc = [s.splat_d(0.0); UNROLL];
-        for (&st, &wt) in starts.iter().zip(w) {
-            let wv = s.splat_d(wt);
+        if sym {
+            for k in 0..t / 2 {
+                let wv = s.splat_d(w[k]);
+                let (ra, rb) = (starts[k] + i, starts[t - 1 - k] + i);
+                let (lo, hi) = (&ring[ra..ra + block], &ring[rb..rb + block]);
+                for (u, a) in acc.iter_mut().enumerate() {
+                    let pair = s.add_d(s.load_d(lo, u * S::D), s.load_d(hi, u * S::D));
+                    *a = s.add_d(*a, s.mul_d(wv, pair));
+                }
+            }
+        }
+        for k in single.clone() {
+            let wv = s.splat_d(w[k]);
+            let row = &ring[starts[k] + i..starts[k] + i + block];
             for (u, a) in acc.iter_mut().enumerate() {
-                *a = s.add_d(*a, s.mul_d(wv, s.load_d(ring, st + i + u * S::D)));
+                *a = s.add_d(*a, s.mul_d(wv, s.load_d(row, u * S::D)));
             }
         }
         for (u, a) in acc.iter().enumerate() {
@@ -84,8 +120,20 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
     if i < n {
         for at in tail(i, n, S::D) {
             let mut acc = s.splat_d(0.0);
-            for (&st, &wt) in starts.iter().zip(w) {
-                acc = s.add_d(acc, s.mul_d(s.splat_d(wt), s.load_d(ring, st + at)));
+            if sym {
+                for k in 0..t / 2 {
+                    let pair = s.add_d(
+                        s.load_d(ring, starts[k] + at),
+                        s.load_d(ring, starts[t - 1 - k] + at),
+                    );
+                    acc = s.add_d(acc, s.mul_d(s.splat_d(w[k]), pair));
+                }
+            }
+            for k in single.clone() {
+                acc = s.add_d(
+                    acc,
+                    s.mul_d(s.splat_d(w[k]), s.load_d(ring, starts[k] + at)),
+                );
             }
             s.store_d(acc, out, at);
         }
@@ -177,11 +225,41 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
     if n < S::D || !fits || starts.len() != w.len() || out.len() < 5 * n {
         return scalar::weighted_moments_f64(ring, starts, w, n, out);
     }
+    let t = w.len();
+    let sym = scalar::symmetric(w);
+    let single = if sym { t / 2..t - t / 2 } else { 0..t };
     for at in tail(0, n, S::D) {
         let mut acc = [s.splat_d(0.0); 5];
-        for (&st, &wt) in starts.iter().zip(w) {
+        if sym {
+            for k in 0..t / 2 {
+                let wv = s.splat_d(w[k]);
+                let (a, b) = (starts[k] + at, starts[t - 1 - k] + at);
+                let (xa, ya) = (
+                    s.load_d(&ring[a..a + S::D], 0),
+                    s.load_d(&ring[a + n..][..S::D], 0),
+                );
+                let (xb, yb) = (
+                    s.load_d(&ring[b..b + S::D], 0),
+                    s.load_d(&ring[b + n..][..S::D], 0),
+                );
+                acc[0] = s.add_d(acc[0], s.mul_d(wv, s.add_d(xa, xb)));
+                acc[1] = s.add_d(acc[1], s.mul_d(wv, s.add_d(ya, yb)));
+                let xx = s.add_d(s.mul_d(xa, xa), s.mul_d(xb, xb));
+                acc[2] = s.add_d(acc[2], s.mul_d(wv, xx));
+                let yy = s.add_d(s.mul_d(ya, ya), s.mul_d(yb, yb));
+                acc[3] = s.add_d(acc[3], s.mul_d(wv, yy));
+                let xy = s.add_d(s.mul_d(xa, ya), s.mul_d(xb, yb));
+                acc[4] = s.add_d(acc[4], s.mul_d(wv, xy));
+            }
+        }
+        for k in single.clone() {
+            let (st, wt) = (starts[k], w[k]);
             let wv = s.splat_d(wt);
-            let (x, y) = (s.load_d(ring, st + at), s.load_d(ring, st + n + at));
+            let (xr, yr) = (
+                &ring[st + at..st + at + S::D],
+                &ring[st + n + at..st + n + at + S::D],
+            );
+            let (x, y) = (s.load_d(xr, 0), s.load_d(yr, 0));
             acc[0] = s.add_d(acc[0], s.mul_d(wv, x));
             acc[1] = s.add_d(acc[1], s.mul_d(wv, y));
             acc[2] = s.add_d(acc[2], s.mul_d(wv, s.mul_d(x, x)));
