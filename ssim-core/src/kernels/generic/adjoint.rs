@@ -225,23 +225,51 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
     if n < S::D || !fits || starts.len() != w.len() || out.len() < 5 * n {
         return scalar::weighted_moments_f64(ring, starts, w, n, out);
     }
-    let t = w.len();
     let sym = scalar::symmetric(w);
+    let block = MOMENT_UNROLL * S::D;
+    let mut i = 0;
+    while i + block <= n {
+        moments_block::<S, MOMENT_UNROLL>(s, ring, starts, w, sym, n, i, out);
+        i += block;
+    }
+    if i < n {
+        // The last vectors may overlap the block before (the same values).
+        for at in tail(i, n, S::D) {
+            moments_block::<S, 1>(s, ring, starts, w, sym, n, at, out);
+        }
+    }
+}
+
+/// Column vectors per block of the moments: two keep ten sums in flight.
+const MOMENT_UNROLL: usize = 2;
+
+/// The moments of the `U` column vectors from `at`; one bounds check per window row.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn moments_block<S: Lanes, const U: usize>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    sym: bool,
+    n: usize,
+    at: usize,
+    out: &mut [f64],
+) {
+    let len = U * S::D;
+    let t = w.len();
     let single = if sym { t / 2..t - t / 2 } else { 0..t };
-    for at in tail(0, n, S::D) {
-        let mut acc = [s.splat_d(0.0); 5];
-        if sym {
-            for k in 0..t / 2 {
-                let wv = s.splat_d(w[k]);
-                let (a, b) = (starts[k] + at, starts[t - 1 - k] + at);
-                let (xa, ya) = (
-                    s.load_d(&ring[a..a + S::D], 0),
-                    s.load_d(&ring[a + n..][..S::D], 0),
-                );
-                let (xb, yb) = (
-                    s.load_d(&ring[b..b + S::D], 0),
-                    s.load_d(&ring[b + n..][..S::D], 0),
-                );
+    let mut acc = [[s.splat_d(0.0); 5]; U];
+    if sym {
+        for k in 0..t / 2 {
+            let wv = s.splat_d(w[k]);
+            let (a, b) = (starts[k] + at, starts[t - 1 - k] + at);
+            let (xar, yar) = (&ring[a..a + len], &ring[a + n..a + n + len]);
+            let (xbr, ybr) = (&ring[b..b + len], &ring[b + n..b + n + len]);
+            for (u, acc) in acc.iter_mut().enumerate() {
+                let o = u * S::D;
+                let (xa, ya) = (s.load_d(xar, o), s.load_d(yar, o));
+                let (xb, yb) = (s.load_d(xbr, o), s.load_d(ybr, o));
                 acc[0] = s.add_d(acc[0], s.mul_d(wv, s.add_d(xa, xb)));
                 acc[1] = s.add_d(acc[1], s.mul_d(wv, s.add_d(ya, yb)));
                 let xx = s.add_d(s.mul_d(xa, xa), s.mul_d(xb, xb));
@@ -252,22 +280,23 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
                 acc[4] = s.add_d(acc[4], s.mul_d(wv, xy));
             }
         }
-        for k in single.clone() {
-            let (st, wt) = (starts[k], w[k]);
-            let wv = s.splat_d(wt);
-            let (xr, yr) = (
-                &ring[st + at..st + at + S::D],
-                &ring[st + n + at..st + n + at + S::D],
-            );
-            let (x, y) = (s.load_d(xr, 0), s.load_d(yr, 0));
+    }
+    for k in single {
+        let wv = s.splat_d(w[k]);
+        let st = starts[k] + at;
+        let (xr, yr) = (&ring[st..st + len], &ring[st + n..st + n + len]);
+        for (u, acc) in acc.iter_mut().enumerate() {
+            let (x, y) = (s.load_d(xr, u * S::D), s.load_d(yr, u * S::D));
             acc[0] = s.add_d(acc[0], s.mul_d(wv, x));
             acc[1] = s.add_d(acc[1], s.mul_d(wv, y));
             acc[2] = s.add_d(acc[2], s.mul_d(wv, s.mul_d(x, x)));
             acc[3] = s.add_d(acc[3], s.mul_d(wv, s.mul_d(y, y)));
             acc[4] = s.add_d(acc[4], s.mul_d(wv, s.mul_d(x, y)));
         }
+    }
+    for (u, acc) in acc.iter().enumerate() {
         for (m, a) in acc.iter().enumerate() {
-            s.store_d(*a, out, m * n + at);
+            s.store_d(*a, out, m * n + at + u * S::D);
         }
     }
 }
