@@ -130,6 +130,36 @@ impl AdjointKernels {
         (self.kernels.weighted_moments_f64)(ring, starts, w, n, out)
     }
 
+    /// The gradient's output row: with the row triples `a_t, b_t, c_t` (each
+    /// `n = out.len()` long, one after the other from `ring[starts[t]]`),
+    /// `out[q] = (A[q] + y[q] B[q]) + x[q] C[q]` where `A = sum_t w[t] a_t` and so on, each
+    /// sum in the order of [`AdjointKernels::weighted_rows`].
+    ///
+    /// # Panics
+    ///
+    /// If a triple is out of bounds of `ring`, or `x` or `y` is shorter than `out`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// // One triple of one column: a = 1, b = 2, c = 3; x = 10, y = 100.
+    /// let mut out = [0.0];
+    /// k.weighted_combine(&[1.0, 2.0, 3.0], &[0], &[0.5], &[10.0], &[100.0], &mut out);
+    /// assert_eq!(out, [0.5 + 100.0 * 1.0 + 10.0 * 1.5]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn weighted_combine(
+        &self,
+        ring: &[f64],
+        starts: &[usize],
+        w: &[f64],
+        x: &[f64],
+        y: &[f64],
+        out: &mut [f64],
+    ) {
+        (self.kernels.weighted_combine_f64)(ring, starts, w, x, y, out)
+    }
+
     /// The coefficient rows `a, b, c` of the backward pass (`out`: three rows of
     /// `n = out.len() / 3`) from the window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]`
     /// (`stats`: five rows of `n`). Every backend gives the scalar bits.

@@ -126,6 +126,17 @@ macro_rules! kernel_list {
                 n: usize,
                 out: &mut [f64]
             );
+            /// The gradient's output row: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
+            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` (three rows of
+            /// `out.len()` each).
+            fn weighted_combine_f64 = weighted_combine_f64(
+                ring: &[f64],
+                starts: &[usize],
+                w: &[f64],
+                x: &[f64],
+                y: &[f64],
+                out: &mut [f64]
+            );
             /// The gradient's coefficient rows `a, b, c` (`out`, 3 rows of `n`) from the
             /// window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`, 5 rows of `n`).
             fn adjoint_coefficients = adjoint_coefficients(

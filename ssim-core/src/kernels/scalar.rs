@@ -806,3 +806,38 @@ pub(crate) fn weighted_moments_f64(
         }
     }
 }
+
+/// The gradient's output row: with `a_t, b_t, c_t` the three rows of `n = out.len()` at
+/// `ring[starts[t]..]` (one after the other), `out[q] = (A + y[q] B) + x[q] C` where `A, B, C`
+/// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`].
+pub(crate) fn weighted_combine_f64(
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    x: &[f64],
+    y: &[f64],
+    out: &mut [f64],
+) {
+    let n = out.len();
+    let t = w.len().min(starts.len());
+    let sym = symmetric(&w[..t]);
+    for q in 0..n {
+        let mut acc = [0.0f64; 3];
+        for (m, a) in acc.iter_mut().enumerate() {
+            let at = |k: usize| ring[starts[k] + m * n + q];
+            if sym {
+                for (k, &wk) in w[..t / 2].iter().enumerate() {
+                    *a += wk * (at(k) + at(t - 1 - k));
+                }
+                if t % 2 == 1 {
+                    *a += w[t / 2] * at(t / 2);
+                }
+            } else {
+                for (k, &wt) in w[..t].iter().enumerate() {
+                    *a += wt * at(k);
+                }
+            }
+        }
+        out[q] = (acc[0] + y[q] * acc[1]) + x[q] * acc[2];
+    }
+}

@@ -186,20 +186,6 @@ fn fir(k: &AdjointKernels, out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
     k.fir(&src[base..base + o.len() + g.len() - 1], g, o);
 }
 
-/// `out = sum over (row, w) of w * ring[row]`, rows in list order from 0.0. Every row of the
-/// list is in the ring (the caller just made sure; the ring's size rules out one row of a
-/// window evicting another, and the `expect` would catch it).
-fn weighted_rows(k: &AdjointKernels, out: &mut [f64], ring: &Ring, list: &[(usize, f64)]) {
-    const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
-    let (mut starts, mut w) = ([0usize; CAP], [0.0f64; CAP]);
-    let n = list.len();
-    for ((st, wt), &(i, weight)) in starts.iter_mut().zip(&mut w).zip(list) {
-        *st = ring.start(i).expect("window rows fit in the ring");
-        *wt = weight;
-    }
-    k.weighted_rows(&ring.data, &starts[..n], &w[..n], out);
-}
-
 /// Rows of the two images, as f64.
 pub(crate) trait Source: Sync {
     fn width(&self) -> usize;
@@ -337,8 +323,8 @@ struct Band<'l, 's, S: Source> {
     /// The vertical moments of one map row (`STATS x width`).
     vertical: Vec<f64>,
     stats: Vec<f64>,
-    acc: Vec<f64>,
-    folded: Vec<f64>,
+    /// The coefficient maps of one map row (`COEFFS x map width`).
+    coefficient_row: Vec<f64>,
 }
 
 impl<'l, 's, S: Source> Band<'l, 's, S> {
@@ -350,13 +336,12 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         Band {
             level,
             inputs: Ring::new(slots, 2 * w),
-            coeffs: Ring::new(slots, COEFFS * mw),
+            coeffs: Ring::new(slots, COEFFS * w),
             x: vec![0.0; w],
             y: vec![0.0; w],
             vertical: vec![0.0; STATS * w],
             stats: vec![0.0; STATS * mw],
-            acc: vec![0.0; COEFFS * mw],
-            folded: vec![0.0; COEFFS * w],
+            coefficient_row: vec![0.0; COEFFS * mw],
         }
     }
 
@@ -413,49 +398,57 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
                 out[p] = acc;
             }
         }
+        lv.kernels
+            .coefficients(&self.stats, &lv.consts, &mut self.coefficient_row);
+        // The horizontal adjoint of each map, so that the ring holds image-width rows.
         let out = self.coeffs.claim(p);
-        lv.kernels.coefficients(&self.stats, &lv.consts, out);
+        let run = lv.cols.bwd_plain;
+        // Plain samples: `sum_k g[k] c[j - shift + k]`, the same filter as forward.
+        let plain = Run {
+            shift: -run.shift,
+            ..run
+        };
+        for m in 0..COEFFS {
+            let (c, folded) = (
+                &self.coefficient_row[m * mw..(m + 1) * mw],
+                &mut out[m * w..(m + 1) * w],
+            );
+            fir(&lv.kernels, folded, c, &lv.cols.g, plain);
+            for j in (0..w).filter(|&j| !run.contains(j)) {
+                let mut f = 0.0;
+                for &(q, wt) in lv.cols.adjoint(j) {
+                    f += wt * c[q];
+                }
+                folded[j] = f;
+            }
+        }
     }
 
-    /// The gradient of image row `i`, in f64, into `row`.
+    /// The gradient of image row `i`, in f64, into `row`: the vertical adjoint of the
+    /// folded coefficient rows, combined with the samples in one kernel.
     fn output_row(&mut self, i: usize, row: &mut [f64]) {
         let lv = self.level;
         let list = lv.rows.adjoint(i);
         for &(p, _) in list {
             self.coefficients(p);
         }
-        weighted_rows(&lv.kernels, &mut self.acc, &self.coeffs, list);
-        let (width, mw) = (lv.src.width(), lv.cols.map_len);
-        let run = lv.cols.bwd_plain;
-        for m in 0..COEFFS {
-            let (acc, folded) = (
-                &self.acc[m * mw..(m + 1) * mw],
-                &mut self.folded[m * width..(m + 1) * width],
-            );
-            // Plain samples: `sum_k g[k] acc[j - shift + k]`, the same filter as forward.
-            let plain = Run {
-                shift: -run.shift,
-                ..run
-            };
-            fir(&lv.kernels, folded, acc, &lv.cols.g, plain);
-            for j in (0..width).filter(|&j| !run.contains(j)) {
-                let mut f = 0.0;
-                for &(q, wt) in lv.cols.adjoint(j) {
-                    f += wt * acc[q];
-                }
-                folded[j] = f;
-            }
+        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+        let (mut starts, mut wts) = ([0usize; CAP], [0.0f64; CAP]);
+        for ((st, wt), &(p, weight)) in starts.iter_mut().zip(&mut wts).zip(list) {
+            *st = self.coeffs.start(p).expect("window rows fit in the ring");
+            *wt = weight;
+        }
+        let width = lv.src.width();
+        if self.inputs.get(i).is_none() {
+            lv.src.row(i, &mut self.x, &mut self.y);
         }
         let (x, y) = match self.inputs.get(i) {
             Some(r) => r.split_at(width),
-            None => {
-                lv.src.row(i, &mut self.x, &mut self.y);
-                (&self.x[..], &self.y[..])
-            }
+            None => (&self.x[..], &self.y[..]),
         };
-        for (j, o) in row.iter_mut().enumerate() {
-            *o = self.folded[j] + y[j] * self.folded[width + j] + x[j] * self.folded[2 * width + j];
-        }
+        let n = list.len();
+        lv.kernels
+            .weighted_combine(&self.coeffs.data, &starts[..n], &wts[..n], x, y, row);
     }
 }
 

@@ -139,3 +139,30 @@ fn adjoint_coefficients_match_scalar_bitwise() {
         }
     }
 }
+
+#[test]
+fn weighted_combine_f64_matches_scalar_bitwise() {
+    let mut rng = Rng(15);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            for rows in [1, 2, 7, 11, 23] {
+                // Row triples at scattered, unaligned offsets, not in order.
+                let ring = values(&mut rng, (rows + 2) * 3 * n + 5);
+                let starts: Vec<usize> = (0..rows)
+                    .map(|t| ((t * 7) % (rows + 2)) * 3 * n + t % 5)
+                    .collect();
+                let (x, y) = (values(&mut rng, n), values(&mut rng, n));
+                for w in both(values(&mut rng, rows)) {
+                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                    (scalar().weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut want);
+                    (k.weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} weighted_combine_f64 n {n} rows {w:?}");
+                }
+            }
+        }
+    }
+}

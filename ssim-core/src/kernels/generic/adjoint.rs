@@ -300,3 +300,84 @@ fn moments_block<S: Lanes, const U: usize>(
         }
     }
 }
+
+/// `scalar::weighted_combine_f64`, two column vectors (six sums) at a time.
+#[inline(always)]
+pub(crate) fn weighted_combine_f64<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    x: &[f64],
+    y: &[f64],
+    out: &mut [f64],
+) {
+    let n = out.len();
+    let fits = starts
+        .iter()
+        .all(|&st| st.checked_add(3 * n).is_some_and(|e| e <= ring.len()));
+    if n < S::D || !fits || starts.len() != w.len() || x.len() < n || y.len() < n {
+        return scalar::weighted_combine_f64(ring, starts, w, x, y, out);
+    }
+    let sym = scalar::symmetric(w);
+    let block = MOMENT_UNROLL * S::D;
+    let mut i = 0;
+    while i + block <= n {
+        combine_block::<S, MOMENT_UNROLL>(s, ring, starts, w, sym, x, y, i, out);
+        i += block;
+    }
+    if i < n {
+        for at in tail(i, n, S::D) {
+            combine_block::<S, 1>(s, ring, starts, w, sym, x, y, at, out);
+        }
+    }
+}
+
+/// The output of the `U` column vectors from `at`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn combine_block<S: Lanes, const U: usize>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    sym: bool,
+    x: &[f64],
+    y: &[f64],
+    at: usize,
+    out: &mut [f64],
+) {
+    let n = out.len();
+    let len = U * S::D;
+    let t = w.len();
+    let single = if sym { t / 2..t - t / 2 } else { 0..t };
+    let mut acc = [[s.splat_d(0.0); 3]; U];
+    if sym {
+        for k in 0..t / 2 {
+            let wv = s.splat_d(w[k]);
+            let (a, b) = (starts[k] + at, starts[t - 1 - k] + at);
+            for m in 0..3 {
+                let (ra, rb) = (&ring[a + m * n..][..len], &ring[b + m * n..][..len]);
+                for (u, acc) in acc.iter_mut().enumerate() {
+                    let pair = s.add_d(s.load_d(ra, u * S::D), s.load_d(rb, u * S::D));
+                    acc[m] = s.add_d(acc[m], s.mul_d(wv, pair));
+                }
+            }
+        }
+    }
+    for k in single {
+        let wv = s.splat_d(w[k]);
+        for m in 0..3 {
+            let r = &ring[starts[k] + at + m * n..][..len];
+            for (u, acc) in acc.iter_mut().enumerate() {
+                acc[m] = s.add_d(acc[m], s.mul_d(wv, s.load_d(r, u * S::D)));
+            }
+        }
+    }
+    for (u, acc) in acc.iter().enumerate() {
+        let q = at + u * S::D;
+        let (xv, yv) = (s.load_d(x, q), s.load_d(y, q));
+        let v = s.add_d(s.add_d(acc[0], s.mul_d(yv, acc[1])), s.mul_d(xv, acc[2]));
+        s.store_d(v, out, q);
+    }
+}
