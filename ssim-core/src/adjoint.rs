@@ -61,7 +61,9 @@ impl AdjointKernels {
         })
     }
 
-    /// `out[p] = sum_k g[k] * src[p + k]` for every `p` of `out`, taps in order from 0.0.
+    /// `out[p] = sum_k g[k] * src[p + k]` for every `p` of `out`, taps in order from 0.0; if
+    /// `g` reads the same both ways, each pair of equal taps adds its two samples before the
+    /// one multiply (outermost pair first, the odd centre last).
     ///
     /// # Panics
     ///
@@ -80,7 +82,8 @@ impl AdjointKernels {
     }
 
     /// `out[q] = sum_t w[t] * ring[starts[t] + q]` for every `q` of `out`, rows in order from
-    /// 0.0 (`starts` and `w` of equal length).
+    /// 0.0 (`starts` and `w` of equal length), paired as in [`AdjointKernels::fir`] if `w`
+    /// reads the same both ways.
     ///
     /// # Panics
     ///
@@ -102,7 +105,8 @@ impl AdjointKernels {
     /// The window moments down a column: with `x_t = ring[starts[t] + q]` and
     /// `y_t = ring[starts[t] + n + q]`, the five rows of `out` (each `n` long) get
     /// `sum_t w[t] x_t`, `sum_t w[t] y_t`, `sum_t w[t] x_t^2`, `sum_t w[t] y_t^2` and
-    /// `sum_t w[t] x_t y_t`, rows in order from 0.0.
+    /// `sum_t w[t] x_t y_t`, rows in order from 0.0 (paired as in [`AdjointKernels::fir`] if
+    /// `w` reads the same both ways: `w[t] (x_t x_t + x_u x_u)` and so on).
     ///
     /// # Panics
     ///

@@ -1,6 +1,7 @@
-//! f64 row kernels of the gradient (ssim-std's backward pass): a plain FIR and a weighted
-//! sum of ring rows. Separate multiply and add in the scalar order, so every backend gives
-//! the scalar kernel's bits.
+//! f64 row kernels of the gradient (ssim-std's backward pass): a FIR, weighted sums of ring
+//! rows (plain, the five window moments, the combined output row) and the coefficient maps.
+//! Separate multiply and add in the scalar order (symmetric weights paired the same way), so
+//! every backend gives the scalar kernel's bits.
 
 use super::scalar;
 use crate::adjoint::CoefficientConsts;
