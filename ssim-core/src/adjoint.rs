@@ -5,6 +5,30 @@
 use crate::backend::{Backend, Kernels};
 use crate::error::Result;
 
+/// Constants of the gradient's coefficient maps ([`AdjointKernels::coefficients`]).
+///
+/// ```
+/// use ssim_core::CoefficientConsts;
+/// let k = CoefficientConsts { c1: 6.5025, c2: 58.5225, cov: 1.0, dcov: 1.0, weight: 1e-6,
+///     cs: false };
+/// assert!(!k.cs);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CoefficientConsts {
+    /// `C1` of the formula.
+    pub c1: f64,
+    /// `C2` of the formula.
+    pub c2: f64,
+    /// Covariance factor of the statistics (1, or `N / (N - 1)` for sample covariance).
+    pub cov: f64,
+    /// Covariance factor in the derivative (`cov`, or 1 for scikit-image's convention).
+    pub dcov: f64,
+    /// `d value / d (mean of the map)` divided by the number of pooled pixels.
+    pub weight: f64,
+    /// Differentiate the contrast-structure map `cs` instead of the SSIM map.
+    pub cs: bool,
+}
+
 /// A backend's gradient row kernels ([`AdjointKernels::new`]).
 #[derive(Clone, Copy)]
 pub struct AdjointKernels {
@@ -37,7 +61,9 @@ impl AdjointKernels {
         })
     }
 
-    /// `out[p] = sum_k g[k] * src[p + k]` for every `p` of `out`, taps in order from 0.0.
+    /// `out[p] = sum_k g[k] * src[p + k]` for every `p` of `out`, taps in order from 0.0; if
+    /// `g` reads the same both ways, each pair of equal taps adds its two samples before the
+    /// one multiply (outermost pair first, the odd centre last).
     ///
     /// # Panics
     ///
@@ -56,7 +82,8 @@ impl AdjointKernels {
     }
 
     /// `out[q] = sum_t w[t] * ring[starts[t] + q]` for every `q` of `out`, rows in order from
-    /// 0.0 (`starts` and `w` of equal length).
+    /// 0.0 (`starts` and `w` of equal length), paired as in [`AdjointKernels::fir`] if `w`
+    /// reads the same both ways.
     ///
     /// # Panics
     ///
@@ -73,5 +100,92 @@ impl AdjointKernels {
     /// ```
     pub fn weighted_rows(&self, ring: &[f64], starts: &[usize], w: &[f64], out: &mut [f64]) {
         (self.kernels.weighted_rows_f64)(ring, starts, w, out)
+    }
+
+    /// The window moments down a column: with `x_t = ring[starts[t] + q]` and
+    /// `y_t = ring[starts[t] + n + q]`, the five rows of `out` (each `n` long) get
+    /// `sum_t w[t] x_t`, `sum_t w[t] y_t`, `sum_t w[t] x_t^2`, `sum_t w[t] y_t^2` and
+    /// `sum_t w[t] x_t y_t`, rows in order from 0.0 (paired as in [`AdjointKernels::fir`] if
+    /// `w` reads the same both ways: `w[t] (x_t x_t + x_u x_u)` and so on).
+    ///
+    /// # Panics
+    ///
+    /// If a row pair `ring[starts[t]..starts[t] + 2 n]` is out of bounds or `out` is
+    /// shorter than `5 n`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// // Two rows of one column: (x, y) = (1, 2) and (3, 4).
+    /// let ring = [1.0, 2.0, 3.0, 4.0];
+    /// let mut out = [0.0; 5];
+    /// k.weighted_moments(&ring, &[0, 2], &[0.5, 0.5], 1, &mut out);
+    /// assert_eq!(out, [2.0, 3.0, 5.0, 10.0, 7.0]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn weighted_moments(
+        &self,
+        ring: &[f64],
+        starts: &[usize],
+        w: &[f64],
+        n: usize,
+        out: &mut [f64],
+    ) {
+        (self.kernels.weighted_moments_f64)(ring, starts, w, n, out)
+    }
+
+    /// The gradient's output row: with the row triples `a_t, b_t, c_t` (each
+    /// `n = out.len()` long, one after the other from `ring[starts[t]]`),
+    /// `out[q] = (A[q] + y[q] B[q]) + x[q] C[q]` where `A = sum_t w[t] a_t` and so on, each
+    /// sum in the order of [`AdjointKernels::weighted_rows`].
+    ///
+    /// # Panics
+    ///
+    /// If a triple is out of bounds of `ring`, or `x` or `y` is shorter than `out`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// // One triple of one column: a = 1, b = 2, c = 3; x = 10, y = 100.
+    /// let mut out = [0.0];
+    /// k.weighted_combine(&[1.0, 2.0, 3.0], &[0], &[0.5], &[10.0], &[100.0], &mut out);
+    /// assert_eq!(out, [0.5 + 100.0 * 1.0 + 10.0 * 1.5]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn weighted_combine(
+        &self,
+        ring: &[f64],
+        starts: &[usize],
+        w: &[f64],
+        x: &[f64],
+        y: &[f64],
+        out: &mut [f64],
+    ) {
+        (self.kernels.weighted_combine_f64)(ring, starts, w, x, y, out)
+    }
+
+    /// The coefficient rows `a, b, c` of the backward pass (`out`: three rows of
+    /// `n = out.len() / 3`) from the window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]`
+    /// (`stats`: five rows of `n`). Every backend gives the scalar bits.
+    ///
+    /// # Panics
+    ///
+    /// If `stats` is shorter than `5 * n`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend, CoefficientConsts};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// let consts = CoefficientConsts { c1: 1.0, c2: 1.0, cov: 1.0, dcov: 1.0, weight: 1.0,
+    ///     cs: true };
+    /// // mu_x = mu_y = 0, E[x^2] = E[y^2] = 1, E[xy] = 0: cs = 1 / 3.
+    /// let mut out = [0.0; 3];
+    /// k.coefficients(&[0.0, 0.0, 1.0, 1.0, 0.0], &consts, &mut out);
+    /// // d cs / d s_xy = 2 / 3, d cs / d s_yy = -1 / 9.
+    /// let want = [0.0, -2.0 / 9.0, 2.0 / 3.0];
+    /// assert!(out.iter().zip(want).all(|(o, w)| (o - w).abs() < 1e-15));
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn coefficients(&self, stats: &[f64], consts: &CoefficientConsts, out: &mut [f64]) {
+        (self.kernels.adjoint_coefficients)(stats, consts, out)
     }
 }

@@ -68,7 +68,7 @@ mod plane;
 mod scratch;
 pub mod x264;
 
-pub use adjoint::AdjointKernels;
+pub use adjoint::{AdjointKernels, CoefficientConsts};
 #[doc(hidden)]
 pub use backend::roofline;
 pub use backend::Backend;

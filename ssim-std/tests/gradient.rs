@@ -25,6 +25,21 @@ fn taps(window: &Window) -> Vec<f64> {
 
 /// Mean SSIM (or cs) by the definition, in f64.
 fn mean_f64(p: &Params, x: &[f64], y: &[f64], w: usize, h: usize, cs_only: bool) -> f64 {
+    mean_f64_clamped(p, x, y, w, h, cs_only, false).0
+}
+
+/// [`mean_f64`], with torchmetrics' clamp of the variances at 0 if `clamp`; also returns
+/// how many windows had a negative variance.
+fn mean_f64_clamped(
+    p: &Params,
+    x: &[f64],
+    y: &[f64],
+    w: usize,
+    h: usize,
+    cs_only: bool,
+    clamp: bool,
+) -> (f64, usize) {
+    let mut negative = 0;
     let g = taps(&p.window);
     let r = g.len() / 2;
     let n = (g.len() * g.len()) as f64;
@@ -54,17 +69,21 @@ fn mean_f64(p: &Params, x: &[f64], y: &[f64], w: usize, h: usize, cs_only: bool)
                     uxy += wt * u * v;
                 }
             }
-            let (sxx, syy, sxy) = (
+            let (mut sxx, mut syy, sxy) = (
                 f * (uxx - ux * ux),
                 f * (uyy - uy * uy),
                 f * (uxy - ux * uy),
             );
+            negative += usize::from(sxx < 0.0 || syy < 0.0);
+            if clamp {
+                (sxx, syy) = (sxx.max(0.0), syy.max(0.0));
+            }
             let cs = (2.0 * sxy + c2) / (sxx + syy + c2);
             let l = (2.0 * ux * uy + c1) / (ux * ux + uy * uy + c1);
             sum += if cs_only { cs } else { l * cs };
         }
     }
-    sum / (mw * mh) as f64
+    (sum / (mw * mh) as f64, negative)
 }
 
 /// The 2x2 rule in f64.
@@ -218,6 +237,48 @@ fn single_scale_matches_finite_differences_for_every_parameter_set() {
             check_close(&format!("{name} {w}x{h}"), &got, &fd);
         }
     }
+}
+
+/// torchmetrics clamps the variances at 0. With positive weights a variance is >= 0, so
+/// the clamp acts only where f64 rounding leaves a flat window slightly negative; there the
+/// clamped variance's derivative is 0, and so is the unclamped one (`d s_yy / d y_i =
+/// 2 w_i (y_i - mu_y)` vanishes on a flat window). The other terms (mean, covariance) still
+/// move: a gradient that dropped the whole window where the clamp acts would fail here.
+#[test]
+fn torchmetrics_gradient_is_the_derivative_of_the_clamped_value_where_the_clamp_acts() {
+    let (w, h) = (17, 15);
+    let p = Preset::Torchmetrics.params(1.0);
+    let (x, y0) = random_pair(7, w, h);
+    let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+    // A flat block of y at the first level (of a fixed list) whose window moments round
+    // to a negative variance somewhere.
+    let flat = |level: f32| {
+        let mut y = y0.clone();
+        for r in 1..14 {
+            for c in 2..16 {
+                y[r * w + c] = level;
+            }
+        }
+        y
+    };
+    let y = (1..200)
+        .map(|k| flat(k as f32 / 199.0))
+        .find(|y| {
+            let y64: Vec<f64> = y.iter().map(|&v| v as f64).collect();
+            mean_f64_clamped(&p, &x64, &y64, w, h, false, true).1 > 0
+        })
+        .expect("no level gives a negative f64 variance: the clamp never acts");
+    let y64: Vec<f64> = y.iter().map(|&v| v as f64).collect();
+    let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+    let g = ssim_gradient_with(&p, &xp, &yp, &Config::default(), Convention::Exact).unwrap();
+    let f = |yy: &[f64]| mean_f64_clamped(&p, &x64, yy, w, h, false, true).0;
+    let all: Vec<usize> = (0..w * h).collect();
+    let fd = central(&f, &y64, &all, 1e-4);
+    let got: Vec<f64> = g.gradient.iter().map(|&v| v as f64).collect();
+    check_close("torchmetrics, flat block", &got, &fd);
+    // Inside the block the gradient is not 0 (the means and the covariance still move).
+    let inside = 7 * w + 8;
+    assert!(got[inside].abs() > 1e-3 * fd.iter().fold(0.0f64, |m, v| m.max(v.abs())));
 }
 
 #[test]

@@ -116,6 +116,34 @@ macro_rules! kernel_list {
                 w: &[f64],
                 out: &mut [f64]
             );
+            /// The gradient's vertical moments: rows `t` of `x` at `ring[starts[t]..][..n]`
+            /// and of `y` just after; `out` gets the five rows of `n` of the `w`-weighted sums
+            /// of `x, y, x^2, y^2, xy`.
+            fn weighted_moments_f64 = weighted_moments_f64(
+                ring: &[f64],
+                starts: &[usize],
+                w: &[f64],
+                n: usize,
+                out: &mut [f64]
+            );
+            /// The gradient's output row: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
+            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` (three rows of
+            /// `out.len()` each).
+            fn weighted_combine_f64 = weighted_combine_f64(
+                ring: &[f64],
+                starts: &[usize],
+                w: &[f64],
+                x: &[f64],
+                y: &[f64],
+                out: &mut [f64]
+            );
+            /// The gradient's coefficient rows `a, b, c` (`out`, 3 rows of `n`) from the
+            /// window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`, 5 rows of `n`).
+            fn adjoint_coefficients = adjoint_coefficients(
+                stats: &[f64],
+                k: &CoefficientConsts,
+                out: &mut [f64]
+            );
             /// One step of the pyramid's 2x2 mean (`kernels::downsample`): pair sums of
             /// `2 * out.len()` samples `step` apart, or with the upper row's contribution the
             /// block means. The same bits on every backend.

@@ -10,6 +10,8 @@ mod list;
 #[cfg(test)]
 mod tests;
 
+#[allow(unused_imports)] // the entry points name them through `use super::*`
+use crate::adjoint::CoefficientConsts;
 #[cfg(feature = "portable")]
 use crate::arch::portable::Portable;
 use crate::error::{Error, Result};

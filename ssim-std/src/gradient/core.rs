@@ -18,12 +18,14 @@
 //! uses 1 whatever the factor).
 //!
 //! Each output row is computed from the coefficient rows it needs, each coefficient row
-//! from the horizontal statistics of its window rows; both are kept in rings of `2r + 1`
-//! rows tagged with their index and recomputed on a miss, so memory is O(width x window)
-//! plus the output, and every output row is a pure function of the input: the same bits in
+//! from the image rows of its window (moments down the columns, the products formed per
+//! sample, then along the row: two rows of input per window row instead of five rows of
+//! statistics); image rows and coefficient rows are kept in rings of `2r + 3` rows tagged
+//! with their index and recomputed on a miss, so memory is O(width x window) plus the
+//! output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
 
-use ssim_core::{AdjointKernels, Padding, Plane, Sample};
+use ssim_core::{AdjointKernels, CoefficientConsts, Padding, Plane, Sample};
 
 /// The statistics of one axis: which image samples each map position reads, with the
 /// window weight folded over repeated samples (forward), and its transpose (adjoint).
@@ -184,20 +186,6 @@ fn fir(k: &AdjointKernels, out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
     k.fir(&src[base..base + o.len() + g.len() - 1], g, o);
 }
 
-/// `out = sum over (row, w) of w * ring[row]`, rows in list order from 0.0. Every row of the
-/// list is in the ring (the caller just made sure; the ring's size rules out one row of a
-/// window evicting another, and the `expect` would catch it).
-fn weighted_rows(k: &AdjointKernels, out: &mut [f64], ring: &Ring, list: &[(usize, f64)]) {
-    const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
-    let (mut starts, mut w) = ([0usize; CAP], [0.0f64; CAP]);
-    let n = list.len();
-    for ((st, wt), &(i, weight)) in starts.iter_mut().zip(&mut w).zip(list) {
-        *st = ring.start(i).expect("window rows fit in the ring");
-        *wt = weight;
-    }
-    k.weighted_rows(&ring.data, &starts[..n], &w[..n], out);
-}
-
 /// Rows of the two images, as f64.
 pub(crate) trait Source: Sync {
     fn width(&self) -> usize;
@@ -220,11 +208,20 @@ impl<T: Sample> Source for Planes<'_, '_, T> {
         self.x.height()
     }
     fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]) {
-        let (sx, sy) = (self.x.step(), self.y.step());
-        for (o, s) in x.iter_mut().zip(self.x.row(i).iter().step_by(sx)) {
+        widen(x, self.x.row(i), self.x.step());
+        widen(y, self.y.row(i), self.y.step());
+    }
+}
+
+/// Samples `step` apart to f64; contiguous rows take a plain loop the compiler vectorises
+/// (`step_by` does not).
+fn widen<T: Sample>(out: &mut [f64], row: &[T], step: usize) {
+    if step == 1 {
+        for (o, s) in out.iter_mut().zip(row) {
             *o = s.to_f64();
         }
-        for (o, s) in y.iter_mut().zip(self.y.row(i).iter().step_by(sy)) {
+    } else {
+        for (o, s) in out.iter_mut().zip(row.iter().step_by(step)) {
             *o = s.to_f64();
         }
     }
@@ -266,22 +263,13 @@ pub(crate) struct Level<'s, S: Source> {
     pub src: &'s S,
     pub rows: Axis,
     pub cols: Axis,
-    pub c1: f64,
-    pub c2: f64,
-    /// Covariance factor of the statistics.
-    pub cov: f64,
-    /// Covariance factor in the derivative (`cov`, or 1 for scikit-image's convention).
-    pub dcov: f64,
-    /// Clamp the variances at 0 (their derivative is then 0 where clamped).
-    pub clamp: bool,
-    pub term: Term,
-    /// `d(value)/d(mean of the term)` divided by the number of pooled pixels.
-    pub weight: f64,
+    /// The formula's constants, which map (`cs`) and its weight.
+    pub consts: CoefficientConsts,
     /// The backend's f64 row kernels.
     pub kernels: AdjointKernels,
 }
 
-/// Statistics per horizontal row: `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
+/// Window statistics: `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
 const STATS: usize = 5;
 /// Coefficient maps `a, b, c`.
 const COEFFS: usize = 3;
@@ -327,14 +315,16 @@ impl Ring {
 /// One band's working memory: O(width x window).
 struct Band<'l, 's, S: Source> {
     level: &'l Level<'s, S>,
-    horizontal: Ring,
+    /// Image rows `x` then `y` (`2 x width`), by image row.
+    inputs: Ring,
     coeffs: Ring,
     x: Vec<f64>,
     y: Vec<f64>,
+    /// The vertical moments of one map row (`STATS x width`).
+    vertical: Vec<f64>,
     stats: Vec<f64>,
-    products: Vec<f64>,
-    acc: Vec<f64>,
-    folded: Vec<f64>,
+    /// The coefficient maps of one map row (`COEFFS x map width`).
+    coefficient_row: Vec<f64>,
 }
 
 impl<'l, 's, S: Source> Band<'l, 's, S> {
@@ -345,62 +335,29 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         let slots = level.rows.taps + 2;
         Band {
             level,
-            horizontal: Ring::new(slots, STATS * mw),
-            coeffs: Ring::new(slots, COEFFS * mw),
+            inputs: Ring::new(slots, 2 * w),
+            coeffs: Ring::new(slots, COEFFS * w),
             x: vec![0.0; w],
             y: vec![0.0; w],
+            vertical: vec![0.0; STATS * w],
             stats: vec![0.0; STATS * mw],
-            products: vec![0.0; 3 * w],
-            acc: vec![0.0; COEFFS * mw],
-            folded: vec![0.0; COEFFS * w],
+            coefficient_row: vec![0.0; COEFFS * mw],
         }
     }
 
-    /// Makes sure the horizontal statistics of image row `i` are in the ring.
-    fn horizontal(&mut self, i: usize) {
-        if self.horizontal.get(i).is_some() {
+    /// Makes sure image row `i` is in the ring.
+    fn input(&mut self, i: usize) {
+        if self.inputs.get(i).is_some() {
             return;
         }
-        let lv = self.level;
-        lv.src.row(i, &mut self.x, &mut self.y);
-        let (w, mw) = (self.x.len(), lv.cols.map_len);
-        for j in 0..w {
-            let (a, b) = (self.x[j], self.y[j]);
-            self.products[j] = a * a;
-            self.products[w + j] = b * b;
-            self.products[2 * w + j] = a * b;
-        }
-        let out = self.horizontal.claim(i);
-        let run = lv.cols.fwd_plain;
-        let sources: [&[f64]; STATS] = [
-            &self.x,
-            &self.y,
-            &self.products[..w],
-            &self.products[w..2 * w],
-            &self.products[2 * w..],
-        ];
-        for (q, src) in sources.iter().enumerate() {
-            fir(
-                &lv.kernels,
-                &mut out[q * mw..(q + 1) * mw],
-                src,
-                &lv.cols.g,
-                run,
-            );
-        }
-        // The positions whose window is padded: the folded tap lists.
-        for p in (0..mw).filter(|&p| !run.contains(p)) {
-            for (q, src) in sources.iter().enumerate() {
-                let mut acc = 0.0;
-                for &(j, wt) in lv.cols.forward(p) {
-                    acc += wt * src[j];
-                }
-                out[q * mw + p] = acc;
-            }
-        }
+        let w = self.level.src.width();
+        let (x, y) = self.inputs.claim(i).split_at_mut(w);
+        self.level.src.row(i, x, y);
     }
 
-    /// Makes sure the coefficient row of map row `p` is in the ring.
+    /// Makes sure the coefficient row of map row `p` is in the ring: the window's moments
+    /// down the columns (the statistics of the products formed per sample), then along the
+    /// row, then the coefficients.
     fn coefficients(&mut self, p: usize) {
         if self.coeffs.get(p).is_some() {
             return;
@@ -408,98 +365,90 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         let lv = self.level;
         let list = lv.rows.forward(p);
         for &(i, _) in list {
-            self.horizontal(i);
+            self.input(i);
         }
-        weighted_rows(&lv.kernels, &mut self.stats, &self.horizontal, list);
-        let mw = lv.cols.map_len;
+        let (w, mw) = (lv.src.width(), lv.cols.map_len);
+        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+        let (mut starts, mut wts) = ([0usize; CAP], [0.0f64; CAP]);
+        for ((st, wt), &(i, weight)) in starts.iter_mut().zip(&mut wts).zip(list) {
+            *st = self.inputs.start(i).expect("window rows fit in the ring");
+            *wt = weight;
+        }
+        let n = list.len();
+        lv.kernels.weighted_moments(
+            &self.inputs.data,
+            &starts[..n],
+            &wts[..n],
+            w,
+            &mut self.vertical,
+        );
+        let run = lv.cols.fwd_plain;
+        for q in 0..STATS {
+            let (src, out) = (
+                &self.vertical[q * w..(q + 1) * w],
+                &mut self.stats[q * mw..(q + 1) * mw],
+            );
+            fir(&lv.kernels, out, src, &lv.cols.g, run);
+            // The positions whose window is padded: the folded tap lists.
+            for p in (0..mw).filter(|&p| !run.contains(p)) {
+                let mut acc = 0.0;
+                for &(j, wt) in lv.cols.forward(p) {
+                    acc += wt * src[j];
+                }
+                out[p] = acc;
+            }
+        }
+        lv.kernels
+            .coefficients(&self.stats, &lv.consts, &mut self.coefficient_row);
+        // The horizontal adjoint of each map, so that the ring holds image-width rows.
         let out = self.coeffs.claim(p);
-        coefficient_row(lv, &self.stats, out, mw);
+        let run = lv.cols.bwd_plain;
+        // Plain samples: `sum_k g[k] c[j - shift + k]`, the same filter as forward.
+        let plain = Run {
+            shift: -run.shift,
+            ..run
+        };
+        for m in 0..COEFFS {
+            let (c, folded) = (
+                &self.coefficient_row[m * mw..(m + 1) * mw],
+                &mut out[m * w..(m + 1) * w],
+            );
+            fir(&lv.kernels, folded, c, &lv.cols.g, plain);
+            for j in (0..w).filter(|&j| !run.contains(j)) {
+                let mut f = 0.0;
+                for &(q, wt) in lv.cols.adjoint(j) {
+                    f += wt * c[q];
+                }
+                folded[j] = f;
+            }
+        }
     }
 
-    /// The gradient of image row `i`, in f64, into `row`.
+    /// The gradient of image row `i`, in f64, into `row`: the vertical adjoint of the
+    /// folded coefficient rows, combined with the samples in one kernel.
     fn output_row(&mut self, i: usize, row: &mut [f64]) {
         let lv = self.level;
         let list = lv.rows.adjoint(i);
         for &(p, _) in list {
             self.coefficients(p);
         }
-        weighted_rows(&lv.kernels, &mut self.acc, &self.coeffs, list);
-        let (width, mw) = (lv.src.width(), lv.cols.map_len);
-        let run = lv.cols.bwd_plain;
-        for m in 0..COEFFS {
-            let (acc, folded) = (
-                &self.acc[m * mw..(m + 1) * mw],
-                &mut self.folded[m * width..(m + 1) * width],
-            );
-            // Plain samples: `sum_k g[k] acc[j - shift + k]`, the same filter as forward.
-            let plain = Run {
-                shift: -run.shift,
-                ..run
-            };
-            fir(&lv.kernels, folded, acc, &lv.cols.g, plain);
-            for j in (0..width).filter(|&j| !run.contains(j)) {
-                let mut f = 0.0;
-                for &(q, wt) in lv.cols.adjoint(j) {
-                    f += wt * acc[q];
-                }
-                folded[j] = f;
-            }
+        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+        let (mut starts, mut wts) = ([0usize; CAP], [0.0f64; CAP]);
+        for ((st, wt), &(p, weight)) in starts.iter_mut().zip(&mut wts).zip(list) {
+            *st = self.coeffs.start(p).expect("window rows fit in the ring");
+            *wt = weight;
         }
-        lv.src.row(i, &mut self.x, &mut self.y);
-        for (j, o) in row.iter_mut().enumerate() {
-            *o = self.folded[j]
-                + self.y[j] * self.folded[width + j]
-                + self.x[j] * self.folded[2 * width + j];
+        let width = lv.src.width();
+        if self.inputs.get(i).is_none() {
+            lv.src.row(i, &mut self.x, &mut self.y);
         }
-    }
-}
-
-/// The coefficient row `a, b, c` (each `mw` values) from the statistics row `mu_x, mu_y,
-/// E[x^2], E[y^2], E[xy]`. One division per pixel, branch-free so that it vectorises.
-fn coefficient_row<S: Source>(lv: &Level<'_, S>, st: &[f64], out: &mut [f64], mw: usize) {
-    let (mx, rest) = st.split_at(mw);
-    let (my, rest) = rest.split_at(mw);
-    let (exx, rest) = rest.split_at(mw);
-    let (eyy, exy) = rest.split_at(mw);
-    let (oa, rest) = out.split_at_mut(mw);
-    let (ob, oc) = rest.split_at_mut(mw);
-    let (cov, c1, c2, clamp) = (lv.cov, lv.c1, lv.c2, lv.clamp);
-    let (f, pi) = (lv.dcov, lv.weight);
-    for q in 0..mw {
-        let (mx, my) = (mx[q], my[q]);
-        let vx = cov * (exx[q] - mx * mx);
-        let vy = cov * (eyy[q] - my * my);
-        let vxy = cov * (exy[q] - mx * my);
-        // A clamped variance is constant: its derivative is 0.
-        let (vx, vy, live) = if clamp {
-            (vx.max(0.0), vy.max(0.0), if vy < 0.0 { 0.0 } else { 1.0 })
-        } else {
-            (vx, vy, 1.0)
+        let (x, y) = match self.inputs.get(i) {
+            Some(r) => r.split_at(width),
+            None => (&self.x[..], &self.y[..]),
         };
-        let a2 = 2.0 * vxy + c2;
-        let b2 = vx + vy + c2;
-        let (d_my, d_vxy, d_vyy) = match lv.term {
-            Term::Ssim => {
-                let a1 = 2.0 * mx * my + c1;
-                let b1 = mx * mx + my * my + c1;
-                // 1 / b1 = b2 / d and 1 / b2 = b1 / d.
-                let inv = 1.0 / (b1 * b2);
-                let s = a1 * a2 * inv;
-                (
-                    2.0 * inv * (mx * a2 - my * s * b2),
-                    2.0 * a1 * inv,
-                    -s * b1 * inv,
-                )
-            }
-            Term::Cs => {
-                let inv = 1.0 / b2;
-                (0.0, 2.0 * inv, -a2 * inv * inv)
-            }
-        };
-        let d_vyy = d_vyy * live;
-        oa[q] = pi * (d_my - 2.0 * f * my * d_vyy - f * mx * d_vxy);
-        ob[q] = pi * 2.0 * f * d_vyy;
-        oc[q] = pi * f * d_vxy;
+        let n = list.len();
+        lv.kernels
+            .weighted_combine(&self.coeffs.data, &starts[..n], &wts[..n], x, y, row);
     }
 }
 

@@ -50,7 +50,8 @@ pub use pyramid::{msssim_gradient, msssim_gradient_into, msssim_gradient_with, M
 use crate::parallel::Config;
 use crate::single_scale::ssim_with;
 use ssim_core::{
-    AdjointKernels, Covariance, Error, Padding, Params, Plane, Pooling, Result, Sample, SsimResult,
+    AdjointKernels, CoefficientConsts, Covariance, Error, Padding, Params, Plane, Pooling, Result,
+    Sample, SsimResult,
 };
 
 use self::core::{Axis, Extent, Level, Source, Term};
@@ -254,13 +255,14 @@ fn level<'s, S: Source>(
         src,
         rows,
         cols,
-        c1: params.c1(),
-        c2: params.c2(),
-        cov,
-        dcov,
-        clamp: false,
-        term,
-        weight: scale / count,
+        consts: CoefficientConsts {
+            c1: params.c1(),
+            c2: params.c2(),
+            cov,
+            dcov,
+            weight: scale / count,
+            cs: term == Term::Cs,
+        },
         kernels,
     })
 }

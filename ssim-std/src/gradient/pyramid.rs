@@ -186,9 +186,21 @@ fn run_with_coarser<S: Source, O: core::Out>(
             let (w, h) = (lv.src.width(), lv.src.height());
             let cols = up_axis(rule, w);
             let rows = up_axis(rule, h);
+            let plain = w == 2 * cw && cols.iter().enumerate().all(|(j, &c)| c == (j / 2, 0.5));
             core::run(lv, out, bands, &|i, row: &mut [f64]| {
                 let (k, wy) = rows[i];
                 let crow = &g[k * cw..(k + 1) * cw];
+                if plain {
+                    // Columns `2c, 2c + 1` both take coarse column `c` at weight 0.5: the
+                    // same products without the table.
+                    let wt = wy * 0.5;
+                    for (pair, &c) in row.chunks_exact_mut(2).zip(crow) {
+                        let v = wt * c;
+                        pair[0] += v;
+                        pair[1] += v;
+                    }
+                    return;
+                }
                 for (o, &(kx, wx)) in row.iter_mut().zip(&cols) {
                     *o += wy * wx * crow[kx];
                 }
@@ -238,11 +250,24 @@ fn down<S: Source>(rule: Downsample, src: &S) -> (Vec<f64>, Vec<f64>) {
     let rows = up_axis(rule, h);
     let (mut ox, mut oy) = (vec![0.0; cw * ch], vec![0.0; cw * ch]);
     let (mut rx, mut ry) = (vec![0.0; w], vec![0.0; w]);
+    let plain = w == 2 * cw && cols.iter().enumerate().all(|(j, &c)| c == (j / 2, 0.5));
     // One source row at a time (no full-resolution copy): its horizontal pairs, weighted
     // into the output row it belongs to.
     for (i, &(k, wr)) in rows.iter().enumerate() {
         src.row(i, &mut rx, &mut ry);
         let (dx, dy) = (&mut ox[k * cw..(k + 1) * cw], &mut oy[k * cw..(k + 1) * cw]);
+        if plain {
+            // Every column pair `2c, 2c + 1` feeds output `c` with weight 0.5: the same
+            // additions in the same order, without the table.
+            let wt = wr * 0.5;
+            for (c, (px, py)) in rx.chunks_exact(2).zip(ry.chunks_exact(2)).enumerate() {
+                dx[c] += wt * px[0];
+                dx[c] += wt * px[1];
+                dy[c] += wt * py[0];
+                dy[c] += wt * py[1];
+            }
+            continue;
+        }
         for (j, &(kc, wc)) in cols.iter().enumerate() {
             dx[kc] += wr * wc * rx[j];
             dy[kc] += wr * wc * ry[j];

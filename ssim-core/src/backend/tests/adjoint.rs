@@ -1,10 +1,12 @@
 //! Every backend's f64 gradient row kernels against the scalar ones, bitwise (separate
 //! multiplies and adds in one order), on random rows of every length around the lane counts
-//! and the unrolled blocks, with 1 to 23 taps or rows.
+//! and the unrolled blocks, with 1 to 23 taps or rows; the coefficient maps on random window
+//! statistics.
 
 extern crate std;
 
 use super::{backends, scalar, Rng, LENGTHS};
+use crate::adjoint::CoefficientConsts;
 use std::vec;
 use std::vec::Vec;
 
@@ -14,6 +16,13 @@ fn values(rng: &mut Rng, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The weights as drawn and mirrored into a symmetric list (the paired path of the kernels).
+fn both(w: Vec<f64>) -> [Vec<f64>; 2] {
+    let n = w.len();
+    let sym = (0..n).map(|t| w[t.min(n - 1 - t)]).collect();
+    [w, sym]
+}
+
 #[test]
 fn fir_f64_matches_scalar_bitwise() {
     let mut rng = Rng(11);
@@ -21,15 +30,16 @@ fn fir_f64_matches_scalar_bitwise() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for taps in [1, 3, 7, 11, 23] {
                 let src = values(&mut rng, n + taps - 1);
-                let g = values(&mut rng, taps);
-                let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
-                (scalar().fir_f64)(&src, &g, &mut want);
-                (k.fir_f64)(&src, &g, &mut got);
-                let same = want
-                    .iter()
-                    .zip(&got)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{b:?} fir_f64 n {n} taps {taps}: {got:?} vs {want:?}");
+                for g in both(values(&mut rng, taps)) {
+                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                    (scalar().fir_f64)(&src, &g, &mut want);
+                    (k.fir_f64)(&src, &g, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} fir_f64 n {n} taps {g:?}: {got:?} vs {want:?}");
+                }
             }
         }
     }
@@ -46,15 +56,112 @@ fn weighted_rows_f64_matches_scalar_bitwise() {
                 let starts: Vec<usize> = (0..rows)
                     .map(|t| ((t * 7) % (rows + 2)) * n + t % 5)
                     .collect();
-                let w = values(&mut rng, rows);
-                let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
-                (scalar().weighted_rows_f64)(&ring, &starts, &w, &mut want);
-                (k.weighted_rows_f64)(&ring, &starts, &w, &mut got);
+                for w in both(values(&mut rng, rows)) {
+                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                    (scalar().weighted_rows_f64)(&ring, &starts, &w, &mut want);
+                    (k.weighted_rows_f64)(&ring, &starts, &w, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} weighted_rows_f64 n {n} rows {w:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn weighted_moments_f64_matches_scalar_bitwise() {
+    let mut rng = Rng(13);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            for rows in [1, 2, 7, 11, 23] {
+                // Row pairs (x then y) at scattered, unaligned offsets, not in order.
+                let ring: Vec<f64> = values(&mut rng, (rows + 2) * 2 * n + 5)
+                    .iter()
+                    .map(|v| v * 255.0)
+                    .collect();
+                let starts: Vec<usize> = (0..rows)
+                    .map(|t| ((t * 7) % (rows + 2)) * 2 * n + t % 5)
+                    .collect();
+                for w in both(values(&mut rng, rows)) {
+                    let (mut want, mut got) = (vec![f64::NAN; 5 * n], vec![f64::NAN; 5 * n]);
+                    (scalar().weighted_moments_f64)(&ring, &starts, &w, n, &mut want);
+                    (k.weighted_moments_f64)(&ring, &starts, &w, n, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} weighted_moments_f64 n {n} rows {w:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn adjoint_coefficients_match_scalar_bitwise() {
+    let mut rng = Rng(14);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            for cs in [false, true] {
+                // Means in 0..255, second moments above their squares (variances >= 0) and
+                // below (the f64 residue of flat windows), a covariance of either sign.
+                let mut stats = vec![0.0; 5 * n];
+                for q in 0..n {
+                    let (mx, my) = (rng.unit() as f64 * 255.0, rng.unit() as f64 * 255.0);
+                    let (vx, vy) = (rng.unit() as f64 * 900.0, rng.unit() as f64 * 900.0 - 1e-9);
+                    let vxy = (rng.unit() as f64 * 2.0 - 1.0) * (vx * vy).abs().sqrt();
+                    stats[q] = mx;
+                    stats[n + q] = my;
+                    stats[2 * n + q] = vx + mx * mx;
+                    stats[3 * n + q] = vy + my * my;
+                    stats[4 * n + q] = vxy + mx * my;
+                }
+                let consts = CoefficientConsts {
+                    c1: 6.5025,
+                    c2: 58.5225,
+                    cov: if cs { 1.0 } else { 121.0 / 120.0 },
+                    dcov: if cs { 1.0 } else { 121.0 / 120.0 },
+                    weight: 1.0 / (1000.0 + rng.unit() as f64),
+                    cs,
+                };
+                let (mut want, mut got) = (vec![f64::NAN; 3 * n], vec![f64::NAN; 3 * n]);
+                (scalar().adjoint_coefficients)(&stats, &consts, &mut want);
+                (k.adjoint_coefficients)(&stats, &consts, &mut got);
                 let same = want
                     .iter()
                     .zip(&got)
                     .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{b:?} weighted_rows_f64 n {n} rows {rows}");
+                assert!(same, "{b:?} adjoint_coefficients n {n} cs {cs}");
+            }
+        }
+    }
+}
+
+#[test]
+fn weighted_combine_f64_matches_scalar_bitwise() {
+    let mut rng = Rng(15);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            for rows in [1, 2, 7, 11, 23] {
+                // Row triples at scattered, unaligned offsets, not in order.
+                let ring = values(&mut rng, (rows + 2) * 3 * n + 5);
+                let starts: Vec<usize> = (0..rows)
+                    .map(|t| ((t * 7) % (rows + 2)) * 3 * n + t % 5)
+                    .collect();
+                let (x, y) = (values(&mut rng, n), values(&mut rng, n));
+                for w in both(values(&mut rng, rows)) {
+                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+                    (scalar().weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut want);
+                    (k.weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut got);
+                    let same = want
+                        .iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{b:?} weighted_combine_f64 n {n} rows {w:?}");
+                }
             }
         }
     }
