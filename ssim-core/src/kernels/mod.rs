@@ -35,32 +35,19 @@
 
 // A build with no vector backend (no `portable` feature, no x86-64 or aarch64 tables: a
 // Cortex-M firmware) compiles the generic kernels but never instantiates them.
-#[cfg_attr(
-    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
-    allow(dead_code, unused_imports)
-)]
-pub(crate) mod block_means;
-#[cfg_attr(
-    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
-    allow(dead_code, unused_imports)
-)]
-pub(crate) mod downsample;
-#[cfg_attr(
-    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
-    allow(dead_code, unused_imports)
-)]
-pub(crate) mod generic;
-#[cfg_attr(
-    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
-    allow(dead_code, unused_imports)
-)]
-pub(crate) mod roofline;
+macro_rules! vector_only {
+    ($($module:ident),*) => {
+        $(
+            #[cfg_attr(
+                not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
+                allow(dead_code, unused_imports)
+            )]
+            pub(crate) mod $module;
+        )*
+    };
+}
+vector_only!(block_means, downsample, generic, roofline, x264);
 pub(crate) mod scalar;
-#[cfg_attr(
-    not(any(feature = "portable", target_arch = "x86_64", target_arch = "aarch64")),
-    allow(dead_code, unused_imports)
-)]
-pub(crate) mod x264;
 
 /// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).
 pub(crate) const MOMENTS: usize = 5;

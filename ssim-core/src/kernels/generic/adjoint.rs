@@ -24,52 +24,8 @@ pub(crate) fn fir_f64<S: Lanes>(s: S, src: &[f64], g: &[f64], out: &mut [f64]) {
     if n < S::D || src.len() + 1 < n + g.len() {
         return scalar::fir_f64(src, g, out);
     }
-    let t = g.len();
-    let sym = scalar::symmetric(g);
-    let single = if sym { t / 2..t - t / 2 } else { 0..t };
-    let block = UNROLL * S::D;
-    let mut i = 0;
-    while i + block <= n {
-        let mut acc = [s.splat_d(0.0); UNROLL];
-        if sym {
-            for k in 0..t / 2 {
-                let w = s.splat_d(g[k]);
-                // One bounds check per tap: the loads below index slices of constant length.
-                let (lo, hi) = (&src[i + k..i + k + block], &src[i + t - 1 - k..][..block]);
-                for (u, a) in acc.iter_mut().enumerate() {
-                    let pair = s.add_d(s.load_d(lo, u * S::D), s.load_d(hi, u * S::D));
-                    *a = s.add_d(*a, s.mul_d(w, pair));
-                }
-            }
-        }
-        for k in single.clone() {
-            let w = s.splat_d(g[k]);
-            let win = &src[i + k..i + k + block];
-            for (u, a) in acc.iter_mut().enumerate() {
-                *a = s.add_d(*a, s.mul_d(w, s.load_d(win, u * S::D)));
-            }
-        }
-        for (u, a) in acc.iter().enumerate() {
-            s.store_d(*a, out, i + u * S::D);
-        }
-        i += block;
-    }
-    if i < n {
-        // The tail, one vector at a time; the last one may overlap (same values).
-        for at in tail(i, n, S::D) {
-            let mut acc = s.splat_d(0.0);
-            if sym {
-                for (k, &gk) in g[..t / 2].iter().enumerate() {
-                    let pair = s.add_d(s.load_d(src, at + k), s.load_d(src, at + t - 1 - k));
-                    acc = s.add_d(acc, s.mul_d(s.splat_d(gk), pair));
-                }
-            }
-            for k in single.clone() {
-                acc = s.add_d(acc, s.mul_d(s.splat_d(g[k]), s.load_d(src, at + k)));
-            }
-            s.store_d(acc, out, at);
-        }
-    }
+    // A FIR is a weighted sum of the rows that start one sample apart.
+    weighted_sum(s, src, |k| k, g, out);
 }
 
 /// `out[q] = sum_t w[t] ring[starts[t] + q]`, rows in order from 0.0.
@@ -88,6 +44,21 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
     if n < S::D || !fits || starts.len() != w.len() {
         return scalar::weighted_rows_f64(ring, starts, w, out);
     }
+    weighted_sum(s, ring, |k| starts[k], w, out);
+}
+
+/// `out[q] = sum_t w[t] data[start(t) + q]` in the scalar kernels' order (symmetric weights
+/// paired first, the unpaired middle after). The callers have checked that every row
+/// `start(t)..start(t) + out.len()` lies in `data` and that `out.len() >= S::D`.
+#[inline(always)]
+fn weighted_sum<S: Lanes>(
+    s: S,
+    data: &[f64],
+    start: impl Fn(usize) -> usize,
+    w: &[f64],
+    out: &mut [f64],
+) {
+    let n = out.len();
     let t = w.len();
     let sym = scalar::symmetric(w);
     let single = if sym { t / 2..t - t / 2 } else { 0..t };
@@ -96,10 +67,11 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
     while i + block <= n {
         let mut acc = [s.splat_d(0.0); UNROLL];
         if sym {
-            for k in 0..t / 2 {
-                let wv = s.splat_d(w[k]);
-                let (ra, rb) = (starts[k] + i, starts[t - 1 - k] + i);
-                let (lo, hi) = (&ring[ra..ra + block], &ring[rb..rb + block]);
+            for (k, &wk) in w[..t / 2].iter().enumerate() {
+                let wv = s.splat_d(wk);
+                // One bounds check per tap: the loads below index slices of constant length.
+                let (ra, rb) = (start(k) + i, start(t - 1 - k) + i);
+                let (lo, hi) = (&data[ra..ra + block], &data[rb..rb + block]);
                 for (u, a) in acc.iter_mut().enumerate() {
                     let pair = s.add_d(s.load_d(lo, u * S::D), s.load_d(hi, u * S::D));
                     *a = s.add_d(*a, s.mul_d(wv, pair));
@@ -108,7 +80,7 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
         }
         for k in single.clone() {
             let wv = s.splat_d(w[k]);
-            let row = &ring[starts[k] + i..starts[k] + i + block];
+            let row = &data[start(k) + i..start(k) + i + block];
             for (u, a) in acc.iter_mut().enumerate() {
                 *a = s.add_d(*a, s.mul_d(wv, s.load_d(row, u * S::D)));
             }
@@ -119,22 +91,20 @@ pub(crate) fn weighted_rows_f64<S: Lanes>(
         i += block;
     }
     if i < n {
+        // The tail, one vector at a time; the last one may overlap (same values).
         for at in tail(i, n, S::D) {
             let mut acc = s.splat_d(0.0);
             if sym {
-                for k in 0..t / 2 {
+                for (k, &wk) in w[..t / 2].iter().enumerate() {
                     let pair = s.add_d(
-                        s.load_d(ring, starts[k] + at),
-                        s.load_d(ring, starts[t - 1 - k] + at),
+                        s.load_d(data, start(k) + at),
+                        s.load_d(data, start(t - 1 - k) + at),
                     );
-                    acc = s.add_d(acc, s.mul_d(s.splat_d(w[k]), pair));
+                    acc = s.add_d(acc, s.mul_d(s.splat_d(wk), pair));
                 }
             }
             for k in single.clone() {
-                acc = s.add_d(
-                    acc,
-                    s.mul_d(s.splat_d(w[k]), s.load_d(ring, starts[k] + at)),
-                );
+                acc = s.add_d(acc, s.mul_d(s.splat_d(w[k]), s.load_d(data, start(k) + at)));
             }
             s.store_d(acc, out, at);
         }
