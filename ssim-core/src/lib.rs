@@ -50,9 +50,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+#[cfg(feature = "gradient")]
 mod adjoint;
 mod arch;
 mod backend;
+#[cfg(feature = "block-means")]
 mod block_means;
 mod downsample;
 mod engine;
@@ -68,10 +70,12 @@ mod plane;
 mod scratch;
 pub mod x264;
 
+#[cfg(feature = "gradient")]
 pub use adjoint::{AdjointKernels, CoefficientConsts};
 #[doc(hidden)]
 pub use backend::roofline;
 pub use backend::Backend;
+#[cfg(feature = "block-means")]
 pub use block_means::{BlockMeanKernels, ColumnSums};
 pub use downsample::{Downsample, DownsampleKernels, RowRole};
 pub use engine::{

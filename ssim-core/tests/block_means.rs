@@ -4,6 +4,8 @@
 //! reach `f > 1` with 8-bit images, so u16 and f32 samples, channel steps and odd sizes are
 //! checked here.
 
+#![cfg(feature = "block-means")]
+
 use ssim_core::{
     AutoDownsample, Backend, BlockMeanKernels, ColumnSums, Error, Plane, Sample, SampleKind,
 };

@@ -108,8 +108,10 @@ macro_rules! kernel_list {
             /// `kernels::scalar::row_sums`.
             fn row_sums = row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);
             /// The gradient's FIR: `out[p] = sum_k g[k] src[p + k]` in f64.
+            #[cfg(feature = "gradient")]
             fn fir_f64 = fir_f64(src: &[f64], g: &[f64], out: &mut [f64]);
             /// The gradient's vertical passes: `out[q] = sum_t w[t] ring[starts[t] + q]`.
+            #[cfg(feature = "gradient")]
             fn weighted_rows_f64 = weighted_rows_f64(
                 ring: &[f64],
                 starts: &[usize],
@@ -119,6 +121,7 @@ macro_rules! kernel_list {
             /// The gradient's vertical moments: rows `t` of `x` at `ring[starts[t]..][..n]`
             /// and of `y` just after; `out` gets the five rows of `n` of the `w`-weighted sums
             /// of `x, y, x^2, y^2, xy`.
+            #[cfg(feature = "gradient")]
             fn weighted_moments_f64 = weighted_moments_f64(
                 ring: &[f64],
                 starts: &[usize],
@@ -129,6 +132,7 @@ macro_rules! kernel_list {
             /// The gradient's output row: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
             /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` (three rows of
             /// `out.len()` each).
+            #[cfg(feature = "gradient")]
             fn weighted_combine_f64 = weighted_combine_f64(
                 ring: &[f64],
                 starts: &[usize],
@@ -139,6 +143,7 @@ macro_rules! kernel_list {
             );
             /// The gradient's coefficient rows `a, b, c` (`out`, 3 rows of `n`) from the
             /// window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`, 5 rows of `n`).
+            #[cfg(feature = "gradient")]
             fn adjoint_coefficients = adjoint_coefficients(
                 stats: &[f64],
                 k: &CoefficientConsts,
@@ -171,14 +176,17 @@ macro_rules! kernel_list {
             /// The block-mean stage's column sums (`kernels::block_means`): `acc[i] +=
             /// src[i * step]` in f32, exact for the integer sums it is used for. The same bits
             /// on every backend.
+            #[cfg(feature = "block-means")]
             fn block_add_u8 = block_add(src: &[u8], step: usize, acc: &mut [f32]);
             /// As `block_add_u8`.
-            #[cfg(feature = "u16")]
+            #[cfg(all(feature = "u16", feature = "block-means"))]
             fn block_add_u16 = block_add(src: &[u16], step: usize, acc: &mut [f32]);
             /// As `block_add_u8`, f32 samples summed in f64.
+            #[cfg(feature = "block-means")]
             fn block_add_f32 = block_add_f32(src: &[f32], step: usize, acc: &mut [f64]);
             /// The block means of exact integer column sums for `f = 2^levels`: `out[k]` is
             /// the sum of `acc[k f..][..f]` over `f^2`. The same bits on every backend.
+            #[cfg(feature = "block-means")]
             fn block_sums = block_sums(acc: &[f32], levels: u32, out: &mut [f32]);
             /// FFmpeg's 8-bit SSIM (`kernels::x264`): the 4x4 block sums of blocks `0..nb`
             /// (at most `STRIP + 1`) of the block rows `a`, `b` from pixel `x0`. Exact.

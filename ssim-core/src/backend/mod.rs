@@ -11,6 +11,7 @@ mod list;
 mod tests;
 
 #[allow(unused_imports)] // the entry points name them through `use super::*`
+#[cfg(feature = "gradient")]
 use crate::adjoint::CoefficientConsts;
 #[cfg(feature = "portable")]
 use crate::arch::portable::Portable;

@@ -46,7 +46,9 @@ macro_rules! vector_only {
         )*
     };
 }
-vector_only!(block_means, downsample, generic, roofline, x264);
+vector_only!(downsample, generic, roofline, x264);
+#[cfg(feature = "block-means")]
+vector_only!(block_means);
 pub(crate) mod scalar;
 
 /// Moment rows per ring slot of the f64 box path (`Sx, Sy, Sxx, Syy, Sxy`).

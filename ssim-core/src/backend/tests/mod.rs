@@ -7,7 +7,9 @@
 
 extern crate std;
 
+#[cfg(feature = "gradient")]
 mod adjoint;
+#[cfg(feature = "block-means")]
 mod block_means;
 mod boxes;
 mod downsample;

@@ -15,15 +15,18 @@
 //! `gaussian.rs` holds the f32 moment kernels (Gaussian windows and f32 samples), `boxes.rs`
 //! the exact box-sum kernels, this file what they share plus the loads and row sums.
 
+#[cfg(feature = "gradient")]
 mod adjoint;
 mod boxes;
 mod gaussian;
 
+#[cfg(feature = "block-means")]
 pub(crate) use super::block_means::{
     add as block_add, add_f32 as block_add_f32, sums as block_sums,
 };
 pub(crate) use super::downsample::downsample;
 pub(crate) use super::x264::{blocks as x264_blocks_u8, windows as x264_windows_u8};
+#[cfg(feature = "gradient")]
 pub(crate) use adjoint::{
     adjoint_coefficients, fir_f64, weighted_combine_f64, weighted_moments_f64, weighted_rows_f64,
 };

@@ -1,0 +1,201 @@
+//! The scalar kernels of the gradient's backward pass (feature `gradient`): f64 rows, in the
+//! order every other backend follows.
+
+use crate::adjoint::CoefficientConsts;
+
+/// Whether the weights read the same both ways (`w[t] == w[len - 1 - t]`): the gradient's
+/// kernels then add the two samples of a pair before the one multiply, in pair order `t`,
+/// `len - 1 - t` from the outside in, the odd centre last. Every backend makes the same test,
+/// so the bits stay those of the scalar kernel.
+#[inline(always)]
+pub(crate) fn symmetric(w: &[f64]) -> bool {
+    w.iter().zip(w.iter().rev()).all(|(a, b)| a == b)
+}
+
+/// `out[p] = sum_k g[k] src[p + k]` (the gradient's FIR), taps in order from 0.0, or paired
+/// if `g` is [`symmetric`].
+pub(crate) fn fir_f64(src: &[f64], g: &[f64], out: &mut [f64]) {
+    let t = g.len();
+    let sym = symmetric(g);
+    for (p, o) in out.iter_mut().enumerate() {
+        let mut acc = 0.0;
+        if sym {
+            for k in 0..t / 2 {
+                acc += g[k] * (src[p + k] + src[p + t - 1 - k]);
+            }
+            if t % 2 == 1 {
+                acc += g[t / 2] * src[p + t / 2];
+            }
+        } else {
+            for (k, &gk) in g.iter().enumerate() {
+                acc += gk * src[p + k];
+            }
+        }
+        *o = acc;
+    }
+}
+
+/// `out[q] = sum_t w[t] ring[starts[t] + q]` (the gradient's vertical passes), rows in order
+/// from 0.0, or paired if `w` is [`symmetric`].
+pub(crate) fn weighted_rows_f64(ring: &[f64], starts: &[usize], w: &[f64], out: &mut [f64]) {
+    let t = w.len().min(starts.len());
+    let sym = symmetric(&w[..t]);
+    for (q, o) in out.iter_mut().enumerate() {
+        let mut acc = 0.0;
+        if sym {
+            for k in 0..t / 2 {
+                acc += w[k] * (ring[starts[k] + q] + ring[starts[t - 1 - k] + q]);
+            }
+            if t % 2 == 1 {
+                acc += w[t / 2] * ring[starts[t / 2] + q];
+            }
+        } else {
+            for (&st, &wt) in starts.iter().zip(w) {
+                acc += wt * ring[st + q];
+            }
+        }
+        *o = acc;
+    }
+}
+
+/// The gradient's coefficients `(a, b, c)` of one map pixel from its window statistics. The
+/// generic kernel repeats these operations lane by lane (negation as `0.0 - v`), so every
+/// backend gives these bits.
+#[inline(always)]
+pub(crate) fn adjoint_coefficient(
+    k: &CoefficientConsts,
+    mx: f64,
+    my: f64,
+    exx: f64,
+    eyy: f64,
+    exy: f64,
+) -> (f64, f64, f64) {
+    let vx = k.cov * (exx - mx * mx);
+    let vy = k.cov * (eyy - my * my);
+    let vxy = k.cov * (exy - mx * my);
+    let a2 = 2.0 * vxy + k.c2;
+    let b2 = (vx + vy) + k.c2;
+    let (d_my, d_vxy, d_vyy) = if k.cs {
+        let inv = 1.0 / b2;
+        (0.0, 2.0 * inv, 0.0 - (a2 * inv) * inv)
+    } else {
+        let a1 = (2.0 * mx) * my + k.c1;
+        let b1 = (mx * mx + my * my) + k.c1;
+        // 1 / b1 = b2 / d and 1 / b2 = b1 / d: one division.
+        let inv = 1.0 / (b1 * b2);
+        let s = (a1 * a2) * inv;
+        (
+            (2.0 * inv) * (mx * a2 - (my * s) * b2),
+            (2.0 * a1) * inv,
+            0.0 - (s * b1) * inv,
+        )
+    };
+    let f = k.dcov;
+    let pi = k.weight;
+    (
+        pi * ((d_my - ((2.0 * f) * my) * d_vyy) - (f * mx) * d_vxy),
+        ((pi * 2.0) * f) * d_vyy,
+        (pi * f) * d_vxy,
+    )
+}
+
+/// The coefficient rows `a, b, c` (`out`: 3 rows of `n`) from the statistics rows
+/// `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`: 5 rows of `n`).
+pub(crate) fn adjoint_coefficients(stats: &[f64], k: &CoefficientConsts, out: &mut [f64]) {
+    let n = out.len() / 3;
+    let st = &stats[..5 * n];
+    let (oa, rest) = out.split_at_mut(n);
+    let (ob, oc) = rest.split_at_mut(n);
+    for q in 0..n {
+        let (a, b, c) = adjoint_coefficient(
+            k,
+            st[q],
+            st[n + q],
+            st[2 * n + q],
+            st[3 * n + q],
+            st[4 * n + q],
+        );
+        oa[q] = a;
+        ob[q] = b;
+        oc[q] = c;
+    }
+}
+
+/// The gradient's vertical moments: for every column `q < n`, with `x_t = ring[starts[t] + q]`
+/// and `y_t = ring[starts[t] + n + q]`, the sums over `t` (in order from 0.0) of `w[t] x_t`,
+/// `w[t] y_t`, `w[t] (x_t x_t)`, `w[t] (y_t y_t)`, `w[t] (x_t y_t)` into the five rows of `out`
+/// (paired if `w` is [`symmetric`]: `w[t] (x_t + x_u)`, `w[t] (x_t x_t + x_u x_u)`, ...).
+pub(crate) fn weighted_moments_f64(
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    n: usize,
+    out: &mut [f64],
+) {
+    let out = &mut out[..5 * n];
+    let t = w.len().min(starts.len());
+    let sym = symmetric(&w[..t]);
+    for q in 0..n {
+        let mut acc = [0.0f64; 5];
+        if sym {
+            for k in 0..t / 2 {
+                let (a, b) = (starts[k] + q, starts[t - 1 - k] + q);
+                let (xa, ya, xb, yb) = (ring[a], ring[a + n], ring[b], ring[b + n]);
+                let wt = w[k];
+                acc[0] += wt * (xa + xb);
+                acc[1] += wt * (ya + yb);
+                acc[2] += wt * (xa * xa + xb * xb);
+                acc[3] += wt * (ya * ya + yb * yb);
+                acc[4] += wt * (xa * ya + xb * yb);
+            }
+        }
+        let single = if sym { t / 2..t - t / 2 } else { 0..t };
+        for k in single {
+            let (st, wt) = (starts[k], w[k]);
+            let (x, y) = (ring[st + q], ring[st + n + q]);
+            acc[0] += wt * x;
+            acc[1] += wt * y;
+            acc[2] += wt * (x * x);
+            acc[3] += wt * (y * y);
+            acc[4] += wt * (x * y);
+        }
+        for (m, a) in acc.iter().enumerate() {
+            out[m * n + q] = *a;
+        }
+    }
+}
+
+/// The gradient's output row: with `a_t, b_t, c_t` the three rows of `n = out.len()` at
+/// `ring[starts[t]..]` (one after the other), `out[q] = (A + y[q] B) + x[q] C` where `A, B, C`
+/// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`].
+pub(crate) fn weighted_combine_f64(
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    x: &[f64],
+    y: &[f64],
+    out: &mut [f64],
+) {
+    let n = out.len();
+    let t = w.len().min(starts.len());
+    let sym = symmetric(&w[..t]);
+    for q in 0..n {
+        let mut acc = [0.0f64; 3];
+        for (m, a) in acc.iter_mut().enumerate() {
+            let at = |k: usize| ring[starts[k] + m * n + q];
+            if sym {
+                for (k, &wk) in w[..t / 2].iter().enumerate() {
+                    *a += wk * (at(k) + at(t - 1 - k));
+                }
+                if t % 2 == 1 {
+                    *a += w[t / 2] * at(t / 2);
+                }
+            } else {
+                for (k, &wt) in w[..t].iter().enumerate() {
+                    *a += wt * at(k);
+                }
+            }
+        }
+        out[q] = (acc[0] + y[q] * acc[1]) + x[q] * acc[2];
+    }
+}
