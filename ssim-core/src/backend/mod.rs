@@ -212,34 +212,43 @@ kernel_list!(plain_table! { SCALAR, Backend::Scalar, scalar });
 #[cfg(feature = "portable")]
 kernel_list!(plain_table! { PORTABLE, Backend::Portable, generic(Portable) });
 
+/// The `#[target_feature]` tables of the vector backends, one module each, for the list
+/// `$list` (the kernels here, the roofline probes in `roofline.rs`): each backend's feature
+/// string, token and detection are written once for both.
+macro_rules! vector_tables {
+    ($list:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        mod avx2 {
+            use super::*;
+            use crate::arch::x86_64::{avx2::Avx2, has_avx2_fma};
+            $list!(target_feature_table! { Backend::Avx2, "avx2,fma", Avx2, has_avx2_fma() });
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        mod avx512 {
+            use super::*;
+            use crate::arch::x86_64::{avx512::Avx512, has_avx512};
+            $list!(target_feature_table! {
+                Backend::Avx512, "avx512f,avx512bw,avx2,fma", Avx512, has_avx512()
+            });
+        }
+
+        #[cfg(target_arch = "aarch64")]
+        mod neon {
+            use super::*;
+            use crate::arch::aarch64::neon::Neon;
+            $list!(target_feature_table! {
+                Backend::Neon, "neon", Neon, cfg!(target_feature = "neon")
+            });
+        }
+    };
+}
+
 // After the table macros, which it reuses.
 #[doc(hidden)]
 pub mod roofline;
 
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::*;
-    use crate::arch::x86_64::{avx2::Avx2, has_avx2_fma};
-    kernel_list!(target_feature_table! { Backend::Avx2, "avx2,fma", Avx2, has_avx2_fma() });
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::*;
-    use crate::arch::x86_64::{avx512::Avx512, has_avx512};
-    kernel_list!(target_feature_table! {
-        Backend::Avx512, "avx512f,avx512bw,avx2,fma", Avx512, has_avx512()
-    });
-}
-
-#[cfg(target_arch = "aarch64")]
-mod neon {
-    use super::*;
-    use crate::arch::aarch64::neon::Neon;
-    kernel_list!(target_feature_table! {
-        Backend::Neon, "neon", Neon, cfg!(target_feature = "neon")
-    });
-}
+vector_tables!(kernel_list);
 
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use crate::arch::target_feature_table;

@@ -34,30 +34,7 @@ probe_list!(plain_table! { SCALAR, Backend::Scalar, scalar });
 #[cfg(feature = "portable")]
 probe_list!(plain_table! { PORTABLE, Backend::Portable, generic(Portable) });
 
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::*;
-    use crate::arch::x86_64::{avx2::Avx2, has_avx2_fma};
-    probe_list!(target_feature_table! { Backend::Avx2, "avx2,fma", Avx2, has_avx2_fma() });
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::*;
-    use crate::arch::x86_64::{avx512::Avx512, has_avx512};
-    probe_list!(target_feature_table! {
-        Backend::Avx512, "avx512f,avx512bw,avx2,fma", Avx512, has_avx512()
-    });
-}
-
-#[cfg(target_arch = "aarch64")]
-mod neon {
-    use super::*;
-    use crate::arch::aarch64::neon::Neon;
-    probe_list!(target_feature_table! {
-        Backend::Neon, "neon", Neon, cfg!(target_feature = "neon")
-    });
-}
+vector_tables!(probe_list);
 
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 use crate::arch::target_feature_table;
