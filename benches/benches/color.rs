@@ -5,20 +5,14 @@
 //! `cargo bench -p ssim-benches --bench color -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ssim_benches::pair;
+use ssim_benches::{pair, rgb};
 use ssim_std::{ssim_image, ChannelMode, Config, Interleaved, Params, PixelLayout};
 use std::hint::black_box;
 
 fn color(c: &mut Criterion) {
     let p = pair(1920, 1080);
     let (w, h) = (p.width, p.height);
-    // Three different channels from the gray pair (shifted copies), so no channel repeats.
-    let rgb = |v: &[u8]| -> Vec<u8> {
-        (0..w * h)
-            .flat_map(|i| [v[i], v[(i + 7) % (w * h)], v[(i + w + 3) % (w * h)]])
-            .collect()
-    };
-    let (xr, yr) = (rgb(&p.x), rgb(&p.y));
+    let (xr, yr) = rgb(&p);
     let params = Params::wang2004(255.0);
     let config = Config {
         backend: None,

@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release -p ssim-benches --example color_ratio -- [ROUNDS] [CALLS]`
 
-use ssim_benches::pair;
+use ssim_benches::{pair, rgb};
 use ssim_std::{ssim_image, ChannelMode, Config, Interleaved, Params, PixelLayout};
 use std::time::Instant;
 
@@ -20,13 +20,7 @@ fn main() {
     );
     let p = pair(1920, 1080);
     let (w, h) = (p.width, p.height);
-    // As benches/color.rs: three different channels from the gray pair.
-    let rgb = |v: &[u8]| -> Vec<u8> {
-        (0..w * h)
-            .flat_map(|i| [v[i], v[(i + 7) % (w * h)], v[(i + w + 3) % (w * h)]])
-            .collect()
-    };
-    let (xr, yr) = (rgb(&p.x), rgb(&p.y));
+    let (xr, yr) = rgb(&p);
     let params = Params::wang2004(255.0);
     let config = Config {
         backend: None,

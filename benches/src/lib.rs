@@ -72,6 +72,18 @@ pub fn pair(width: usize, height: usize) -> Pair {
     generated(width, height)
 }
 
+/// The pair as interleaved RGB, three different channels per image (the gray image and two
+/// shifted copies of it, so no channel repeats): the colour benchmarks' input.
+pub fn rgb(p: &Pair) -> (Vec<u8>, Vec<u8>) {
+    let n = p.width * p.height;
+    let interleave = |v: &[u8]| -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| [v[i], v[(i + 7) % n], v[(i + p.width + 3) % n]])
+            .collect()
+    };
+    (interleave(&p.x), interleave(&p.y))
+}
+
 /// Smooth shapes plus grain; the distorted image is a 3-tap blur plus noise.
 pub fn generated(width: usize, height: usize) -> Pair {
     let mut state = 0x2545_f491_4f6c_dd1du64;
