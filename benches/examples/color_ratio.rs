@@ -1,24 +1,27 @@
-//! RGB (mean of the channels) against gray on the bench pair, one thread, in one process:
-//! rounds of each alternate so both see the same machine load, and the minimum over the
+//! RGB (mean of the channels) against gray on the bench pair, one thread, in one process, in
+//! CPU time of the thread (`CpuClock`): rounds of each alternate so both see the same machine load, and the minimum over the
 //! rounds is the figure least disturbed by other processes. Prints both times and the ratio
 //! (the target of issue 17 is at most 3.2x).
 //!
-//! `cargo run --release -p ssim-benches --example color_ratio -- [ROUNDS] [CALLS]`
+//! `cargo run --release -p ssim-benches --example color_ratio -- [ROUNDS] [CALLS] [WxH]`
+//! (size 1920x1080 unless given; 3840x2160 is the other size of the bench pair).
 
-use ssim_benches::{pair, rgb};
+use ssim_benches::{pair, rgb, CpuClock};
 use ssim_std::{ssim_image, ChannelMode, Config, Interleaved, Params, PixelLayout};
-use std::time::Instant;
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numbers: ROUNDS CALLS"))
-        .collect();
-    let (rounds, calls) = (
-        args.first().copied().unwrap_or(9),
-        args.get(1).copied().unwrap_or(5),
-    );
-    let p = pair(1920, 1080);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |i: usize, default: usize| {
+        args.get(i).map_or(default, |a| {
+            a.parse().expect("usage: [ROUNDS] [CALLS] [WxH]")
+        })
+    };
+    let (rounds, calls) = (number(0, 9), number(1, 5));
+    let (w, h) = args.get(2).map_or((1920, 1080), |s| {
+        let (w, h) = s.split_once('x').expect("size as WxH");
+        (w.parse().expect("width"), h.parse().expect("height"))
+    });
+    let p = pair(w, h);
     let (w, h) = (p.width, p.height);
     let (xr, yr) = rgb(&p);
     let params = Params::wang2004(255.0);
@@ -35,12 +38,12 @@ fn main() {
         Interleaved::new(&yr, w, h, PixelLayout::Rgb).expect("valid"),
     );
     let time = |(x, y): &(Interleaved<'_, u8>, Interleaved<'_, u8>)| {
-        let t0 = Instant::now();
+        let t0 = CpuClock::start();
         for _ in 0..calls {
             let r = ssim_image(&params, x, y, ChannelMode::Mean, &config).expect("valid");
             std::hint::black_box(r);
         }
-        t0.elapsed().as_secs_f64() * 1e3 / calls as f64
+        t0.seconds() * 1e3 / calls as f64
     };
     let (mut g, mut c) = (Vec::new(), Vec::new());
     for _ in 0..rounds {

@@ -18,41 +18,12 @@
 
 use std::time::Instant;
 
-use ssim_benches::pair;
+use ssim_benches::{pair, CpuClock};
 use ssim_core::{compute_with, roofline, scratch_len, Options, ScratchBlock};
 use ssim_std::{msssim_with, ssim_with, Backend, Config, MsSsimParams, Params, Plane};
 
 /// Lane operations per input pixel of the Gaussian-11 floor (issue 14).
 const FLOOR_OPS_PER_PIXEL: f64 = 88.0;
-
-/// Seconds this thread has run on a CPU (`/proc/thread-self/schedstat`, Linux), or wall
-/// clock where that file is missing: on a shared machine the time slices other processes
-/// take do not count.
-struct Clock {
-    start: Instant,
-    cpu: Option<u64>,
-}
-
-fn cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
-}
-
-impl Clock {
-    fn start() -> Clock {
-        Clock {
-            cpu: cpu_ns(),
-            start: Instant::now(),
-        }
-    }
-
-    fn seconds(&self) -> f64 {
-        match (self.cpu, cpu_ns()) {
-            (Some(a), Some(b)) => (b - a) as f64 * 1e-9,
-            _ => self.start.elapsed().as_secs_f64(),
-        }
-    }
-}
 
 /// CPU seconds per call of `f`, the least of three rounds of `reps` calls each (one clock
 /// reading per round: the kernel updates a thread's run time only at ticks and switches), and
@@ -61,7 +32,7 @@ fn time(reps: usize, mut f: impl FnMut() -> f64) -> (f64, f64) {
     let mut value = f() + f();
     let mut best = f64::INFINITY;
     for _ in 0..3 {
-        let c = Clock::start();
+        let c = CpuClock::start();
         for _ in 0..reps {
             value += f();
         }
@@ -85,7 +56,7 @@ fn rate(mut probe: impl FnMut(usize) -> roofline::Work) -> f64 {
     }
     let mut best = 0.0f64;
     for _ in 0..3 {
-        let c = Clock::start();
+        let c = CpuClock::start();
         let w = probe(n);
         best = best.max(w.amount as f64 / c.seconds());
         sink += w.value;

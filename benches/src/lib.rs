@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// A reference/distorted pair of 8-bit gray images.
 pub struct Pair {
@@ -188,6 +189,48 @@ pub fn separable_ssim_f32(x: &[u8], y: &[u8], width: usize, height: usize) -> f6
         sum += row as f64;
     }
     sum / (ow * oh) as f64
+}
+
+/// Seconds this thread has run on a CPU (`/proc/thread-self/schedstat`, Linux), or wall
+/// clock where that file is missing: on a shared machine the time slices other processes
+/// take do not count.
+pub struct CpuClock {
+    start: Instant,
+    cpu: Option<u64>,
+}
+
+fn cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+impl CpuClock {
+    /// Starts the clock.
+    ///
+    /// ```
+    /// let c = ssim_benches::CpuClock::start();
+    /// let v: u64 = (0..1000u64).sum();
+    /// assert!(v > 0 && c.seconds() >= 0.0);
+    /// ```
+    pub fn start() -> CpuClock {
+        CpuClock {
+            cpu: cpu_ns(),
+            start: Instant::now(),
+        }
+    }
+
+    /// Seconds since [`start`](Self::start): this thread's CPU time where Linux tells it.
+    ///
+    /// ```
+    /// let c = ssim_benches::CpuClock::start();
+    /// assert!(c.seconds() < 60.0);
+    /// ```
+    pub fn seconds(&self) -> f64 {
+        match (self.cpu, cpu_ns()) {
+            (Some(a), Some(b)) => (b - a) as f64 * 1e-9,
+            _ => self.start.elapsed().as_secs_f64(),
+        }
+    }
 }
 
 #[cfg(test)]

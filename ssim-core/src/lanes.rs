@@ -50,6 +50,18 @@ pub(crate) trait Lanes: Copy {
     fn load_u8(self, s: &[u8], i: usize) -> Self::V;
     /// `s[i..i + F]` widened to f32 (exact).
     fn load_u16(self, s: &[u16], i: usize) -> Self::V;
+    /// `s[K j]` for `j` in `0..F` widened to f32 (exact): the channel of `F` pixels of `K`
+    /// interleaved channels; `s` holds at least `K (F - 1) + 1` samples. `None` where the
+    /// instruction set has nothing better than the compiler's code for the strided loop.
+    #[inline(always)]
+    fn load_u8_every<const K: usize>(self, _s: &[u8]) -> Option<Self::V> {
+        None
+    }
+    /// As [`load_u8_every`](Self::load_u8_every), for 16-bit samples.
+    #[inline(always)]
+    fn load_u16_every<const K: usize>(self, _s: &[u16]) -> Option<Self::V> {
+        None
+    }
     /// Sums of adjacent lanes: `[a0 + a1, a2 + a3, .., b0 + b1, b2 + b3, ..]` (the IEEE sums
     /// of the pairs of `a` then of `b`).
     fn pair_add(self, a: Self::V, b: Self::V) -> Self::V;

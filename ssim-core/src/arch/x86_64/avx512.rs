@@ -102,6 +102,80 @@ impl Lanes for Avx512 {
         }
     }
     #[inline(always)]
+    fn load_u8_every<const K: usize>(self, s: &[u8]) -> Option<__m512> {
+        // Word `3j / 2` holds byte `3j` in its low or high half: one permute of words across
+        // the register puts it into dword `j`, a per-lane shift and a mask isolate it.
+        const WORDS3: [u16; 32] = {
+            let mut w = [0u16; 32];
+            let mut j = 0;
+            while j < 16 {
+                w[2 * j] = (3 * j / 2) as u16;
+                j += 1;
+            }
+            w
+        };
+        const SHIFTS3: [u32; 16] = {
+            let mut v = [0u32; 16];
+            let mut j = 0;
+            while j < 16 {
+                v[j] = 8 * ((3 * j) % 2) as u32;
+                j += 1;
+            }
+            v
+        };
+        if !(2..=4).contains(&K) {
+            return None;
+        }
+        let n = K * 15 + 1;
+        let s = &s[..n];
+        // SAFETY: see the impl comment; the masked load reads only the `n` bytes `s` holds
+        // (masked-out bytes are neither read nor faulted on); the tables are 64 bytes each.
+        unsafe {
+            let v = _mm512_maskz_loadu_epi8(u64::MAX >> (64 - n), s.as_ptr().cast());
+            let lanes = match K {
+                4 => v,
+                3 => {
+                    let idx = _mm512_loadu_si512(WORDS3.as_ptr().cast());
+                    let words = _mm512_maskz_permutexvar_epi16(0x5555_5555, idx, v);
+                    _mm512_srlv_epi32(words, _mm512_loadu_si512(SHIFTS3.as_ptr().cast()))
+                }
+                _ => return None,
+            };
+            let bytes = _mm512_and_si512(lanes, _mm512_set1_epi32(0xff));
+            Some(_mm512_cvtepi32_ps(bytes))
+        }
+    }
+    #[inline(always)]
+    fn load_u16_every<const K: usize>(self, s: &[u16]) -> Option<__m512> {
+        // Word `K j` into the low half of dword `j`, the high half zeroed.
+        const fn words<const K: usize>() -> [u16; 32] {
+            let mut w = [0u16; 32];
+            let mut j = 0;
+            while j < 16 {
+                w[2 * j] = (K * j) as u16;
+                j += 1;
+            }
+            w
+        }
+        if !(2..=4).contains(&K) {
+            return None;
+        }
+        // At most 61 words: two registers of 32.
+        let n = K * 15 + 1;
+        let (lo, hi) = s[..n].split_at(n.min(32));
+        let idx = words::<K>();
+        let mask = |len: usize| if len == 0 { 0 } else { u32::MAX >> (32 - len) };
+        // SAFETY: see the impl comment; each masked load reads only the words of its slice
+        // (`lo`, `hi`: masked-out words are neither read nor faulted on); `idx` is 64 bytes.
+        unsafe {
+            let a = _mm512_maskz_loadu_epi16(mask(lo.len()), lo.as_ptr().cast());
+            let b = _mm512_maskz_loadu_epi16(mask(hi.len()), hi.as_ptr().cast());
+            let idx = _mm512_loadu_si512(idx.as_ptr().cast());
+            let lanes = _mm512_maskz_permutex2var_epi16(0x5555_5555, a, idx, b);
+            Some(_mm512_cvtepi32_ps(lanes))
+        }
+    }
+    #[inline(always)]
     fn pair_add(self, a: __m512, b: __m512) -> __m512 {
         // SAFETY: see the impl comment.
         unsafe {

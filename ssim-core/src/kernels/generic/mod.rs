@@ -50,6 +50,8 @@ pub(super) fn chunks(n: usize, f: usize) -> impl Iterator<Item = usize> {
 pub(crate) trait Widen: crate::Sample {
     /// `src[i..i + F]` as f32 lanes.
     fn widen<S: Lanes>(s: S, src: &[Self], i: usize) -> S::V;
+    /// `src[K j]` for `j` in `0..F` as f32 lanes, if the backend has a load for it.
+    fn widen_every<S: Lanes, const K: usize>(s: S, src: &[Self]) -> Option<S::V>;
 }
 
 impl Widen for u8 {
@@ -57,12 +59,20 @@ impl Widen for u8 {
     fn widen<S: Lanes>(s: S, src: &[u8], i: usize) -> S::V {
         s.load_u8(src, i)
     }
+    #[inline(always)]
+    fn widen_every<S: Lanes, const K: usize>(s: S, src: &[u8]) -> Option<S::V> {
+        s.load_u8_every::<K>(src)
+    }
 }
 
 impl Widen for u16 {
     #[inline(always)]
     fn widen<S: Lanes>(s: S, src: &[u16], i: usize) -> S::V {
         s.load_u16(src, i)
+    }
+    #[inline(always)]
+    fn widen_every<S: Lanes, const K: usize>(s: S, src: &[u16]) -> Option<S::V> {
+        s.load_u16_every::<K>(src)
     }
 }
 
@@ -77,9 +87,9 @@ pub(crate) fn load<S: Lanes, T: Widen>(s: S, src: &[T], step: usize, out: &mut [
     // scalar loop cost a third of a colour channel's time).
     match step {
         1 => {}
-        2 => return load_every::<T, 2>(src, out),
-        3 => return load_every::<T, 3>(src, out),
-        4 => return load_every::<T, 4>(src, out),
+        2 => return load_every::<S, T, 2>(s, src, out),
+        3 => return load_every::<S, T, 3>(s, src, out),
+        4 => return load_every::<S, T, 4>(s, src, out),
         _ => return scalar::load(src, step, out),
     }
     let src = &src[..n];
@@ -94,17 +104,32 @@ pub(crate) fn load<S: Lanes, T: Widen>(s: S, src: &[T], step: usize, out: &mut [
 
 /// `out[i] = src[K i]` widened (exact), as `scalar::load` with step `K`.
 #[inline(always)]
-fn load_every<T: crate::Sample, const K: usize>(src: &[T], out: &mut [f32]) {
+fn load_every<S: Lanes, T: Widen, const K: usize>(s: S, src: &[T], out: &mut [f32]) {
     let n = out.len();
     if n == 0 {
         return;
     }
-    // The last pixel may lack its trailing channels: whole groups of K for the others.
     let src = &src[..(n - 1) * K + 1];
+    // The backend's own load where it has one (vector permutes: the compiler's code for
+    // the loop below is bound by byte shuffles on one port), the loop for the rest.
+    let mut done = 0;
+    while done + S::F <= n {
+        match T::widen_every::<S, K>(s, &src[done * K..]) {
+            Some(v) => s.store(v, out, done),
+            None => break,
+        }
+        done += S::F;
+    }
+    if done == n {
+        return;
+    }
+    let (src, out) = (&src[done * K..], &mut out[done..]);
+    let last = out.len() - 1;
+    // The last pixel may lack its trailing channels: whole groups of K for the others.
     for (o, g) in out.iter_mut().zip(src.chunks_exact(K)) {
         *o = g[0].to_f32();
     }
-    out[n - 1] = src[(n - 1) * K].to_f32();
+    out[last] = src[last * K].to_f32();
 }
 
 #[inline(always)]
