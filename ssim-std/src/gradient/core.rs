@@ -227,15 +227,16 @@ fn widen<T: Sample>(out: &mut [f64], row: &[T], step: usize) {
     }
 }
 
-/// Two packed f64 images (pyramid levels, luma).
-pub(crate) struct Packed<'a> {
+/// Two packed images (pyramid levels, luma), in f32 where that is exact (the 2x2 means of
+/// 8- and 16-bit samples) and f64 otherwise.
+pub(crate) struct Packed<'a, E> {
     pub width: usize,
     pub height: usize,
-    pub x: &'a [f64],
-    pub y: &'a [f64],
+    pub x: &'a [E],
+    pub y: &'a [E],
 }
 
-impl Source for Packed<'_> {
+impl<E: Copy + Sync + Into<f64>> Source for Packed<'_, E> {
     fn width(&self) -> usize {
         self.width
     }
@@ -244,8 +245,12 @@ impl Source for Packed<'_> {
     }
     fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]) {
         let r = i * self.width..(i + 1) * self.width;
-        x.copy_from_slice(&self.x[r.clone()]);
-        y.copy_from_slice(&self.y[r]);
+        for (o, &v) in x.iter_mut().zip(&self.x[r.clone()]) {
+            *o = v.into();
+        }
+        for (o, &v) in y.iter_mut().zip(&self.y[r]) {
+            *o = v.into();
+        }
     }
 }
 
@@ -274,19 +279,56 @@ const STATS: usize = 5;
 /// Coefficient maps `a, b, c`.
 const COEFFS: usize = 3;
 
-/// A ring of rows tagged with the index they hold.
+/// An f64 buffer whose first element sits on a 64-byte boundary. Rows whose length is a
+/// multiple of 8 then start on cache lines, so an AVX-512 kernel's full-vector loads down
+/// a column never straddle two lines (a straddling load costs two; glibc's large blocks are
+/// only 16-byte aligned).
+pub(crate) struct Aligned {
+    buf: Vec<f64>,
+    off: usize,
+    len: usize,
+}
+
+impl Aligned {
+    pub(crate) fn new(len: usize) -> Aligned {
+        let buf = vec![0.0; len + 7];
+        // `align_offset` may decline (usize::MAX); the buffer then stays as it is.
+        let off = buf.as_ptr().align_offset(64);
+        let off = if off < 8 { off } else { 0 };
+        Aligned { buf, off, len }
+    }
+}
+
+impl core::ops::Deref for Aligned {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.buf[self.off..self.off + self.len]
+    }
+}
+
+impl core::ops::DerefMut for Aligned {
+    fn deref_mut(&mut self) -> &mut [f64] {
+        &mut self.buf[self.off..self.off + self.len]
+    }
+}
+
+/// A ring of rows tagged with the index they hold; each slot starts on a cache line.
 struct Ring {
     tags: Vec<Option<usize>>,
     len: usize,
-    data: Vec<f64>,
+    /// Slot spacing: `len` rounded up to 8 samples (64 bytes).
+    stride: usize,
+    data: Aligned,
 }
 
 impl Ring {
     fn new(slots: usize, len: usize) -> Ring {
+        let stride = len.div_ceil(8) * 8;
         Ring {
             tags: vec![None; slots],
             len,
-            data: vec![0.0; slots * len],
+            stride,
+            data: Aligned::new(slots * stride),
         }
     }
 
@@ -296,19 +338,20 @@ impl Ring {
 
     fn get(&self, i: usize) -> Option<&[f64]> {
         let s = self.slot(i);
-        (self.tags[s] == Some(i)).then(|| &self.data[s * self.len..(s + 1) * self.len])
+        (self.tags[s] == Some(i)).then(|| &self.data[s * self.stride..s * self.stride + self.len])
     }
 
     /// Where row `i` starts in `data`, if the ring holds it.
     fn start(&self, i: usize) -> Option<usize> {
         let s = self.slot(i);
-        (self.tags[s] == Some(i)).then_some(s * self.len)
+        (self.tags[s] == Some(i)).then_some(s * self.stride)
     }
 
     fn claim(&mut self, i: usize) -> &mut [f64] {
         let s = self.slot(i);
         self.tags[s] = Some(i);
-        &mut self.data[s * self.len..(s + 1) * self.len]
+        let at = s * self.stride;
+        &mut self.data[at..at + self.len]
     }
 }
 
@@ -321,10 +364,10 @@ struct Band<'l, 's, S: Source> {
     x: Vec<f64>,
     y: Vec<f64>,
     /// The vertical moments of one map row (`STATS x width`).
-    vertical: Vec<f64>,
-    stats: Vec<f64>,
+    vertical: Aligned,
+    stats: Aligned,
     /// The coefficient maps of one map row (`COEFFS x map width`).
-    coefficient_row: Vec<f64>,
+    coefficient_row: Aligned,
 }
 
 impl<'l, 's, S: Source> Band<'l, 's, S> {
@@ -339,9 +382,9 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             coeffs: Ring::new(slots, COEFFS * w),
             x: vec![0.0; w],
             y: vec![0.0; w],
-            vertical: vec![0.0; STATS * w],
-            stats: vec![0.0; STATS * mw],
-            coefficient_row: vec![0.0; COEFFS * mw],
+            vertical: Aligned::new(STATS * w),
+            stats: Aligned::new(STATS * mw),
+            coefficient_row: Aligned::new(COEFFS * mw),
         }
     }
 
@@ -471,11 +514,11 @@ pub(crate) fn run<S: Source, O: Out>(
     let n = bands.min(h / MIN_BAND_ROWS).max(1);
     let one = |start: usize, end: usize, chunk: &mut [O]| {
         let mut band = Band::new(level);
-        let mut row = vec![0.0f64; w];
+        let mut row = Aligned::new(w);
         for (i, o) in (start..end).zip(chunk.chunks_exact_mut(w)) {
             band.output_row(i, &mut row);
             extra(i, &mut row);
-            for (d, &v) in o.iter_mut().zip(&row) {
+            for (d, &v) in o.iter_mut().zip(row.iter()) {
                 *d = O::from_f64(v);
             }
         }
