@@ -25,7 +25,7 @@
 //! output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
 
-use ssim_core::{AdjointKernels, CoefficientConsts, Padding, Plane, Sample};
+use ssim_core::{AdjointKernels, CoefficientConsts, Padding, Plane, Sample, SampleSlice};
 use std::cell::RefCell;
 
 /// The statistics of one axis: which image samples each map position reads, with the
@@ -191,8 +191,9 @@ fn fir(k: &AdjointKernels, out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
 pub(crate) trait Source: Sync {
     fn width(&self) -> usize;
     fn height(&self) -> usize;
-    /// Row `i` of the reference into `x` and of the distorted image into `y`.
-    fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]);
+    /// Row `i` of the reference into `x` and of the distorted image into `y`, converted on
+    /// the kernels `k`.
+    fn row(&self, k: &AdjointKernels, i: usize, x: &mut [f64], y: &mut [f64]);
 }
 
 /// Two planes of samples.
@@ -208,18 +209,24 @@ impl<T: Sample> Source for Planes<'_, '_, T> {
     fn height(&self) -> usize {
         self.x.height()
     }
-    fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]) {
-        widen(x, self.x.row(i), self.x.step());
-        widen(y, self.y.row(i), self.y.step());
+    fn row(&self, k: &AdjointKernels, i: usize, x: &mut [f64], y: &mut [f64]) {
+        widen(k, x, self.x.row(i), self.x.step());
+        widen(k, y, self.y.row(i), self.y.step());
     }
 }
 
-/// Samples `step` apart to f64; contiguous rows take a plain loop the compiler vectorises
-/// (`step_by` does not).
-fn widen<T: Sample>(out: &mut [f64], row: &[T], step: usize) {
+/// Samples `step` apart to f64; contiguous 8-bit and float rows on the backend's kernels
+/// (ssim-std itself is built for baseline x86-64, where this loop is two samples at a time).
+fn widen<T: Sample>(k: &AdjointKernels, out: &mut [f64], row: &[T], step: usize) {
     if step == 1 {
-        for (o, s) in out.iter_mut().zip(row) {
-            *o = s.to_f64();
+        match T::slice(row) {
+            SampleSlice::U8(r) => k.widen_u8(r, out),
+            SampleSlice::F32(r) => k.widen_f32(r, out),
+            SampleSlice::U16(_) => {
+                for (o, s) in out.iter_mut().zip(row) {
+                    *o = s.to_f64();
+                }
+            }
         }
     } else {
         for (o, s) in out.iter_mut().zip(row.iter().step_by(step)) {
@@ -237,21 +244,17 @@ pub(crate) struct Packed<'a, E> {
     pub y: &'a [E],
 }
 
-impl<E: Copy + Sync + Into<f64>> Source for Packed<'_, E> {
+impl<E: Out + Sync> Source for Packed<'_, E> {
     fn width(&self) -> usize {
         self.width
     }
     fn height(&self) -> usize {
         self.height
     }
-    fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]) {
+    fn row(&self, k: &AdjointKernels, i: usize, x: &mut [f64], y: &mut [f64]) {
         let r = i * self.width..(i + 1) * self.width;
-        for (o, &v) in x.iter_mut().zip(&self.x[r.clone()]) {
-            *o = v.into();
-        }
-        for (o, &v) in y.iter_mut().zip(&self.y[r]) {
-            *o = v.into();
-        }
+        E::widen_row(k, &self.x[r.clone()], x);
+        E::widen_row(k, &self.y[r], y);
     }
 }
 
@@ -453,7 +456,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         }
         let w = self.level.src.width();
         let (x, y) = self.inputs.claim(i).split_at_mut(w);
-        self.level.src.row(i, x, y);
+        self.level.src.row(&self.level.kernels, i, x, y);
     }
 
     /// Makes sure the coefficient row of map row `p` is in the ring: the window's moments
@@ -541,7 +544,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         }
         let width = lv.src.width();
         if self.inputs.get(i).is_none() {
-            lv.src.row(i, &mut self.x, &mut self.y);
+            lv.src.row(&lv.kernels, i, &mut self.x, &mut self.y);
         }
         let (x, y) = match self.inputs.get(i) {
             Some(r) => r.split_at(width),
@@ -576,9 +579,7 @@ pub(crate) fn run<S: Source, O: Out>(
         for (i, o) in (start..end).zip(chunk.chunks_exact_mut(w)) {
             band.output_row(i, &mut row);
             extra(i, &mut row);
-            for (d, &v) in o.iter_mut().zip(row.iter()) {
-                *d = O::from_f64(v);
-            }
+            O::narrow_row(&level.kernels, &row, o);
         }
         band.release();
         row.give();
@@ -602,19 +603,36 @@ pub(crate) fn run<S: Source, O: Out>(
         .for_each(|(s, e, chunk)| one(s, e, chunk));
 }
 
-/// An output sample type: f32 for the caller, f64 between pyramid levels.
+/// A stored sample type: f32 for the caller's gradient and the exact pyramid levels, f64
+/// for the others.
 pub(crate) trait Out: Send + Copy {
     fn from_f64(v: f64) -> Self;
+    /// `out[i] = src[i] as Self` on the kernels `k`.
+    fn narrow_row(k: &AdjointKernels, src: &[f64], out: &mut [Self]);
+    /// `out[i] = src[i] as f64` on the kernels `k`.
+    fn widen_row(k: &AdjointKernels, src: &[Self], out: &mut [f64]);
 }
 
 impl Out for f32 {
     fn from_f64(v: f64) -> f32 {
         v as f32
     }
+    fn narrow_row(k: &AdjointKernels, src: &[f64], out: &mut [f32]) {
+        k.narrow(src, out)
+    }
+    fn widen_row(k: &AdjointKernels, src: &[f32], out: &mut [f64]) {
+        k.widen_f32(src, out)
+    }
 }
 
 impl Out for f64 {
     fn from_f64(v: f64) -> f64 {
         v
+    }
+    fn narrow_row(_: &AdjointKernels, src: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(&src[..out.len()]);
+    }
+    fn widen_row(_: &AdjointKernels, src: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(&src[..out.len()]);
     }
 }

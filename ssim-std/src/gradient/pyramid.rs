@@ -167,9 +167,10 @@ impl Levels<'_> {
         for l in 1..n {
             let (w, h) = sizes[l - 1];
             let (cx, cy) = if l == 1 {
-                down(rule, &core::Planes { x, y })
+                down(&k, rule, &core::Planes { x, y })
             } else {
                 down(
+                    &k,
                     rule,
                     &Packed {
                         width: w,
@@ -308,7 +309,11 @@ fn supported(rule: Downsample) -> Result<()> {
 }
 
 /// The 2x2 rule on a pair of images, each output row summed in f64 and stored as `E`.
-fn down<S: Source, E: core::Out>(rule: Downsample, src: &S) -> (Vec<E>, Vec<E>) {
+fn down<S: Source, E: core::Out>(
+    kernels: &AdjointKernels,
+    rule: Downsample,
+    src: &S,
+) -> (Vec<E>, Vec<E>) {
     let (w, h) = (src.width(), src.height());
     let (cw, ch) = half(w, h);
     let cols = up_axis(rule, w);
@@ -333,7 +338,7 @@ fn down<S: Source, E: core::Out>(rule: Downsample, src: &S) -> (Vec<E>, Vec<E>) 
             flush(&mut dx, &mut dy, &mut ox, &mut oy);
             cur += 1;
         }
-        src.row(i, &mut rx, &mut ry);
+        src.row(kernels, i, &mut rx, &mut ry);
         if plain {
             // Every column pair `2c, 2c + 1` feeds output `c` with weight 0.5: the same
             // additions in the same order, without the table.
