@@ -188,4 +188,47 @@ impl AdjointKernels {
     pub fn coefficients(&self, stats: &[f64], consts: &CoefficientConsts, out: &mut [f64]) {
         (self.kernels.adjoint_coefficients)(stats, consts, out)
     }
+
+    /// `out[i] = src[i]` as f64 (exact) for `i < min(src.len(), out.len())`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// let mut out = [0.0; 3];
+    /// k.widen_u8(&[0, 7, 255], &mut out);
+    /// assert_eq!(out, [0.0, 7.0, 255.0]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn widen_u8(&self, src: &[u8], out: &mut [f64]) {
+        (self.kernels.widen_u8_f64)(src, out)
+    }
+
+    /// `out[i] = src[i]` as f64 (exact) for `i < min(src.len(), out.len())`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// let mut out = [0.0; 2];
+    /// k.widen_f32(&[0.1, -2.5], &mut out);
+    /// assert_eq!(out, [0.1f32 as f64, -2.5]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn widen_f32(&self, src: &[f32], out: &mut [f64]) {
+        (self.kernels.widen_f32_f64)(src, out)
+    }
+
+    /// `out[i] = src[i] as f32` (to nearest, ties to even) for
+    /// `i < min(src.len(), out.len())`.
+    ///
+    /// ```
+    /// use ssim_core::{AdjointKernels, Backend};
+    /// let k = AdjointKernels::new(Backend::detect())?;
+    /// let mut out = [0.0f32; 2];
+    /// k.narrow(&[0.1, 1e300], &mut out);
+    /// assert_eq!(out, [0.1f32, f32::INFINITY]);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn narrow(&self, src: &[f64], out: &mut [f32]) {
+        (self.kernels.narrow_f32)(src, out)
+    }
 }

@@ -623,3 +623,38 @@ fn an_automatic_downsampling_stage_is_refused_where_it_acts() {
         assert!(a.iter().any(|&v| v != 0.0));
     }
 }
+
+/// The backward pass keeps its ring buffers per thread between calls; a call must not read
+/// what an earlier one (larger, smaller, SSIM or MS-SSIM) left in them.
+#[test]
+fn gradients_do_not_depend_on_the_memory_earlier_calls_left() {
+    let run = |seed: u64, w: usize, h: usize| -> (Vec<f32>, Vec<f32>) {
+        let (x, y) = random_pair(seed, w, h);
+        let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+        let one = Config {
+            threads: Some(1),
+            ..Config::default()
+        };
+        let s = ssim_gradient_with(&Params::wang2004(1.0), &xp, &yp, &one, Convention::Exact);
+        let m = msssim_gradient_with(&MsSsimParams::wang2003(1.0), &xp, &yp, &one);
+        (s.unwrap().gradient, m.unwrap().gradient)
+    };
+    let sizes = [(170, 165), (161, 161), (203, 177)];
+    let fresh: Vec<_> = sizes
+        .iter()
+        .enumerate()
+        .map(|(k, &(w, h))| {
+            std::thread::spawn(move || run(k as u64, w, h))
+                .join()
+                .unwrap()
+        })
+        .collect();
+    for _ in 0..2 {
+        for (k, &(w, h)) in sizes.iter().enumerate() {
+            assert!(
+                run(k as u64, w, h) == fresh[k],
+                "size {w}x{h} on a reused thread"
+            );
+        }
+    }
+}

@@ -149,6 +149,15 @@ macro_rules! kernel_list {
                 k: &CoefficientConsts,
                 out: &mut [f64]
             );
+            /// The gradient's input rows: `out[i] = src[i]` as f64 (exact).
+            #[cfg(feature = "gradient")]
+            fn widen_u8_f64 = widen_u8_f64(src: &[u8], out: &mut [f64]);
+            /// As `widen_u8_f64`.
+            #[cfg(feature = "gradient")]
+            fn widen_f32_f64 = widen_f32_f64(src: &[f32], out: &mut [f64]);
+            /// The gradient's output rows: `out[i] = src[i]` rounded to f32 as `as` does.
+            #[cfg(feature = "gradient")]
+            fn narrow_f32 = narrow_f32(src: &[f64], out: &mut [f32]);
             /// One step of the pyramid's 2x2 mean (`kernels::downsample`): pair sums of
             /// `2 * out.len()` samples `step` apart, or with the upper row's contribution the
             /// block means. The same bits on every backend.

@@ -25,7 +25,8 @@
 //! output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
 
-use ssim_core::{AdjointKernels, CoefficientConsts, Padding, Plane, Sample};
+use ssim_core::{AdjointKernels, CoefficientConsts, Padding, Plane, Sample, SampleSlice};
+use std::cell::RefCell;
 
 /// The statistics of one axis: which image samples each map position reads, with the
 /// window weight folded over repeated samples (forward), and its transpose (adjoint).
@@ -190,8 +191,9 @@ fn fir(k: &AdjointKernels, out: &mut [f64], src: &[f64], g: &[f64], run: Run) {
 pub(crate) trait Source: Sync {
     fn width(&self) -> usize;
     fn height(&self) -> usize;
-    /// Row `i` of the reference into `x` and of the distorted image into `y`.
-    fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]);
+    /// Row `i` of the reference into `x` and of the distorted image into `y`, converted on
+    /// the kernels `k`.
+    fn row(&self, k: &AdjointKernels, i: usize, x: &mut [f64], y: &mut [f64]);
 }
 
 /// Two planes of samples.
@@ -207,18 +209,24 @@ impl<T: Sample> Source for Planes<'_, '_, T> {
     fn height(&self) -> usize {
         self.x.height()
     }
-    fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]) {
-        widen(x, self.x.row(i), self.x.step());
-        widen(y, self.y.row(i), self.y.step());
+    fn row(&self, k: &AdjointKernels, i: usize, x: &mut [f64], y: &mut [f64]) {
+        widen(k, x, self.x.row(i), self.x.step());
+        widen(k, y, self.y.row(i), self.y.step());
     }
 }
 
-/// Samples `step` apart to f64; contiguous rows take a plain loop the compiler vectorises
-/// (`step_by` does not).
-fn widen<T: Sample>(out: &mut [f64], row: &[T], step: usize) {
+/// Samples `step` apart to f64; contiguous 8-bit and float rows on the backend's kernels
+/// (ssim-std itself is built for baseline x86-64, where this loop is two samples at a time).
+fn widen<T: Sample>(k: &AdjointKernels, out: &mut [f64], row: &[T], step: usize) {
     if step == 1 {
-        for (o, s) in out.iter_mut().zip(row) {
-            *o = s.to_f64();
+        match T::slice(row) {
+            SampleSlice::U8(r) => k.widen_u8(r, out),
+            SampleSlice::F32(r) => k.widen_f32(r, out),
+            SampleSlice::U16(_) => {
+                for (o, s) in out.iter_mut().zip(row) {
+                    *o = s.to_f64();
+                }
+            }
         }
     } else {
         for (o, s) in out.iter_mut().zip(row.iter().step_by(step)) {
@@ -227,25 +235,26 @@ fn widen<T: Sample>(out: &mut [f64], row: &[T], step: usize) {
     }
 }
 
-/// Two packed f64 images (pyramid levels, luma).
-pub(crate) struct Packed<'a> {
+/// Two packed images (pyramid levels, luma), in f32 where that is exact (the 2x2 means of
+/// 8- and 16-bit samples) and f64 otherwise.
+pub(crate) struct Packed<'a, E> {
     pub width: usize,
     pub height: usize,
-    pub x: &'a [f64],
-    pub y: &'a [f64],
+    pub x: &'a [E],
+    pub y: &'a [E],
 }
 
-impl Source for Packed<'_> {
+impl<E: Out + Sync> Source for Packed<'_, E> {
     fn width(&self) -> usize {
         self.width
     }
     fn height(&self) -> usize {
         self.height
     }
-    fn row(&self, i: usize, x: &mut [f64], y: &mut [f64]) {
+    fn row(&self, k: &AdjointKernels, i: usize, x: &mut [f64], y: &mut [f64]) {
         let r = i * self.width..(i + 1) * self.width;
-        x.copy_from_slice(&self.x[r.clone()]);
-        y.copy_from_slice(&self.y[r]);
+        E::widen_row(k, &self.x[r.clone()], x);
+        E::widen_row(k, &self.y[r], y);
     }
 }
 
@@ -274,19 +283,100 @@ const STATS: usize = 5;
 /// Coefficient maps `a, b, c`.
 const COEFFS: usize = 3;
 
-/// A ring of rows tagged with the index they hold.
+/// An f64 buffer whose first element sits on a 64-byte boundary. Rows whose length is a
+/// multiple of 8 then start on cache lines, so an AVX-512 kernel's full-vector loads down
+/// a column never straddle two lines (a straddling load costs two; glibc's large blocks are
+/// only 16-byte aligned).
+pub(crate) struct Aligned {
+    buf: Vec<f64>,
+    off: usize,
+    len: usize,
+}
+
+impl Aligned {
+    fn new(len: usize) -> Aligned {
+        let buf = vec![0.0; len + 7];
+        // `align_offset` may decline (usize::MAX); the buffer then stays as it is.
+        let off = buf.as_ptr().align_offset(64);
+        let off = if off < 8 { off } else { 0 };
+        Aligned { buf, off, len }
+    }
+
+    /// A buffer of `len` values: the smallest of this thread's spares that holds them, else
+    /// a new one. What it holds is unspecified (NaN in debug builds): the band writes every
+    /// row before reading it.
+    fn take(len: usize) -> Aligned {
+        let spare = SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            let best = (0..s.len())
+                .filter(|&k| s[k].buf.len() - s[k].off >= len)
+                .min_by_key(|&k| s[k].buf.len());
+            best.map(|k| s.swap_remove(k))
+        });
+        match spare {
+            Some(mut b) => {
+                b.len = len;
+                if cfg!(debug_assertions) {
+                    b.fill(f64::NAN);
+                }
+                b
+            }
+            None => Aligned::new(len),
+        }
+    }
+
+    /// Keeps the buffer for this thread's next band, within [`SPARE_MAX_BYTES`] in all.
+    fn give(self) {
+        SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            let bytes: usize = s.iter().map(|b| b.buf.len() * 8).sum();
+            if bytes + self.buf.len() * 8 <= SPARE_MAX_BYTES {
+                s.push(self);
+            }
+        });
+    }
+}
+
+thread_local! {
+    /// The buffers of the last band this thread ran, for its next: a call then does not
+    /// page-fault a megabyte of fresh rings in (a 1080p SSIM gradient touched ~300 pages,
+    /// about 0.8 ms of CPU on the Emerald Rapids VM of BENCHMARKS.md).
+    static SPARE: RefCell<Vec<Aligned>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most gradient memory a thread keeps between calls: a 3840-wide band's (about 2.5 MiB).
+const SPARE_MAX_BYTES: usize = 4 << 20;
+
+impl core::ops::Deref for Aligned {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.buf[self.off..self.off + self.len]
+    }
+}
+
+impl core::ops::DerefMut for Aligned {
+    fn deref_mut(&mut self) -> &mut [f64] {
+        &mut self.buf[self.off..self.off + self.len]
+    }
+}
+
+/// A ring of rows tagged with the index they hold; each slot starts on a cache line.
 struct Ring {
     tags: Vec<Option<usize>>,
     len: usize,
-    data: Vec<f64>,
+    /// Slot spacing: `len` rounded up to 8 samples (64 bytes).
+    stride: usize,
+    data: Aligned,
 }
 
 impl Ring {
     fn new(slots: usize, len: usize) -> Ring {
+        let stride = len.div_ceil(8) * 8;
         Ring {
             tags: vec![None; slots],
             len,
-            data: vec![0.0; slots * len],
+            stride,
+            data: Aligned::take(slots * stride),
         }
     }
 
@@ -296,19 +386,20 @@ impl Ring {
 
     fn get(&self, i: usize) -> Option<&[f64]> {
         let s = self.slot(i);
-        (self.tags[s] == Some(i)).then(|| &self.data[s * self.len..(s + 1) * self.len])
+        (self.tags[s] == Some(i)).then(|| &self.data[s * self.stride..s * self.stride + self.len])
     }
 
     /// Where row `i` starts in `data`, if the ring holds it.
     fn start(&self, i: usize) -> Option<usize> {
         let s = self.slot(i);
-        (self.tags[s] == Some(i)).then_some(s * self.len)
+        (self.tags[s] == Some(i)).then_some(s * self.stride)
     }
 
     fn claim(&mut self, i: usize) -> &mut [f64] {
         let s = self.slot(i);
         self.tags[s] = Some(i);
-        &mut self.data[s * self.len..(s + 1) * self.len]
+        let at = s * self.stride;
+        &mut self.data[at..at + self.len]
     }
 }
 
@@ -321,10 +412,10 @@ struct Band<'l, 's, S: Source> {
     x: Vec<f64>,
     y: Vec<f64>,
     /// The vertical moments of one map row (`STATS x width`).
-    vertical: Vec<f64>,
-    stats: Vec<f64>,
+    vertical: Aligned,
+    stats: Aligned,
     /// The coefficient maps of one map row (`COEFFS x map width`).
-    coefficient_row: Vec<f64>,
+    coefficient_row: Aligned,
 }
 
 impl<'l, 's, S: Source> Band<'l, 's, S> {
@@ -339,9 +430,22 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             coeffs: Ring::new(slots, COEFFS * w),
             x: vec![0.0; w],
             y: vec![0.0; w],
-            vertical: vec![0.0; STATS * w],
-            stats: vec![0.0; STATS * mw],
-            coefficient_row: vec![0.0; COEFFS * mw],
+            vertical: Aligned::take(STATS * w),
+            stats: Aligned::take(STATS * mw),
+            coefficient_row: Aligned::take(COEFFS * mw),
+        }
+    }
+
+    /// Hands the band's buffers back to this thread's spares.
+    fn release(self) {
+        for b in [
+            self.inputs.data,
+            self.coeffs.data,
+            self.vertical,
+            self.stats,
+            self.coefficient_row,
+        ] {
+            b.give();
         }
     }
 
@@ -352,7 +456,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         }
         let w = self.level.src.width();
         let (x, y) = self.inputs.claim(i).split_at_mut(w);
-        self.level.src.row(i, x, y);
+        self.level.src.row(&self.level.kernels, i, x, y);
     }
 
     /// Makes sure the coefficient row of map row `p` is in the ring: the window's moments
@@ -440,7 +544,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         }
         let width = lv.src.width();
         if self.inputs.get(i).is_none() {
-            lv.src.row(i, &mut self.x, &mut self.y);
+            lv.src.row(&lv.kernels, i, &mut self.x, &mut self.y);
         }
         let (x, y) = match self.inputs.get(i) {
             Some(r) => r.split_at(width),
@@ -471,14 +575,14 @@ pub(crate) fn run<S: Source, O: Out>(
     let n = bands.min(h / MIN_BAND_ROWS).max(1);
     let one = |start: usize, end: usize, chunk: &mut [O]| {
         let mut band = Band::new(level);
-        let mut row = vec![0.0f64; w];
+        let mut row = Aligned::take(w);
         for (i, o) in (start..end).zip(chunk.chunks_exact_mut(w)) {
             band.output_row(i, &mut row);
             extra(i, &mut row);
-            for (d, &v) in o.iter_mut().zip(&row) {
-                *d = O::from_f64(v);
-            }
+            O::narrow_row(&level.kernels, &row, o);
         }
+        band.release();
+        row.give();
     };
     if n == 1 {
         one(0, h, out);
@@ -499,19 +603,36 @@ pub(crate) fn run<S: Source, O: Out>(
         .for_each(|(s, e, chunk)| one(s, e, chunk));
 }
 
-/// An output sample type: f32 for the caller, f64 between pyramid levels.
+/// A stored sample type: f32 for the caller's gradient and the exact pyramid levels, f64
+/// for the others.
 pub(crate) trait Out: Send + Copy {
     fn from_f64(v: f64) -> Self;
+    /// `out[i] = src[i] as Self` on the kernels `k`.
+    fn narrow_row(k: &AdjointKernels, src: &[f64], out: &mut [Self]);
+    /// `out[i] = src[i] as f64` on the kernels `k`.
+    fn widen_row(k: &AdjointKernels, src: &[Self], out: &mut [f64]);
 }
 
 impl Out for f32 {
     fn from_f64(v: f64) -> f32 {
         v as f32
     }
+    fn narrow_row(k: &AdjointKernels, src: &[f64], out: &mut [f32]) {
+        k.narrow(src, out)
+    }
+    fn widen_row(k: &AdjointKernels, src: &[f32], out: &mut [f64]) {
+        k.widen_f32(src, out)
+    }
 }
 
 impl Out for f64 {
     fn from_f64(v: f64) -> f64 {
         v
+    }
+    fn narrow_row(_: &AdjointKernels, src: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(&src[..out.len()]);
+    }
+    fn widen_row(_: &AdjointKernels, src: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(&src[..out.len()]);
     }
 }

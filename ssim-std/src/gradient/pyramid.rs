@@ -1,14 +1,18 @@
 //! The MS-SSIM gradient: each level's backward pass, carried to full resolution through the
 //! adjoint of the 2x2 rule.
 //!
-//! Memory: the output plus the pyramid's coarser levels (both images and the gradient of each
-//! level below the first, in f64: about `3 x 8 / 3 = 8` bytes per full-resolution pixel in
-//! all), and O(width x window) per band for the row streams.
+//! Memory: the output plus the pyramid's coarser levels of both images (f32 for 8- and
+//! 16-bit samples, where the 2x2 means are exact in it; f64 for float samples) and two f32
+//! gradient buffers of the first coarse level used in turn: for 8-bit samples about
+//! `2 x 4 / 3` bytes per full-resolution pixel for the images and `2 x 4 / 4` for the
+//! gradients, 10 MB at 1080p (17 MB when all of it was f64), plus O(width x window) per
+//! band for the row streams.
 
 use super::core::{self, Level, Packed, Source, Term};
 use super::{check_len, kernels, level, same_size, Convention};
 use crate::msssim::{level_weights, msssim_with, MsSsimParams, MsSsimResult, NegativeMeans};
 use crate::parallel::Config;
+use ssim_core::{AdjointKernels, SampleKind};
 use ssim_core::{Downsample, Error, Plane, Result, Sample};
 
 /// MS-SSIM with its gradient.
@@ -112,64 +116,126 @@ pub fn msssim_gradient_into<T: Sample>(
     let bands = config.max_bands()?;
     let k = kernels(config)?;
     let scales = mean_derivatives(params, &result);
-    let n = scales.len();
-    let term = |l: usize| if l + 1 == n { Term::Ssim } else { Term::Cs };
-
-    // The coarser levels of both images, in f64.
-    let rule = params.downsample;
-    let mut sizes = vec![(x.width(), x.height())];
-    let mut xs: Vec<Vec<f64>> = Vec::with_capacity(n);
-    let mut ys: Vec<Vec<f64>> = Vec::with_capacity(n);
-    for l in 1..n {
-        let (w, h) = sizes[l - 1];
-        let (cx, cy) = if l == 1 {
-            down(rule, &core::Planes { x, y })
-        } else {
-            down(
-                rule,
-                &Packed {
-                    width: w,
-                    height: h,
-                    x: &xs[l - 2],
-                    y: &ys[l - 2],
-                },
-            )
-        };
-        xs.push(cx);
-        ys.push(cy);
-        sizes.push(half(w, h));
+    let levels = Levels {
+        params,
+        bands,
+        kernels: k,
+        scales: &scales,
+    };
+    // Level `l` of `b`-bit samples under either 2x2 rule holds multiples of `4^-l` below
+    // `2^b`: `b + 2l` significant bits, which f32 holds exactly up to 24 (u16 to level 4,
+    // u8 to level 8), at half the memory of f64.
+    let coarsest = 2 * (scales.len().max(1) - 1) as u32;
+    let exact = match T::KIND {
+        SampleKind::U8 => 8 + coarsest <= 24,
+        SampleKind::U16 => 16 + coarsest <= 24,
+        _ => false,
+    };
+    if exact {
+        levels.run::<T, f32>(x, y, out)?;
+    } else {
+        levels.run::<T, f64>(x, y, out)?;
     }
-    debug_assert!(sizes
-        .iter()
-        .zip(&result.levels)
-        .all(|(s, l)| *s == (l.width, l.height)));
+    Ok(result)
+}
 
-    // Coarsest first: each level's gradient plus the adjoint 2x2 rule of the one below.
-    let mut coarse: Option<Vec<f64>> = None;
-    for l in (1..n).rev() {
-        let (w, h) = sizes[l];
-        let src = Packed {
-            width: w,
-            height: h,
-            x: &xs[l - 1],
-            y: &ys[l - 1],
-        };
-        let lv = level(&params.ssim, &src, term(l), scales[l], Convention::Exact, k)?;
-        let mut g = vec![0.0f64; w * h];
+/// The backward passes of every level, coarsest first.
+struct Levels<'p> {
+    params: &'p MsSsimParams,
+    bands: usize,
+    kernels: AdjointKernels,
+    scales: &'p [f64],
+}
+
+impl Levels<'_> {
+    /// With the coarser level images stored as `E`; each level's gradient is carried to the
+    /// next finer one in f32 (one rounding of a term of the sum, ~6e-8 of it, against the
+    /// 1e-6 the gradient is held to).
+    fn run<T: Sample, E: core::Out + Sync + Into<f64>>(
+        &self,
+        x: &Plane<'_, T>,
+        y: &Plane<'_, T>,
+        out: &mut [f32],
+    ) -> Result<()> {
+        let (params, bands, k) = (self.params, self.bands, self.kernels);
+        let n = self.scales.len();
+        let term = |l: usize| if l + 1 == n { Term::Ssim } else { Term::Cs };
+        let rule = params.downsample;
+        let mut sizes = vec![(x.width(), x.height())];
+        let mut xs: Vec<Vec<E>> = Vec::with_capacity(n);
+        let mut ys: Vec<Vec<E>> = Vec::with_capacity(n);
+        for l in 1..n {
+            let (w, h) = sizes[l - 1];
+            let (cx, cy) = if l == 1 {
+                down(&k, rule, &core::Planes { x, y })
+            } else {
+                down(
+                    &k,
+                    rule,
+                    &Packed {
+                        width: w,
+                        height: h,
+                        x: &xs[l - 2],
+                        y: &ys[l - 2],
+                    },
+                )
+            };
+            xs.push(cx);
+            ys.push(cy);
+            sizes.push(half(w, h));
+        }
+
+        // Coarsest first: each level's gradient plus the adjoint 2x2 rule of the one below,
+        // in two buffers of the first coarse level's size used in turn.
+        let first = sizes.get(1).map_or(0, |&(w, h)| w * h);
+        let (mut coarse, mut fine) = (vec![0.0f32; first], vec![0.0f32; first]);
+        let mut have_coarse = false;
+        for l in (1..n).rev() {
+            let (w, h) = sizes[l];
+            let src = Packed {
+                width: w,
+                height: h,
+                x: &xs[l - 1],
+                y: &ys[l - 1],
+            };
+            let lv = level(
+                &params.ssim,
+                &src,
+                term(l),
+                self.scales[l],
+                Convention::Exact,
+                k,
+            )?;
+            run_with_coarser(
+                &lv,
+                &mut fine[..w * h],
+                bands,
+                rule,
+                have_coarse.then(|| &coarse[..]),
+                sizes.get(l + 1),
+            );
+            std::mem::swap(&mut coarse, &mut fine);
+            have_coarse = true;
+        }
+        let src = core::Planes { x, y };
+        let lv = level(
+            &params.ssim,
+            &src,
+            term(0),
+            self.scales[0],
+            Convention::Exact,
+            k,
+        )?;
         run_with_coarser(
             &lv,
-            &mut g,
+            out,
             bands,
             rule,
-            coarse.as_deref(),
-            sizes.get(l + 1),
+            have_coarse.then(|| &coarse[..]),
+            sizes.get(1),
         );
-        coarse = Some(g);
+        Ok(())
     }
-    let src = core::Planes { x, y };
-    let lv = level(&params.ssim, &src, term(0), scales[0], Convention::Exact, k)?;
-    run_with_coarser(&lv, out, bands, rule, coarse.as_deref(), sizes.get(1));
-    Ok(result)
 }
 
 /// One level's backward pass, adding the adjoint 2x2 mean of the next level's gradient.
@@ -178,7 +244,7 @@ fn run_with_coarser<S: Source, O: core::Out>(
     out: &mut [O],
     bands: usize,
     rule: Downsample,
-    coarse: Option<&[f64]>,
+    coarse: Option<&[f32]>,
     coarse_size: Option<&(usize, usize)>,
 ) {
     match (coarse, coarse_size) {
@@ -195,14 +261,14 @@ fn run_with_coarser<S: Source, O: core::Out>(
                     // same products without the table.
                     let wt = wy * 0.5;
                     for (pair, &c) in row.chunks_exact_mut(2).zip(crow) {
-                        let v = wt * c;
+                        let v = wt * c as f64;
                         pair[0] += v;
                         pair[1] += v;
                     }
                     return;
                 }
                 for (o, &(kx, wx)) in row.iter_mut().zip(&cols) {
-                    *o += wy * wx * crow[kx];
+                    *o += wy * wx * crow[kx] as f64;
                 }
             })
         }
@@ -242,20 +308,37 @@ fn supported(rule: Downsample) -> Result<()> {
     }
 }
 
-/// The 2x2 rule on a packed f64 image.
-fn down<S: Source>(rule: Downsample, src: &S) -> (Vec<f64>, Vec<f64>) {
+/// The 2x2 rule on a pair of images, each output row summed in f64 and stored as `E`.
+fn down<S: Source, E: core::Out>(
+    kernels: &AdjointKernels,
+    rule: Downsample,
+    src: &S,
+) -> (Vec<E>, Vec<E>) {
     let (w, h) = (src.width(), src.height());
     let (cw, ch) = half(w, h);
     let cols = up_axis(rule, w);
     let rows = up_axis(rule, h);
-    let (mut ox, mut oy) = (vec![0.0; cw * ch], vec![0.0; cw * ch]);
+    let mut ox: Vec<E> = Vec::with_capacity(cw * ch);
+    let mut oy: Vec<E> = Vec::with_capacity(cw * ch);
     let (mut rx, mut ry) = (vec![0.0; w], vec![0.0; w]);
+    // The output row being summed (`k`), in f64.
+    let (mut dx, mut dy) = (vec![0.0f64; cw], vec![0.0f64; cw]);
+    let mut cur = 0;
     let plain = w == 2 * cw && cols.iter().enumerate().all(|(j, &c)| c == (j / 2, 0.5));
+    let flush = |dx: &mut [f64], dy: &mut [f64], ox: &mut Vec<E>, oy: &mut Vec<E>| {
+        ox.extend(dx.iter().map(|&v| E::from_f64(v)));
+        oy.extend(dy.iter().map(|&v| E::from_f64(v)));
+        dx.fill(0.0);
+        dy.fill(0.0);
+    };
     // One source row at a time (no full-resolution copy): its horizontal pairs, weighted
-    // into the output row it belongs to.
+    // into the output row it belongs to (the rows of an output row are consecutive).
     for (i, &(k, wr)) in rows.iter().enumerate() {
-        src.row(i, &mut rx, &mut ry);
-        let (dx, dy) = (&mut ox[k * cw..(k + 1) * cw], &mut oy[k * cw..(k + 1) * cw]);
+        while cur < k {
+            flush(&mut dx, &mut dy, &mut ox, &mut oy);
+            cur += 1;
+        }
+        src.row(kernels, i, &mut rx, &mut ry);
         if plain {
             // Every column pair `2c, 2c + 1` feeds output `c` with weight 0.5: the same
             // additions in the same order, without the table.
@@ -272,6 +355,10 @@ fn down<S: Source>(rule: Downsample, src: &S) -> (Vec<f64>, Vec<f64>) {
             dx[kc] += wr * wc * rx[j];
             dy[kc] += wr * wc * ry[j];
         }
+    }
+    while cur < ch {
+        flush(&mut dx, &mut dy, &mut ox, &mut oy);
+        cur += 1;
     }
     (ox, oy)
 }

@@ -166,3 +166,54 @@ fn weighted_combine_f64_matches_scalar_bitwise() {
         }
     }
 }
+
+#[test]
+fn row_conversions_match_scalar_bitwise() {
+    let mut rng = Rng(16);
+    for (b, k) in backends() {
+        for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
+            // Every u8 value, and f32 / f64 values of every scale, ties of the f64 -> f32
+            // rounding, subnormals and infinities among them.
+            let u: Vec<u8> = (0..n).map(|i| (i * 37 + rng.below(256)) as u8).collect();
+            let f: Vec<f32> = values(&mut rng, n)
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v * [1.0, 1e-40, 3e38, 255.0][i % 4]) as f32)
+                .collect();
+            let mut d = values(&mut rng, n);
+            for (i, v) in d.iter_mut().enumerate() {
+                match i % 5 {
+                    0 => *v *= 1e300,
+                    1 => *v *= 1e-42,
+                    // A tie: halfway between two f32 values.
+                    2 => *v = 1.0 + f64::powi(2.0, -24) * (1 + 2 * (i % 3)) as f64,
+                    _ => *v *= 255.0,
+                }
+            }
+            // Source rows one longer than the output (the kernels stop at the shorter).
+            let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+            let mut src = u.clone();
+            src.push(9);
+            (scalar().widen_u8_f64)(&src, &mut want);
+            (k.widen_u8_f64)(&src, &mut got);
+            assert!(bits(&want) == bits(&got), "{b:?} widen_u8_f64 n {n}");
+            let mut src = f.clone();
+            src.push(9.0);
+            (scalar().widen_f32_f64)(&src, &mut want);
+            (k.widen_f32_f64)(&src, &mut got);
+            assert!(bits(&want) == bits(&got), "{b:?} widen_f32_f64 n {n}");
+            let (mut want, mut got) = (vec![f32::NAN; n], vec![f32::NAN; n]);
+            (scalar().narrow_f32)(&d, &mut want);
+            (k.narrow_f32)(&d, &mut got);
+            let same = want
+                .iter()
+                .zip(&got)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{b:?} narrow_f32 n {n}");
+        }
+    }
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}

@@ -352,3 +352,46 @@ fn combine_block<S: Lanes, const U: usize>(
         s.store_d(v, out, q);
     }
 }
+
+/// `scalar::widen_u8_f64`: `S::F` samples to f32 (exact), then to f64 `S::D` at a time.
+#[inline(always)]
+pub(crate) fn widen_u8_f64<S: Lanes>(s: S, src: &[u8], out: &mut [f64]) {
+    let n = out.len().min(src.len());
+    // The f32 lanes of one load pass through a stack row (a store the two widening loads
+    // read back at once).
+    const CAP: usize = 64;
+    if n < S::F || S::F > CAP {
+        return scalar::widen_u8_f64(src, out);
+    }
+    let mut tmp = [0.0f32; CAP];
+    for at in tail(0, n, S::F) {
+        s.store(s.load_u8(src, at), &mut tmp, 0);
+        for j in (0..S::F).step_by(S::D) {
+            s.store_d(s.widen_d(&tmp, j), out, at + j);
+        }
+    }
+}
+
+/// `scalar::widen_f32_f64`, `S::D` values at a time.
+#[inline(always)]
+pub(crate) fn widen_f32_f64<S: Lanes>(s: S, src: &[f32], out: &mut [f64]) {
+    let n = out.len().min(src.len());
+    if n < S::D {
+        return scalar::widen_f32_f64(src, out);
+    }
+    for at in tail(0, n, S::D) {
+        s.store_d(s.widen_d(src, at), out, at);
+    }
+}
+
+/// `scalar::narrow_f32`, `S::D` values at a time (the conversion rounds to nearest, as `as`).
+#[inline(always)]
+pub(crate) fn narrow_f32<S: Lanes>(s: S, src: &[f64], out: &mut [f32]) {
+    let n = out.len().min(src.len());
+    if n < S::D {
+        return scalar::narrow_f32(src, out);
+    }
+    for at in tail(0, n, S::D) {
+        s.store_narrow_d(s.load_d(src, at), out, at);
+    }
+}

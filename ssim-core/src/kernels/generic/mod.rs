@@ -28,7 +28,8 @@ pub(crate) use super::downsample::downsample;
 pub(crate) use super::x264::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 #[cfg(feature = "gradient")]
 pub(crate) use adjoint::{
-    adjoint_coefficients, fir_f64, weighted_combine_f64, weighted_moments_f64, weighted_rows_f64,
+    adjoint_coefficients, fir_f64, narrow_f32, weighted_combine_f64, weighted_moments_f64,
+    weighted_rows_f64, widen_f32_f64, widen_u8_f64,
 };
 pub(crate) use boxes::{
     box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical,

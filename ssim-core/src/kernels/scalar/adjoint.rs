@@ -199,3 +199,24 @@ pub(crate) fn weighted_combine_f64(
         out[q] = (acc[0] + y[q] * acc[1]) + x[q] * acc[2];
     }
 }
+
+/// `out[i] = src[i]` as f64 (exact): the gradient's 8-bit input rows.
+pub(crate) fn widen_u8_f64(src: &[u8], out: &mut [f64]) {
+    for (o, &v) in out.iter_mut().zip(src) {
+        *o = v as f64;
+    }
+}
+
+/// `out[i] = src[i]` as f64 (exact): the gradient's float input rows and f32 pyramid levels.
+pub(crate) fn widen_f32_f64(src: &[f32], out: &mut [f64]) {
+    for (o, &v) in out.iter_mut().zip(src) {
+        *o = v as f64;
+    }
+}
+
+/// `out[i] = src[i]` rounded to f32 (to nearest, ties to even): the gradient's output rows.
+pub(crate) fn narrow_f32(src: &[f64], out: &mut [f32]) {
+    for (o, &v) in out.iter_mut().zip(src) {
+        *o = v as f32;
+    }
+}
