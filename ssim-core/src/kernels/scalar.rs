@@ -69,6 +69,38 @@ pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
     }
 }
 
+/// `u = x + y` and `d = x - y` of `u.len()` 8-bit samples (`xs`, `ys` apart) as f32: the
+/// rows of the fused box path, loaded and transformed in one walk (on a microcontroller the
+/// load and the transform as two walks over f32 rows cost twice as many instructions).
+pub(crate) fn load_ud(x: &[u8], xs: usize, y: &[u8], ys: usize, u: &mut [f32], d: &mut [f32]) {
+    let n = u.len();
+    let d = &mut d[..n];
+    let ud = |p: u8, q: u8| {
+        let (p, q) = (p as i32, q as i32);
+        ((p + q) as f32, (p - q) as f32)
+    };
+    if xs == 1 && ys == 1 {
+        let (x, y) = (&x[..n], &y[..n]);
+        let (u4, u1) = u.as_chunks_mut::<4>();
+        let (d4, d1) = d.as_chunks_mut::<4>();
+        let (x4, x1) = x.as_chunks::<4>();
+        let (y4, y1) = y.as_chunks::<4>();
+        for ((u, d), (x, y)) in u4.iter_mut().zip(d4).zip(x4.iter().zip(y4)) {
+            lanes4!(l => {
+                (u[l], d[l]) = ud(x[l], y[l]);
+            });
+        }
+        for ((u, d), (&x, &y)) in u1.iter_mut().zip(d1).zip(x1.iter().zip(y1)) {
+            (*u, *d) = ud(x, y);
+        }
+        return;
+    }
+    let samples = x.iter().step_by(xs).zip(y.iter().step_by(ys));
+    for ((u, d), (&x, &y)) in u.iter_mut().zip(d).zip(samples) {
+        (*u, *d) = ud(x, y);
+    }
+}
+
 pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize> {
     let mut bad = None;
     for (i, (o, &s)) in out.iter_mut().zip(src.iter().step_by(step)).enumerate() {
@@ -488,27 +520,22 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
     }
 }
 
-/// The exact 8-bit box sums of the fused path, in sum/difference form: with `u = x + y` and
-/// `d = x - y` (overwriting `x` and `y`, `n + size - 1` values each), the four rows
-/// `Su, Sd, Suu, Sdd` of `n` window sums each ([`UD_MOMENTS`](super::UD_MOMENTS)).
-/// They are integers below 2^24 for boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX)
-/// taps, so f32 holds them exactly and every order of summation gives the same bits.
+/// The exact 8-bit box sums of the fused path, in sum/difference form: from the rows
+/// `u = x + y` and `d = x - y` of [`load_ud`] (`n + size - 1` values each), the four rows
+/// `Su, Sd, Suu, Sdd` of `n` window sums each ([`UD_MOMENTS`](super::UD_MOMENTS)), as i32.
 ///
 /// Four moments instead of five: SSIM needs `Sxx` and `Syy` only through their sum, and
 /// `Sxx + Syy = (Suu + Sdd) / 2`, `Sxy = (Suu - Sdd) / 4`, `Sx Sy = (Su^2 - Sd^2) / 4`.
-pub(crate) fn box_horizontal_narrow(
-    x: &mut [f32],
-    y: &mut [f32],
-    size: usize,
-    n: usize,
-    out: &mut [f32],
-) {
-    sum_difference(&mut x[..n + size - 1], &mut y[..n + size - 1]);
-    let (u, d) = (&*x, &*y);
+/// The sums are integers below 2^24 for boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX)
+/// taps, so f32 holds them exactly, every order of summation gives the same integers, and
+/// every backend stores the same i32 (which the formula then reads without converting).
+pub(crate) fn box_horizontal_narrow(u: &[f32], d: &[f32], size: usize, n: usize, out: &mut [i32]) {
     let (su, rest) = out.split_at_mut(n);
     let (sd, rest) = rest.split_at_mut(n);
     let (suu, sdd) = rest.split_at_mut(n);
     let sdd = &mut sdd[..n];
+    // The running sums in f32 (exact): on a Cortex-M they stay in FPU registers and leave
+    // the core registers to the eight row pointers; each is converted once, at its store.
     let (mut a, mut b, mut aa, mut bb) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for j in 0..size {
         let (p, q) = (u[j], d[j]);
@@ -544,9 +571,10 @@ pub(crate) fn box_horizontal_narrow(
         .zip(d[..quads].as_chunks::<4>().0);
     let enter = u[size..size + quads].as_chunks::<4>().0.iter();
     let enter = enter.zip(d[size..size + quads].as_chunks::<4>().0);
+    let int = |v: f32| v as i32;
     for (((su, sd), (suu, sdd)), ((p, q), (pn, qn))) in outs.zip(leave.zip(enter)) {
         lanes4!(l => {
-            (su[l], sd[l], suu[l], sdd[l]) = (a, b, aa, bb);
+            (su[l], sd[l], suu[l], sdd[l]) = (int(a), int(b), int(aa), int(bb));
             let (p, q, pn, qn) = (p[l], q[l], pn[l], qn[l]);
             a += pn - p;
             b += qn - q;
@@ -559,14 +587,14 @@ pub(crate) fn box_horizontal_narrow(
     let moves = u.iter().zip(d).zip(u[size..].iter().zip(&d[size..]));
     // `moves` first: when its `n - 1` moves run out, the last output is still in `outs`.
     for (((&p, &q), (&pn, &qn)), ((su, sd), (suu, sdd))) in moves.zip(&mut outs) {
-        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
+        (*su, *sd, *suu, *sdd) = (int(a), int(b), int(aa), int(bb));
         a += pn - p;
         b += qn - q;
         aa += pn * pn - p * p;
         bb += qn * qn - q * q;
     }
     if let Some(((su, sd), (suu, sdd))) = outs.next() {
-        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
+        (*su, *sd, *suu, *sdd) = (int(a), int(b), int(aa), int(bb));
     }
 }
 
@@ -613,13 +641,13 @@ pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize,
 /// [`box_pixel_narrow`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn box_narrow_formula(
-    ring: &[f32],
+    ring: &[i32],
     slots: &[usize],
     size: usize,
     n: usize,
     k: &FormulaConsts,
-    carry_in: Option<&[f32]>,
-    carry_out: &mut [f32],
+    carry_in: Option<&[i32]>,
+    carry_out: &mut [i32],
     out: &mut [f32],
 ) {
     let nf = NarrowConsts::new(k);
@@ -646,16 +674,15 @@ pub(crate) fn box_narrow_formula(
     for r in 0..rows {
         if r > 0 {
             let (enter, leave) = (row(slots[r + size - 1]), row(slots[r - 1]));
-            // Four at a time: one multiple load per row instead of four single ones on a
-            // Cortex-M (the row length `UD_MOMENTS n` is a multiple of four).
-            let quads = acc.as_chunks_mut::<4>().0.iter_mut();
-            let quads = quads.zip(enter.as_chunks::<4>().0);
-            for ((a, e), l) in quads.zip(leave.as_chunks::<4>().0) {
-                // Written out: at opt-level "s" a loop of four is not unrolled.
+            // Two at a time: one double-word load or store per row instead of two single
+            // ones on a Cortex-M, and with three row pointers and six sums everything stays
+            // in core registers (four at a time spilled). The row length `UD_MOMENTS n` is
+            // even.
+            let pairs = acc.as_chunks_mut::<2>().0.iter_mut();
+            let pairs = pairs.zip(enter.as_chunks::<2>().0);
+            for ((a, e), l) in pairs.zip(leave.as_chunks::<2>().0) {
                 a[0] = a[0] + e[0] - l[0];
                 a[1] = a[1] + e[1] - l[1];
-                a[2] = a[2] + e[2] - l[2];
-                a[3] = a[3] + e[3] - l[3];
             }
         }
         let (ssim, cs) = out[2 * r * n..][..2 * n].split_at_mut(n);
@@ -717,12 +744,11 @@ impl NarrowConsts {
 /// same everywhere. With `x == y`, `d = 0`, so `B = D = 0` and the numerators equal the
 /// denominators bit for bit: SSIM(x, x) is exactly 1.
 #[inline(always)]
-pub(crate) fn box_pixel_narrow(m: [f32; UD_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
+pub(crate) fn box_pixel_narrow(m: [i32; UD_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
     // In i32, as the SIMD kernels: the sums are exact integers, every product and sum below
     // 2^31, so the wrapping operations never wrap. (f64 would hold them exactly too, but is
     // software on single-precision FPUs such as the Cortex-M4F's.)
     let [su, sd, suu, sdd] = m;
-    let (su, sd, suu, sdd) = (su as i32, sd as i32, suu as i32, sdd as i32);
     let t = k.taps;
     let (a, b) = (su.wrapping_mul(su), sd.wrapping_mul(sd));
     let (u, d) = (t.wrapping_mul(suu) - a, t.wrapping_mul(sdd) - b);

@@ -31,7 +31,7 @@ pub(crate) use adjoint::{
     adjoint_coefficients, fir_f64, weighted_combine_f64, weighted_moments_f64, weighted_rows_f64,
 };
 pub(crate) use boxes::{
-    box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical,
+    box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical, load_ud,
 };
 pub(crate) use gaussian::{horizontal, vertical_formula};
 
