@@ -84,9 +84,10 @@ macro_rules! kernel_list {
                 cs: &mut [f32]
             ) -> (f64, f64);
             /// The exact 8-bit box sums: from `u, d` (the padded rows of `load_u8_ud`, `n +
-            /// size - 1` values) `out` gets the `UD_MOMENTS` rows `Su, Sd, Suu, Sdd` of `n`
-            /// window sums of `u`, `d` and their squares, as i32 (the same integers on every
-            /// backend).
+            /// size - 1` values) `out` gets the `UD_MOMENTS` window sums `Su, Sd, Suu, Sdd` of
+            /// `u`, `d` and their squares for `n` columns, as i32: the same integers on every
+            /// backend, laid out as four rows of `n` by the vector backends and column by
+            /// column by the scalar one (only the same table's `box_narrow_formula` reads them).
             fn box_horizontal_narrow = box_horizontal_narrow(
                 u: &[f32],
                 d: &[f32],

@@ -89,6 +89,16 @@ fn u8_rows(rng: &mut Rng, len: usize, mode: usize) -> (Vec<f32>, Vec<f32>) {
     (x, y)
 }
 
+/// Where `box_horizontal_narrow` of backend `b` puts moment `j` of column `i` (rows of `n`
+/// on the vector backends, the four moments of a column side by side on the scalar one).
+fn narrow_at(b: Backend, n: usize, j: usize, i: usize) -> usize {
+    if b == Backend::Scalar {
+        UD_MOMENTS * i + j
+    } else {
+        j * n + i
+    }
+}
+
 /// `u = x + y` and `d = x - y` of two rows, computed here in f64 (exact).
 fn ud_rows(x: &[f32], y: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let u = x.iter().zip(y).map(|(&p, &q)| (p as f64 + q as f64) as f32);
@@ -148,7 +158,8 @@ fn narrow_box_sums_equal_the_f64_ones() {
                         sxx + syy - 2.0 * sxy,
                     ];
                     for (j, w) in want.iter().enumerate() {
-                        assert_eq!(narrow[j * n + i] as f64, *w, "{ctx}: moment {j} col {i}");
+                        let got = narrow[narrow_at(b, n, j, i)] as f64;
+                        assert_eq!(got, *w, "{ctx}: moment {j} col {i}");
                     }
                 }
             }
@@ -169,7 +180,9 @@ fn narrow_box_formula_is_identical() {
             for size in [1, 3, 5, crate::kernels::NARROW_BOX_MAX] {
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = size + rows - 1;
+                // Each backend's ring in its own layout (`narrow`), the scalar one (`narrow_s`).
                 let mut narrow = vec![0i32; slots * UD_MOMENTS * n];
+                let mut narrow_s = vec![0i32; slots * UD_MOMENTS * n];
                 let mut wide = vec![0f64; slots * MOMENTS * n];
                 // Random rows, all-255 rows (the largest numerators) and x == y rows.
                 let mode = rng.below(3);
@@ -177,8 +190,10 @@ fn narrow_box_formula_is_identical() {
                     let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
                     (scalar().box_horizontal)(&x, &y, size, n, &mut wide[s * MOMENTS * n..]);
                     let (u, d) = ud_rows(&x, &y);
-                    let part = &mut narrow[s * UD_MOMENTS * n..];
+                    let part = &mut narrow_s[s * UD_MOMENTS * n..];
                     (scalar().box_horizontal_narrow)(&u, &d, size, n, part);
+                    let part = &mut narrow[s * UD_MOMENTS * n..];
+                    (k.box_horizontal_narrow)(&u, &d, size, n, part);
                 }
                 let order: Vec<usize> = (0..slots).map(|t| (t + 2) % slots).collect();
                 let kc = FormulaConsts {
@@ -194,13 +209,23 @@ fn narrow_box_formula_is_identical() {
                 let mm = UD_MOMENTS * n;
                 let (mut ca, mut ce) = (vec![0i32; mm], vec![0i32; mm]);
                 let sc = scalar().box_narrow_formula;
-                sc(&narrow, &order, size, n, &kc, None, &mut ce, &mut e);
+                sc(&narrow_s, &order, size, n, &kc, None, &mut ce, &mut e);
                 // The sums of `order[..size - 1]`, as a previous pass would have left them:
                 // the carry of a one-row pass over `[any, order[..size - 1]]`.
                 let mut win = vec![order[0]];
                 win.extend_from_slice(&order[..size - 1]);
                 let (mut cin, mut scratch) = (vec![0i32; mm], vec![0f32; 2 * n]);
-                sc(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
+                (k.box_narrow_formula)(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
+                // The carried sums in one layout, to compare backends.
+                let common = |c: &[i32]| -> Vec<i32> {
+                    let at = |j: usize| (0..n).map(move |i| (j, i));
+                    let all = (0..UD_MOMENTS).flat_map(at);
+                    all.map(|(j, i)| c[narrow_at(b, n, j, i)]).collect()
+                };
+                let ce: Vec<i32> = (0..UD_MOMENTS)
+                    .flat_map(|j| (0..n).map(move |i| (j, i)))
+                    .map(|(j, i)| ce[narrow_at(Backend::Scalar, n, j, i)])
+                    .collect();
                 for carry in [None, Some(&cin[..])] {
                     let f = k.box_narrow_formula;
                     f(&narrow, &order, size, n, &kc, carry, &mut ca, &mut a);
@@ -212,7 +237,7 @@ fn narrow_box_formula_is_identical() {
                         a.iter().zip(e).all(|(a, e)| a.to_bits() == e.to_bits())
                     };
                     assert!(same(&a, &e), "{ctx}");
-                    assert_eq!(ca, ce, "{ctx}: carried sums");
+                    assert_eq!(common(&ca), ce, "{ctx}: carried sums");
                 }
                 let ctx = format!("{b} box_narrow_formula n={n} size={size} mode={mode}");
                 if mode > 0 {

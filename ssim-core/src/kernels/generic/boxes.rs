@@ -2,7 +2,7 @@
 //! 8-bit path (i32 sums and numerators). Every backend gives the scalar bits.
 
 use super::{chunks, pass_rows, row_sums_d, MAX_PASS_ROWS};
-use crate::kernels::{scalar, FormulaConsts, MOMENTS, UD_MOMENTS};
+use crate::kernels::{scalar, FormulaConsts, MOMENTS, NARROW_BOX_MAX, UD_MOMENTS};
 use crate::lanes::Lanes;
 
 /// Window sums computed directly (`size` taps per column) rather than by running sums: the
@@ -167,13 +167,37 @@ pub(crate) fn box_horizontal_narrow<S: Lanes>(
     out: &mut [i32],
 ) {
     if n < S::F {
-        return scalar::box_horizontal_narrow(u, d, size, n, out);
+        // Only in tests (the engine's rows are whole 16-column groups): the scalar kernel,
+        // in its column-by-column layout, turned into this module's rows.
+        let mut cols = [0i32; UD_MOMENTS * 16];
+        scalar::box_horizontal_narrow(u, d, size, n, &mut cols);
+        to_rows(&cols, n, out);
+        return;
     }
     // The common sizes as constants: the tap loop unrolls and its checks fold away.
     match size {
         7 => box_horizontal_narrow_sized(s, u, d, 7, n, out),
         3 => box_horizontal_narrow_sized(s, u, d, 3, n, out),
         _ => box_horizontal_narrow_sized(s, u, d, size, n, out),
+    }
+}
+
+/// Window sums column by column (`scalar::box_horizontal_narrow`'s layout) to the
+/// `UD_MOMENTS` rows of `n` of this module's kernels.
+fn to_rows(cols: &[i32], n: usize, rows: &mut [i32]) {
+    for (i, c) in cols[..UD_MOMENTS * n].chunks_exact(UD_MOMENTS).enumerate() {
+        for (m, &v) in c.iter().enumerate() {
+            rows[m * n + i] = v;
+        }
+    }
+}
+
+/// The inverse of [`to_rows`].
+fn to_cols(rows: &[i32], n: usize, cols: &mut [i32]) {
+    for (i, c) in cols[..UD_MOMENTS * n].chunks_exact_mut(UD_MOMENTS).enumerate() {
+        for (m, v) in c.iter_mut().enumerate() {
+            *v = rows[m * n + i];
+        }
     }
 }
 
@@ -314,7 +338,23 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
     out: &mut [f32],
 ) {
     if n < S::F {
-        return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
+        // As in `box_horizontal_narrow`: the scalar kernel on its own layout.
+        const SLOTS: usize = pass_rows(NARROW_BOX_MAX);
+        let len = UD_MOMENTS * n;
+        let (mut ring_cols, mut local) = ([0i32; SLOTS * UD_MOMENTS * 16], [0usize; SLOTS]);
+        for (t, (&slot, l)) in slots.iter().zip(&mut local).enumerate() {
+            to_cols(&ring[slot * len..][..len], n, &mut ring_cols[t * len..][..len]);
+            *l = t;
+        }
+        let (mut cin, mut cout) = ([0i32; UD_MOMENTS * 16], [0i32; UD_MOMENTS * 16]);
+        let carry = carry_in.map(|c| {
+            to_cols(c, n, &mut cin[..len]);
+            &cin[..len]
+        });
+        let (ring_cols, local) = (&ring_cols[..slots.len() * len], &local[..slots.len()]);
+        scalar::box_narrow_formula(ring_cols, local, size, n, k, carry, &mut cout, out);
+        to_rows(&cout[..len], n, carry_out);
+        return;
     }
     // The common sizes as constants: the window loops unroll, and the pass's rows fit a
     // small array.
@@ -361,7 +401,7 @@ fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
     let ring_rows = &ring_rows[..slots.len()];
     let nk = scalar::NarrowConsts::new(k);
     let taps = s.splat_int(nk.taps);
-    let (c1, c2, cov) = (s.splat(nk.c1), s.splat(nk.c2), s.splat(nk.cov));
+    let (c1, c2) = (s.splat(nk.c1), s.splat(nk.c2));
     for i in chunks(n, S::F) {
         let at = |t: usize, m: usize| s.load_int(ring_rows[t], m * n + i);
         let mut acc = [s.splat_int(0); UD_MOMENTS];
@@ -393,7 +433,7 @@ fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
             let (ln, ld) = (s.to_float(s.sub_int(a, b)), s.to_float(s.add_int(a, b)));
             let (cn, cd) = (s.to_float(s.sub_int(u, d)), s.to_float(s.add_int(u, d)));
             let l = s.div(s.add(ln, c1), s.add(ld, c1));
-            let c = s.div(s.add(s.mul(cov, cn), c2), s.add(s.mul(cov, cd), c2));
+            let c = s.div(s.add(cn, c2), s.add(cd, c2));
             s.store(s.mul(l, c), out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
