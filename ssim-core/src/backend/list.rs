@@ -19,6 +19,16 @@ macro_rules! kernel_list {
             /// Widens `out.len()` samples, `step` apart, to f32.
             #[cfg(feature = "u16")]
             fn load_u16 = load(src: &[u16], step: usize, out: &mut [f32]);
+            /// The rows of the fused 8-bit box path: `u = x + y` and `d = x - y` of `u.len()`
+            /// samples of each image (`x_step`, `y_step` apart), as f32 (exact).
+            fn load_u8_ud = load_ud(
+                x: &[u8],
+                x_step: usize,
+                y: &[u8],
+                y_step: usize,
+                u: &mut [f32],
+                d: &mut [f32]
+            );
             /// Like `load_u8`; returns the index of the first non-finite sample, if any.
             fn load_f32 = load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
             /// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten
@@ -73,16 +83,17 @@ macro_rules! kernel_list {
                 ssim: &mut [f32],
                 cs: &mut [f32]
             ) -> (f64, f64);
-            /// The exact 8-bit box sums: `x, y` (padded rows of `n + size - 1` integer-valued
-            /// f32) are overwritten with `u = x + y`, `d = x - y`, and `out` gets the
-            /// `UD_MOMENTS` rows `Su, Sd, Suu, Sdd` of `n` window sums, held in f32 (exact for
-            /// boxes up to `NARROW_BOX_MAX` taps: every sum is below 2^24).
+            /// The exact 8-bit box sums: from `u, d` (the padded rows of `load_u8_ud`, `n +
+            /// size - 1` values) `out` gets the `UD_MOMENTS` window sums `Su, Sd, Suu, Sdd` of
+            /// `u`, `d` and their squares for `n` columns, as i32: the same integers on every
+            /// backend, laid out as four rows of `n` by the vector backends and column by
+            /// column by the scalar one (only the same table's `box_narrow_formula` reads them).
             fn box_horizontal_narrow = box_horizontal_narrow(
-                x: &mut [f32],
-                y: &mut [f32],
+                u: &[f32],
+                d: &[f32],
                 size: usize,
                 n: usize,
-                out: &mut [f32]
+                out: &mut [i32]
             );
             /// The vertical window sums of `box_horizontal_narrow`'s rows fused with the
             /// formula, evaluated from exact i32 numerators in f32
@@ -95,13 +106,13 @@ macro_rules! kernel_list {
             /// next pass. The sums are exact integers, so carrying them gives the same bits as
             /// summing each window afresh.
             fn box_narrow_formula = box_narrow_formula(
-                ring: &[f32],
+                ring: &[i32],
                 slots: &[usize],
                 size: usize,
                 n: usize,
                 k: &FormulaConsts,
-                carry_in: Option<&[f32]>,
-                carry_out: &mut [f32],
+                carry_in: Option<&[i32]>,
+                carry_out: &mut [i32],
                 out: &mut [f32]
             );
             /// The f64 sums of SSIM and cs over `pool` in the fixed order of

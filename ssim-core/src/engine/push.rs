@@ -192,6 +192,18 @@ impl Ssim<'_> {
             Extent::Same(_) => r,
         };
         let row = self.next_in;
+        // The fused 8-bit box path takes `u = x + y` and `d = x - y`, made as the rows load
+        // (padding copies columns, so it commutes with the transform).
+        if let (RingPath::NarrowBox { .. }, SampleSlice::U8(xs), SampleSlice::U8(ys)) =
+            (self.path, T::slice(x.0), T::slice(y.0))
+        {
+            let (u, d) = (&mut self.xrow[off..off + w], &mut self.yrow[off..off + w]);
+            (self.kernels.load_u8_ud)(xs, x.1, ys, y.1, u, d);
+            for dst in [&mut *self.xrow, &mut *self.yrow] {
+                pad(g.extent, dst, w, r);
+            }
+            return Ok(());
+        }
         for ((src, step), dst, image) in [
             (x, &mut *self.xrow, Image::Reference),
             (y, &mut *self.yrow, Image::Distorted),
@@ -215,13 +227,18 @@ impl Ssim<'_> {
             if let Some(col) = bad {
                 return Err(Error::NonFiniteSample { image, row, col });
             }
-            if let Extent::Same(p) = g.extent {
-                for t in 0..r {
-                    dst[t] = dst[off + p.map_index(t as isize - r as isize, w)];
-                    dst[off + w + t] = dst[off + p.map_index((w + t) as isize, w)];
-                }
-            }
+            pad(g.extent, dst, w, r);
         }
         Ok(())
+    }
+}
+
+/// Fills the `r` columns on each side of a padded row (`Extent::Same`) from the loaded ones.
+fn pad(extent: Extent, dst: &mut [f32], w: usize, r: usize) {
+    if let Extent::Same(p) = extent {
+        for t in 0..r {
+            dst[t] = dst[r + p.map_index(t as isize - r as isize, w)];
+            dst[r + w + t] = dst[r + p.map_index((w + t) as isize, w)];
+        }
     }
 }

@@ -22,7 +22,7 @@ pub(super) enum RingPath {
     /// (`horizontal`, then `vertical_formula`).
     Moments,
     /// 8-bit samples in boxes up to [`NARROW_BOX_MAX`] taps: exact window sums of `u = x + y`,
-    /// `d = x - y` and their squares in f32, the vertical sums carried from pass to pass
+    /// `d = x - y` and their squares in i32, the vertical sums carried from pass to pass
     /// (`box_horizontal_narrow`, then `box_narrow_formula`).
     NarrowBox {
         /// Taps of the box side.
@@ -97,7 +97,7 @@ impl Ssim<'_> {
                 (self.kernels.horizontal)(x, y, wts, n, out);
             }
             RingPath::NarrowBox { size } => {
-                let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
+                let ring: &mut [i32] = bytemuck::cast_slice_mut(self.ring);
                 let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
                 (self.kernels.box_horizontal_narrow)(x, y, size, n, out);
             }
@@ -168,12 +168,13 @@ impl Ssim<'_> {
     /// window is a shift of the last one.
     fn narrow_pass(&mut self, slots: &[usize], size: usize, rows: usize) {
         let (i0, n) = (self.next_out, self.geo.cols);
-        let ring: &[f32] = bytemuck::cast_slice(self.ring);
+        let ring: &[i32] = bytemuck::cast_slice(self.ring);
         // The statistics buffer is sized for the f64 box path (`ROWS_PER_PASS * MOMENTS * n`
-        // f64): the output rows take `2 ROWS_PER_PASS n` f32, the two carry buffers
+        // f64): the output rows take `2 ROWS_PER_PASS n` f32, the two i32 carry buffers
         // `UD_MOMENTS n` each after them.
         let stats: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
         let (out, carry) = stats.split_at_mut(2 * ROWS_PER_PASS * n);
+        let carry: &mut [i32] = bytemuck::cast_slice_mut(carry);
         let (first, second) = carry[..2 * UD_MOMENTS * n].split_at_mut(UD_MOMENTS * n);
         let from = match self.carry {
             Some(c) if c.row == i0 && self.geo.shifts(i0) => Some(c.buffer),

@@ -28,8 +28,9 @@
 //!    sums, and the formula evaluated in f64 from them: identical on every backend. 8-bit
 //!    samples in boxes up to [`NARROW_BOX_MAX`] take a faster exact path: the sums of
 //!    `u = x + y` and `d = x - y` and of their squares (four moments instead of five: SSIM
-//!    needs `Sxx + Syy`, never the two apart) held in f32 (exact below 2^24), vertical sums
-//!    carried from pass to pass, and the formula evaluated in f32 from exact i32 numerators
+//!    needs `Sxx + Syy`, never the two apart) summed in f32 (exact below 2^24) and held as
+//!    i32, vertical sums carried from pass to pass, and the formula evaluated in f32 from
+//!    exact i32 numerators
 //!    ([`scalar::box_pixel_narrow`]), unfused and in one order everywhere: identical on every
 //!    backend too.
 

@@ -69,6 +69,38 @@ pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
     }
 }
 
+/// `u = x + y` and `d = x - y` of `u.len()` 8-bit samples (`xs`, `ys` apart) as f32: the
+/// rows of the fused box path, loaded and transformed in one walk (on a microcontroller the
+/// load and the transform as two walks over f32 rows cost twice as many instructions).
+pub(crate) fn load_ud(x: &[u8], xs: usize, y: &[u8], ys: usize, u: &mut [f32], d: &mut [f32]) {
+    let n = u.len();
+    let d = &mut d[..n];
+    let ud = |p: u8, q: u8| {
+        let (p, q) = (p as i32, q as i32);
+        ((p + q) as f32, (p - q) as f32)
+    };
+    if xs == 1 && ys == 1 {
+        let (x, y) = (&x[..n], &y[..n]);
+        // Two per step (four spilled registers on a Cortex-M).
+        let (u4, u1) = u.as_chunks_mut::<2>();
+        let (d4, d1) = d.as_chunks_mut::<2>();
+        let (x4, x1) = x.as_chunks::<2>();
+        let (y4, y1) = y.as_chunks::<2>();
+        for ((u, d), (x, y)) in u4.iter_mut().zip(d4).zip(x4.iter().zip(y4)) {
+            (u[0], d[0]) = ud(x[0], y[0]);
+            (u[1], d[1]) = ud(x[1], y[1]);
+        }
+        for ((u, d), (&x, &y)) in u1.iter_mut().zip(d1).zip(x1.iter().zip(y1)) {
+            (*u, *d) = ud(x, y);
+        }
+        return;
+    }
+    let samples = x.iter().step_by(xs).zip(y.iter().step_by(ys));
+    for ((u, d), (&x, &y)) in u.iter_mut().zip(d).zip(samples) {
+        (*u, *d) = ud(x, y);
+    }
+}
+
 pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize> {
     let mut bad = None;
     for (i, (o, &s)) in out.iter_mut().zip(src.iter().step_by(step)).enumerate() {
@@ -488,27 +520,21 @@ pub(crate) fn box_horizontal(x: &[f32], y: &[f32], size: usize, n: usize, out: &
     }
 }
 
-/// The exact 8-bit box sums of the fused path, in sum/difference form: with `u = x + y` and
-/// `d = x - y` (overwriting `x` and `y`, `n + size - 1` values each), the four rows
-/// `Su, Sd, Suu, Sdd` of `n` window sums each ([`UD_MOMENTS`](super::UD_MOMENTS)).
-/// They are integers below 2^24 for boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX)
-/// taps, so f32 holds them exactly and every order of summation gives the same bits.
+/// The exact 8-bit box sums of the fused path, in sum/difference form: from the rows
+/// `u = x + y` and `d = x - y` of [`load_ud`] (`n + size - 1` values each), the window sums
+/// `Su, Sd, Suu, Sdd` ([`UD_MOMENTS`](super::UD_MOMENTS)) of `n` columns, as i32, column by
+/// column: column `o` at `out[4 o..4 o + 4]` (the vector kernels store four rows of `n`
+/// instead; each backend's formula reads its own layout).
 ///
 /// Four moments instead of five: SSIM needs `Sxx` and `Syy` only through their sum, and
 /// `Sxx + Syy = (Suu + Sdd) / 2`, `Sxy = (Suu - Sdd) / 4`, `Sx Sy = (Su^2 - Sd^2) / 4`.
-pub(crate) fn box_horizontal_narrow(
-    x: &mut [f32],
-    y: &mut [f32],
-    size: usize,
-    n: usize,
-    out: &mut [f32],
-) {
-    sum_difference(&mut x[..n + size - 1], &mut y[..n + size - 1]);
-    let (u, d) = (&*x, &*y);
-    let (su, rest) = out.split_at_mut(n);
-    let (sd, rest) = rest.split_at_mut(n);
-    let (suu, sdd) = rest.split_at_mut(n);
-    let sdd = &mut sdd[..n];
+/// The sums are integers below 2^24 for boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX)
+/// taps, so f32 holds them exactly, every order of summation gives the same integers, and
+/// every backend stores the same i32 (which the formula then reads without converting).
+pub(crate) fn box_horizontal_narrow(u: &[f32], d: &[f32], size: usize, n: usize, out: &mut [i32]) {
+    let out = &mut out[..UD_MOMENTS * n];
+    // The running sums in f32 (exact): on a Cortex-M they stay in FPU registers and leave
+    // the core registers to the row pointers; each is converted once, at its store.
     let (mut a, mut b, mut aa, mut bb) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for j in 0..size {
         let (p, q) = (u[j], d[j]);
@@ -520,23 +546,9 @@ pub(crate) fn box_horizontal_narrow(
     // Output column `o` gets the window sums, then the window moves one column right (the
     // samples leaving at `o`, entering at `o + size`). Four columns per step while four moves
     // are left, with fixed offsets (one address update per row and step on a Cortex-M); then
-    // one at a time, as iterators over the eight rows: no index checks in either loop.
+    // one at a time: no index checks in either loop.
     let quads = n.saturating_sub(1) / 4 * 4;
-    let (su, su1) = su.split_at_mut(quads);
-    let (sd, sd1) = sd.split_at_mut(quads);
-    let (suu, suu1) = suu.split_at_mut(quads);
-    let (sdd, sdd1) = sdd.split_at_mut(quads);
-    let outs = su
-        .as_chunks_mut::<4>()
-        .0
-        .iter_mut()
-        .zip(sd.as_chunks_mut::<4>().0);
-    let outs = outs.zip(
-        suu.as_chunks_mut::<4>()
-            .0
-            .iter_mut()
-            .zip(sdd.as_chunks_mut::<4>().0),
-    );
+    let (outs, outs1) = out.split_at_mut(UD_MOMENTS * quads);
     let leave = u[..quads]
         .as_chunks::<4>()
         .0
@@ -544,9 +556,14 @@ pub(crate) fn box_horizontal_narrow(
         .zip(d[..quads].as_chunks::<4>().0);
     let enter = u[size..size + quads].as_chunks::<4>().0.iter();
     let enter = enter.zip(d[size..size + quads].as_chunks::<4>().0);
-    for (((su, sd), (suu, sdd)), ((p, q), (pn, qn))) in outs.zip(leave.zip(enter)) {
+    let int = |v: f32| v as i32;
+    let outs = outs.as_chunks_mut::<16>().0.iter_mut();
+    for (o, ((p, q), (pn, qn))) in outs.zip(leave.zip(enter)) {
         lanes4!(l => {
-            (su[l], sd[l], suu[l], sdd[l]) = (a, b, aa, bb);
+            o[4 * l] = int(a);
+            o[4 * l + 1] = int(b);
+            o[4 * l + 2] = int(aa);
+            o[4 * l + 3] = int(bb);
             let (p, q, pn, qn) = (p[l], q[l], pn[l], qn[l]);
             a += pn - p;
             b += qn - q;
@@ -554,19 +571,19 @@ pub(crate) fn box_horizontal_narrow(
             bb += qn * qn - q * q;
         });
     }
-    let mut outs = su1.iter_mut().zip(sd1).zip(suu1.iter_mut().zip(sdd1));
+    let mut outs = outs1.as_chunks_mut::<4>().0.iter_mut();
     let (u, d) = (&u[quads..], &d[quads..]);
     let moves = u.iter().zip(d).zip(u[size..].iter().zip(&d[size..]));
     // `moves` first: when its `n - 1` moves run out, the last output is still in `outs`.
-    for (((&p, &q), (&pn, &qn)), ((su, sd), (suu, sdd))) in moves.zip(&mut outs) {
-        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
+    for (((&p, &q), (&pn, &qn)), o) in moves.zip(&mut outs) {
+        *o = [int(a), int(b), int(aa), int(bb)];
         a += pn - p;
         b += qn - q;
         aa += pn * pn - p * p;
         bb += qn * qn - q * q;
     }
-    if let Some(((su, sd), (suu, sdd))) = outs.next() {
-        (*su, *sd, *suu, *sdd) = (a, b, aa, bb);
+    if let Some(o) = outs.next() {
+        *o = [int(a), int(b), int(aa), int(bb)];
     }
 }
 
@@ -610,16 +627,17 @@ pub(crate) fn box_vertical(ring: &[f64], slots: &[usize], size: usize, n: usize,
 /// The vertical window sums of [`box_horizontal_narrow`]'s rows and the formula in one pass
 /// (8-bit samples, boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX) taps): map row `k`
 /// of the pass gets its SSIM row in `out[2k n..]` and its cs row in `out[(2k + 1) n..]` (see
-/// [`box_pixel_narrow`]).
+/// [`box_pixel_narrow`]). The ring rows and the carried sums are in the column-by-column
+/// layout of [`box_horizontal_narrow`].
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn box_narrow_formula(
-    ring: &[f32],
+    ring: &[i32],
     slots: &[usize],
     size: usize,
     n: usize,
     k: &FormulaConsts,
-    carry_in: Option<&[f32]>,
-    carry_out: &mut [f32],
+    carry_in: Option<&[i32]>,
+    carry_out: &mut [i32],
     out: &mut [f32],
 ) {
     let nf = NarrowConsts::new(k);
@@ -646,27 +664,22 @@ pub(crate) fn box_narrow_formula(
     for r in 0..rows {
         if r > 0 {
             let (enter, leave) = (row(slots[r + size - 1]), row(slots[r - 1]));
-            // Four at a time: one multiple load per row instead of four single ones on a
-            // Cortex-M (the row length `UD_MOMENTS n` is a multiple of four).
-            let quads = acc.as_chunks_mut::<4>().0.iter_mut();
-            let quads = quads.zip(enter.as_chunks::<4>().0);
-            for ((a, e), l) in quads.zip(leave.as_chunks::<4>().0) {
-                // Written out: at opt-level "s" a loop of four is not unrolled.
+            // Two at a time: one double-word load or store per row instead of two single
+            // ones on a Cortex-M, and with three row pointers and six sums everything stays
+            // in core registers (four at a time, or this update in the formula's walk,
+            // spilled). The row length `UD_MOMENTS n` is even.
+            let pairs = acc.as_chunks_mut::<2>().0.iter_mut();
+            let pairs = pairs.zip(enter.as_chunks::<2>().0);
+            for ((a, e), l) in pairs.zip(leave.as_chunks::<2>().0) {
                 a[0] = a[0] + e[0] - l[0];
                 a[1] = a[1] + e[1] - l[1];
-                a[2] = a[2] + e[2] - l[2];
-                a[3] = a[3] + e[3] - l[3];
             }
         }
         let (ssim, cs) = out[2 * r * n..][..2 * n].split_at_mut(n);
-        let (su, rest) = acc.split_at(n);
-        let (sd, rest) = rest.split_at(n);
-        let (suu, sdd) = rest.split_at(n);
-        // Six streams walked by iterators: no index arithmetic or bounds check per pixel
-        // (this loop is most of a box computation on a microcontroller).
-        let sums = su.iter().zip(sd).zip(suu.iter().zip(sdd));
-        for (((su, sd), (suu, sdd)), (s, c)) in sums.zip(ssim.iter_mut().zip(cs.iter_mut())) {
-            (*s, *c) = box_pixel_narrow([*su, *sd, *suu, *sdd], &nf);
+        let outs = ssim.iter_mut().zip(cs.iter_mut());
+        // The four sums of a column side by side: one pointer, one multiple load.
+        for (w, (s, c)) in acc.as_chunks::<UD_MOMENTS>().0.iter().zip(outs) {
+            (*s, *c) = box_pixel_narrow(*w, &nf);
         }
     }
     // What the next pass carries: the last window without its top row.
@@ -680,11 +693,9 @@ pub(crate) fn box_narrow_formula(
 pub(crate) struct NarrowConsts {
     /// Taps `t` of the window.
     pub taps: i32,
-    /// `2 C1 t^2` and `2 C2 t^2`, rounded to f32.
+    /// `2 C1 t^2` and `2 C2 t^2 / cov` (`cov` the covariance factor), rounded once to f32.
     pub c1: f32,
     pub c2: f32,
-    /// The covariance factor.
-    pub cov: f32,
 }
 
 impl NarrowConsts {
@@ -693,8 +704,7 @@ impl NarrowConsts {
         NarrowConsts {
             taps: k.taps as i32,
             c1: (2.0 * k.c1 * t2) as f32,
-            c2: (2.0 * k.c2 * t2) as f32,
-            cov: k.cov as f32,
+            c2: (2.0 * k.c2 * t2 / k.cov) as f32,
         }
     }
 }
@@ -707,9 +717,10 @@ impl NarrowConsts {
 ///
 /// ```text
 /// l  = ((A - B) + 2 C1 t^2) / ((A + B) + 2 C1 t^2)
-/// cs = (cov (U - D) + 2 C2 t^2) / (cov (U + D) + 2 C2 t^2)
+/// cs = ((U - D) + 2 C2 t^2 / cov) / ((U + D) + 2 C2 t^2 / cov)
 /// ```
 ///
+/// (`cov` the covariance factor, divided out of `cs`: one multiplication fewer per term),
 /// since `A - B = 4 Sx Sy`, `A + B = 2 (Sx^2 + Sy^2)`, `U - D = 4 (t Sxy - Sx Sy)` and
 /// `U + D = 2 (t Sxx - Sx^2 + t Syy - Sy^2)`. For 8-bit samples in boxes up to 7x7 these
 /// four integers are below 2^31: they are computed exactly in i32 and each rounded once to
@@ -717,19 +728,23 @@ impl NarrowConsts {
 /// same everywhere. With `x == y`, `d = 0`, so `B = D = 0` and the numerators equal the
 /// denominators bit for bit: SSIM(x, x) is exactly 1.
 #[inline(always)]
-pub(crate) fn box_pixel_narrow(m: [f32; UD_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
+pub(crate) fn box_pixel_narrow(m: [i32; UD_MOMENTS], k: &NarrowConsts) -> (f32, f32) {
     // In i32, as the SIMD kernels: the sums are exact integers, every product and sum below
     // 2^31, so the wrapping operations never wrap. (f64 would hold them exactly too, but is
     // software on single-precision FPUs such as the Cortex-M4F's.)
     let [su, sd, suu, sdd] = m;
-    let (su, sd, suu, sdd) = (su as i32, sd as i32, suu as i32, sdd as i32);
     let t = k.taps;
-    let (a, b) = (su.wrapping_mul(su), sd.wrapping_mul(sd));
-    let (u, d) = (t.wrapping_mul(suu) - a, t.wrapping_mul(sdd) - b);
-    let (ln, ld) = ((a - b) as f32, (a + b) as f32);
-    let (cn, cd) = ((u - d) as f32, (u + d) as f32);
+    let a = su.wrapping_mul(su);
+    let (ld, ln) = (a + sd.wrapping_mul(sd), a - sd.wrapping_mul(sd));
+    // `-(U + D) = (A + B) - t (Suu + Sdd)` and `-(U - D)`: one multiply-subtract each on a
+    // Cortex-M. Negation is exact, in i32 and in the rounding to f32, so `-(-x)` below gives
+    // the bits of `x`: the values of the vector kernels, which compute `U + D` directly.
+    let ncd = ld - t.wrapping_mul(suu + sdd);
+    let ncn = ln - t.wrapping_mul(suu - sdd);
+    let (ln, ld) = (ln as f32, ld as f32);
+    let (cn, cd) = (-(ncn as f32), -(ncd as f32));
     let l = (ln + k.c1) / (ld + k.c1);
-    let c = (k.cov * cn + k.c2) / (k.cov * cd + k.c2);
+    let c = (cn + k.c2) / (cd + k.c2);
     (l * c, c)
 }
 

@@ -89,6 +89,47 @@ fn u8_rows(rng: &mut Rng, len: usize, mode: usize) -> (Vec<f32>, Vec<f32>) {
     (x, y)
 }
 
+/// Where `box_horizontal_narrow` of backend `b` puts moment `j` of column `i` (rows of `n`
+/// on the vector backends, the four moments of a column side by side on the scalar one).
+fn narrow_at(b: Backend, n: usize, j: usize, i: usize) -> usize {
+    if b == Backend::Scalar {
+        UD_MOMENTS * i + j
+    } else {
+        j * n + i
+    }
+}
+
+/// `u = x + y` and `d = x - y` of two rows, computed here in f64 (exact).
+fn ud_rows(x: &[f32], y: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let u = x.iter().zip(y).map(|(&p, &q)| (p as f64 + q as f64) as f32);
+    let d = x.iter().zip(y).map(|(&p, &q)| (p as f64 - q as f64) as f32);
+    (u.collect(), d.collect())
+}
+
+/// `load_u8_ud` on every backend gives `x + y` and `x - y` of the samples it picks, for
+/// packed and interleaved rows.
+#[test]
+fn load_u8_ud_is_exact() {
+    let mut rng = Rng(8);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for (xs, ys) in [(1, 1), (3, 1), (1, 4), (2, 3)] {
+                let x: Vec<u8> = (0..n * xs).map(|_| rng.next() as u8).collect();
+                let y: Vec<u8> = (0..n * ys).map(|_| rng.next() as u8).collect();
+                let (mut u, mut d) = (vec![f32::NAN; n], vec![f32::NAN; n]);
+                (k.load_u8_ud)(&x, xs, &y, ys, &mut u, &mut d);
+                for i in 0..n {
+                    let (p, q) = (x[i * xs] as f32, y[i * ys] as f32);
+                    let ctx = format!("{b} load_u8_ud n={n} steps={xs},{ys} col {i}");
+                    assert_eq!((u[i], d[i]), (p + q, p - q), "{ctx}");
+                }
+            }
+        }
+    }
+}
+
 /// The fused 8-bit path's sums of `u = x + y`, `d = x - y` and their squares equal, exactly,
 /// the same quantities derived from the f64 sums of `x, y, x^2, y^2, xy`, on every backend.
 #[test]
@@ -101,9 +142,9 @@ fn narrow_box_sums_equal_the_f64_ones() {
             for size in [1, 3, 5, crate::kernels::NARROW_BOX_MAX] {
                 let mode = rng.below(3);
                 let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
-                let mut narrow = vec![0f32; UD_MOMENTS * n];
-                let (mut u, mut d) = (x.clone(), y.clone());
-                (k.box_horizontal_narrow)(&mut u, &mut d, size, n, &mut narrow);
+                let mut narrow = vec![0i32; UD_MOMENTS * n];
+                let (u, d) = ud_rows(&x, &y);
+                (k.box_horizontal_narrow)(&u, &d, size, n, &mut narrow);
                 let mut wide = vec![0f64; MOMENTS * n];
                 (scalar().box_horizontal)(&x, &y, size, n, &mut wide);
                 let ctx = format!("{b} narrow box sums n={n} size={size} mode={mode}");
@@ -117,12 +158,9 @@ fn narrow_box_sums_equal_the_f64_ones() {
                         sxx + syy - 2.0 * sxy,
                     ];
                     for (j, w) in want.iter().enumerate() {
-                        assert_eq!(narrow[j * n + i] as f64, *w, "{ctx}: moment {j} col {i}");
+                        let got = narrow[narrow_at(b, n, j, i)] as f64;
+                        assert_eq!(got, *w, "{ctx}: moment {j} col {i}");
                     }
-                }
-                // The rows were replaced by their sums and differences.
-                for i in 0..n + size - 1 {
-                    assert_eq!((u[i], d[i]), (x[i] + y[i], x[i] - y[i]), "{ctx}: u, d");
                 }
             }
         }
@@ -142,16 +180,20 @@ fn narrow_box_formula_is_identical() {
             for size in [1, 3, 5, crate::kernels::NARROW_BOX_MAX] {
                 let rows = 1 + rng.below(super::ROWS_PER_PASS);
                 let slots = size + rows - 1;
-                let mut narrow = vec![0f32; slots * UD_MOMENTS * n];
+                // Each backend's ring in its own layout (`narrow`), the scalar one (`narrow_s`).
+                let mut narrow = vec![0i32; slots * UD_MOMENTS * n];
+                let mut narrow_s = vec![0i32; slots * UD_MOMENTS * n];
                 let mut wide = vec![0f64; slots * MOMENTS * n];
                 // Random rows, all-255 rows (the largest numerators) and x == y rows.
                 let mode = rng.below(3);
                 for s in 0..slots {
                     let (x, y) = u8_rows(&mut rng, n + size - 1, mode);
                     (scalar().box_horizontal)(&x, &y, size, n, &mut wide[s * MOMENTS * n..]);
-                    let (mut u, mut d) = (x, y);
+                    let (u, d) = ud_rows(&x, &y);
+                    let part = &mut narrow_s[s * UD_MOMENTS * n..];
+                    (scalar().box_horizontal_narrow)(&u, &d, size, n, part);
                     let part = &mut narrow[s * UD_MOMENTS * n..];
-                    (scalar().box_horizontal_narrow)(&mut u, &mut d, size, n, part);
+                    (k.box_horizontal_narrow)(&u, &d, size, n, part);
                 }
                 let order: Vec<usize> = (0..slots).map(|t| (t + 2) % slots).collect();
                 let kc = FormulaConsts {
@@ -165,15 +207,25 @@ fn narrow_box_formula_is_identical() {
                 };
                 let (mut a, mut e) = (vec![0f32; rows * 2 * n], vec![0f32; rows * 2 * n]);
                 let mm = UD_MOMENTS * n;
-                let (mut ca, mut ce) = (vec![0f32; mm], vec![0f32; mm]);
+                let (mut ca, mut ce) = (vec![0i32; mm], vec![0i32; mm]);
                 let sc = scalar().box_narrow_formula;
-                sc(&narrow, &order, size, n, &kc, None, &mut ce, &mut e);
+                sc(&narrow_s, &order, size, n, &kc, None, &mut ce, &mut e);
                 // The sums of `order[..size - 1]`, as a previous pass would have left them:
                 // the carry of a one-row pass over `[any, order[..size - 1]]`.
                 let mut win = vec![order[0]];
                 win.extend_from_slice(&order[..size - 1]);
-                let (mut cin, mut scratch) = (vec![0f32; mm], vec![0f32; 2 * n]);
-                sc(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
+                let (mut cin, mut scratch) = (vec![0i32; mm], vec![0f32; 2 * n]);
+                (k.box_narrow_formula)(&narrow, &win, size, n, &kc, None, &mut cin, &mut scratch);
+                // The carried sums in one layout, to compare backends.
+                let common = |c: &[i32]| -> Vec<i32> {
+                    let at = |j: usize| (0..n).map(move |i| (j, i));
+                    let all = (0..UD_MOMENTS).flat_map(at);
+                    all.map(|(j, i)| c[narrow_at(b, n, j, i)]).collect()
+                };
+                let ce: Vec<i32> = (0..UD_MOMENTS)
+                    .flat_map(|j| (0..n).map(move |i| (j, i)))
+                    .map(|(j, i)| ce[narrow_at(Backend::Scalar, n, j, i)])
+                    .collect();
                 for carry in [None, Some(&cin[..])] {
                     let f = k.box_narrow_formula;
                     f(&narrow, &order, size, n, &kc, carry, &mut ca, &mut a);
@@ -185,7 +237,7 @@ fn narrow_box_formula_is_identical() {
                         a.iter().zip(e).all(|(a, e)| a.to_bits() == e.to_bits())
                     };
                     assert!(same(&a, &e), "{ctx}");
-                    assert!(same(&ca, &ce), "{ctx}: carried sums");
+                    assert_eq!(common(&ca), ce, "{ctx}: carried sums");
                 }
                 let ctx = format!("{b} box_narrow_formula n={n} size={size} mode={mode}");
                 if mode > 0 {

@@ -1,10 +1,9 @@
 //! The exact box-sum kernels of u8/u16 samples: f64 sums with the f64 formula, and the fused
-//! 8-bit path (f32 sums, i32 numerators). Every backend gives the scalar bits.
+//! 8-bit path (i32 sums and numerators). Every backend gives the scalar bits.
 
-use super::gaussian::sum_difference;
 use super::{chunks, pass_rows, row_sums_d, MAX_PASS_ROWS};
-use crate::kernels::{scalar, FormulaConsts, MOMENTS, UD_MOMENTS};
-use crate::lanes::{Lanes, Rows};
+use crate::kernels::{scalar, FormulaConsts, MOMENTS, NARROW_BOX_MAX, UD_MOMENTS};
+use crate::lanes::Lanes;
 
 /// Window sums computed directly (`size` taps per column) rather than by running sums: the
 /// values are integers below 2^53, so every order gives the same, exact sums.
@@ -161,26 +160,77 @@ fn box_vertical_sized<S: Lanes, const CAP: usize>(
 #[inline(always)]
 pub(crate) fn box_horizontal_narrow<S: Lanes>(
     s: S,
-    x: &mut [f32],
-    y: &mut [f32],
+    u: &[f32],
+    d: &[f32],
     size: usize,
     n: usize,
-    out: &mut [f32],
+    out: &mut [i32],
 ) {
     if n < S::F {
-        return scalar::box_horizontal_narrow(x, y, size, n, out);
+        // Only in tests (the engine's rows are whole 16-column groups): the scalar kernel,
+        // in its column-by-column layout, turned into this module's rows.
+        let mut cols = [0i32; UD_MOMENTS * 16];
+        scalar::box_horizontal_narrow(u, d, size, n, &mut cols);
+        to_rows(&cols, n, out);
+        return;
     }
-    let len = n + size - 1;
-    let (x, y) = sum_difference(s, &mut x[..len], &mut y[..len]);
     // The common sizes as constants: the tap loop unrolls and its checks fold away.
     match size {
-        7 => box_horizontal_narrow_sized(s, x, y, 7, n, out),
-        3 => box_horizontal_narrow_sized(s, x, y, 3, n, out),
-        _ => box_horizontal_narrow_sized(s, x, y, size, n, out),
+        7 => box_horizontal_narrow_sized(s, u, d, 7, n, out),
+        3 => box_horizontal_narrow_sized(s, u, d, 3, n, out),
+        _ => box_horizontal_narrow_sized(s, u, d, size, n, out),
     }
 }
 
-/// The window sums of `u` and `d` (already transformed) and of their squares.
+/// Window sums column by column (`scalar::box_horizontal_narrow`'s layout) to the
+/// `UD_MOMENTS` rows of `n` of this module's kernels.
+fn to_rows(cols: &[i32], n: usize, rows: &mut [i32]) {
+    for (i, c) in cols[..UD_MOMENTS * n].chunks_exact(UD_MOMENTS).enumerate() {
+        for (m, &v) in c.iter().enumerate() {
+            rows[m * n + i] = v;
+        }
+    }
+}
+
+/// The inverse of [`to_rows`].
+fn to_cols(rows: &[i32], n: usize, cols: &mut [i32]) {
+    for (i, c) in cols[..UD_MOMENTS * n].chunks_exact_mut(UD_MOMENTS).enumerate() {
+        for (m, v) in c.iter_mut().enumerate() {
+            *v = rows[m * n + i];
+        }
+    }
+}
+
+/// [`scalar::load_ud`] with vectors (exact, so the same values).
+#[inline(always)]
+pub(crate) fn load_ud<S: Lanes>(
+    s: S,
+    x: &[u8],
+    xs: usize,
+    y: &[u8],
+    ys: usize,
+    u: &mut [f32],
+    d: &mut [f32],
+) {
+    let n = u.len();
+    if xs != 1 || ys != 1 || n < S::F {
+        return scalar::load_ud(x, xs, y, ys, u, d);
+    }
+    let (x, y, d) = (&x[..n], &y[..n], &mut d[..n]);
+    // The input streams from memory; on a packed plane the next row starts right after
+    // this one, so fetch it a row ahead (a hint only: a wrong guess costs nothing).
+    let (x_ahead, y_ahead) = (x.as_ptr().wrapping_add(n), y.as_ptr().wrapping_add(n));
+    for o in chunks(n, S::F) {
+        s.prefetch(x_ahead.wrapping_add(o));
+        s.prefetch(y_ahead.wrapping_add(o));
+        let (p, q) = (s.load_u8(x, o), s.load_u8(y, o));
+        s.store(s.add(p, q), u, o);
+        s.store(s.sub(p, q), d, o);
+    }
+}
+
+/// The window sums of `u` and `d` (already transformed) and of their squares: exact in f32
+/// (integers below 2^24), stored as the i32 they are.
 #[inline(always)]
 fn box_horizontal_narrow_sized<S: Lanes>(
     s: S,
@@ -188,7 +238,7 @@ fn box_horizontal_narrow_sized<S: Lanes>(
     d: &[f32],
     size: usize,
     n: usize,
-    out: &mut [f32],
+    out: &mut [i32],
 ) {
     let out = &mut out[..UD_MOMENTS * n];
     let zero = s.splat(0.0);
@@ -205,7 +255,7 @@ fn box_horizontal_narrow_sized<S: Lanes>(
             bb = s.mul_add(q, q, bb);
         }
         for (m, v) in [a, b, aa, bb].into_iter().enumerate() {
-            s.store(v, out, m * n + o);
+            s.store_int(s.to_int(v), out, m * n + o);
         }
     }
 }
@@ -271,27 +321,43 @@ pub(crate) fn box_formula<S: Lanes>(
     row_sums_d(s, sv, &cv[..n], pool)
 }
 
-/// [`scalar::box_narrow_formula`] with vectors: exact f32 window sums (running down the rows
-/// of the pass), exact i32 numerators, then the f32 formula in the scalar order without fused
+/// [`scalar::box_narrow_formula`] with vectors: exact i32 window sums (running down the rows
+/// of the pass) and numerators, then the f32 formula in the scalar order without fused
 /// operations, so every backend gives the scalar bits.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn box_narrow_formula<S: Lanes>(
     s: S,
-    ring: &[f32],
+    ring: &[i32],
     slots: &[usize],
     size: usize,
     n: usize,
     k: &FormulaConsts,
-    carry_in: Option<&[f32]>,
-    carry_out: &mut [f32],
+    carry_in: Option<&[i32]>,
+    carry_out: &mut [i32],
     out: &mut [f32],
 ) {
     if n < S::F {
-        return scalar::box_narrow_formula(ring, slots, size, n, k, carry_in, carry_out, out);
+        // As in `box_horizontal_narrow`: the scalar kernel on its own layout.
+        const SLOTS: usize = pass_rows(NARROW_BOX_MAX);
+        let len = UD_MOMENTS * n;
+        let (mut ring_cols, mut local) = ([0i32; SLOTS * UD_MOMENTS * 16], [0usize; SLOTS]);
+        for (t, (&slot, l)) in slots.iter().zip(&mut local).enumerate() {
+            to_cols(&ring[slot * len..][..len], n, &mut ring_cols[t * len..][..len]);
+            *l = t;
+        }
+        let (mut cin, mut cout) = ([0i32; UD_MOMENTS * 16], [0i32; UD_MOMENTS * 16]);
+        let carry = carry_in.map(|c| {
+            to_cols(c, n, &mut cin[..len]);
+            &cin[..len]
+        });
+        let (ring_cols, local) = (&ring_cols[..slots.len() * len], &local[..slots.len()]);
+        scalar::box_narrow_formula(ring_cols, local, size, n, k, carry, &mut cout, out);
+        to_rows(&cout[..len], n, carry_out);
+        return;
     }
     // The common sizes as constants: the window loops unroll, and the pass's rows fit a
-    // small `Rows`.
+    // small array.
     match size {
         7 => {
             let f = box_narrow_formula_sized::<S, { pass_rows(7) }>;
@@ -312,41 +378,44 @@ pub(crate) fn box_narrow_formula<S: Lanes>(
 #[allow(clippy::too_many_arguments)]
 fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
     s: S,
-    ring: &[f32],
+    ring: &[i32],
     slots: &[usize],
     size: usize,
     n: usize,
     k: &FormulaConsts,
-    carry_in: Option<&[f32]>,
-    carry_out: &mut [f32],
+    carry_in: Option<&[i32]>,
+    carry_out: &mut [i32],
     out: &mut [f32],
 ) {
     let rows = slots.len() + 1 - size;
     let out = &mut out[..rows * 2 * n];
     let carry_out = &mut carry_out[..UD_MOMENTS * n];
     let carry_in = carry_in.map(|c| &c[..UD_MOMENTS * n]);
-    let ring = Rows::<CAP>::new(
-        ring,
-        UD_MOMENTS * n,
-        slots.iter().map(|&t| t * UD_MOMENTS * n),
-    );
+    // The pass's ring rows as slices of one length: each load's check is then against that
+    // length, which does not change down a column, so the compiler hoists it.
+    let slot_len = UD_MOMENTS * n;
+    let mut ring_rows: [&[i32]; CAP] = [&[]; CAP];
+    for (r, &t) in ring_rows.iter_mut().zip(slots) {
+        *r = &ring[t * slot_len..][..slot_len];
+    }
+    let ring_rows = &ring_rows[..slots.len()];
     let nk = scalar::NarrowConsts::new(k);
-    let taps = s.to_int(s.splat(nk.taps as f32));
-    let (c1, c2, cov) = (s.splat(nk.c1), s.splat(nk.c2), s.splat(nk.cov));
+    let taps = s.splat_int(nk.taps);
+    let (c1, c2) = (s.splat(nk.c1), s.splat(nk.c2));
     for i in chunks(n, S::F) {
-        let at = |t: usize, m: usize| s.load_at(&ring, t, m * n + i);
-        let mut acc = [s.splat(0.0); UD_MOMENTS];
+        let at = |t: usize, m: usize| s.load_int(ring_rows[t], m * n + i);
+        let mut acc = [s.splat_int(0); UD_MOMENTS];
         match carry_in {
             Some(c) => {
                 for (m, v) in acc.iter_mut().enumerate() {
-                    *v = s.add(s.load(c, m * n + i), at(size - 1, m));
+                    *v = s.add_int(s.load_int(c, m * n + i), at(size - 1, m));
                 }
             }
             None => {
                 for (m, v) in acc.iter_mut().enumerate() {
                     *v = at(0, m);
                     for t in 1..size {
-                        *v = s.add(*v, at(t, m));
+                        *v = s.add_int(*v, at(t, m));
                     }
                 }
             }
@@ -354,22 +423,22 @@ fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
         for row in 0..rows {
             if row > 0 {
                 for (m, v) in acc.iter_mut().enumerate() {
-                    *v = s.sub(s.add(*v, at(row + size - 1, m)), at(row - 1, m));
+                    *v = s.sub_int(s.add_int(*v, at(row + size - 1, m)), at(row - 1, m));
                 }
             }
-            let [su, sd, suu, sdd] = acc.map(|v| s.to_int(v));
+            let [su, sd, suu, sdd] = acc;
             let (a, b) = (s.mul_int(su, su), s.mul_int(sd, sd));
             let u = s.sub_int(s.mul_int(taps, suu), a);
             let d = s.sub_int(s.mul_int(taps, sdd), b);
             let (ln, ld) = (s.to_float(s.sub_int(a, b)), s.to_float(s.add_int(a, b)));
             let (cn, cd) = (s.to_float(s.sub_int(u, d)), s.to_float(s.add_int(u, d)));
             let l = s.div(s.add(ln, c1), s.add(ld, c1));
-            let c = s.div(s.add(s.mul(cov, cn), c2), s.add(s.mul(cov, cd), c2));
+            let c = s.div(s.add(cn, c2), s.add(cd, c2));
             s.store(s.mul(l, c), out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
         for (m, v) in acc.into_iter().enumerate() {
-            s.store(s.sub(v, at(rows - 1, m)), carry_out, m * n + i);
+            s.store_int(s.sub_int(v, at(rows - 1, m)), carry_out, m * n + i);
         }
     }
 }

@@ -32,7 +32,7 @@ pub(crate) use adjoint::{
     weighted_rows_f64, widen_f32_f64, widen_u8_f64,
 };
 pub(crate) use boxes::{
-    box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical,
+    box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical, load_ud,
 };
 pub(crate) use gaussian::{horizontal, vertical_formula};
 
