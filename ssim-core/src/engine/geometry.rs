@@ -149,6 +149,26 @@ impl Geometry {
             || (-r..r).all(|t| self.source_row(i, t) == self.source_row(i - 1, t + 1))
     }
 
+    /// Rows per centring group: the Gaussian passes over the map rows whose window centres
+    /// are input rows `g G..(g + 1) G` all centre on the means of one input row,
+    /// [`Geometry::centre_row`]. At most [`ROWS_PER_PASS`], and at most `2r + 1`, so that the
+    /// centre lies in every window of the group (within two rows of each window's centre).
+    #[inline]
+    pub(super) fn centre_group(&self) -> usize {
+        ROWS_PER_PASS.min(2 * self.radius + 1)
+    }
+
+    /// The input row whose means centre map row `i`: the second row of the group of its
+    /// window's centre row (the last input row if that is past it). A function of the window
+    /// alone, not of where a band or a pass starts, nor of the map's extent (a pixel of the
+    /// valid map and the same pixel of the padded map have one window), so that every split
+    /// into bands and both extents give the same bits.
+    #[inline]
+    pub(super) fn centre_row(&self, i: usize) -> usize {
+        let g = self.centre_group();
+        (self.source_row(i, 0) / g * g + 1).min(self.height - 1)
+    }
+
     /// The input row at vertical offset `t` from the centre of map row `i`.
     #[inline]
     pub(super) fn source_row(&self, i: usize, t: isize) -> usize {
