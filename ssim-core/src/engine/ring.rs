@@ -135,10 +135,9 @@ impl Ssim<'_> {
     /// reflected border, `emit` cuts the pass shorter still.)
     fn pass_limit(&self) -> usize {
         match self.path {
-            RingPath::Moments => {
-                let g = self.geo.centre_group();
-                g - self.geo.source_row(self.next_out, 0) % g
-            }
+            RingPath::Moments => self
+                .geo
+                .group_rows_left(self.geo.source_row(self.next_out, 0)),
             _ => ROWS_PER_PASS,
         }
     }
