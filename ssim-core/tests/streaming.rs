@@ -323,3 +323,45 @@ fn push_rows_with_calls_back_per_row_and_stops_on_error() {
     // Rows 0..3 are in (row 3 was read, not filtered): finishing says rows are missing.
     assert!(matches!(engine.finish(), Err(Error::RowsMissing { .. })));
 }
+
+/// The padded map (`Options::map` with `map_padding`) holds the valid map in its interior,
+/// bit for bit: a pixel's value depends on its window only (the Gaussian passes' centre rows
+/// are fixed by absolute input rows, not by where the map or a pass starts).
+#[test]
+fn padded_map_interior_is_the_valid_map() {
+    let mut rng = Lcg(7);
+    for r in [1usize, 2, 3, 5, 7] {
+        let size = 2 * r + 1;
+        let params = Params {
+            window: Window::Gaussian {
+                radius: r,
+                sigma: 1.5,
+            },
+            ..Params::scikit_image_gaussian(255.0)
+        };
+        for _ in 0..4 {
+            let (w, h) = (size + rng.below(40), size + rng.below(40));
+            let x: Vec<f32> = (0..w * h).map(|_| rng.below(256) as f32).collect();
+            let y: Vec<f32> = (0..w * h).map(|_| rng.below(256) as f32).collect();
+            let (xp, yp) = (Plane::new(&x, w, h).unwrap(), Plane::new(&y, w, h).unwrap());
+            let run = |map: bool| {
+                let o = Options {
+                    map,
+                    ..Options::default()
+                };
+                let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, map).unwrap()];
+                let mut rows = Rows::default();
+                let res = compute_with(&params, &xp, &yp, o, &mut scratch, &mut rows).unwrap();
+                (res, rows.rows)
+            };
+            let (valid, vrows) = run(false);
+            let (padded, prows) = run(true);
+            assert_eq!(prows.len(), h, "size {size} {w}x{h}");
+            for (v, p) in vrows.iter().zip(&prows[r..h - r]) {
+                assert_eq!(v.1[..], p.1[r..w - r], "size {size} {w}x{h} row {}", v.0);
+                assert_eq!(v.2[..], p.2[r..w - r], "size {size} {w}x{h} row {}", v.0);
+            }
+            assert_eq!(valid.ssim_sum, padded.ssim_sum, "size {size} {w}x{h}");
+        }
+    }
+}

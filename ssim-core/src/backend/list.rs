@@ -44,11 +44,14 @@ macro_rules! kernel_list {
             /// The centred vertical combination (law of total variance) of `slots.len() - 2r`
             /// consecutive map rows fused with the formula. `ring`: slots of `UD_MOMENTS` rows
             /// of `n`; `slots`: the slot indices of the window rows, top to bottom (map row `k`
-            /// of the pass uses `slots[k..k + 2r + 1]`); map row `k` gets its SSIM row in
-            /// `out[2k n..][..n]` and its cs row in `out[(2k + 1) n..][..n]`.
+            /// of the pass uses `slots[k..k + 2r + 1]`); `centre`: the index in `slots` of the
+            /// ring row whose means centre every map row of the pass (in each one's window);
+            /// map row `k` gets its SSIM row in `out[2k n..][..n]` and its cs row in
+            /// `out[(2k + 1) n..][..n]`.
             fn vertical_formula = vertical_formula(
                 ring: &[f32],
                 slots: &[usize],
+                centre: usize,
                 w: &[f32],
                 n: usize,
                 k: &FormulaConsts,

@@ -149,6 +149,41 @@ impl Geometry {
             || (-r..r).all(|t| self.source_row(i, t) == self.source_row(i - 1, t + 1))
     }
 
+    /// Rows per centring group: the Gaussian passes over the map rows whose window centres
+    /// are the input rows of one group all centre on the means of one input row,
+    /// [`Geometry::centre_row`]. At most [`ROWS_PER_PASS`], and at most `2r + 1`, so that the
+    /// centre lies in every window of the group (within two rows of each window's centre).
+    /// The groups start at the input rows `r + k G` (`k` any integer), so that the passes of a
+    /// valid map, whose first window centre is row `r`, are all whole but the last.
+    #[inline]
+    pub(super) fn centre_group(&self) -> usize {
+        ROWS_PER_PASS.min(2 * self.radius + 1)
+    }
+
+    /// How far input row `c` lies into its centring group.
+    #[inline]
+    fn depth_in_group(&self, c: usize) -> usize {
+        let g = self.centre_group();
+        (c + g - self.radius % g) % g
+    }
+
+    /// The rows of the centring group of input row `c` from `c` to the group's end.
+    #[inline]
+    pub(super) fn group_rows_left(&self, c: usize) -> usize {
+        self.centre_group() - self.depth_in_group(c)
+    }
+
+    /// The input row whose means centre map row `i`: the second row of the centring group of
+    /// its window's centre row (clamped to the image). A function of the window alone, not of
+    /// where a band or a pass starts, nor of the map's extent (a pixel of the valid map and
+    /// the same pixel of the padded map have one window), so that every split into bands and
+    /// both extents give the same bits.
+    #[inline]
+    pub(super) fn centre_row(&self, i: usize) -> usize {
+        let c = self.source_row(i, 0);
+        ((c + 1).saturating_sub(self.depth_in_group(c))).min(self.height - 1)
+    }
+
     /// The input row at vertical offset `t` from the centre of map row `i`.
     #[inline]
     pub(super) fn source_row(&self, i: usize, t: isize) -> usize {

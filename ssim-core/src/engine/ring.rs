@@ -117,7 +117,7 @@ impl Ssim<'_> {
     pub(super) fn drain(&mut self, sink: &mut impl RowSink) {
         let g = self.geo;
         while self.next_out < self.out_rows.1 && g.rows_needed(self.next_out) <= self.next_in {
-            let want = ROWS_PER_PASS.min(self.out_rows.1 - self.next_out);
+            let want = self.pass_limit().min(self.out_rows.1 - self.next_out);
             let mut ready = 1;
             while ready < want && g.rows_needed(self.next_out + ready) <= self.next_in {
                 ready += 1;
@@ -126,6 +126,19 @@ impl Ssim<'_> {
                 break;
             }
             self.emit(ready, sink);
+        }
+    }
+
+    /// The most map rows the next pass may compute: [`ROWS_PER_PASS`], and for Gaussian
+    /// moments no further than the end of the centring group (`Geometry::centre_group`), so
+    /// that a pass has one centre. (Where windows stop being shifts of each other, next to a
+    /// reflected border, `emit` cuts the pass shorter still.)
+    fn pass_limit(&self) -> usize {
+        match self.path {
+            RingPath::Moments => self
+                .geo
+                .group_rows_left(self.geo.source_row(self.next_out, 0)),
+            _ => ROWS_PER_PASS,
         }
     }
 
@@ -151,7 +164,11 @@ impl Ssim<'_> {
                 let out = &mut out[..rows * 2 * g.cols];
                 let wts = &self.weights.f32[..=g.radius];
                 let k = &self.consts;
-                (self.kernels.vertical_formula)(ring, slots, wts, g.cols, k, out);
+                // Window row `t` of map row `i0` is `source_row(i0, t - r)`; the centre row
+                // is an input row within two rows of that window's centre, so it is at
+                // `t = r + c - source_row(i0, 0)`.
+                let centre = g.radius + g.centre_row(i0) - g.source_row(i0, 0);
+                (self.kernels.vertical_formula)(ring, slots, centre, wts, g.cols, k, out);
                 self.deliver_fused(rows, sink);
             }
             RingPath::NarrowBox { size } => {

@@ -17,7 +17,9 @@
 //!    `4 mx my = mu^2 - md^2` and `2 (mx^2 + my^2) = mu^2 + md^2`. One moment fewer is a
 //!    fifth less filtering, ring memory and ring traffic.
 //! 3. **vertical**: the same combination down the ring of moment rows (law of total variance:
-//!    variance = mean of row variances + variance of row means), centred on the middle row.
+//!    variance = mean of row variances + variance of row means), centred on one ring row's
+//!    means per pass (a row in every window of the pass): the centred squares are then made
+//!    once per ring row, not once per tap.
 //! 4. **formula**: SSIM and cs per pixel, and f64 sums over the pooled columns:
 //!    `l = ((mu^2 - md^2) + 2 C1) / ((mu^2 + md^2) + 2 C1)` and
 //!    `cs = (cov (vu - vd) + 2 C2) / (cov (vu + vd) + 2 C2)`, unfused except `cov v + 2 C2`.

@@ -1,7 +1,8 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, UD_GROUP, UD_MOMENTS};
+use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
+use crate::params::MAX_RADIUS;
 
 #[cfg(feature = "gradient")]
 mod adjoint;
@@ -212,160 +213,124 @@ fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
 }
 
 /// The vertical combination and the formula ([`formula_pixel`]) of the map rows of one pass:
-/// map row `k` of the pass gets its SSIM row in `out[2k n..]` and its cs row in
-/// `out[(2k + 1) n..]`.
+/// map row `j` of the pass gets its SSIM row in `out[2j n..]` and its cs row in
+/// `out[(2j + 1) n..]`.
 ///
-/// Per pixel, with `c` the centre row and `s1, s2` the rows `k` above and below it (the
-/// law of total variance, centred on the centre row's means `cu, cd`): for `k = 1..=r` in
-/// order, `du_i = mu(s_i) - cu`, `a += w_k (du1 + du2)`, `qu += w_k (du1^2 + du2^2)`, the
-/// same for `d` into `b, qd`, and `vu += w_k (vu(s1) + vu(s2))` starting from `w_0 vu(c)`
-/// (likewise `vd`); then `mu = cu + a`, `md = cd + b`, `vu + (qu - a^2)`, `vd + (qd - b^2)`.
-/// Each accumulator is independent of the others, so they are computed one at a time over a
-/// 16-column group of the slots ([`ud_at`]), tap by tap, four columns per step with fixed
-/// offsets: a Cortex-M (whose FPU loads take no register offset) then spends one address
-/// update per stream and four columns instead of one per column. The group is always read
-/// whole (a slot holds whole groups, [`ud_slot`]); columns past `n` are computed and not
-/// stored. The values, and so the bits, are those of adding in that order per pixel.
+/// Every map row of the pass is centred on the same means `cu, cd`: those of ring row
+/// `slots[centre]`, which lies in each of their windows. Per pixel, with `t` running over
+/// the window rows top to bottom (weight `w_t`): `eu_t = mu(t) - cu`,
+/// `zu_t = eu_t^2 + vu(t)`, `a = sum w_t eu_t`, `zu = sum w_t zu_t` (from +0.0, in that
+/// order), the same for `d` into `b, zd`; then `mu = cu + a`, `md = cd + b`,
+/// `vu = zu - a^2`, `vd = zd - b^2` (the law of total variance, centred). `eu_t, zu_t`
+/// depend on the ring row only, so they are made once per ring row (not once per tap) and
+/// added into the accumulators of every map row whose window holds it. The cancellation in
+/// `zu - a^2` is relative to `(mu - cu)^2`, which with a centre inside the window stays of the
+/// order of the local contrast, not of the brightness. The engine picks the centre from
+/// absolute map rows (`Geometry::centre_row`), so the bits do not depend on the band split.
+///
+/// One column at a time, down the ring rows, with the sixteen accumulators of a full pass
+/// written out as locals: a Cortex-M keeps them in its 32 single-precision registers and
+/// makes each ring row's `e, z` once for the four map rows. The values, and so the bits, are
+/// those of adding in that order per pixel.
 pub(crate) fn vertical_formula(
     ring: &[f32],
     slots: &[usize],
+    centre: usize,
     w: &[f32],
     n: usize,
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
     let r = w.len() - 1;
-    let size = 2 * r + 1;
-    const B: usize = UD_GROUP;
-    // The accumulators `a, b, qu, qd, vu, vd` of a group (384 bytes of stack).
-    let mut acc = [[0f32; B]; 6];
+    let span = 2 * r + 1;
+    let rows = (slots.len() + 1).saturating_sub(span).min(ROWS_PER_PASS);
     let slot = ud_slot(n);
-    for prow in 0..=slots.len() - size {
-        let (ssim, cs) = out[2 * prow * n..][..2 * n].split_at_mut(n);
-        let win = &slots[prow..prow + size];
-        for i0 in (0..n).step_by(B) {
-            let len = B.min(n - i0);
-            let blk = |s: usize, m: usize| ring[s * slot + ud_at(m, i0)..].first_chunk::<B>();
-            let (Some(cu), Some(cd), Some(cvu), Some(cvd)) = (
-                blk(win[r], 0),
-                blk(win[r], 1),
-                blk(win[r], 2),
-                blk(win[r], 3),
-            ) else {
-                return;
-            };
-            let [a, b, qu, qd, vu, vd] = &mut acc;
-            let w0 = w[0];
-            for (v, &c) in vu.iter_mut().zip(cvu) {
-                *v = w0 * c;
+    // The window's weights top to bottom: ring row `t` weighs `wf[t - j]` in map row `j`.
+    let mut wf = [0f32; 2 * MAX_RADIUS + 1];
+    for (t, v) in wf[..span].iter_mut().enumerate() {
+        *v = w[t.abs_diff(r)];
+    }
+    let Some(&cslot) = slots.get(centre) else {
+        return;
+    };
+    let slots = &slots[..span + rows - 1];
+    for i in 0..n {
+        let g = ud_at(0, i);
+        // `mu, md, vu, vd` of column `i` in slot `s`.
+        let at = |s: usize| -> Option<[f32; 4]> {
+            let b = ring.get(s * slot + g..)?;
+            Some([
+                *b.first()?,
+                *b.get(UD_GROUP)?,
+                *b.get(2 * UD_GROUP)?,
+                *b.get(3 * UD_GROUP)?,
+            ])
+        };
+        let Some([cu, cd, _, _]) = at(cslot) else {
+            return;
+        };
+        // Ring row `t`: `[eu, ed, zu, zd]`.
+        let ez = |t: usize| -> Option<[f32; 4]> {
+            let [mu, md, vu, vd] = at(slots[t])?;
+            let (eu, ed) = (mu - cu, md - cd);
+            Some([eu, ed, ma(eu, eu, vu), ma(ed, ed, vd)])
+        };
+        // Per map row of the pass: `[a, b, zu, zd]`.
+        let mut acc = [[0f32; 4]; ROWS_PER_PASS];
+        macro_rules! into {
+            ($v:ident, $t:expr; $($j:literal)*) => {$({
+                let wk = wf[$t - $j];
+                let a = &mut acc[$j];
+                a[0] = ma(wk, $v[0], a[0]);
+                a[1] = ma(wk, $v[1], a[1]);
+                a[2] = ma(wk, $v[2], a[2]);
+                a[3] = ma(wk, $v[3], a[3]);
+            })*};
+        }
+        if rows == ROWS_PER_PASS {
+            // Entering the windows, in all four, leaving them: constant map rows per step.
+            const _: () = assert!(ROWS_PER_PASS == 4);
+            let Some(v) = ez(0) else { return };
+            into!(v, 0; 0);
+            let Some(v) = ez(1) else { return };
+            into!(v, 1; 0 1);
+            let Some(v) = ez(2) else { return };
+            into!(v, 2; 0 1 2);
+            for t in 3..span {
+                let Some(v) = ez(t) else { return };
+                into!(v, t; 0 1 2 3);
             }
-            for (v, &c) in vd.iter_mut().zip(cvd) {
-                *v = w0 * c;
-            }
-            // Two taps per walk over the group where there are two left (each accumulator
-            // is loaded and stored once per pair), the last one alone. The first walk starts
-            // the mean and square accumulators from +0.0 without reading them.
-            let mut t = 1;
-            while t <= r {
-                let pair = t < r;
-                let (s1, s2) = (win[r - t], win[r + t]);
-                // The second tap of a pair; for a single tap, unused.
-                let (z1, z2) = if pair {
-                    (win[r - t - 1], win[r + t + 1])
-                } else {
-                    (s1, s2)
-                };
-                let (wk, wn) = (w[t], if pair { w[t + 1] } else { 0.0 });
-                for (m, c, mean, sq) in [(0, cu, &mut *a, &mut *qu), (1, cd, &mut *b, &mut *qd)] {
-                    let (Some(x1), Some(x2), Some(y1), Some(y2)) =
-                        (blk(s1, m), blk(s2, m), blk(z1, m), blk(z2, m))
-                    else {
-                        return;
-                    };
-                    let rows = [x1, x2, y1, y2];
-                    match (pair, t == 1) {
-                        (true, true) => mean_sq_pair::<true>(mean, sq, c, rows, wk, wn),
-                        (true, false) => mean_sq_pair::<false>(mean, sq, c, rows, wk, wn),
-                        (false, first) => {
-                            if first {
-                                mean.fill(0.0);
-                                sq.fill(0.0);
-                            }
-                            // Over `len` columns: a run-time length, which a Cortex-M walks
-                            // with post-incremented loads (a fixed 16 gets indexed ones).
-                            let rows = x1[..len].iter().zip(&x2[..len]);
-                            let accs = mean[..len].iter_mut().zip(sq[..len].iter_mut());
-                            for ((mean, sq), (&c, (&x1, &x2))) in accs.zip(c.iter().zip(rows)) {
-                                let (d1, d2) = (x1 - c, x2 - c);
-                                *mean = ma(wk, d1 + d2, *mean);
-                                *sq = ma(wk, ma(d1, d1, d2 * d2), *sq);
-                            }
+            let Some(v) = ez(span) else { return };
+            into!(v, span; 1 2 3);
+            let Some(v) = ez(span + 1) else { return };
+            into!(v, span + 1; 2 3);
+            let Some(v) = ez(span + 2) else { return };
+            into!(v, span + 2; 3);
+        } else {
+            for t in 0..span + rows - 1 {
+                let Some(v) = ez(t) else { return };
+                for (j, a) in acc.iter_mut().enumerate().take(rows) {
+                    if j <= t && t < j + span {
+                        let wk = wf[t - j];
+                        for (a, &v) in a.iter_mut().zip(&v) {
+                            *a = ma(wk, v, *a);
                         }
                     }
                 }
-                for (m, v) in [(2, &mut *vu), (3, &mut *vd)] {
-                    let (Some(x1), Some(x2), Some(y1), Some(y2)) =
-                        (blk(s1, m), blk(s2, m), blk(z1, m), blk(z2, m))
-                    else {
-                        return;
-                    };
-                    if pair {
-                        let rows = x1[..len].iter().zip(&x2[..len]);
-                        let next = y1[..len].iter().zip(&y2[..len]);
-                        for (v, ((&x1, &x2), (&y1, &y2))) in v[..len].iter_mut().zip(rows.zip(next))
-                        {
-                            *v = ma(wn, y1 + y2, ma(wk, x1 + x2, *v));
-                        }
-                    } else {
-                        let rows = x1[..len].iter().zip(&x2[..len]);
-                        for (v, (&x1, &x2)) in v[..len].iter_mut().zip(rows) {
-                            *v = ma(wk, x1 + x2, *v);
-                        }
-                    }
-                }
-                t += if pair { 2 } else { 1 };
-            }
-            let (ssim, cs) = (&mut ssim[i0..i0 + len], &mut cs[i0..i0 + len]);
-            let stats = cu.iter().zip(cd).zip(a.iter().zip(b.iter()));
-            let stats = stats.zip(qu.iter().zip(qd.iter()).zip(vu.iter().zip(vd.iter())));
-            for ((((&cu, &cd), (&a, &b)), ((&qu, &qd), (&vu, &vd))), (s, c)) in
-                stats.zip(ssim.iter_mut().zip(cs.iter_mut()))
-            {
-                let m = [cu + a, cd + b, vu + ma(-a, a, qu), vd + ma(-b, b, qd)];
-                (*s, *c) = formula_pixel(m, k);
             }
         }
-    }
-}
-
-/// Two taps of a mean and its squares over a group: with `[x1, x2, y1, y2]` the rows of the
-/// taps `t` and `t + 1` above and below the centre row `c`, per column
-/// `mean = ma(wn, e1 + e2, ma(wk, d1 + d2, mean))` and
-/// `sq = ma(wn, ma(e1, e1, e2 e2), ma(wk, ma(d1, d1, d2 d2), sq))` (`d = x - c`, `e = y - c`),
-/// from `mean = sq = +0.0` when `FIRST`.
-#[inline(always)]
-fn mean_sq_pair<const FIRST: bool>(
-    mean: &mut [f32; UD_GROUP],
-    sq: &mut [f32; UD_GROUP],
-    c: &[f32; UD_GROUP],
-    rows: [&[f32; UD_GROUP]; 4],
-    wk: f32,
-    wn: f32,
-) {
-    let [x1, x2, y1, y2] = rows.map(|r| r.as_chunks::<4>().0);
-    let accs = mean.as_chunks_mut::<4>().0.iter_mut();
-    let accs = accs.zip(sq.as_chunks_mut::<4>().0.iter_mut());
-    let rows = c.as_chunks::<4>().0.iter().zip(x1.iter().zip(x2));
-    let rows = rows.zip(y1.iter().zip(y2));
-    for ((mean, sq), ((c, (x1, x2)), (y1, y2))) in accs.zip(rows) {
-        lanes4!(l => {
-            let c = c[l];
-            let (d1, d2) = (x1[l] - c, x2[l] - c);
-            let (e1, e2) = (y1[l] - c, y2[l] - c);
-            let (m0, q0) = if FIRST { (0.0, 0.0) } else { (mean[l], sq[l]) };
-            mean[l] = ma(wn, e1 + e2, ma(wk, d1 + d2, m0));
-            sq[l] = ma(wn, ma(e1, e1, e2 * e2), ma(wk, ma(d1, d1, d2 * d2), q0));
-        });
+        for (j, &[a, b, zu, zd]) in acc.iter().enumerate().take(rows) {
+            let m = [cu + a, cd + b, ma(-a, a, zu), ma(-b, b, zd)];
+            let (v, c) = formula_pixel(m, k);
+            let Some(sv) = out.get_mut(2 * j * n + i) else {
+                return;
+            };
+            *sv = v;
+            let Some(cv) = out.get_mut((2 * j + 1) * n + i) else {
+                return;
+            };
+            *cv = c;
+        }
     }
 }
 

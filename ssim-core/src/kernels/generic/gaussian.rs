@@ -4,6 +4,7 @@
 use super::{chunks, pass_rows, MAX_PASS_ROWS};
 use crate::kernels::{scalar, ud_at, FormulaConsts, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
 use crate::lanes::{Lanes, Rows};
+use crate::params::MAX_RADIUS;
 
 #[inline(always)]
 pub(crate) fn horizontal<S: Lanes>(
@@ -88,46 +89,102 @@ fn horizontal_sized<S: Lanes>(
     }
 }
 
-/// The four statistics (`mu, md, vu, vd`) of the map row centred on ring row `mid`, columns
-/// `i..i + F`: the centred vertical combination (law of total variance), in the operation
-/// order of the scalar kernel's `vertical_pixel`.
+/// The centred vertical combination of the means `ms` (0: `u`, 1: `d`) for every map row of
+/// the pass, columns `g..g + F` of the slots' groups, into `st[j][m]` (mean) and
+/// `st[j][m + 2]` (variance): [`scalar::vertical_formula`]'s operations, ring row by ring row,
+/// each row's centred mean and second moment made once and added into the accumulators of
+/// the map rows whose window holds it, which stay in registers. (No closures here: they do
+/// not inherit the caller's target features, and their intrinsics became calls.)
 #[inline(always)]
-fn window_stats<S: Lanes, const CAP: usize>(
+#[allow(clippy::too_many_arguments)]
+fn sweep<S: Lanes, const CAP: usize, const P: usize>(
     s: S,
     ring: &Rows<'_, CAP>,
-    w: &[f32],
-    mid: usize,
-    i: usize,
-) -> [S::V; UD_MOMENTS] {
+    wf: &[f32],
+    rows: usize,
+    centre: usize,
+    g: usize,
+    ms: [usize; P],
+    st: &mut [[S::V; UD_MOMENTS]; ROWS_PER_PASS],
+) {
+    let span = wf.len();
     let zero = s.splat(0.0);
-    let g = ud_at(0, i);
-    let at = |t: usize, m: usize| s.load_at(ring, t, g + m * UD_GROUP);
-    let (cu, cd) = (at(mid, 0), at(mid, 1));
-    let w0 = s.splat(w[0]);
-    let mut vu = s.mul(w0, at(mid, 2));
-    let mut vd = s.mul(w0, at(mid, 3));
-    let (mut a, mut b, mut qu, mut qd) = (zero, zero, zero, zero);
-    for (k, &wk) in w.iter().enumerate().skip(1) {
-        // Splatted where used (a broadcast load costs a vector load), not kept in an array
-        // built per pass.
-        let wk = s.splat(wk);
-        let (t1, t2) = (mid - k, mid + k);
-        let (du1, du2) = (s.sub(at(t1, 0), cu), s.sub(at(t2, 0), cu));
-        let (dd1, dd2) = (s.sub(at(t1, 1), cd), s.sub(at(t2, 1), cd));
-        a = s.mul_add(wk, s.add(du1, du2), a);
-        b = s.mul_add(wk, s.add(dd1, dd2), b);
-        qu = s.mul_add(wk, s.mul_add(du1, du1, s.mul(du2, du2)), qu);
-        qd = s.mul_add(wk, s.mul_add(dd1, dd1, s.mul(dd2, dd2)), qd);
-        vu = s.mul_add(wk, s.add(at(t1, 2), at(t2, 2)), vu);
-        vd = s.mul_add(wk, s.add(at(t1, 3), at(t2, 3)), vd);
+    let mut c = [zero; P];
+    for (c, &m) in c.iter_mut().zip(&ms) {
+        *c = s.load_at(ring, centre, g + m * UD_GROUP);
     }
-    let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
-    [
-        s.add(cu, a),
-        s.add(cd, b),
-        s.add(vu, s.mul_add(na, a, qu)),
-        s.add(vd, s.mul_add(nb, b, qd)),
-    ]
+    let mut acc = [[[zero; 2]; P]; ROWS_PER_PASS];
+    let sw = Sweep {
+        s,
+        ring,
+        wf,
+        g,
+        ms,
+        c,
+    };
+    if rows == ROWS_PER_PASS {
+        // A full pass in three runs of ring rows (entering windows, in every window, leaving
+        // them), each with constant map rows, so that the accumulators stay in registers.
+        const _: () = assert!(ROWS_PER_PASS == 4);
+        sw.step(&mut acc, 0, 0..1);
+        sw.step(&mut acc, 1, 0..2);
+        sw.step(&mut acc, 2, 0..3);
+        for t in 3..span {
+            sw.step(&mut acc, t, 0..4);
+        }
+        sw.step(&mut acc, span, 1..4);
+        sw.step(&mut acc, span + 1, 2..4);
+        sw.step(&mut acc, span + 2, 3..4);
+    } else {
+        for t in 0..span + rows - 1 {
+            sw.step(&mut acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
+        }
+    }
+    for (st, acc) in st.iter_mut().zip(&acc).take(rows) {
+        for ((&m, a), &c) in ms.iter().zip(acc).zip(&c) {
+            let [a, z] = *a;
+            st[m] = s.add(c, a);
+            st[m + 2] = s.mul_add(s.sub(zero, a), a, z);
+        }
+    }
+}
+
+/// What [`sweep`] reads, for its steps.
+struct Sweep<'r, 'a, S: Lanes, const CAP: usize, const P: usize> {
+    s: S,
+    ring: &'r Rows<'a, CAP>,
+    wf: &'r [f32],
+    g: usize,
+    ms: [usize; P],
+    c: [S::V; P],
+}
+
+impl<S: Lanes, const CAP: usize, const P: usize> Sweep<'_, '_, S, CAP, P> {
+    /// Ring row `t`, centred (`e = mean - c`, `z = e^2 + variance`), into the accumulators
+    /// of map rows `js` (window row `t - j`).
+    #[inline(always)]
+    fn step(
+        &self,
+        acc: &mut [[[S::V; 2]; P]; ROWS_PER_PASS],
+        t: usize,
+        js: core::ops::Range<usize>,
+    ) {
+        let s = self.s;
+        let mut v = [[self.c[0]; 2]; P];
+        for ((v, &m), &c) in v.iter_mut().zip(&self.ms).zip(&self.c) {
+            let e = s.sub(s.load_at(self.ring, t, self.g + m * UD_GROUP), c);
+            let var = s.load_at(self.ring, t, self.g + (m + 2) * UD_GROUP);
+            *v = [e, s.mul_add(e, e, var)];
+        }
+        for j in js {
+            // Splatted where used: a broadcast load (or operand) costs a vector load.
+            let wk = s.splat(self.wf[t - j]);
+            for (a, v) in acc[j].iter_mut().zip(&v) {
+                a[0] = s.mul_add(wk, v[0], a[0]);
+                a[1] = s.mul_add(wk, v[1], a[1]);
+            }
+        }
+    }
 }
 
 /// The formula's constants as vectors: `2 C1`, `2 C2` and the covariance factor.
@@ -167,24 +224,51 @@ fn formula_vec<S: Lanes>(s: S, k: &FormulaVec<S::V>, m: [S::V; UD_MOMENTS]) -> (
 /// [`scalar::vertical_formula`] with vectors: the vertical combination and the formula in one
 /// pass, the statistics kept in registers instead of going through a row in memory.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn vertical_formula<S: Lanes>(
     s: S,
     ring: &[f32],
     slots: &[usize],
+    centre: usize,
     w: &[f32],
     n: usize,
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
     if n < S::F || !n.is_multiple_of(UD_GROUP) {
-        return scalar::vertical_formula(ring, slots, w, n, k, out);
+        return scalar::vertical_formula(ring, slots, centre, w, n, k, out);
     }
-    // The common radii as constants: the window loop unrolls, and the pass's rows fit a
-    // small `Rows`.
-    match w.len() - 1 {
-        5 => vertical_formula_sized::<S, { pass_rows(11) }>(s, ring, slots, w, 5, n, k, out),
-        3 => vertical_formula_sized::<S, { pass_rows(7) }>(s, ring, slots, w, 3, n, k, out),
-        r => vertical_formula_sized::<S, MAX_PASS_ROWS>(s, ring, slots, w, r, n, k, out),
+    // The common radii and the full pass as constants: the ring-row loops unroll, and the
+    // pass's rows fit a small `Rows`.
+    let (r, rows) = (w.len() - 1, slots.len() - 2 * (w.len() - 1));
+    match (r, rows) {
+        (5, ROWS_PER_PASS) => vertical_formula_sized::<S, { pass_rows(11) }>(
+            s,
+            ring,
+            slots,
+            centre,
+            w,
+            5,
+            ROWS_PER_PASS,
+            n,
+            k,
+            out,
+        ),
+        (3, ROWS_PER_PASS) => vertical_formula_sized::<S, { pass_rows(7) }>(
+            s,
+            ring,
+            slots,
+            centre,
+            w,
+            3,
+            ROWS_PER_PASS,
+            n,
+            k,
+            out,
+        ),
+        _ => vertical_formula_sized::<S, MAX_PASS_ROWS>(
+            s, ring, slots, centre, w, r, rows, n, k, out,
+        ),
     }
 }
 
@@ -194,37 +278,40 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     s: S,
     ring: &[f32],
     slots: &[usize],
+    centre: usize,
     w: &[f32],
     r: usize,
+    rows: usize,
     n: usize,
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    let w = &w[..=r];
+    let span = 2 * r + 1;
+    // The window's weights top to bottom, so that ring row `t` weighs `wf[t - j]` in map row
+    // `j`. Once per pass.
+    let mut wf = [0f32; 2 * MAX_RADIUS + 1];
+    for (t, v) in wf[..span].iter_mut().enumerate() {
+        *v = w[t.abs_diff(r)];
+    }
+    let wf = &wf[..span];
     let zero = s.splat(0.0);
     let fc = FormulaVec::new(s, k);
-    let rows = slots.len() - 2 * r;
     let out = &mut out[..rows * 2 * n];
-    let offsets = slots.iter().map(|&slot| slot * UD_MOMENTS * n);
+    let offsets = slots[..span + rows - 1].iter().map(|&slot| slot * UD_MOMENTS * n);
     let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
-    // With 16 vector registers (AVX2, SSE2) the formula runs after the window loop, from
-    // the statistics of the pass's rows, leaving the registers to the accumulators; with 32
-    // (AVX-512, NEON) it runs right away. Same operations, same bits.
-    let late = S::REGISTERS < 32;
-    // Once per pass: built per vector of columns, it cost a `memset` call each time on the
-    // portable backend.
-    let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
     for i in chunks(n, S::F) {
-        for (row, m) in st.iter_mut().enumerate().take(rows) {
-            let mid = row + r;
-            *m = window_stats(s, &ring, w, mid, i);
-            if !late {
-                let (v, c) = formula_vec(s, &fc, *m);
-                s.store(v, out, 2 * row * n + i);
-                s.store(c, out, (2 * row + 1) * n + i);
-            }
+        let g = ud_at(0, i);
+        let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
+        // With 16 vector registers (AVX2, SSE2) the sum and the difference one after the
+        // other (8 accumulators live, not 16); with 32 (AVX-512, NEON) together. Same
+        // operations, same bits.
+        if S::REGISTERS < 32 {
+            sweep(s, &ring, wf, rows, centre, g, [0], &mut st);
+            sweep(s, &ring, wf, rows, centre, g, [1], &mut st);
+        } else {
+            sweep(s, &ring, wf, rows, centre, g, [0, 1], &mut st);
         }
-        for (row, m) in st.iter().enumerate().take(if late { rows } else { 0 }) {
+        for (row, m) in st.iter().enumerate().take(rows) {
             let (v, c) = formula_vec(s, &fc, *m);
             s.store(v, out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
