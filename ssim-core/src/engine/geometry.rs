@@ -53,6 +53,31 @@ pub(super) struct Geometry {
     pool_rows: (usize, usize),
     /// Bytes per ring value: 8 for box windows (exact integer sums in f64), else 4.
     ring_bytes: usize,
+    /// Rows per centring group ([`Geometry::centre_group`]).
+    group: usize,
+}
+
+/// The least normalised weight a window row may have when the window's second moments are
+/// centred on it (see [`centre_group_for`]).
+const MIN_CENTRE_WEIGHT: f32 = 1.0 / 32.0;
+
+/// Rows per centring group for `window`: the most (up to [`ROWS_PER_PASS`] and `2r + 1`) for
+/// which every map row's window gives the shared centre row a weight of at least
+/// [`MIN_CENTRE_WEIGHT`]. The centred second moment `E[(u - c)^2] - (mu - c)^2` loses about
+/// `eps (mu - c)^2` to cancellation, and the centre row's share of the window's variance bounds
+/// `(mu - c)^2` by `var / w_d` (`w_d`: the weight of the row `d` rows from the window's
+/// centre), so the error stays within `32 eps` of the window's own variance. A peaked window
+/// (a Gaussian of tiny sigma) gives rows two away almost no weight: it gets smaller groups,
+/// down to one row centred on itself.
+fn centre_group_for(window: &crate::Window) -> usize {
+    let r = window.radius();
+    let w = crate::params::HalfWeights::new(window).f32;
+    let mut g = ROWS_PER_PASS.min(2 * r + 1);
+    // The centre is a group's second row: its rows lie at most `max(1, g - 2)` rows from it.
+    while g > 1 && w[1.max(g - 2)] < MIN_CENTRE_WEIGHT {
+        g -= 1;
+    }
+    g
 }
 
 impl Geometry {
@@ -104,6 +129,7 @@ impl Geometry {
             } else {
                 4
             },
+            group: centre_group_for(&params.window),
         })
     }
 
@@ -152,12 +178,13 @@ impl Geometry {
     /// Rows per centring group: the Gaussian passes over the map rows whose window centres
     /// are the input rows of one group all centre on the means of one input row,
     /// [`Geometry::centre_row`]. At most [`ROWS_PER_PASS`], and at most `2r + 1`, so that the
-    /// centre lies in every window of the group (within two rows of each window's centre).
+    /// centre lies in every window of the group (within two rows of each window's centre),
+    /// and fewer for peaked windows ([`centre_group_for`]).
     /// The groups start at the input rows `r + k G` (`k` any integer), so that the passes of a
     /// valid map, whose first window centre is row `r`, are all whole but the last.
     #[inline]
     pub(super) fn centre_group(&self) -> usize {
-        ROWS_PER_PASS.min(2 * self.radius + 1)
+        self.group
     }
 
     /// How far input row `c` lies into its centring group.
@@ -174,14 +201,16 @@ impl Geometry {
     }
 
     /// The input row whose means centre map row `i`: the second row of the centring group of
-    /// its window's centre row (clamped to the image). A function of the window alone, not of
+    /// its window's centre row (the row itself in a group of one; clamped to the image). A function of the window alone, not of
     /// where a band or a pass starts, nor of the map's extent (a pixel of the valid map and
     /// the same pixel of the padded map have one window), so that every split into bands and
     /// both extents give the same bits.
     #[inline]
     pub(super) fn centre_row(&self, i: usize) -> usize {
         let c = self.source_row(i, 0);
-        ((c + 1).saturating_sub(self.depth_in_group(c))).min(self.height - 1)
+        // The second row of the group; a group of one row centres on itself.
+        let second = 1.min(self.centre_group() - 1);
+        ((c + second).saturating_sub(self.depth_in_group(c))).min(self.height - 1)
     }
 
     /// The input row at vertical offset `t` from the centre of map row `i`.
