@@ -61,17 +61,15 @@ pub(super) struct Geometry {
 /// centred on it (see [`centre_group_for`]).
 const MIN_CENTRE_WEIGHT: f32 = 1.0 / 32.0;
 
-/// Rows per centring group for `window`: the most (up to [`ROWS_PER_PASS`] and `2r + 1`) for
-/// which every map row's window gives the shared centre row a weight of at least
-/// [`MIN_CENTRE_WEIGHT`]. The centred second moment `E[(u - c)^2] - (mu - c)^2` loses about
-/// `eps (mu - c)^2` to cancellation, and the centre row's share of the window's variance bounds
-/// `(mu - c)^2` by `var / w_d` (`w_d`: the weight of the row `d` rows from the window's
-/// centre), so the error stays within `32 eps` of the window's own variance. A peaked window
-/// (a Gaussian of tiny sigma) gives rows two away almost no weight: it gets smaller groups,
-/// down to one row centred on itself.
-fn centre_group_for(window: &crate::Window) -> usize {
-    let r = window.radius();
-    let w = crate::params::HalfWeights::new(window).f32;
+/// Rows per centring group for a window of half-weights `w` (centre first) and radius `r`:
+/// the most (up to [`ROWS_PER_PASS`] and `2r + 1`) for which every map row's window gives the
+/// shared centre row a weight of at least [`MIN_CENTRE_WEIGHT`]. The centred second moment
+/// `E[(u - c)^2] - (mu - c)^2` loses about `eps (mu - c)^2` to cancellation, and the centre
+/// row's share of the window's variance bounds `(mu - c)^2` by `var / w_d` (`w_d`: the weight
+/// of the row `d` rows from the window's centre), so the error stays within `32 eps` of the
+/// window's own variance. A peaked window (a Gaussian of tiny sigma) gives rows two away
+/// almost no weight: it gets smaller groups, down to one row centred on itself.
+fn centre_group_for(w: &[f32], r: usize) -> usize {
     let mut g = ROWS_PER_PASS.min(2 * r + 1);
     // The centre is a group's second row: its rows lie at most `max(1, g - 2)` rows from it.
     while g > 1 && w[1.max(g - 2)] < MIN_CENTRE_WEIGHT {
@@ -129,8 +127,14 @@ impl Geometry {
             } else {
                 4
             },
-            group: centre_group_for(&params.window),
+            group: ROWS_PER_PASS.min(2 * r + 1),
         })
+    }
+
+    /// Fits the centring groups to the window's half-weights `w` ([`centre_group_for`]); until
+    /// then they are as large as the radius allows.
+    pub(super) fn fit_centre_group(&mut self, w: &[f32]) {
+        self.group = centre_group_for(w, self.radius);
     }
 
     /// Length of the padded input rows the horizontal kernels read: `cols + 2r`.

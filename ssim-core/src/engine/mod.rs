@@ -132,7 +132,7 @@ impl<'s> Ssim<'s> {
         options: Options,
         scratch: &'s mut [ScratchBlock],
     ) -> Result<Self> {
-        let geo = Geometry::new(params, width, height, options.map)?;
+        let mut geo = Geometry::new(params, width, height, options.map)?;
         let kernels = options.backend.unwrap_or_else(Backend::detect).kernels()?;
         let l = layout(&geo).ok_or(Error::DimensionOverflow { width, height })?;
         if scratch.len() < l.total {
@@ -161,6 +161,7 @@ impl<'s> Ssim<'s> {
             &mut bytemuck::cast_slice_mut::<ScratchBlock, f32>(b)[..n]
         };
         let weights = HalfWeights::new(&params.window);
+        geo.fit_centre_group(&weights.f32);
         let size = params.window.size();
         let in_rows = geo.input_rows(out_rows);
         let (xrow, yrow) = (cast(xrow, geo.padded_w()), cast(yrow, geo.padded_w()));
