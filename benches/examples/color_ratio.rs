@@ -1,7 +1,7 @@
 //! RGB (mean of the channels) against gray on the bench pair, one thread, in one process, in
-//! CPU time of the thread (`CpuClock`): rounds of each alternate so both see the same machine load, and the minimum over the
-//! rounds is the figure least disturbed by other processes. Prints both times and the ratio
-//! (the target of issue 17 is at most 3.2x).
+//! CPU time of the thread (`CpuClock`): rounds of each alternate so both see the same machine
+//! load, and the minimum over the rounds is the figure least disturbed by other processes.
+//! Prints both times and the ratio (the target of issue 17 is at most 3.2x).
 //!
 //! `cargo run --release -p ssim-benches --example color_ratio -- [ROUNDS] [CALLS] [WxH]`
 //! (size 1920x1080 unless given; 3840x2160 is the other size of the bench pair).

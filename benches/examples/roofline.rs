@@ -11,8 +11,8 @@
 //! x 2 passes = 88 lane-FMAs per input pixel at the peak FMA rate ("FMA floor"), or, with the
 //! symmetric window folded (`w_k (a[i-k] + a[i+k])`: half of them become additions), 88
 //! lane-operations at the measured FMA + add rate ("mix floor"). Times are CPU time of the
-//! thread (`/proc/thread-self/schedstat`; wall clock elsewhere), the best of three rounds. On a shared machine compare only rows
-//! of one run: a busy neighbour on the same core still slows what runs here.
+//! thread (`CpuClock`), the best of three rounds. On a shared machine compare only rows of one
+//! run: a busy neighbour on the same core still slows what runs here.
 
 #![forbid(unsafe_code)]
 
@@ -25,9 +25,8 @@ use ssim_std::{msssim_with, ssim_with, Backend, Config, MsSsimParams, Params, Pl
 /// Lane operations per input pixel of the Gaussian-11 floor (issue 14).
 const FLOOR_OPS_PER_PIXEL: f64 = 88.0;
 
-/// CPU seconds per call of `f`, the least of three rounds of `reps` calls each (one clock
-/// reading per round: the kernel updates a thread's run time only at ticks and switches), and
-/// the sum of the values it returned.
+/// CPU seconds per call of `f`, the least of three rounds of `reps` calls each, and the sum
+/// of the values it returned.
 fn time(reps: usize, mut f: impl FnMut() -> f64) -> (f64, f64) {
     let mut value = f() + f();
     let mut best = f64::INFINITY;

@@ -89,3 +89,14 @@ pub use params::{
 };
 pub use plane::{Plane, Sample, SampleKind, SampleSlice};
 pub use scratch::ScratchBlock;
+
+/// Columns per segment of the row sums behind every mean. Each map row's pooled values are
+/// summed in segments of this many columns from its first pooled column, and the segments'
+/// f64 sums are added left to right; so an image cut into vertical strips of this many map
+/// columns, each computed alone, gives the same bits when the strips' row sums are added in
+/// order, row by row (how ssim-std computes the channels of a wide colour image).
+///
+/// ```
+/// assert_eq!(ssim_core::ROW_SUM_SEGMENT % 16, 0);
+/// ```
+pub const ROW_SUM_SEGMENT: usize = kernels::scalar::SUM_SEGMENT;

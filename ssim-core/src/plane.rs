@@ -241,6 +241,34 @@ impl<'a, T: Sample> Plane<'a, T> {
         &self.data[start..start + (self.width - 1) * self.step + 1]
     }
 
+    /// Columns `start..start + count` as a plane of their own (a vertical strip, for
+    /// computing a wide image strip by strip).
+    ///
+    /// ```
+    /// use ssim_core::Plane;
+    /// let data: Vec<u8> = (0..12).collect();
+    /// let strip = Plane::new(&data, 4, 3)?.columns(1, 2)?;
+    /// assert_eq!((strip.width(), strip.height()), (2, 3));
+    /// assert_eq!((strip.get(0, 0), strip.get(1, 2)), (1, 10));
+    /// assert!(Plane::new(&data, 4, 3)?.columns(3, 2).is_err());
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn columns(&self, start: usize, count: usize) -> Result<Plane<'a, T>> {
+        if count == 0 || start.checked_add(count).is_none_or(|e| e > self.width) {
+            return Err(Error::InvalidParameter {
+                name: "columns",
+                expected: "a non-empty span of columns inside the plane",
+            });
+        }
+        // Columns of a valid plane make a valid plane: the strip's rows end where the
+        // plane's rows end or before, at the same stride.
+        Ok(Plane {
+            data: &self.data[start * self.step..],
+            width: count,
+            ..*self
+        })
+    }
+
     /// Rows `start..start + count` as a plane of their own (for streaming in chunks).
     ///
     /// ```

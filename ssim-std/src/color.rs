@@ -23,7 +23,7 @@
 
 use crate::msssim::{msssim_source, product, ChannelPooling, MsSsimParams, MsSsimResult};
 use crate::parallel::{Config, PlanePair, RowBuf, RowPair, RowSource};
-use crate::single_scale::single_scale;
+use crate::single_scale::{single_scale, single_scale_channels};
 use ssim_core::{Error, Params, Plane, Result, Sample, SsimResult};
 
 /// How colour channels become SSIM values.
@@ -385,11 +385,15 @@ pub fn ssim_planes<T: Sample>(
 ) -> Result<ChannelsResult> {
     let channels = match luma_pair(x, y, mode, params.data_range)? {
         Some(src) => vec![single_scale(params, &src, config, false)?.result],
-        None => x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| Ok(single_scale(params, &PlanePair::new(a, b)?, config, false)?.result))
-            .collect::<Result<Vec<_>>>()?,
+        None => {
+            // luma_pair checked the counts and sizes.
+            let pairs = x
+                .iter()
+                .zip(y)
+                .map(|(a, b)| PlanePair::new(a, b))
+                .collect::<Result<Vec<_>>>()?;
+            single_scale_channels(params, &pairs, config)?
+        }
     };
     Ok(ChannelsResult {
         ssim: mean(channels.iter().map(|r| r.ssim)),

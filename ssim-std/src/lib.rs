@@ -68,5 +68,5 @@ pub use ssim_core::x264;
 pub use ssim_core::{
     data_range_for_bits, map_size, AutoDownsample, Backend, Covariance, Downsample, Error, Image,
     Padding, Params, Plane, Pooling, Preset, Result, Sample, SampleKind, SsimResult, Window,
-    MAX_RADIUS,
+    MAX_RADIUS, ROW_SUM_SEGMENT,
 };

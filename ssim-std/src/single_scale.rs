@@ -2,7 +2,7 @@
 //! ([`ssim_map`], [`ssim_map_with`]).
 
 use crate::parallel::{self, BlockMeans, Config, Job, LevelOut, PlanePair, RowSource};
-use ssim_core::{Downsample, Params, Plane, Result, Sample, SsimResult};
+use ssim_core::{Downsample, Params, Plane, Pooling, Result, Sample, SsimResult, Window};
 
 /// Mean SSIM of two image channels, with the default [`Config`] (the fastest backend, or the
 /// one `SSIM_BACKEND` names; bands on the current rayon pool).
@@ -141,9 +141,9 @@ pub(crate) fn single_scale<S: RowSource>(
     run(params, src, config, maps)
 }
 
-/// [`single_scale`] on parameters without a down-sampling stage.
-fn run<S: RowSource>(params: &Params, src: &S, config: &Config, maps: bool) -> Result<LevelOut> {
-    let job = Job {
+/// The job of one level with `params`, without a down-sampling stage.
+fn job<'p>(params: &'p Params, config: &Config, maps: bool) -> Job<'p> {
+    Job {
         params: std::slice::from_ref(params),
         direct_taps: &[None],
         levels: 1,
@@ -153,9 +153,46 @@ fn run<S: RowSource>(params: &Params, src: &S, config: &Config, maps: bool) -> R
         cs_map: maps,
         config: *config,
         rows: None,
-    };
-    let mut out = parallel::run(src, &job)?;
+    }
+}
+
+/// [`single_scale`] on parameters without a down-sampling stage.
+fn run<S: RowSource>(params: &Params, src: &S, config: &Config, maps: bool) -> Result<LevelOut> {
+    let mut out = parallel::run(src, &job(params, config, maps))?;
     Ok(out.remove(0))
+}
+
+/// Mean SSIM of each of several plane pairs of one size (the channels of an image), each the
+/// bits [`single_scale`] gives for it alone. Gaussian windows over a valid map, the common
+/// case, take [`parallel::run_channel_strips`] (the channels in lockstep, strip by strip, so
+/// that an interleaved image is read once and the rings stay in cache); the rest are computed
+/// channel by channel.
+pub(crate) fn single_scale_channels<T: Sample>(
+    params: &Params,
+    pairs: &[PlanePair<'_, T>],
+    config: &Config,
+) -> Result<Vec<SsimResult>> {
+    // One plane gains nothing from lockstep, and the strips' per-row overheads made it
+    // slower (BENCHMARKS.md, "Colour against gray").
+    let lockstep = pairs.len() > 1
+        && matches!(params.window, Window::Gaussian { .. })
+        && params.pooling == Pooling::Valid
+        && match (params.auto_downsample, pairs.first()) {
+            (Some(rule), Some(p)) => rule.factor(p.width(), p.height()) == 1,
+            _ => true,
+        };
+    if lockstep {
+        // With a factor of 1 the down-sampling stage does nothing.
+        let stage = Params {
+            auto_downsample: None,
+            ..*params
+        };
+        return parallel::run_channel_strips(pairs, &job(&stage, config, false));
+    }
+    pairs
+        .iter()
+        .map(|p| Ok(single_scale(params, p, config, false)?.result))
+        .collect()
 }
 
 /// Map rows each band computes per chunk of [`SsimMapRows`]: the window halo (`2r` rows read
@@ -225,7 +262,6 @@ impl<'a, T: Sample> SsimMapRows<'a, T> {
         config: &Config,
     ) -> Result<SsimMapRows<'a, T>> {
         let pair = PlanePair::new(x, y)?;
-        params.validate()?;
         let (map, whole) = if params.auto_downsample.is_some() {
             let o = single_scale(params, &pair, config, true)?;
             ((o.map_width, o.map_height), Some(o))

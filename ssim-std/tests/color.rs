@@ -333,3 +333,123 @@ fn planar_planes_equal_interleaved() {
     assert!(ssim_planes(&params, &xa, two, ChannelMode::Mean, &config).is_err());
     assert!(ssim_planes::<u8>(&params, &[], &[], ChannelMode::Mean, &config).is_err());
 }
+
+/// A wide image is computed in vertical strips of `ROW_SUM_SEGMENT` map columns, the channels
+/// in lockstep: every channel must still have the bits of its plane computed alone, for any
+/// thread count, sample type, stride and layout (a strip shifted by one column or a halo
+/// missing changes them).
+#[test]
+fn wide_images_in_strips_equal_each_plane_alone() {
+    let seg = ssim_std::ROW_SUM_SEGMENT;
+    // Three strips, the last one narrow; the height gives two bands of rows.
+    let (w, h) = (2 * seg + 59 + 10, 45);
+    let pattern = |i: usize, k: usize| ((i * 7919 + k * 104_729) % 251) as u8;
+    let a: Vec<u8> = (0..(4 * w + 8) * h).map(|i| pattern(i, 1)).collect();
+    let b: Vec<u8> = a
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| v.wrapping_add((i % 13) as u8 / 4))
+        .collect();
+    let check = |params: &Params, layout: PixelLayout, pad: usize| {
+        let spp = layout.samples_per_pixel();
+        let stride = w * spp + pad;
+        let (x, y) = (&a[..stride * h], &b[..stride * h]);
+        let order: [usize; 3] = match layout {
+            PixelLayout::Bgr | PixelLayout::Bgra => [2, 1, 0],
+            _ => [0, 1, 2],
+        };
+        for threads in [1, 2, 3, 7] {
+            let config = Config {
+                threads: Some(threads),
+                ..Config::default()
+            };
+            let got = ssim_image(
+                params,
+                x,
+                y,
+                w,
+                h,
+                stride,
+                layout,
+                ChannelMode::Mean,
+                &config,
+            )
+            .unwrap();
+            for (c, &k) in order.iter().enumerate() {
+                let (px, py) = (
+                    channel(x, k, w, h, stride, spp),
+                    channel(y, k, w, h, stride, spp),
+                );
+                let want = ssim_std::ssim_with(params, &px, &py, &config).unwrap();
+                assert_eq!(
+                    got.channels[c], want,
+                    "{layout:?} channel {c} threads {threads}"
+                );
+            }
+        }
+    };
+    check(&Params::wang2004(255.0), PixelLayout::Rgb, 0);
+    check(&Params::wang2004(255.0), PixelLayout::Bgra, 3);
+    check(&Params::matlab(255.0), PixelLayout::Rgb, 1);
+    // u16 and f32 samples through the same strips.
+    let p = Params::wang2004(65535.0);
+    let (x, y): (Vec<u16>, Vec<u16>) = (
+        a.iter().map(|&v| v as u16 * 257).collect(),
+        b.iter().map(|&v| v as u16 * 251).collect(),
+    );
+    let got = ssim_image(
+        &p,
+        &x,
+        &y,
+        w,
+        h,
+        4 * w,
+        PixelLayout::Rgba,
+        ChannelMode::Mean,
+        &Config::default(),
+    )
+    .unwrap();
+    for c in 0..3 {
+        let (px, py) = (
+            channel(&x, c, w, h, 4 * w, 4),
+            channel(&y, c, w, h, 4 * w, 4),
+        );
+        assert_eq!(got.channels[c], ssim(&p, &px, &py).unwrap());
+    }
+    let p = Params::wang2004(1.0);
+    let (x, y): (Vec<f32>, Vec<f32>) = (
+        a.iter().map(|&v| v as f32 / 255.0).collect(),
+        b.iter().map(|&v| v as f32 / 255.0).collect(),
+    );
+    let got = ssim_image(
+        &p,
+        &x,
+        &y,
+        w,
+        h,
+        3 * w,
+        PixelLayout::Rgb,
+        ChannelMode::Mean,
+        &Config::default(),
+    )
+    .unwrap();
+    for c in 0..3 {
+        let (px, py) = (
+            channel(&x, c, w, h, 3 * w, 3),
+            channel(&y, c, w, h, 3 * w, 3),
+        );
+        assert_eq!(got.channels[c], ssim(&p, &px, &py).unwrap());
+    }
+}
+
+/// Channel `k` of an interleaved image as a plane of its own.
+fn channel<T: Sample>(
+    v: &[T],
+    k: usize,
+    w: usize,
+    h: usize,
+    stride: usize,
+    spp: usize,
+) -> Plane<'_, T> {
+    Plane::with_layout(&v[k..], w, h, stride, spp).unwrap()
+}

@@ -22,10 +22,13 @@ mod source;
 pub use config::Config;
 pub(crate) use source::{BlockMeans, PlanePair, RowBuf, RowPair, RowSource};
 
-use band::{run_band, BandIndex, BandLevel, LevelGeometry};
+use band::{run_band, run_band_channels, BandIndex, BandLevel, LevelGeometry};
 use pyramid::CHUNK_ROWS;
 use rayon::prelude::*;
-use ssim_core::{map_size, scratch_len, Downsample, Params, Result, ScratchBlock, SsimResult};
+use ssim_core::{
+    map_size, scratch_len, Downsample, Params, Result, Sample, ScratchBlock, SsimResult,
+    ROW_SUM_SEGMENT,
+};
 
 /// Map rows a band gets at least: below this the halo (window rows read by two bands) costs
 /// more than the parallelism gains.
@@ -208,6 +211,97 @@ pub(crate) fn run_from<S: RowSource>(
         });
     }
     Ok(out)
+}
+
+/// Mean SSIM of each of several plane pairs of one size (the channels of a colour image)
+/// under a single-level job with a valid map, each with the bits [`run`] gives for that pair
+/// alone.
+///
+/// The map is cut into vertical strips of [`ROW_SUM_SEGMENT`] columns and the strips (and,
+/// for more threads than strips, bands of rows in them) are the tasks. A task keeps one
+/// engine per channel and feeds them all input row `j` before any gets `j + 1`
+/// ([`run_band_channels`]): the channels of a pixel share its cache lines, so each line is
+/// read from memory once instead of once per channel pass, and a strip's three rings are
+/// small enough to share the L2 cache that one full-width ring would fill. A strip's row sums
+/// are one segment of the full row's, so adding them across strips in order, then the rows in
+/// order, is the full-width order: the same bits, for any thread count.
+pub(crate) fn run_channel_strips<'a, T: Sample>(
+    pairs: &[PlanePair<'a, T>],
+    job: &Job<'_>,
+) -> Result<Vec<SsimResult>> {
+    let Some(first) = pairs.first() else {
+        return Ok(Vec::new());
+    };
+    let (width, height) = (first.width(), first.height());
+    let params = job.params(0);
+    let backend = job.config.resolve_backend()?;
+    let (map_width, map_height) = map_size(params, width, height, false)?;
+    let halo = width - map_width;
+    let strips = map_width.div_ceil(ROW_SUM_SEGMENT);
+    let threads = job.config.max_bands()?;
+    // As many bands as threads in every strip: strips differ in width (the last is
+    // narrower), and the smaller tasks let the pool even the load out.
+    let bands = threads.min(map_height / MIN_BAND_ROWS).max(1);
+    let task = |t: usize| -> Result<Vec<BandLevel>> {
+        let (strip, band) = (t / bands, t % bands);
+        let c0 = strip * ROW_SUM_SEGMENT;
+        let map_width = ROW_SUM_SEGMENT.min(map_width - c0);
+        let cut = |p: &PlanePair<'a, T>| -> Result<PlanePair<'a, T>> {
+            PlanePair::new(
+                &p.x.columns(c0, map_width + halo)?,
+                &p.y.columns(c0, map_width + halo)?,
+            )
+        };
+        let srcs = pairs.iter().map(cut).collect::<Result<Vec<_>>>()?;
+        let level = LevelGeometry {
+            width: map_width + halo,
+            height,
+            map_width,
+            map_height,
+        };
+        run_band_channels(&srcs, job, &level, backend, BandIndex { band, bands })
+    };
+    let tasks = strips * bands;
+    let done: Vec<Vec<BandLevel>> = if threads == 1 || tasks == 1 {
+        (0..tasks).map(task).collect::<Result<_>>()?
+    } else {
+        (0..tasks)
+            .into_par_iter()
+            .map(task)
+            .collect::<Result<_>>()?
+    };
+    let at = |strip: usize, band: usize, channel: usize| &done[strip * bands + band][channel];
+    Ok((0..pairs.len())
+        .map(|c| {
+            let (mut s, mut cs, mut count) = (0.0f64, 0.0f64, 0u64);
+            for band in 0..bands {
+                // Row by row, the strips left to right (every strip has the band's rows).
+                let mut rows = at(0, band, c).sums.clone();
+                for strip in 1..strips {
+                    for (row, &(ss, sc)) in rows.iter_mut().zip(&at(strip, band, c).sums) {
+                        row.0 += ss;
+                        row.1 += sc;
+                    }
+                }
+                for (rs, rc) in rows {
+                    s += rs;
+                    cs += rc;
+                }
+                count += (0..strips)
+                    .map(|strip| at(strip, band, c).count)
+                    .sum::<u64>();
+            }
+            let n = count as f64;
+            SsimResult {
+                ssim: s / n,
+                cs: cs / n,
+                count,
+                ssim_sum: s,
+                cs_sum: cs,
+                backend,
+            }
+        })
+        .collect())
 }
 
 /// Peak scratch of one band, in bytes: the engines' rings and rows of every level plus the

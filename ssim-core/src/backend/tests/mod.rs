@@ -284,6 +284,40 @@ fn row_sums_are_identical_over_many_blocks() {
     }
 }
 
+/// A row cut into strips of `ROW_SUM_SEGMENT` columns, each strip summed alone and the strips'
+/// sums added left to right, gives the whole row's bits on every backend (what ssim-std's
+/// colour strips rely on). Values of very different magnitudes, so that the f64 additions
+/// round and the order shows (segments summed into one running total would differ).
+#[test]
+fn row_sums_of_strips_add_up_to_the_row() {
+    let seg = crate::ROW_SUM_SEGMENT;
+    let mut rng = Rng(23);
+    for (b, k) in backends() {
+        for n in [seg - 1, seg, seg + 1, 2 * seg + 77, 3 * seg] {
+            // One magnitude per block of 128 (f32 block sums widened to f64 add exactly
+            // unless whole blocks differ in magnitude).
+            let scales: Vec<f32> = (0..n.div_ceil(128))
+                .map(|_| [1e-9f32, 1.0, 3e7][rng.below(3)])
+                .collect();
+            let row = |rng: &mut Rng| -> Vec<f32> {
+                (0..n)
+                    .map(|i| (rng.unit() * 2.0 - 1.0) * scales[i / 128])
+                    .collect()
+            };
+            let (ssim, cs) = (row(&mut rng), row(&mut rng));
+            let whole = (k.row_sums)(&ssim, &cs, (0, n));
+            let (mut s, mut c) = (0.0f64, 0.0f64);
+            for c0 in (0..n).step_by(seg) {
+                let end = (c0 + seg).min(n);
+                let (ps, pc) = (k.row_sums)(&ssim[c0..end], &cs[c0..end], (0, end - c0));
+                s += ps;
+                c += pc;
+            }
+            assert_eq!(whole, (s, c), "{b} n={n}");
+        }
+    }
+}
+
 /// The scalar fused pass against a direct evaluation of the definition in f64: the centred
 /// weighted moments of the window and the SSIM formula, with no shared code.
 #[test]
