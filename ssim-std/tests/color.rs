@@ -397,48 +397,38 @@ fn wide_images_in_strips_equal_each_plane_alone() {
         a.iter().map(|&v| v as u16 * 257).collect(),
         b.iter().map(|&v| v as u16 * 251).collect(),
     );
-    let got = ssim_image(
-        &p,
-        &x,
-        &y,
-        w,
-        h,
-        4 * w,
-        PixelLayout::Rgba,
-        ChannelMode::Mean,
-        &Config::default(),
-    )
-    .unwrap();
-    for c in 0..3 {
-        let (px, py) = (
-            channel(&x, c, w, h, 4 * w, 4),
-            channel(&y, c, w, h, 4 * w, 4),
-        );
-        assert_eq!(got.channels[c], ssim(&p, &px, &py).unwrap());
-    }
+    same_as_planes(&p, &x, &y, w, h, PixelLayout::Rgba);
     let p = Params::wang2004(1.0);
     let (x, y): (Vec<f32>, Vec<f32>) = (
         a.iter().map(|&v| v as f32 / 255.0).collect(),
         b.iter().map(|&v| v as f32 / 255.0).collect(),
     );
-    let got = ssim_image(
-        &p,
-        &x,
-        &y,
-        w,
-        h,
-        3 * w,
-        PixelLayout::Rgb,
-        ChannelMode::Mean,
-        &Config::default(),
-    )
-    .unwrap();
+    same_as_planes(&p, &x, &y, w, h, PixelLayout::Rgb);
+}
+
+/// Every channel of `ssim_image` (mean mode, packed rows, the default config) has the bits of
+/// its plane computed alone.
+fn same_as_planes<T: Sample>(
+    p: &Params,
+    x: &[T],
+    y: &[T],
+    w: usize,
+    h: usize,
+    layout: PixelLayout,
+) {
+    let spp = layout.samples_per_pixel();
+    let config = Config::default();
+    let got = ssim_image(p, x, y, w, h, spp * w, layout, ChannelMode::Mean, &config).unwrap();
     for c in 0..3 {
         let (px, py) = (
-            channel(&x, c, w, h, 3 * w, 3),
-            channel(&y, c, w, h, 3 * w, 3),
+            channel(x, c, w, h, spp * w, spp),
+            channel(y, c, w, h, spp * w, spp),
         );
-        assert_eq!(got.channels[c], ssim(&p, &px, &py).unwrap());
+        assert_eq!(
+            got.channels[c],
+            ssim(p, &px, &py).unwrap(),
+            "{layout:?} channel {c}"
+        );
     }
 }
 
