@@ -1,7 +1,7 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
 //! backend follows. It is the oracle the SIMD backends are tested against.
 
-use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
+use super::{ud_slot, FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
 use crate::params::MAX_RADIUS;
 
 #[cfg(feature = "gradient")]
@@ -229,10 +229,39 @@ fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
 /// absolute map rows (`Geometry::centre_row`), so the bits do not depend on the band split.
 ///
 /// One column at a time, down the ring rows, with the sixteen accumulators of a full pass
-/// written out as locals: a Cortex-M keeps them in its 32 single-precision registers and
-/// makes each ring row's `e, z` once for the four map rows. The values, and so the bits, are
-/// those of adding in that order per pixel.
+/// as locals: a Cortex-M keeps them in its 32 single-precision registers and makes each ring
+/// row's `e, z` once for the four map rows. The values, and so the bits, are those of adding
+/// in that order per pixel.
 pub(crate) fn vertical_formula(
+    ring: &[f32],
+    slots: &[usize],
+    centre: usize,
+    w: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    // The common radii (up to 5) with small arrays of ring rows and weights: on a
+    // microcontroller the large ones would cost a kilobyte of stack.
+    const SMALL: usize = 2 * 5 + ROWS_PER_PASS;
+    if w.len() + w.len() + 2 <= SMALL {
+        vertical_groups::<SMALL>(ring, slots, centre, w, n, k, out);
+    } else {
+        vertical_groups::<{ 2 * MAX_RADIUS + ROWS_PER_PASS }>(ring, slots, centre, w, n, k, out);
+    }
+}
+
+/// Floats of one 16-column group of a ring slot (its `mu, md, vu, vd` rows, [`ud_at`](super::ud_at)).
+const GROUP: usize = UD_GROUP * UD_MOMENTS;
+
+/// [`vertical_formula`] for windows whose pass has at most `CAP` ring rows.
+///
+/// Group by group: the pass's ring rows' groups are looked up once per group (one checked
+/// slice each), so that the walk down a column reads each row with fixed offsets from one
+/// pointer and no index checks. A pass of fewer than four map rows reads its last ring row in
+/// place of the rows it does not have and stores only its own map rows.
+#[inline(never)]
+fn vertical_groups<const CAP: usize>(
     ring: &[f32],
     slots: &[usize],
     centre: usize,
@@ -244,92 +273,99 @@ pub(crate) fn vertical_formula(
     let r = w.len() - 1;
     let span = 2 * r + 1;
     let rows = (slots.len() + 1).saturating_sub(span).min(ROWS_PER_PASS);
+    let all = span + ROWS_PER_PASS - 1;
+    if rows == 0 || all > CAP {
+        return;
+    }
+    let used = span + rows - 1;
     let slot = ud_slot(n);
     // The window's weights top to bottom: ring row `t` weighs `wf[t - j]` in map row `j`.
-    let mut wf = [0f32; 2 * MAX_RADIUS + 1];
+    let mut wf = [0f32; CAP];
     for (t, v) in wf[..span].iter_mut().enumerate() {
         *v = w[t.abs_diff(r)];
     }
-    let Some(&cslot) = slots.get(centre) else {
-        return;
+    let (w1, w2, w3) = (wf[span - 1], wf[span - 2], wf[span - 3]);
+    // SSIM and cs rows of each map row of the pass (empty past `rows`).
+    let mut orows: [&mut [f32]; 2 * ROWS_PER_PASS] = Default::default();
+    for (o, row) in orows
+        .iter_mut()
+        .zip(out.chunks_mut(n.max(1)).take(2 * rows))
+    {
+        *o = row;
+    }
+    let group = |t: usize, gi: usize| -> Option<&[f32; GROUP]> {
+        let s = *slots.get(t)?;
+        ring.get(s.checked_mul(slot)? + gi * GROUP..)?
+            .first_chunk::<GROUP>()
     };
-    let slots = &slots[..span + rows - 1];
-    for i in 0..n {
-        let g = ud_at(0, i);
-        // `mu, md, vu, vd` of column `i` in slot `s`.
-        let at = |s: usize| -> Option<[f32; 4]> {
-            let b = ring.get(s * slot + g..)?;
-            Some([
-                *b.first()?,
-                *b.get(UD_GROUP)?,
-                *b.get(2 * UD_GROUP)?,
-                *b.get(3 * UD_GROUP)?,
-            ])
-        };
-        let Some([cu, cd, _, _]) = at(cslot) else {
-            return;
-        };
-        // Ring row `t`: `[eu, ed, zu, zd]`.
-        let ez = |t: usize| -> Option<[f32; 4]> {
-            let [mu, md, vu, vd] = at(slots[t])?;
-            let (eu, ed) = (mu - cu, md - cd);
-            Some([eu, ed, ma(eu, eu, vu), ma(ed, ed, vd)])
-        };
-        // Per map row of the pass: `[a, b, zu, zd]`.
-        let mut acc = [[0f32; 4]; ROWS_PER_PASS];
-        macro_rules! into {
-            ($v:ident, $t:expr; $($j:literal)*) => {$({
-                let wk = wf[$t - $j];
-                let a = &mut acc[$j];
-                a[0] = ma(wk, $v[0], a[0]);
-                a[1] = ma(wk, $v[1], a[1]);
-                a[2] = ma(wk, $v[2], a[2]);
-                a[3] = ma(wk, $v[3], a[3]);
-            })*};
+    let mut g: [&[f32; GROUP]; CAP] = [&[0.0; GROUP]; CAP];
+    for gi in 0..n.div_ceil(UD_GROUP) {
+        let Some(cg) = group(centre, gi) else { return };
+        for (t, gt) in g[..all].iter_mut().enumerate() {
+            let Some(v) = group(t.min(used - 1), gi) else {
+                return;
+            };
+            *gt = v;
         }
-        if rows == ROWS_PER_PASS {
+        let g = &g[..all];
+        for lane in 0..UD_GROUP.min(n - gi * UD_GROUP) {
+            let l = lane % UD_GROUP;
+            // `mu, md, vu, vd` of this column in a ring row's group: fixed offsets from one
+            // address (`l < 16`, so the chunk is always there).
+            let at = |g: &[f32; GROUP]| match g[l..].first_chunk::<{ GROUP - UD_GROUP + 1 }>() {
+                Some(c) => [c[0], c[UD_GROUP], c[2 * UD_GROUP], c[3 * UD_GROUP]],
+                None => [0.0; 4],
+            };
+            let [cu, cd, _, _] = at(cg);
+            // A ring row's `[eu, ed, zu, zd]`.
+            let ez = |g: &[f32; GROUP]| {
+                let [mu, md, vu, vd] = at(g);
+                let (eu, ed) = (mu - cu, md - cd);
+                [eu, ed, ma(eu, eu, vu), ma(ed, ed, vd)]
+            };
+            // Per map row of the pass: `[a, b, zu, zd]`, four separate locals (an array of
+            // them stays in memory at opt-level "s").
+            let (mut a0, mut a1, mut a2, mut a3) = ([0f32; 4], [0f32; 4], [0f32; 4], [0f32; 4]);
+            macro_rules! into {
+                ($v:ident; $($a:ident => $w:expr),*) => {$({
+                    let wk = $w;
+                    $a = [
+                        ma(wk, $v[0], $a[0]),
+                        ma(wk, $v[1], $a[1]),
+                        ma(wk, $v[2], $a[2]),
+                        ma(wk, $v[3], $a[3]),
+                    ];
+                })*};
+            }
             // Entering the windows, in all four, leaving them: constant map rows per step.
             const _: () = assert!(ROWS_PER_PASS == 4);
-            let Some(v) = ez(0) else { return };
-            into!(v, 0; 0);
-            let Some(v) = ez(1) else { return };
-            into!(v, 1; 0 1);
-            let Some(v) = ez(2) else { return };
-            into!(v, 2; 0 1 2);
-            for t in 3..span {
-                let Some(v) = ez(t) else { return };
-                into!(v, t; 0 1 2 3);
+            let v = ez(g[0]);
+            into!(v; a0 => wf[0]);
+            let v = ez(g[1]);
+            into!(v; a0 => wf[1], a1 => wf[0]);
+            let v = ez(g[2]);
+            into!(v; a0 => wf[2], a1 => wf[1], a2 => wf[0]);
+            for (gt, w4) in g[3..span].iter().zip(wf.windows(4)) {
+                let v = ez(gt);
+                into!(v; a0 => w4[3], a1 => w4[2], a2 => w4[1], a3 => w4[0]);
             }
-            let Some(v) = ez(span) else { return };
-            into!(v, span; 1 2 3);
-            let Some(v) = ez(span + 1) else { return };
-            into!(v, span + 1; 2 3);
-            let Some(v) = ez(span + 2) else { return };
-            into!(v, span + 2; 3);
-        } else {
-            for t in 0..span + rows - 1 {
-                let Some(v) = ez(t) else { return };
-                for (j, a) in acc.iter_mut().enumerate().take(rows) {
-                    if j <= t && t < j + span {
-                        let wk = wf[t - j];
-                        for (a, &v) in a.iter_mut().zip(&v) {
-                            *a = ma(wk, v, *a);
-                        }
-                    }
+            let v = ez(g[span]);
+            into!(v; a1 => w1, a2 => w2, a3 => w3);
+            let v = ez(g[span + 1]);
+            into!(v; a2 => w1, a3 => w2);
+            let v = ez(g[span + 2]);
+            into!(v; a3 => w1);
+            let i = gi * UD_GROUP + lane;
+            for (j, [a, b, zu, zd]) in [a0, a1, a2, a3].into_iter().enumerate() {
+                let m = [cu + a, cd + b, ma(-a, a, zu), ma(-b, b, zd)];
+                let (v, c) = formula_pixel(m, k);
+                if let Some(s) = orows[2 * j].get_mut(i) {
+                    *s = v;
+                }
+                if let Some(s) = orows[2 * j + 1].get_mut(i) {
+                    *s = c;
                 }
             }
-        }
-        for (j, &[a, b, zu, zd]) in acc.iter().enumerate().take(rows) {
-            let m = [cu + a, cd + b, ma(-a, a, zu), ma(-b, b, zd)];
-            let (v, c) = formula_pixel(m, k);
-            let Some(sv) = out.get_mut(2 * j * n + i) else {
-                return;
-            };
-            *sv = v;
-            let Some(cv) = out.get_mut((2 * j + 1) * n + i) else {
-                return;
-            };
-            *cv = c;
         }
     }
 }
