@@ -133,15 +133,21 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
         let (mu, rest) = group.split_at_mut(UD_GROUP);
         let (md, rest) = rest.split_at_mut(UD_GROUP);
         let (vu, vd) = rest.split_at_mut(UD_GROUP);
-        let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
-        let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
         // The radius of the common windows (Gaussian 11 and 7) as a constant: the taps are
         // written out with fixed offsets and the weights stay in registers (at opt-level "s"
         // nothing unrolls a loop of taps on its own).
         match r {
-            5 => horizontal_taps::<11>(u, d, w, &mut outs),
-            3 => horizontal_taps::<7>(u, d, w, &mut outs),
+            5 => {
+                horizontal_pairs::<11, 12>(u, w, &mut mu[..len], &mut vu[..len]);
+                horizontal_pairs::<11, 12>(d, w, &mut md[..len], &mut vd[..len]);
+            }
+            3 => {
+                horizontal_pairs::<7, 8>(u, w, &mut mu[..len], &mut vu[..len]);
+                horizontal_pairs::<7, 8>(d, w, &mut md[..len], &mut vd[..len]);
+            }
             _ => {
+                let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
+                let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
                 let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
                 for (out, (uw, dw)) in (&mut outs).zip(windows) {
                     let (su, sd) = (uw[r], dw[r]);
@@ -160,35 +166,67 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     }
 }
 
-/// [`horizontal`] for windows of `S = 2r + 1 <= 11` taps.
+/// [`horizontal`]'s mean and variance of one of `u`, `d` (`s`) for windows of
+/// `S = 2r + 1 <= 11` taps (`S1 = S + 1`): the same operations per column as
+/// [`horizontal_tap`] and [`horizontal_store`], two columns per step, which share `S - 1` of
+/// their samples (loaded once); `u` and `d` in separate walks, so that the samples, the
+/// weights and both columns' sums fit in a Cortex-M's 32 single-precision registers.
 #[inline(always)]
-fn horizontal_taps<'a, const S: usize>(
-    u: &[f32],
-    d: &[f32],
+fn horizontal_pairs<const S: usize, const S1: usize>(
+    s: &[f32],
     w: &[f32],
-    outs: &mut impl Iterator<Item = [&'a mut f32; 4]>,
+    mean: &mut [f32],
+    var: &mut [f32],
 ) {
     let r = S / 2;
     let w = &w[..=r];
-    let windows = u.windows(S).zip(d.windows(S));
-    for (out, (uw, dw)) in outs.zip(windows) {
-        let (Ok(uw), Ok(dw)) = (<&[f32; S]>::try_from(uw), <&[f32; S]>::try_from(dw)) else {
+    let col = |sw: &[f32; S]| horizontal_col(sw, w);
+    let n = mean.len().min(var.len());
+    let (m2, m1) = mean[..n].as_chunks_mut::<2>();
+    let (v2, v1) = var[..n].as_chunks_mut::<2>();
+    for (k, (m, v)) in m2.iter_mut().zip(v2.iter_mut()).enumerate() {
+        let Some(sw) = s.get(2 * k..).and_then(|s| s.first_chunk::<S1>()) else {
             return;
         };
-        let (su, sd) = (uw[r], dw[r]);
-        let mut m = [0.0f32; 4];
-        // Taps 1..=r written out (`r` is a constant, so the tests fold away).
-        macro_rules! taps {
-            ($($k:literal)*) => {$(
-                if $k <= r {
-                    let (l, h) = (r.saturating_sub($k), r + $k);
-                    horizontal_tap(&mut m, w[$k], [uw[l] - su, uw[h] - su, dw[l] - sd, dw[h] - sd]);
-                }
-            )*};
-        }
-        taps!(1 2 3 4 5);
-        horizontal_store(out, su, sd, m);
+        let (Some(s0), Some(s1)) = (sw.first_chunk::<S>(), sw.last_chunk::<S>()) else {
+            return;
+        };
+        let ((m0, v0), (m1, v1)) = (col(s0), col(s1));
+        *m = [m0, m1];
+        *v = [v0, v1];
     }
+    if let (Some(m), Some(v)) = (m1.first_mut(), v1.first_mut()) {
+        let Some(sw) = s.get(2 * m2.len()..).and_then(|s| s.first_chunk::<S>()) else {
+            return;
+        };
+        (*m, *v) = col(sw);
+    }
+}
+
+/// One column of [`horizontal_pairs`] from its `S` samples: `a = sum w_k (e1 + e2)`,
+/// `q = sum w_k (e1^2 + e2^2)` over the tap pairs, relative to the centre sample.
+#[inline(always)]
+fn horizontal_col<const S: usize>(sw: &[f32; S], w: &[f32]) -> (f32, f32) {
+    let r = S / 2;
+    let w = &w[..=r];
+    let c = sw[r];
+    // Tap 1 starts the sums (not `+0.0 + w e`: the same values but for the sign of a zero
+    // `a`, which the mean `c + a` and the variance `q - a^2` do not show unless `c` is -0.0,
+    // and then only as the sign of a zero mean, squared away by the formula).
+    let (e1, e2) = (sw[r - 1] - c, sw[r + 1] - c);
+    let (mut a, mut q) = (w[1] * (e1 + e2), w[1] * ma(e1, e1, e2 * e2));
+    // Taps 2..=r written out (`r` is a constant, so the tests fold away).
+    macro_rules! taps {
+        ($($k:literal)*) => {$(
+            if $k <= r {
+                let (e1, e2) = (sw[r.saturating_sub($k)] - c, sw[r + $k] - c);
+                a = ma(w[$k], e1 + e2, a);
+                q = ma(w[$k], ma(e1, e1, e2 * e2), q);
+            }
+        )*};
+    }
+    taps!(2 3 4 5);
+    (c + a, ma(-a, a, q))
 }
 
 /// One tap of [`horizontal`]: `m = [a, b, qu, qd]`, `du = [du1, du2, dd1, dd2]`.
