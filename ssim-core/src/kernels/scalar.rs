@@ -279,28 +279,52 @@ pub(crate) fn vertical_formula(
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    // The common radii (up to 5) with small arrays of ring rows and weights: on a
-    // microcontroller the large ones would cost a kilobyte of stack.
+    // The pass's ring rows and weights in arrays of the caller's frame: small ones for the
+    // common radii (up to 5; on a microcontroller the large ones would cost a kilobyte of
+    // stack), and one copy of the code for both.
     const SMALL: usize = 2 * 5 + ROWS_PER_PASS;
     if w.len() + w.len() + 2 <= SMALL {
-        vertical_groups::<SMALL>(ring, slots, centre, w, n, k, out);
+        vertical_in::<SMALL>(ring, slots, centre, w, n, k, out);
     } else {
-        vertical_groups::<{ 2 * MAX_RADIUS + ROWS_PER_PASS }>(ring, slots, centre, w, n, k, out);
+        vertical_in::<{ 2 * MAX_RADIUS + ROWS_PER_PASS }>(ring, slots, centre, w, n, k, out);
     }
+}
+
+/// [`vertical_groups`] with arrays of `CAP` entries in this frame (not inlined, so that the
+/// small ones' caller does not carry the large ones' stack).
+#[inline(never)]
+fn vertical_in<const CAP: usize>(
+    ring: &[f32],
+    slots: &[usize],
+    centre: usize,
+    w: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    let Some(g0) = ring.first_chunk::<GROUP>() else {
+        return;
+    };
+    let (mut g, mut wf) = ([g0; CAP], [0f32; CAP]);
+    vertical_groups(&mut g, &mut wf, ring, slots, centre, w, n, k, out);
 }
 
 /// Floats of one 16-column group of a ring slot (its `mu, md, vu, vd` rows, [`ud_at`](super::ud_at)).
 const GROUP: usize = UD_GROUP * UD_MOMENTS;
 
-/// [`vertical_formula`] for windows whose pass has at most `CAP` ring rows.
+/// [`vertical_formula`] with room for the pass's ring rows' groups in `g` and the window's
+/// weights in `wf` (each at least `2r + 4` long).
 ///
 /// Group by group: the pass's ring rows' groups are looked up once per group (one checked
 /// slice each), so that the walk down a column reads each row with fixed offsets from one
 /// pointer and no index checks. A pass of fewer than four map rows reads its last ring row in
 /// place of the rows it does not have and stores only its own map rows.
 #[inline(never)]
-fn vertical_groups<const CAP: usize>(
-    ring: &[f32],
+#[allow(clippy::too_many_arguments)]
+fn vertical_groups<'r>(
+    g: &mut [&'r [f32; GROUP]],
+    wf: &mut [f32],
+    ring: &'r [f32],
     slots: &[usize],
     centre: usize,
     w: &[f32],
@@ -312,18 +336,18 @@ fn vertical_groups<const CAP: usize>(
     let span = 2 * r + 1;
     let rows = (slots.len() + 1).saturating_sub(span).min(ROWS_PER_PASS);
     let all = span + ROWS_PER_PASS - 1;
-    if rows == 0 || all > CAP {
+    if rows == 0 || all > g.len() || all > wf.len() {
         return;
     }
     let used = span + rows - 1;
     let slot = ud_slot(n);
     // The window's weights top to bottom: ring row `t` weighs `wf[t - j]` in map row `j`.
-    let mut wf = [0f32; CAP];
-    for (t, v) in wf[..span].iter_mut().enumerate() {
-        *v = w[t.abs_diff(r)];
+    let wf = &mut wf[..all];
+    for (t, v) in wf.iter_mut().enumerate() {
+        *v = w.get(t.abs_diff(r)).copied().unwrap_or(0.0);
     }
+    let wf = &*wf;
     let (w1, w2, w3) = (wf[span - 1], wf[span - 2], wf[span - 3]);
-    // SSIM and cs rows of each map row of the pass (empty past `rows`).
     let mut orows: [&mut [f32]; 2 * ROWS_PER_PASS] = Default::default();
     for (o, row) in orows
         .iter_mut()
@@ -336,7 +360,7 @@ fn vertical_groups<const CAP: usize>(
         ring.get(s.checked_mul(slot)? + gi * GROUP..)?
             .first_chunk::<GROUP>()
     };
-    let mut g: [&[f32; GROUP]; CAP] = [&[0.0; GROUP]; CAP];
+    let g = &mut g[..all];
     for gi in 0..n.div_ceil(UD_GROUP) {
         let Some(cg) = group(centre, gi) else { return };
         for (t, gt) in g[..all].iter_mut().enumerate() {
