@@ -115,7 +115,10 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 
 /// Centred horizontal moments of `u = x + y` and `d = x - y` (`x`, `y` are overwritten with
 /// them): per output column the local means `mu, md` and variances `vu, vd`, each accumulated
-/// relative to the centre sample so that f32 never subtracts two large, nearly equal numbers.
+/// relative to a sample inside the window so that f32 never subtracts two large, nearly equal
+/// numbers: for radius 5 and 3 one sample shared by four columns ([`horizontal_quads`]; not
+/// in peaked windows), otherwise the column's centre sample. The SIMD kernels centre every
+/// column on its own sample, so their values differ from these in the last bits.
 ///
 /// Four moments instead of the usual five (`mx, my, vx, vy, cxy`): SSIM needs the variances
 /// only as `vx + vy = (vu + vd) / 2` and `cxy = (vu - vd) / 4`, and the means as
@@ -125,6 +128,9 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
     // A slot is a sequence of 16-column groups, each with its four moment rows ([`ud_at`]).
+    // Four columns may share one centre (see [`horizontal_quads`]) when the sample two taps
+    // from a window's centre weighs at least 1/32 in it (not in peaked windows).
+    let shared = w.get(2).is_some_and(|&w2| w2 >= 1.0 / 32.0);
     let groups = out[..ud_slot(n)].chunks_mut(UD_GROUP * UD_MOMENTS);
     for (g, group) in groups.enumerate() {
         let o0 = g * UD_GROUP;
@@ -137,13 +143,13 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
         // written out with fixed offsets and the weights stay in registers (at opt-level "s"
         // nothing unrolls a loop of taps on its own).
         match r {
-            5 => {
-                horizontal_pairs::<11, 12>(u, w, &mut mu[..len], &mut vu[..len]);
-                horizontal_pairs::<11, 12>(d, w, &mut md[..len], &mut vd[..len]);
+            5 if shared => {
+                horizontal_quads::<11, 14>(u, w, &mut mu[..len], &mut vu[..len]);
+                horizontal_quads::<11, 14>(d, w, &mut md[..len], &mut vd[..len]);
             }
-            3 => {
-                horizontal_pairs::<7, 8>(u, w, &mut mu[..len], &mut vu[..len]);
-                horizontal_pairs::<7, 8>(d, w, &mut md[..len], &mut vd[..len]);
+            3 if shared => {
+                horizontal_quads::<7, 10>(u, w, &mut mu[..len], &mut vu[..len]);
+                horizontal_quads::<7, 10>(d, w, &mut md[..len], &mut vd[..len]);
             }
             _ => {
                 let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
@@ -167,12 +173,17 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
 }
 
 /// [`horizontal`]'s mean and variance of one of `u`, `d` (`s`) for windows of
-/// `S = 2r + 1 <= 11` taps (`S1 = S + 1`): the same operations per column as
-/// [`horizontal_tap`] and [`horizontal_store`], two columns per step, which share `S - 1` of
-/// their samples (loaded once); `u` and `d` in separate walks, so that the samples, the
-/// weights and both columns' sums fit in a Cortex-M's 32 single-precision registers.
+/// `S = 2r + 1 <= 11` taps (`S3 = S + 3`), four columns per step centred on one sample: the
+/// second column's own, which lies in all four windows (at most two taps from their centres),
+/// so that each sample's `e = s - c` and `e^2` are made once for the four columns and every
+/// tap is two multiply-adds. Per column, left to right over its window (weight `w_t`):
+/// `a = sum w_t e_t`, `q = sum w_t e_t^2` (starting from the first product), then the mean
+/// `c + a` and the variance `q - a^2`. The cancellation in `q - a^2` is relative to the
+/// window's contrast around `c`, which is inside the window and weighs at least 1/32 in it (the
+/// caller's condition). Columns past the last four take their own centres
+/// ([`horizontal_col`]).
 #[inline(always)]
-fn horizontal_pairs<const S: usize, const S1: usize>(
+fn horizontal_quads<const S: usize, const S3: usize>(
     s: &[f32],
     w: &[f32],
     mean: &mut [f32],
@@ -180,30 +191,58 @@ fn horizontal_pairs<const S: usize, const S1: usize>(
 ) {
     let r = S / 2;
     let w = &w[..=r];
-    let col = |sw: &[f32; S]| horizontal_col(sw, w);
     let n = mean.len().min(var.len());
-    let (m2, m1) = mean[..n].as_chunks_mut::<2>();
-    let (v2, v1) = var[..n].as_chunks_mut::<2>();
-    for (k, (m, v)) in m2.iter_mut().zip(v2.iter_mut()).enumerate() {
-        let Some(sw) = s.get(2 * k..).and_then(|s| s.first_chunk::<S1>()) else {
+    let (m4, m1) = mean[..n].as_chunks_mut::<4>();
+    let (v4, v1) = var[..n].as_chunks_mut::<4>();
+    for (k, (m, v)) in m4.iter_mut().zip(v4.iter_mut()).enumerate() {
+        let Some(sw) = s.get(4 * k..).and_then(|s| s.first_chunk::<S3>()) else {
             return;
         };
-        let (Some(s0), Some(s1)) = (sw.first_chunk::<S>(), sw.last_chunk::<S>()) else {
-            return;
-        };
-        let ((m0, v0), (m1, v1)) = (col(s0), col(s1));
-        *m = [m0, m1];
-        *v = [v0, v1];
+        let c = sw[r + 1];
+        let (mut a0, mut a1, mut a2, mut a3) = (0f32, 0f32, 0f32, 0f32);
+        let (mut q0, mut q1, mut q2, mut q3) = (0f32, 0f32, 0f32, 0f32);
+        // Sample `t` of the step into column `j` (window samples `j..j + S`), weight
+        // `w[|t - j - r|]`; all constants once `S` is.
+        macro_rules! tap {
+            ($t:literal, $e:ident, $z:ident; $($j:literal $a:ident $q:ident),*) => {$(
+                if $t >= $j && $t < $j + S {
+                    let wk = w[usize::abs_diff($t, $j + r)];
+                    if $t == $j {
+                        ($a, $q) = (wk * $e, wk * $z);
+                    } else {
+                        ($a, $q) = (ma(wk, $e, $a), ma(wk, $z, $q));
+                    }
+                }
+            )*};
+        }
+        macro_rules! samples {
+            ($($t:literal)*) => {$(
+                if $t < S3 {
+                    let e = sw[$t] - c;
+                    let z = e * e;
+                    tap!($t, e, z; 0 a0 q0, 1 a1 q1, 2 a2 q2, 3 a3 q3);
+                }
+            )*};
+        }
+        samples!(0 1 2 3 4 5 6 7 8 9 10 11 12 13);
+        *m = [c + a0, c + a1, c + a2, c + a3];
+        *v = [
+            ma(-a0, a0, q0),
+            ma(-a1, a1, q1),
+            ma(-a2, a2, q2),
+            ma(-a3, a3, q3),
+        ];
     }
-    if let (Some(m), Some(v)) = (m1.first_mut(), v1.first_mut()) {
-        let Some(sw) = s.get(2 * m2.len()..).and_then(|s| s.first_chunk::<S>()) else {
+    let o = 4 * m4.len();
+    for (i, (m, v)) in m1.iter_mut().zip(v1.iter_mut()).enumerate() {
+        let Some(sw) = s.get(o + i..).and_then(|s| s.first_chunk::<S>()) else {
             return;
         };
-        (*m, *v) = col(sw);
+        (*m, *v) = horizontal_col(sw, w);
     }
 }
 
-/// One column of [`horizontal_pairs`] from its `S` samples: `a = sum w_k (e1 + e2)`,
+/// One column of [`horizontal_quads`] centred on its own sample, from its `S` samples: `a = sum w_k (e1 + e2)`,
 /// `q = sum w_k (e1^2 + e2^2)` over the tap pairs, relative to the centre sample.
 #[inline(always)]
 fn horizontal_col<const S: usize>(sw: &[f32; S], w: &[f32]) -> (f32, f32) {
