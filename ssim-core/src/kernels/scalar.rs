@@ -1,5 +1,8 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
-//! backend follows. It is the oracle the SIMD backends are tested against.
+//! backend follows, but for one: [`horizontal`] centres four columns of the common windows on
+//! one shared sample, where the SIMD kernels centre each column on its own (a different
+//! rounding, within the backend tests' bounds). It is the oracle the SIMD backends are tested
+//! against.
 
 use super::{ud_slot, FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
 use crate::params::MAX_RADIUS;
