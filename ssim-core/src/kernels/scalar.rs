@@ -1,7 +1,10 @@
 //! The scalar backend: each kernel written out plainly, in the operation order every other
-//! backend follows. It is the oracle the SIMD backends are tested against.
+//! backend follows, but for one: [`horizontal`] centres four columns of the common windows on
+//! one shared sample, where the SIMD kernels centre each column on its own (a different
+//! rounding, within the backend tests' bounds). It is the oracle the SIMD backends are tested
+//! against.
 
-use super::{ud_at, ud_slot, FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
+use super::{ud_slot, FormulaConsts, MOMENTS, ROWS_PER_PASS, UD_GROUP, UD_MOMENTS};
 use crate::params::MAX_RADIUS;
 
 #[cfg(feature = "gradient")]
@@ -115,7 +118,10 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 
 /// Centred horizontal moments of `u = x + y` and `d = x - y` (`x`, `y` are overwritten with
 /// them): per output column the local means `mu, md` and variances `vu, vd`, each accumulated
-/// relative to the centre sample so that f32 never subtracts two large, nearly equal numbers.
+/// relative to a sample inside the window so that f32 never subtracts two large, nearly equal
+/// numbers: for radius 5 and 3 one sample shared by four columns ([`horizontal_quads`]; not
+/// in peaked windows), otherwise the column's centre sample. The SIMD kernels centre every
+/// column on its own sample, so their values differ from these in the last bits.
 ///
 /// Four moments instead of the usual five (`mx, my, vx, vy, cxy`): SSIM needs the variances
 /// only as `vx + vy = (vu + vd) / 2` and `cxy = (vu - vd) / 4`, and the means as
@@ -125,6 +131,9 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
     // A slot is a sequence of 16-column groups, each with its four moment rows ([`ud_at`]).
+    // Four columns may share one centre (see [`horizontal_quads`]) when the sample two taps
+    // from a window's centre weighs at least 1/32 in it (not in peaked windows).
+    let shared = w.get(2).is_some_and(|&w2| w2 >= 1.0 / 32.0);
     let groups = out[..ud_slot(n)].chunks_mut(UD_GROUP * UD_MOMENTS);
     for (g, group) in groups.enumerate() {
         let o0 = g * UD_GROUP;
@@ -133,15 +142,21 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
         let (mu, rest) = group.split_at_mut(UD_GROUP);
         let (md, rest) = rest.split_at_mut(UD_GROUP);
         let (vu, vd) = rest.split_at_mut(UD_GROUP);
-        let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
-        let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
         // The radius of the common windows (Gaussian 11 and 7) as a constant: the taps are
         // written out with fixed offsets and the weights stay in registers (at opt-level "s"
         // nothing unrolls a loop of taps on its own).
         match r {
-            5 => horizontal_taps::<11>(u, d, w, &mut outs),
-            3 => horizontal_taps::<7>(u, d, w, &mut outs),
+            5 if shared => {
+                horizontal_quads::<11, 14>(u, w, &mut mu[..len], &mut vu[..len]);
+                horizontal_quads::<11, 14>(d, w, &mut md[..len], &mut vd[..len]);
+            }
+            3 if shared => {
+                horizontal_quads::<7, 10>(u, w, &mut mu[..len], &mut vu[..len]);
+                horizontal_quads::<7, 10>(d, w, &mut md[..len], &mut vd[..len]);
+            }
             _ => {
+                let outs = mu.iter_mut().zip(md).zip(vu.iter_mut().zip(vd));
+                let mut outs = outs.map(|((mu, md), (vu, vd))| [mu, md, vu, vd]);
                 let windows = u.windows(2 * r + 1).zip(d.windows(2 * r + 1));
                 for (out, (uw, dw)) in (&mut outs).zip(windows) {
                     let (su, sd) = (uw[r], dw[r]);
@@ -160,35 +175,100 @@ pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out:
     }
 }
 
-/// [`horizontal`] for windows of `S = 2r + 1 <= 11` taps.
+/// [`horizontal`]'s mean and variance of one of `u`, `d` (`s`) for windows of
+/// `S = 2r + 1 <= 11` taps (`S3 = S + 3`), four columns per step centred on one sample: the
+/// second column's own, which lies in all four windows (at most two taps from their centres),
+/// so that each sample's `e = s - c` and `e^2` are made once for the four columns and every
+/// tap is two multiply-adds. Per column, left to right over its window (weight `w_t`):
+/// `a = sum w_t e_t`, `q = sum w_t e_t^2` (starting from the first product), then the mean
+/// `c + a` and the variance `q - a^2`. The cancellation in `q - a^2` is relative to the
+/// window's contrast around `c`, which is inside the window and weighs at least 1/32 in it (the
+/// caller's condition). Columns past the last four take their own centres
+/// ([`horizontal_col`]).
 #[inline(always)]
-fn horizontal_taps<'a, const S: usize>(
-    u: &[f32],
-    d: &[f32],
+fn horizontal_quads<const S: usize, const S3: usize>(
+    s: &[f32],
     w: &[f32],
-    outs: &mut impl Iterator<Item = [&'a mut f32; 4]>,
+    mean: &mut [f32],
+    var: &mut [f32],
 ) {
     let r = S / 2;
     let w = &w[..=r];
-    let windows = u.windows(S).zip(d.windows(S));
-    for (out, (uw, dw)) in outs.zip(windows) {
-        let (Ok(uw), Ok(dw)) = (<&[f32; S]>::try_from(uw), <&[f32; S]>::try_from(dw)) else {
+    let n = mean.len().min(var.len());
+    let (m4, m1) = mean[..n].as_chunks_mut::<4>();
+    let (v4, v1) = var[..n].as_chunks_mut::<4>();
+    for (k, (m, v)) in m4.iter_mut().zip(v4.iter_mut()).enumerate() {
+        let Some(sw) = s.get(4 * k..).and_then(|s| s.first_chunk::<S3>()) else {
             return;
         };
-        let (su, sd) = (uw[r], dw[r]);
-        let mut m = [0.0f32; 4];
-        // Taps 1..=r written out (`r` is a constant, so the tests fold away).
-        macro_rules! taps {
-            ($($k:literal)*) => {$(
-                if $k <= r {
-                    let (l, h) = (r.saturating_sub($k), r + $k);
-                    horizontal_tap(&mut m, w[$k], [uw[l] - su, uw[h] - su, dw[l] - sd, dw[h] - sd]);
+        let c = sw[r + 1];
+        let (mut a0, mut a1, mut a2, mut a3) = (0f32, 0f32, 0f32, 0f32);
+        let (mut q0, mut q1, mut q2, mut q3) = (0f32, 0f32, 0f32, 0f32);
+        // Sample `t` of the step into column `j` (window samples `j..j + S`), weight
+        // `w[|t - j - r|]`; all constants once `S` is.
+        macro_rules! tap {
+            ($t:literal, $e:ident, $z:ident; $($j:literal $a:ident $q:ident),*) => {$(
+                if $t >= $j && $t < $j + S {
+                    let wk = w[usize::abs_diff($t, $j + r)];
+                    if $t == $j {
+                        ($a, $q) = (wk * $e, wk * $z);
+                    } else {
+                        ($a, $q) = (ma(wk, $e, $a), ma(wk, $z, $q));
+                    }
                 }
             )*};
         }
-        taps!(1 2 3 4 5);
-        horizontal_store(out, su, sd, m);
+        macro_rules! samples {
+            ($($t:literal)*) => {$(
+                if $t < S3 {
+                    let e = sw[$t] - c;
+                    let z = e * e;
+                    tap!($t, e, z; 0 a0 q0, 1 a1 q1, 2 a2 q2, 3 a3 q3);
+                }
+            )*};
+        }
+        samples!(0 1 2 3 4 5 6 7 8 9 10 11 12 13);
+        *m = [c + a0, c + a1, c + a2, c + a3];
+        *v = [
+            ma(-a0, a0, q0),
+            ma(-a1, a1, q1),
+            ma(-a2, a2, q2),
+            ma(-a3, a3, q3),
+        ];
     }
+    let o = 4 * m4.len();
+    for (i, (m, v)) in m1.iter_mut().zip(v1.iter_mut()).enumerate() {
+        let Some(sw) = s.get(o + i..).and_then(|s| s.first_chunk::<S>()) else {
+            return;
+        };
+        (*m, *v) = horizontal_col(sw, w);
+    }
+}
+
+/// One column of [`horizontal_quads`] centred on its own sample, from its `S` samples: `a = sum w_k (e1 + e2)`,
+/// `q = sum w_k (e1^2 + e2^2)` over the tap pairs, relative to the centre sample.
+#[inline(always)]
+fn horizontal_col<const S: usize>(sw: &[f32; S], w: &[f32]) -> (f32, f32) {
+    let r = S / 2;
+    let w = &w[..=r];
+    let c = sw[r];
+    // Tap 1 starts the sums (not `+0.0 + w e`: the same values but for the sign of a zero
+    // `a`, which the mean `c + a` and the variance `q - a^2` do not show unless `c` is -0.0,
+    // and then only as the sign of a zero mean, squared away by the formula).
+    let (e1, e2) = (sw[r - 1] - c, sw[r + 1] - c);
+    let (mut a, mut q) = (w[1] * (e1 + e2), w[1] * ma(e1, e1, e2 * e2));
+    // Taps 2..=r written out (`r` is a constant, so the tests fold away).
+    macro_rules! taps {
+        ($($k:literal)*) => {$(
+            if $k <= r {
+                let (e1, e2) = (sw[r.saturating_sub($k)] - c, sw[r + $k] - c);
+                a = ma(w[$k], e1 + e2, a);
+                q = ma(w[$k], ma(e1, e1, e2 * e2), q);
+            }
+        )*};
+    }
+    taps!(2 3 4 5);
+    (c + a, ma(-a, a, q))
 }
 
 /// One tap of [`horizontal`]: `m = [a, b, qu, qd]`, `du = [du1, du2, dd1, dd2]`.
@@ -229,11 +309,64 @@ fn horizontal_store(out: [&mut f32; 4], su: f32, sd: f32, m: [f32; 4]) {
 /// absolute map rows (`Geometry::centre_row`), so the bits do not depend on the band split.
 ///
 /// One column at a time, down the ring rows, with the sixteen accumulators of a full pass
-/// written out as locals: a Cortex-M keeps them in its 32 single-precision registers and
-/// makes each ring row's `e, z` once for the four map rows. The values, and so the bits, are
-/// those of adding in that order per pixel.
+/// as locals: a Cortex-M keeps them in its 32 single-precision registers and makes each ring
+/// row's `e, z` once for the four map rows. The values, and so the bits, are those of adding
+/// in that order per pixel.
 pub(crate) fn vertical_formula(
     ring: &[f32],
+    slots: &[usize],
+    centre: usize,
+    w: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    // The pass's ring rows and weights in arrays of the caller's frame: small ones for the
+    // common radii (up to 5; on a microcontroller the large ones would cost a kilobyte of
+    // stack), and one copy of the code for both.
+    const SMALL: usize = 2 * 5 + ROWS_PER_PASS;
+    if w.len() + w.len() + 2 <= SMALL {
+        vertical_in::<SMALL>(ring, slots, centre, w, n, k, out);
+    } else {
+        vertical_in::<{ 2 * MAX_RADIUS + ROWS_PER_PASS }>(ring, slots, centre, w, n, k, out);
+    }
+}
+
+/// [`vertical_groups`] with arrays of `CAP` entries in this frame (not inlined, so that the
+/// small ones' caller does not carry the large ones' stack).
+#[inline(never)]
+fn vertical_in<const CAP: usize>(
+    ring: &[f32],
+    slots: &[usize],
+    centre: usize,
+    w: &[f32],
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    let Some(g0) = ring.first_chunk::<GROUP>() else {
+        return;
+    };
+    let (mut g, mut wf) = ([g0; CAP], [0f32; CAP]);
+    vertical_groups(&mut g, &mut wf, ring, slots, centre, w, n, k, out);
+}
+
+/// Floats of one 16-column group of a ring slot (its `mu, md, vu, vd` rows, [`ud_at`](super::ud_at)).
+const GROUP: usize = UD_GROUP * UD_MOMENTS;
+
+/// [`vertical_formula`] with room for the pass's ring rows' groups in `g` and the window's
+/// weights in `wf` (each at least `2r + 4` long).
+///
+/// Group by group: the pass's ring rows' groups are looked up once per group (one checked
+/// slice each), so that the walk down a column reads each row with fixed offsets from one
+/// pointer and no index checks. A pass of fewer than four map rows reads its last ring row in
+/// place of the rows it does not have and stores only its own map rows.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn vertical_groups<'r>(
+    g: &mut [&'r [f32; GROUP]],
+    wf: &mut [f32],
+    ring: &'r [f32],
     slots: &[usize],
     centre: usize,
     w: &[f32],
@@ -244,92 +377,99 @@ pub(crate) fn vertical_formula(
     let r = w.len() - 1;
     let span = 2 * r + 1;
     let rows = (slots.len() + 1).saturating_sub(span).min(ROWS_PER_PASS);
+    let all = span + ROWS_PER_PASS - 1;
+    if rows == 0 || all > g.len() || all > wf.len() {
+        return;
+    }
+    let used = span + rows - 1;
     let slot = ud_slot(n);
     // The window's weights top to bottom: ring row `t` weighs `wf[t - j]` in map row `j`.
-    let mut wf = [0f32; 2 * MAX_RADIUS + 1];
-    for (t, v) in wf[..span].iter_mut().enumerate() {
-        *v = w[t.abs_diff(r)];
+    let wf = &mut wf[..all];
+    for (t, v) in wf.iter_mut().enumerate() {
+        *v = w.get(t.abs_diff(r)).copied().unwrap_or(0.0);
     }
-    let Some(&cslot) = slots.get(centre) else {
-        return;
+    let wf = &*wf;
+    let (w1, w2, w3) = (wf[span - 1], wf[span - 2], wf[span - 3]);
+    let mut orows: [&mut [f32]; 2 * ROWS_PER_PASS] = Default::default();
+    for (o, row) in orows
+        .iter_mut()
+        .zip(out.chunks_mut(n.max(1)).take(2 * rows))
+    {
+        *o = row;
+    }
+    let group = |t: usize, gi: usize| -> Option<&[f32; GROUP]> {
+        let s = *slots.get(t)?;
+        ring.get(s.checked_mul(slot)? + gi * GROUP..)?
+            .first_chunk::<GROUP>()
     };
-    let slots = &slots[..span + rows - 1];
-    for i in 0..n {
-        let g = ud_at(0, i);
-        // `mu, md, vu, vd` of column `i` in slot `s`.
-        let at = |s: usize| -> Option<[f32; 4]> {
-            let b = ring.get(s * slot + g..)?;
-            Some([
-                *b.first()?,
-                *b.get(UD_GROUP)?,
-                *b.get(2 * UD_GROUP)?,
-                *b.get(3 * UD_GROUP)?,
-            ])
-        };
-        let Some([cu, cd, _, _]) = at(cslot) else {
-            return;
-        };
-        // Ring row `t`: `[eu, ed, zu, zd]`.
-        let ez = |t: usize| -> Option<[f32; 4]> {
-            let [mu, md, vu, vd] = at(slots[t])?;
-            let (eu, ed) = (mu - cu, md - cd);
-            Some([eu, ed, ma(eu, eu, vu), ma(ed, ed, vd)])
-        };
-        // Per map row of the pass: `[a, b, zu, zd]`.
-        let mut acc = [[0f32; 4]; ROWS_PER_PASS];
-        macro_rules! into {
-            ($v:ident, $t:expr; $($j:literal)*) => {$({
-                let wk = wf[$t - $j];
-                let a = &mut acc[$j];
-                a[0] = ma(wk, $v[0], a[0]);
-                a[1] = ma(wk, $v[1], a[1]);
-                a[2] = ma(wk, $v[2], a[2]);
-                a[3] = ma(wk, $v[3], a[3]);
-            })*};
+    let g = &mut g[..all];
+    for gi in 0..n.div_ceil(UD_GROUP) {
+        let Some(cg) = group(centre, gi) else { return };
+        for (t, gt) in g[..all].iter_mut().enumerate() {
+            let Some(v) = group(t.min(used - 1), gi) else {
+                return;
+            };
+            *gt = v;
         }
-        if rows == ROWS_PER_PASS {
+        let g = &g[..all];
+        for lane in 0..UD_GROUP.min(n - gi * UD_GROUP) {
+            let l = lane % UD_GROUP;
+            // `mu, md, vu, vd` of this column in a ring row's group: fixed offsets from one
+            // address (`l < 16`, so the chunk is always there).
+            let at = |g: &[f32; GROUP]| match g[l..].first_chunk::<{ GROUP - UD_GROUP + 1 }>() {
+                Some(c) => [c[0], c[UD_GROUP], c[2 * UD_GROUP], c[3 * UD_GROUP]],
+                None => [0.0; 4],
+            };
+            let [cu, cd, _, _] = at(cg);
+            // A ring row's `[eu, ed, zu, zd]`.
+            let ez = |g: &[f32; GROUP]| {
+                let [mu, md, vu, vd] = at(g);
+                let (eu, ed) = (mu - cu, md - cd);
+                [eu, ed, ma(eu, eu, vu), ma(ed, ed, vd)]
+            };
+            // Per map row of the pass: `[a, b, zu, zd]`, four separate locals (an array of
+            // them stays in memory at opt-level "s").
+            let (mut a0, mut a1, mut a2, mut a3) = ([0f32; 4], [0f32; 4], [0f32; 4], [0f32; 4]);
+            macro_rules! into {
+                ($v:ident; $($a:ident => $w:expr),*) => {$({
+                    let wk = $w;
+                    $a = [
+                        ma(wk, $v[0], $a[0]),
+                        ma(wk, $v[1], $a[1]),
+                        ma(wk, $v[2], $a[2]),
+                        ma(wk, $v[3], $a[3]),
+                    ];
+                })*};
+            }
             // Entering the windows, in all four, leaving them: constant map rows per step.
             const _: () = assert!(ROWS_PER_PASS == 4);
-            let Some(v) = ez(0) else { return };
-            into!(v, 0; 0);
-            let Some(v) = ez(1) else { return };
-            into!(v, 1; 0 1);
-            let Some(v) = ez(2) else { return };
-            into!(v, 2; 0 1 2);
-            for t in 3..span {
-                let Some(v) = ez(t) else { return };
-                into!(v, t; 0 1 2 3);
+            let v = ez(g[0]);
+            into!(v; a0 => wf[0]);
+            let v = ez(g[1]);
+            into!(v; a0 => wf[1], a1 => wf[0]);
+            let v = ez(g[2]);
+            into!(v; a0 => wf[2], a1 => wf[1], a2 => wf[0]);
+            for (gt, w4) in g[3..span].iter().zip(wf.windows(4)) {
+                let v = ez(gt);
+                into!(v; a0 => w4[3], a1 => w4[2], a2 => w4[1], a3 => w4[0]);
             }
-            let Some(v) = ez(span) else { return };
-            into!(v, span; 1 2 3);
-            let Some(v) = ez(span + 1) else { return };
-            into!(v, span + 1; 2 3);
-            let Some(v) = ez(span + 2) else { return };
-            into!(v, span + 2; 3);
-        } else {
-            for t in 0..span + rows - 1 {
-                let Some(v) = ez(t) else { return };
-                for (j, a) in acc.iter_mut().enumerate().take(rows) {
-                    if j <= t && t < j + span {
-                        let wk = wf[t - j];
-                        for (a, &v) in a.iter_mut().zip(&v) {
-                            *a = ma(wk, v, *a);
-                        }
-                    }
+            let v = ez(g[span]);
+            into!(v; a1 => w1, a2 => w2, a3 => w3);
+            let v = ez(g[span + 1]);
+            into!(v; a2 => w1, a3 => w2);
+            let v = ez(g[span + 2]);
+            into!(v; a3 => w1);
+            let i = gi * UD_GROUP + lane;
+            for (j, [a, b, zu, zd]) in [a0, a1, a2, a3].into_iter().enumerate() {
+                let m = [cu + a, cd + b, ma(-a, a, zu), ma(-b, b, zd)];
+                let (v, c) = formula_pixel(m, k);
+                if let Some(s) = orows[2 * j].get_mut(i) {
+                    *s = v;
+                }
+                if let Some(s) = orows[2 * j + 1].get_mut(i) {
+                    *s = c;
                 }
             }
-        }
-        for (j, &[a, b, zu, zd]) in acc.iter().enumerate().take(rows) {
-            let m = [cu + a, cd + b, ma(-a, a, zu), ma(-b, b, zd)];
-            let (v, c) = formula_pixel(m, k);
-            let Some(sv) = out.get_mut(2 * j * n + i) else {
-                return;
-            };
-            *sv = v;
-            let Some(cv) = out.get_mut((2 * j + 1) * n + i) else {
-                return;
-            };
-            *cv = c;
         }
     }
 }
