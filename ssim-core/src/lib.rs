@@ -99,4 +99,4 @@ pub use scratch::ScratchBlock;
 /// ```
 /// assert_eq!(ssim_core::ROW_SUM_SEGMENT % 16, 0);
 /// ```
-pub const ROW_SUM_SEGMENT: usize = kernels::scalar::SUM_SEGMENT;
+pub const ROW_SUM_SEGMENT: usize = 1024;

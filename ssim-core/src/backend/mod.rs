@@ -168,6 +168,30 @@ macro_rules! kernels_struct {
 
 kernel_list!(kernels_struct! {});
 
+impl Kernels {
+    /// The pooled sums of one map row: [`Kernels::row_sums`] once per segment of
+    /// [`crate::ROW_SUM_SEGMENT`] columns from `pool.0`, the segments' sums added left to
+    /// right in f64 (the first taken as it is). A row cut into segment-wide strips, each
+    /// strip's row summed alone and the strips' sums added in order, so gives the same bits
+    /// (ssim-std's colour strips). Rows of one segment take one kernel call, as before.
+    pub(crate) fn pooled_sums(
+        &self,
+        ssim: &[f32],
+        cs: &[f32],
+        (p0, p1): (usize, usize),
+    ) -> (f64, f64) {
+        let mut end = p1.min(p0.saturating_add(crate::ROW_SUM_SEGMENT));
+        let mut sums = (self.row_sums)(ssim, cs, (p0, end));
+        while end < p1 {
+            let next = p1.min(end + crate::ROW_SUM_SEGMENT);
+            let (s, c) = (self.row_sums)(ssim, cs, (end, next));
+            sums = (sums.0 + s, sums.1 + c);
+            end = next;
+        }
+        sums
+    }
+}
+
 /// Defines `static $table`, whose entries run `scalar::$body(args)` (`scalar` arm) or
 /// `generic::$body($token, args)`: safe code, for the backends that need no target feature
 /// beyond the build's.

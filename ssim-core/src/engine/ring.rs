@@ -220,7 +220,9 @@ impl Ssim<'_> {
             let i = self.next_out + k;
             let (ssim, cs) = stats[2 * k * n..][..2 * n].split_at(n);
             let (ssim, cs) = (&ssim[..g.map_w], &cs[..g.map_w]);
-            let sums = (self.kernels.row_sums)(ssim, cs, g.pool(i).unwrap_or((0, 0)));
+            let sums = self
+                .kernels
+                .pooled_sums(ssim, cs, g.pool(i).unwrap_or((0, 0)));
             self.totals.deliver(&g, i, (ssim, cs), sums, sink);
         }
     }

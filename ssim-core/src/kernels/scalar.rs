@@ -497,17 +497,12 @@ fn formula_pixel(m: [f32; UD_MOMENTS], k: &FormulaConsts) -> (f32, f32) {
 /// Columns per block of the f32 partial sums of [`row_sums`]: eight per accumulator.
 pub(crate) const SUM_BLOCK: usize = 128;
 
-/// Columns per segment of [`row_sums`] ([`crate::ROW_SUM_SEGMENT`]).
-pub(crate) const SUM_SEGMENT: usize = 8 * SUM_BLOCK;
-
 /// Sums over `pool` in a fixed order every backend follows, with no per-pixel double
 /// precision (software on single-precision FPUs such as the Cortex-M4F's): within each block
 /// of [`SUM_BLOCK`] columns from `pool.0`, column `j` of the block goes to f32 accumulator
 /// `j mod 16`, each adding its columns left to right; at the end of the block [`widen16`]
-/// adds the sixteen by a fixed tree in f32 and adds that, in f64, to its segment's sum; the
-/// row's sum adds the segments' sums (every [`SUM_SEGMENT`] columns from `pool.0`, each from
-/// +0.0) left to right, so that a row cut into segment-wide strips, each strip summed alone,
-/// gives the same bits when the strips' sums are added in order. Sixteen
+/// adds the sixteen by a fixed tree in f32 and adds that, in f64, to the row's sum (the engine
+/// calls this once per segment of [`crate::ROW_SUM_SEGMENT`] columns). Sixteen
 /// lanes are one AVX-512 vector, two AVX2 ones, four NEON ones, so each backend reproduces
 /// these bits. Worst-case rounding per block of 128 values of magnitude <= 1: 2^-14 in the
 /// lanes (at most eight values each) and 2^-15 in the tree, a mean error below 7.2e-7 (far
@@ -518,14 +513,9 @@ pub(crate) fn row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, 
     let (mut s, mut c) = (0.0f64, 0.0f64);
     if pool.0 < pool.1 {
         let (ssim, cs) = (&ssim[pool.0..pool.1], &cs[pool.0..pool.1]);
-        for (ss, sc) in ssim.chunks(SUM_SEGMENT).zip(cs.chunks(SUM_SEGMENT)) {
-            let (mut a, mut b) = (0.0f64, 0.0f64);
-            for (bs, bc) in ss.chunks(SUM_BLOCK).zip(sc.chunks(SUM_BLOCK)) {
-                widen16(&mut a, &lanes16(bs));
-                widen16(&mut b, &lanes16(bc));
-            }
-            s += a;
-            c += b;
+        for (bs, bc) in ssim.chunks(SUM_BLOCK).zip(cs.chunks(SUM_BLOCK)) {
+            widen16(&mut s, &lanes16(bs));
+            widen16(&mut c, &lanes16(bc));
         }
     }
     (s, c)

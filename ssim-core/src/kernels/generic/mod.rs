@@ -181,14 +181,8 @@ pub(crate) fn row_sums<S: Lanes>(
     }
     let per = 16 / S::F;
     let (mut a, mut b) = (0.0f64, 0.0f64);
-    let (mut sa, mut sb) = (0.0f64, 0.0f64);
     let mut i = p0;
     while i < p1 {
-        if i > p0 && (i - p0).is_multiple_of(scalar::SUM_SEGMENT) {
-            // A segment ends: its sums join the row's (see `scalar::row_sums`).
-            (sa, sb) = (sa + a, sb + b);
-            (a, b) = (0.0, 0.0);
-        }
         let end = (i + scalar::SUM_BLOCK).min(p1);
         let whole = i + (end - i) / 16 * 16;
         let zero = s.splat(0.0);
@@ -214,7 +208,7 @@ pub(crate) fn row_sums<S: Lanes>(
         scalar::widen16(&mut b, &pc);
         i = end;
     }
-    (sa + a, sb + b)
+    (a, b)
 }
 
 /// [`row_sums`] over f64 rows.
