@@ -280,6 +280,55 @@ impl Lanes for Avx512 {
         // SAFETY: see the impl comment (AVX-512BW).
         unsafe { _mm512_madd_epi16(a, _mm512_set1_epi16(1)) }
     }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> __m512i {
+        let (x, y) = (&x[i..i + 16], &y[i..i + 16]);
+        // SAFETY: see the impl comment (AVX-512BW); `x` and `y` hold the 16 bytes each load
+        // reads. `y` broadcast to every 128-bit lane, then byte `4j + 2` of lane `L` picks
+        // `y[4L + j]` into the high half of dword `4L + j` over the zero-extended `x`.
+        unsafe {
+            const PICK: [i8; 16] = [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0];
+            let mut idx = [0i8; 64];
+            let mut l = 0;
+            while l < 4 {
+                let mut j = 0;
+                while j < 16 {
+                    idx[16 * l + j] = PICK[j] + 4 * l as i8;
+                    j += 1;
+                }
+                l += 1;
+            }
+            let lo = _mm512_cvtepu8_epi32(_mm_loadu_si128(x.as_ptr().cast()));
+            let yb = _mm512_broadcast_i32x4(_mm_loadu_si128(y.as_ptr().cast()));
+            let idx = _mm512_loadu_si512(idx.as_ptr().cast());
+            _mm512_mask_shuffle_epi8(lo, 0x4444_4444_4444_4444, yb, idx)
+        }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn add_pairs(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_add_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn sub_pairs(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_sub_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn madd_pairs(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_madd_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn swap_pairs(self, a: __m512i) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_rol_epi32::<16>(a) }
+    }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m512d {
         // SAFETY: see the impl comment.
