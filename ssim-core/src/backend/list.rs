@@ -120,9 +120,10 @@ macro_rules! kernel_list {
             );
             /// The column path of 8-bit box windows: input row `x`, `y` (`width` samples,
             /// `x_step`, `y_step` apart) into the column sums `sums` (three rows of
-            /// `ring.len()`), replacing the ring row `ring` (subtracted first with `slide`;
-            /// the sums are set instead of updated when `first`). See
-            /// `kernels::scalar::box_columns`. The same integers on every backend.
+            /// `ring.len()`, the squares' sums times `taps`), replacing the ring row `ring`
+            /// (subtracted first with `slide`; the sums are set instead of updated when
+            /// `first`). See `kernels::scalar::box_columns`. The same integers on every
+            /// backend.
             #[cfg(feature = "box-columns")]
             fn box_columns_u8 = box_columns(
                 x: &[u8],
@@ -130,17 +131,19 @@ macro_rules! kernel_list {
                 y: &[u8],
                 y_step: usize,
                 width: usize,
+                taps: i32,
                 first: bool,
                 slide: bool,
                 ring: &mut [i32],
                 sums: &mut [i32]
             );
             /// One map row of the column path: SSIM into `out[..n]`, cs into `out[n..2n]`
-            /// from the column sums of `box_columns_u8`, `size` taps; the bits of
+            /// from the column sums of `box_columns_u8` (the first three of six rows of
+            /// `sums.len() / 6`, the other three are scratch), `size` taps; the bits of
             /// `box_narrow_formula`.
             #[cfg(feature = "box-columns")]
             fn box_columns_formula = box_columns_formula(
-                sums: &[i32],
+                sums: &mut [i32],
                 size: usize,
                 n: usize,
                 k: &FormulaConsts,

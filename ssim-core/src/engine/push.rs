@@ -205,7 +205,9 @@ impl Ssim<'_> {
             let slot = &mut rows[row % size * m..][..m];
             let (first, slide) = (added == 0, added >= size);
             let sums = &mut sums[..3 * m];
-            (self.kernels.box_columns_u8)(xs, x.1, ys, y.1, w, first, slide, slot, sums);
+            let taps = (size * size) as i32;
+            let f = self.kernels.box_columns_u8;
+            f(xs, x.1, ys, y.1, w, taps, first, slide, slot, sums);
             return Ok(());
         }
         // The fused 8-bit box path takes `u = x + y` and `d = x - y`, made as the rows load

@@ -746,8 +746,9 @@ fn pair(lo: i32, hi: i32) -> i32 {
 /// `ring` is the ring row the new row replaces: with `slide`, it holds the row leaving the
 /// window, whose contributions are subtracted. It receives the new row as pairs
 /// `x | y << 16`. `sums` holds three rows of `m`: the pairs `(Sx, Sy)` of the column sums of
-/// `x` and `y`, then the column sums of `x^2 + y^2` and of `2xy`, set from this row when
-/// `first`, else updated. With `n = x + x'`-style pair sums `s` and differences `d` of the
+/// `x` and `y`, then the column sums of `x^2 + y^2` and of `2xy` times `taps` (the formula's
+/// `t`, at most 49: multiplied here per input row instead of per map row), set from this
+/// row when `first`, else updated. With `n = x + x'`-style pair sums `s` and differences `d` of the
 /// new and leaving samples, `x^2 - x'^2 + y^2 - y'^2 = d_x s_x + d_y s_y` and
 /// `2 (x y - x' y') = d_x s_y + d_y s_x`: one `pmaddwd` each on the vector backends. The
 /// sums are exact integers (below 2^15 in the halves, 2^31 in the rest).
@@ -759,6 +760,7 @@ pub(crate) fn box_columns(
     y: &[u8],
     ys: usize,
     width: usize,
+    taps: i32,
     first: bool,
     slide: bool,
     ring: &mut [i32],
@@ -782,15 +784,16 @@ pub(crate) fn box_columns(
             (cx, cy, q[i], r[i])
         };
         c[i] = pair(cx + dx, cy + dy);
-        q[i] = cq + dx * sx + dy * sy;
-        r[i] = cr + dx * sy + dy * sx;
+        q[i] = cq + dx * (taps * sx) + dy * (taps * sy);
+        r[i] = cr + dx * (taps * sy) + dy * (taps * sx);
         ring[i] = pair(px, py);
     }
 }
 
-/// One map row of the column path from the column sums of [`box_columns`] (three rows of
-/// `sums.len() / 3`): the `size`-tap sums along the row, then SSIM into `out[..n]` and cs
-/// into `out[n..2 n]`, the bits of [`box_pixel_narrow`] (given [`columns_fit`]).
+/// One map row of the column path from the column sums of [`box_columns`] (the first three
+/// of six rows of `sums.len() / 6`; the vector kernels use the other three as scratch): the
+/// `size`-tap sums along the row, then SSIM into `out[..n]` and cs into `out[n..2 n]`, the
+/// bits of [`box_pixel_narrow`] (given [`columns_fit`]).
 ///
 /// In terms of the window sums, `A + B = 2 (Sx^2 + Sy^2)`, `A - B = 4 Sx Sy`,
 /// `U + D = 2 (t Sq - (Sx^2 + Sy^2))` and `U - D = 2 (t Sr - 2 Sx Sy)` (`Sq`, `Sr` the sums of
@@ -798,16 +801,16 @@ pub(crate) fn box_columns(
 /// halves with the constants halved.
 #[cfg(feature = "box-columns")]
 pub(crate) fn box_columns_formula(
-    sums: &[i32],
+    sums: &mut [i32],
     size: usize,
     n: usize,
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    let m = sums.len() / 3;
+    let m = sums.len() / 6;
     let (c, q, r) = (&sums[..m], &sums[m..2 * m], &sums[2 * m..3 * m]);
     let nk = NarrowConsts::new(k);
-    let (t, c1, c2) = (nk.taps, nk.c1 * 0.5, nk.c2 * 0.5);
+    let (c1, c2) = (nk.c1 * 0.5, nk.c2 * 0.5);
     let (ssim, cs) = out[..2 * n].split_at_mut(n);
     for i in 0..n {
         let (mut sx, mut sy, mut sq, mut sr) = (0i32, 0i32, 0i32, 0i32);
@@ -816,7 +819,8 @@ pub(crate) fn box_columns_formula(
             (sx, sy, sq, sr) = (sx + a, sy + b, sq + q[j], sr + r[j]);
         }
         let (ld, ln) = (sx * sx + sy * sy, 2 * sx * sy);
-        let (cd, cn) = (t * sq - ld, t * sr - ln);
+        // `sq` and `sr` come multiplied by `t` (see `box_columns`).
+        let (cd, cn) = (sq - ld, sr - ln);
         let l = (ln as f32 + c1) / (ld as f32 + c1);
         let v = (cn as f32 + c2) / (cd as f32 + c2);
         ssim[i] = l * v;
