@@ -285,24 +285,15 @@ impl Lanes for Avx512 {
     fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> __m512i {
         let (x, y) = (&x[i..i + 16], &y[i..i + 16]);
         // SAFETY: see the impl comment (AVX-512BW); `x` and `y` hold the 16 bytes each load
-        // reads. `y` broadcast to every 128-bit lane, then byte `4j + 2` of lane `L` picks
-        // `y[4L + j]` into the high half of dword `4L + j` over the zero-extended `x`.
+        // reads. The bytes interleaved `x0 y0 x1 y1 ..` (two 128-bit halves), then
+        // zero-extended to 16 bits. (A masked byte shuffle of a broadcast `y` over the
+        // widened `x` became seven 256-bit shuffles and blends in LLVM's hands.)
         unsafe {
-            const PICK: [i8; 16] = [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0];
-            let mut idx = [0i8; 64];
-            let mut l = 0;
-            while l < 4 {
-                let mut j = 0;
-                while j < 16 {
-                    idx[16 * l + j] = PICK[j] + 4 * l as i8;
-                    j += 1;
-                }
-                l += 1;
-            }
-            let lo = _mm512_cvtepu8_epi32(_mm_loadu_si128(x.as_ptr().cast()));
-            let yb = _mm512_broadcast_i32x4(_mm_loadu_si128(y.as_ptr().cast()));
-            let idx = _mm512_loadu_si512(idx.as_ptr().cast());
-            _mm512_mask_shuffle_epi8(lo, 0x4444_4444_4444_4444, yb, idx)
+            let a = _mm_loadu_si128(x.as_ptr().cast());
+            let b = _mm_loadu_si128(y.as_ptr().cast());
+            let lo = _mm_unpacklo_epi8(a, b);
+            let hi = _mm_unpackhi_epi8(a, b);
+            _mm512_cvtepu8_epi16(_mm256_set_m128i(hi, lo))
         }
     }
     #[cfg(feature = "box-columns")]
