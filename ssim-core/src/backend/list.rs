@@ -138,12 +138,11 @@ macro_rules! kernel_list {
                 sums: &mut [i32]
             );
             /// One map row of the column path: SSIM into `out[..n]`, cs into `out[n..2n]`
-            /// from the column sums of `box_columns_u8` (the first three of six rows of
-            /// `sums.len() / 6`, the other three are scratch), `size` taps; the bits of
-            /// `box_narrow_formula`.
+            /// from the column sums of `box_columns_u8` (three rows of `sums.len() / 3`),
+            /// `size` taps; the bits of `box_narrow_formula`.
             #[cfg(feature = "box-columns")]
             fn box_columns_formula = box_columns_formula(
-                sums: &mut [i32],
+                sums: &[i32],
                 size: usize,
                 n: usize,
                 k: &FormulaConsts,

@@ -33,8 +33,7 @@ pub(super) enum RingPath {
     /// (`box_columns_u8` as each row comes in) and one `size`-tap sum along them per map row
     /// (`box_columns_formula`), in fewer operations per pixel than `NarrowBox` on the vector
     /// backends, with the same bits. The ring buffer holds the `size` input rows as `x | y <<
-    /// 16` pairs ([`columns_stride`] each), then the three rows of column sums and three of
-    /// scratch for the formula kernel.
+    /// 16` pairs ([`columns_stride`] each), then the three rows of column sums.
     #[cfg(feature = "box-columns")]
     BoxColumns {
         /// Taps of the box side.
@@ -219,8 +218,8 @@ impl Ssim<'_> {
                 debug_assert_eq!(g.rows_needed(i0), self.next_in);
                 let n = g.cols;
                 let m = columns_stride(n);
-                let ring: &mut [i32] = bytemuck::cast_slice_mut(self.ring);
-                let sums = &mut ring[size * m..][..6 * m];
+                let ring: &[i32] = bytemuck::cast_slice(self.ring);
+                let sums = &ring[size * m..][..3 * m];
                 let out: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
                 let k = &self.consts;
                 (self.kernels.box_columns_formula)(sums, size, n, k, &mut out[..2 * n]);

@@ -790,9 +790,8 @@ pub(crate) fn box_columns(
     }
 }
 
-/// One map row of the column path from the column sums of [`box_columns`] (the first three
-/// of six rows of `sums.len() / 6`; the vector kernels use the other three as scratch): the
-/// `size`-tap sums along the row, then SSIM into `out[..n]` and cs into `out[n..2 n]`, the
+/// One map row of the column path from the column sums of [`box_columns`] (three rows of
+/// `sums.len() / 3`): the `size`-tap sums along the row, then SSIM into `out[..n]` and cs into `out[n..2 n]`, the
 /// bits of [`box_pixel_narrow`] (given [`columns_fit`]).
 ///
 /// In terms of the window sums, `A + B = 2 (Sx^2 + Sy^2)`, `A - B = 4 Sx Sy`,
@@ -801,13 +800,13 @@ pub(crate) fn box_columns(
 /// halves with the constants halved.
 #[cfg(feature = "box-columns")]
 pub(crate) fn box_columns_formula(
-    sums: &mut [i32],
+    sums: &[i32],
     size: usize,
     n: usize,
     k: &FormulaConsts,
     out: &mut [f32],
 ) {
-    let m = sums.len() / 6;
+    let m = sums.len() / 3;
     let (c, q, r) = (&sums[..m], &sums[m..2 * m], &sums[2 * m..3 * m]);
     let nk = NarrowConsts::new(k);
     let (c1, c2) = (nk.c1 * 0.5, nk.c2 * 0.5);

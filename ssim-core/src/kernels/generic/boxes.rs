@@ -538,7 +538,7 @@ fn columns_update<S: Lanes, const FIRST: bool, const SLIDE: bool>(
 #[inline(always)]
 pub(crate) fn box_columns_formula<S: Lanes>(
     s: S,
-    sums: &mut [i32],
+    sums: &[i32],
     size: usize,
     n: usize,
     k: &FormulaConsts,
@@ -547,34 +547,23 @@ pub(crate) fn box_columns_formula<S: Lanes>(
     if n < S::F {
         return scalar::box_columns_formula(sums, size, n, k, out);
     }
-    let m = sums.len() / 6;
-    let (sums, tmp) = sums.split_at_mut(3 * m);
-    // The common sizes as constants: the tap loop unrolls and its checks fold away. Seven
-    // taps as `p[o] + p[o + 2] + p[o + 4] + v[o + 6]` from the pair sums `p[i] = v[i] +
-    // v[i + 1]`, made once per row: four additions per vector instead of six.
+    let m = sums.len() / 3;
+    // The common sizes as constants: the tap loop unrolls and its checks fold away. (Seven
+    // taps from pair sums `p[i] = v[i] + v[i + 1]` made once per row, `p[o] + p[o + 2] +
+    // p[o + 4] + v[o + 6]`, take four additions per vector instead of six but were slower:
+    // the extra walk over the three rows cost more.)
     match size {
-        7 => {
-            for row in 0..3 {
-                let (v, p) = (&sums[row * m..][..m], &mut tmp[row * m..][..m]);
-                for o in chunks(n + 4, S::F) {
-                    let w = &v[o..o + S::F + 1];
-                    s.store_int(s.add_int(s.load_int(w, 0), s.load_int(w, 1)), p, o);
-                }
-            }
-            columns_formula_sized::<S, true>(s, sums, tmp, m, 7, n, k, out)
-        }
-        3 => columns_formula_sized::<S, false>(s, sums, tmp, m, 3, n, k, out),
-        _ => columns_formula_sized::<S, false>(s, sums, tmp, m, size, n, k, out),
+        7 => columns_formula_sized(s, sums, m, 7, n, k, out),
+        3 => columns_formula_sized(s, sums, m, 3, n, k, out),
+        _ => columns_formula_sized(s, sums, m, size, n, k, out),
     }
 }
 
 #[cfg(feature = "box-columns")]
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn columns_formula_sized<S: Lanes, const PAIRS: bool>(
+fn columns_formula_sized<S: Lanes>(
     s: S,
     sums: &[i32],
-    pairs: &[i32],
     m: usize,
     size: usize,
     n: usize,
@@ -582,34 +571,20 @@ fn columns_formula_sized<S: Lanes, const PAIRS: bool>(
     out: &mut [f32],
 ) {
     let (c, q, r) = (&sums[..m], &sums[m..2 * m], &sums[2 * m..3 * m]);
-    let (pc, pq, pr) = (&pairs[..m], &pairs[m..2 * m], &pairs[2 * m..3 * m]);
     let (ssim, cs) = out[..2 * n].split_at_mut(n);
     let nk = scalar::NarrowConsts::new(k);
     let (c1, c2) = (s.splat(nk.c1 * 0.5), s.splat(nk.c2 * 0.5));
     for o in chunks(n, S::F) {
         // One bounds check per vector of columns: with `size` a constant the tap loads'
-        // checks fold away. The sums are integers, so any order gives the same ones; the
-        // halves of the pairs (`c`, `pc`) stay below 2^15, so i32 additions add them
-        // exactly as 16-bit ones would.
+        // checks fold away. The sums are integers, so any order gives the same ones.
         let len = S::F + size - 1;
         let (cw, qw, rw) = (&c[o..o + len], &q[o..o + len], &r[o..o + len]);
-        let (sp, sq, sr) = if PAIRS {
-            let (pcw, pqw, prw) = (&pc[o..o + len], &pq[o..o + len], &pr[o..o + len]);
-            let seven = |v: &[i32], p: &[i32]| {
-                let a = s.add_int(s.load_int(p, 0), s.load_int(p, 2));
-                s.add_int(s.add_int(a, s.load_int(p, 4)), s.load_int(v, 6))
-            };
-            (seven(cw, pcw), seven(qw, pqw), seven(rw, prw))
-        } else {
-            let (mut sp, mut sq, mut sr) =
-                (s.load_int(cw, 0), s.load_int(qw, 0), s.load_int(rw, 0));
-            for j in 1..size {
-                sp = s.add_pairs(sp, s.load_int(cw, j));
-                sq = s.add_int(sq, s.load_int(qw, j));
-                sr = s.add_int(sr, s.load_int(rw, j));
-            }
-            (sp, sq, sr)
-        };
+        let (mut sp, mut sq, mut sr) = (s.load_int(cw, 0), s.load_int(qw, 0), s.load_int(rw, 0));
+        for j in 1..size {
+            sp = s.add_pairs(sp, s.load_int(cw, j));
+            sq = s.add_int(sq, s.load_int(qw, j));
+            sr = s.add_int(sr, s.load_int(rw, j));
+        }
         let ld = s.madd_pairs(sp, sp);
         let ln = s.madd_pairs(sp, s.swap_pairs(sp));
         // `sq` and `sr` come multiplied by `t` (`box_columns`).
