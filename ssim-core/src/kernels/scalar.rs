@@ -739,8 +739,9 @@ fn pair(lo: i32, hi: i32) -> i32 {
 }
 
 /// One input row into the column sums of the column path (8-bit samples, `Extent::Valid`
-/// boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX) taps, the vector backends' path;
-/// the firmware keeps [`box_horizontal_narrow`]). Columns `0..m`, `m = ring.len()` (a
+/// boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX) taps, in builds with the
+/// `box-columns` feature; the firmware build keeps [`box_horizontal_narrow`], fewer
+/// instructions on a Cortex-M). Columns `0..m`, `m = ring.len()` (a
 /// multiple of 16), samples past `width` read as 0.
 ///
 /// `ring` is the ring row the new row replaces: with `slide`, it holds the row leaving the
