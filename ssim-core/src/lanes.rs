@@ -98,6 +98,24 @@ pub(crate) trait Lanes: Copy {
     /// Sums of adjacent lane pairs widened to i32: lane `k` is `a[2k] + a[2k + 1]`.
     fn pair_sums_h(self, a: Self::H) -> Self::I;
 
+    #[cfg(feature = "box-columns")]
+    /// Lane `k` is `x[i + k] | y[i + k] << 16`: the samples of both images as the two
+    /// 16-bit halves of one 32-bit lane (the "pairs" the `*_pairs` operations read).
+    fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> Self::I;
+    #[cfg(feature = "box-columns")]
+    /// Each 32-bit lane as two i16 halves: the halves' sums, wrapping (x86 `paddw`).
+    fn add_pairs(self, a: Self::I, b: Self::I) -> Self::I;
+    #[cfg(feature = "box-columns")]
+    /// As [`add_pairs`](Self::add_pairs), the halves' differences.
+    fn sub_pairs(self, a: Self::I, b: Self::I) -> Self::I;
+    #[cfg(feature = "box-columns")]
+    /// Each 32-bit lane as two i16 halves: `lo(a) lo(b) + hi(a) hi(b)` in i32, wrapping
+    /// (x86 `pmaddwd`).
+    fn madd_pairs(self, a: Self::I, b: Self::I) -> Self::I;
+    #[cfg(feature = "box-columns")]
+    /// The two 16-bit halves of each lane exchanged.
+    fn swap_pairs(self, a: Self::I) -> Self::I;
+
     fn splat_d(self, v: f64) -> Self::W;
     /// `s[i..i + D]`.
     fn load_d(self, s: &[f64], i: usize) -> Self::W;

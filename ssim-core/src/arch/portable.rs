@@ -158,6 +158,37 @@ impl Lanes for Portable {
             a[2 * k] as i32 + a[2 * k + 1] as i32
         }))
     }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> i32x8 {
+        let (x, y) = (&x[i..i + 8], &y[i..i + 8]);
+        i32x8::new(core::array::from_fn(|k| x[k] as i32 | (y[k] as i32) << 16))
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn add_pairs(self, a: i32x8, b: i32x8) -> i32x8 {
+        pairs(a, b, i16::wrapping_add)
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn sub_pairs(self, a: i32x8, b: i32x8) -> i32x8 {
+        pairs(a, b, i16::wrapping_sub)
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn madd_pairs(self, a: i32x8, b: i32x8) -> i32x8 {
+        let (a, b) = (a.to_array(), b.to_array());
+        i32x8::new(core::array::from_fn(|k| {
+            let (p, q) = (halves(a[k]), halves(b[k]));
+            (p.0 as i32 * q.0 as i32).wrapping_add(p.1 as i32 * q.1 as i32)
+        }))
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn swap_pairs(self, a: i32x8) -> i32x8 {
+        let a = a.to_array();
+        i32x8::new(core::array::from_fn(|k| a[k].rotate_left(16)))
+    }
     #[inline(always)]
     fn splat_d(self, v: f64) -> f64x4 {
         f64x4::splat(v)
@@ -200,4 +231,22 @@ impl Lanes for Portable {
     fn div_d(self, a: f64x4, b: f64x4) -> f64x4 {
         a / b
     }
+}
+
+/// The low and high 16-bit halves of a lane.
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+fn halves(v: i32) -> (i16, i16) {
+    (v as i16, (v >> 16) as i16)
+}
+
+/// `f` on the halves of each lane of `a` and `b`.
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+fn pairs(a: i32x8, b: i32x8, f: impl Fn(i16, i16) -> i16) -> i32x8 {
+    let (a, b) = (a.to_array(), b.to_array());
+    i32x8::new(core::array::from_fn(|k| {
+        let (p, q) = (halves(a[k]), halves(b[k]));
+        f(p.0, q.0) as u16 as i32 | (f(p.1, q.1) as i32) << 16
+    }))
 }

@@ -118,6 +118,36 @@ macro_rules! kernel_list {
                 carry_out: &mut [i32],
                 out: &mut [f32]
             );
+            /// The column path of 8-bit box windows: input row `x`, `y` (`width` samples,
+            /// `x_step`, `y_step` apart) into the column sums `sums` (three rows of
+            /// `ring.len()`, the squares' sums times `taps`), replacing the ring row `ring`
+            /// (subtracted first with `slide`; the sums are set instead of updated when
+            /// `first`). See `kernels::scalar::box_columns`. The same integers on every
+            /// backend.
+            #[cfg(feature = "box-columns")]
+            fn box_columns_u8 = box_columns(
+                x: &[u8],
+                x_step: usize,
+                y: &[u8],
+                y_step: usize,
+                width: usize,
+                taps: i32,
+                first: bool,
+                slide: bool,
+                ring: &mut [i32],
+                sums: &mut [i32]
+            );
+            /// One map row of the column path: SSIM into `out[..n]`, cs into `out[n..2n]`
+            /// from the column sums of `box_columns_u8` (three rows of `sums.len() / 3`),
+            /// `size` taps; the bits of `box_narrow_formula`.
+            #[cfg(feature = "box-columns")]
+            fn box_columns_formula = box_columns_formula(
+                sums: &[i32],
+                size: usize,
+                n: usize,
+                k: &FormulaConsts,
+                out: &mut [f32]
+            );
             /// The f64 sums of SSIM and cs over `pool` in the fixed order of
             /// `kernels::scalar::row_sums`.
             fn row_sums = row_sums(ssim: &[f32], cs: &[f32], pool: (usize, usize)) -> (f64, f64);

@@ -168,7 +168,7 @@ impl Ssim<'_> {
         match self.kind {
             None => {
                 self.kind = Some(kind);
-                self.path = RingPath::choose(self.box_size, kind, &self.consts);
+                self.path = RingPath::choose(self.box_size, kind, &self.consts, self.geo.extent);
             }
             Some(k) if k != kind && self.box_size.is_some() => {
                 return Err(Error::InvalidParameter {
@@ -192,6 +192,24 @@ impl Ssim<'_> {
             Extent::Same(_) => r,
         };
         let row = self.next_in;
+        // The column path adds the 8-bit rows to its column sums as they load.
+        #[cfg(feature = "box-columns")]
+        if let (RingPath::BoxColumns { size }, SampleSlice::U8(xs), SampleSlice::U8(ys)) =
+            (self.path, T::slice(x.0), T::slice(y.0))
+        {
+            let m = super::ring::columns_stride(g.cols);
+            let added = row - self.in_rows.0;
+            let ring: &mut [i32] = bytemuck::cast_slice_mut(self.ring);
+            let (rows, sums) = ring.split_at_mut(size * m);
+            // Row `row - size`, leaving the window now, is in the same slot.
+            let slot = &mut rows[row % size * m..][..m];
+            let (first, slide) = (added == 0, added >= size);
+            let sums = &mut sums[..3 * m];
+            let taps = (size * size) as i32;
+            let f = self.kernels.box_columns_u8;
+            f(xs, x.1, ys, y.1, w, taps, first, slide, slot, sums);
+            return Ok(());
+        }
         // The fused 8-bit box path takes `u = x + y` and `d = x - y`, made as the rows load
         // (padding copies columns, so it commutes with the transform).
         if let (RingPath::NarrowBox { .. }, SampleSlice::U8(xs), SampleSlice::U8(ys)) =

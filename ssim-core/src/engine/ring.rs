@@ -28,6 +28,17 @@ pub(super) enum RingPath {
         /// Taps of the box side.
         size: usize,
     },
+    /// The same windows on a valid map, where every window is the previous one shifted:
+    /// no ring of window sums, but running column sums of the last `size` input rows
+    /// (`box_columns_u8` as each row comes in) and one `size`-tap sum along them per map row
+    /// (`box_columns_formula`), in fewer operations per pixel than `NarrowBox` on the vector
+    /// backends, with the same bits. The ring buffer holds the `size` input rows as `x | y <<
+    /// 16` pairs ([`columns_stride`] each), then the three rows of column sums.
+    #[cfg(feature = "box-columns")]
+    BoxColumns {
+        /// Taps of the box side.
+        size: usize,
+    },
     /// Other integer samples in a box: exact f64 sums of `x, y, x^2, y^2, xy`
     /// (`box_horizontal`, `box_vertical`, then `box_formula` row by row).
     WideBox {
@@ -37,10 +48,21 @@ pub(super) enum RingPath {
 }
 
 impl RingPath {
-    /// The path for samples of `kind` in a window of `box_size` taps (`None`: Gaussian).
-    pub(super) fn choose(box_size: Option<usize>, kind: SampleKind, k: &FormulaConsts) -> Self {
+    /// The path for samples of `kind` in a window of `box_size` taps (`None`: Gaussian) on
+    /// a map of `extent`.
+    pub(super) fn choose(
+        box_size: Option<usize>,
+        kind: SampleKind,
+        k: &FormulaConsts,
+        extent: Extent,
+    ) -> Self {
         match box_size {
             Some(size) if kind == SampleKind::U8 && size <= NARROW_BOX_MAX && narrow_fits(k) => {
+                #[cfg(feature = "box-columns")]
+                if extent == Extent::Valid && crate::kernels::scalar::columns_fit(k) {
+                    return RingPath::BoxColumns { size };
+                }
+                let _ = extent;
                 RingPath::NarrowBox { size }
             }
             Some(size) if kind != SampleKind::F32 => RingPath::WideBox { size },
@@ -56,6 +78,14 @@ impl RingPath {
 fn narrow_fits(k: &FormulaConsts) -> bool {
     let t2 = k.taps * k.taps;
     ((2.0 * k.c1 * t2) as f32).is_finite() && ((2.0 * k.c2 * t2) as f32).is_finite()
+}
+
+/// Columns per row of the [`RingPath::BoxColumns`] buffers: the map's `cols` and the `size -
+/// 1 <= 15` columns the last window reaches past them, in whole 16-column groups (so every
+/// backend's vectors tile a row).
+#[cfg(feature = "box-columns")]
+pub(super) fn columns_stride(cols: usize) -> usize {
+    cols + 16
 }
 
 /// Which of the two carry buffers of [`RingPath::NarrowBox`] holds the carried sums.
@@ -106,6 +136,9 @@ impl Ssim<'_> {
                 let out = &mut ring[slot * MOMENTS * n..][..MOMENTS * n];
                 (self.kernels.box_horizontal)(x, y, size, n, out);
             }
+            // `push_row` added the row to the column sums already.
+            #[cfg(feature = "box-columns")]
+            RingPath::BoxColumns { .. } => {}
         }
         self.next_in += 1;
     }
@@ -132,9 +165,12 @@ impl Ssim<'_> {
     /// The most map rows the next pass may compute: [`ROWS_PER_PASS`], and for Gaussian
     /// moments no further than the end of the centring group (`Geometry::centre_group`), so
     /// that a pass has one centre. (Where windows stop being shifts of each other, next to a
-    /// reflected border, `emit` cuts the pass shorter still.)
+    /// reflected border, `emit` cuts the pass shorter still.) The column path holds the sums
+    /// of one map row at a time.
     fn pass_limit(&self) -> usize {
         match self.path {
+            #[cfg(feature = "box-columns")]
+            RingPath::BoxColumns { .. } => 1,
             RingPath::Moments => self
                 .geo
                 .group_rows_left(self.geo.source_row(self.next_out, 0)),
@@ -176,6 +212,19 @@ impl Ssim<'_> {
                 self.deliver_fused(rows, sink);
             }
             RingPath::WideBox { size } => self.wide_pass(slots, size, rows, sink),
+            #[cfg(feature = "box-columns")]
+            RingPath::BoxColumns { size } => {
+                // The column sums hold the last `size` input rows: this map row's window.
+                debug_assert_eq!(g.rows_needed(i0), self.next_in);
+                let n = g.cols;
+                let m = columns_stride(n);
+                let ring: &[i32] = bytemuck::cast_slice(self.ring);
+                let sums = &ring[size * m..][..3 * m];
+                let out: &mut [f32] = bytemuck::cast_slice_mut(self.stats);
+                let k = &self.consts;
+                (self.kernels.box_columns_formula)(sums, size, n, k, &mut out[..2 * n]);
+                self.deliver_fused(1, sink);
+            }
         }
         self.next_out += rows;
     }

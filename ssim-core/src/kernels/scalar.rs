@@ -854,6 +854,121 @@ pub(crate) fn box_pixel_narrow(m: [i32; UD_MOMENTS], k: &NarrowConsts) -> (f32, 
     (l * c, c)
 }
 
+/// Whether the column path of the vector backends ([`box_columns`], [`box_columns_formula`])
+/// gives the bits of [`box_pixel_narrow`] for these constants: it evaluates the formula on
+/// halves, `(a / 2 + c / 2) / (b / 2 + c / 2)`, which equals `(a + c) / (b + c)` bit for bit
+/// when halving `c` is exact and nothing overflows (scaling by 2 commutes with rounding).
+#[cfg(feature = "box-columns")]
+pub(crate) fn columns_fit(k: &FormulaConsts) -> bool {
+    let nk = NarrowConsts::new(k);
+    let fits = |c: f32| c == 0.0 || (2.0 * f32::MIN_POSITIVE..=1e30).contains(&c);
+    fits(nk.c1) && fits(nk.c2)
+}
+
+/// The low and high 16-bit halves of a "pair" lane (see [`box_columns`]).
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+fn halves(v: i32) -> (i32, i32) {
+    (v as i16 as i32, (v >> 16) as i16 as i32)
+}
+
+/// Two values in i16 range as the halves of one lane, low first.
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+fn pair(lo: i32, hi: i32) -> i32 {
+    (lo as u16 as u32 | (hi as u32) << 16) as i32
+}
+
+/// One input row into the column sums of the column path (8-bit samples, `Extent::Valid`
+/// boxes up to [`NARROW_BOX_MAX`](super::NARROW_BOX_MAX) taps, in builds with the
+/// `box-columns` feature; the firmware build keeps [`box_horizontal_narrow`], fewer
+/// instructions on a Cortex-M). Columns `0..m`, `m = ring.len()` (a
+/// multiple of 16), samples past `width` read as 0.
+///
+/// `ring` is the ring row the new row replaces: with `slide`, it holds the row leaving the
+/// window, whose contributions are subtracted. It receives the new row as pairs
+/// `x | y << 16`. `sums` holds three rows of `m`: the pairs `(Sx, Sy)` of the column sums of
+/// `x` and `y`, then the column sums of `x^2 + y^2` and of `2xy` times `taps` (the formula's
+/// `t`, at most 49: multiplied here per input row instead of per map row), set from this
+/// row when `first`, else updated. With `n = x + x'`-style pair sums `s` and differences `d` of the
+/// new and leaving samples, `x^2 - x'^2 + y^2 - y'^2 = d_x s_x + d_y s_y` and
+/// `2 (x y - x' y') = d_x s_y + d_y s_x`: one `pmaddwd` each on the vector backends. The
+/// sums are exact integers (below 2^15 in the halves, 2^31 in the rest).
+#[cfg(feature = "box-columns")]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn box_columns(
+    x: &[u8],
+    xs: usize,
+    y: &[u8],
+    ys: usize,
+    width: usize,
+    taps: i32,
+    first: bool,
+    slide: bool,
+    ring: &mut [i32],
+    sums: &mut [i32],
+) {
+    let m = ring.len();
+    let (c, rest) = sums[..3 * m].split_at_mut(m);
+    let (q, r) = rest.split_at_mut(m);
+    for i in 0..m {
+        let (px, py) = if i < width {
+            (x[i * xs] as i32, y[i * ys] as i32)
+        } else {
+            (0, 0)
+        };
+        let (ox, oy) = if slide { halves(ring[i]) } else { (0, 0) };
+        let (dx, dy, sx, sy) = (px - ox, py - oy, px + ox, py + oy);
+        let (cx, cy, cq, cr) = if first {
+            (0, 0, 0, 0)
+        } else {
+            let (cx, cy) = halves(c[i]);
+            (cx, cy, q[i], r[i])
+        };
+        c[i] = pair(cx + dx, cy + dy);
+        q[i] = cq + dx * (taps * sx) + dy * (taps * sy);
+        r[i] = cr + dx * (taps * sy) + dy * (taps * sx);
+        ring[i] = pair(px, py);
+    }
+}
+
+/// One map row of the column path from the column sums of [`box_columns`] (three rows of
+/// `sums.len() / 3`): the `size`-tap sums along the row, then SSIM into `out[..n]` and cs into `out[n..2 n]`, the
+/// bits of [`box_pixel_narrow`] (given [`columns_fit`]).
+///
+/// In terms of the window sums, `A + B = 2 (Sx^2 + Sy^2)`, `A - B = 4 Sx Sy`,
+/// `U + D = 2 (t Sq - (Sx^2 + Sy^2))` and `U - D = 2 (t Sr - 2 Sx Sy)` (`Sq`, `Sr` the sums of
+/// `x^2 + y^2` and `2xy`): every term is twice an exact integer, so the formula runs on the
+/// halves with the constants halved.
+#[cfg(feature = "box-columns")]
+pub(crate) fn box_columns_formula(
+    sums: &[i32],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    let m = sums.len() / 3;
+    let (c, q, r) = (&sums[..m], &sums[m..2 * m], &sums[2 * m..3 * m]);
+    let nk = NarrowConsts::new(k);
+    let (c1, c2) = (nk.c1 * 0.5, nk.c2 * 0.5);
+    let (ssim, cs) = out[..2 * n].split_at_mut(n);
+    for i in 0..n {
+        let (mut sx, mut sy, mut sq, mut sr) = (0i32, 0i32, 0i32, 0i32);
+        for j in i..i + size {
+            let (a, b) = halves(c[j]);
+            (sx, sy, sq, sr) = (sx + a, sy + b, sq + q[j], sr + r[j]);
+        }
+        let (ld, ln) = (sx * sx + sy * sy, 2 * sx * sy);
+        // `sq` and `sr` come multiplied by `t` (see `box_columns`).
+        let (cd, cn) = (sq - ld, sr - ln);
+        let l = (ln as f32 + c1) / (ld as f32 + c1);
+        let v = (cn as f32 + c2) / (cd as f32 + c2);
+        ssim[i] = l * v;
+        cs[i] = v;
+    }
+}
+
 /// SSIM and cs of one pixel from its exact box sums, in f64. Every backend evaluates these
 /// operations in this order without fusing, so the bits are the same everywhere.
 #[inline(always)]

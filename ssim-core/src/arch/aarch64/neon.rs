@@ -186,6 +186,54 @@ impl Lanes for Neon {
         // SAFETY: see the impl comment.
         unsafe { vpaddlq_s16(a) }
     }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> int32x4_t {
+        let (x, y) = (&x[i..i + 4], &y[i..i + 4]);
+        // Four bytes each: through a lane of a u32 (no 4-byte NEON load).
+        let word = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        // SAFETY: see the impl comment. Bytes interleaved `x0 y0 x1 y1 ..`, then widened.
+        unsafe {
+            let a = vreinterpret_u8_u32(vdup_n_u32(word(x)));
+            let b = vreinterpret_u8_u32(vdup_n_u32(word(y)));
+            vreinterpretq_s32_u16(vmovl_u8(vzip1_u8(a, b)))
+        }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn add_pairs(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe {
+            vreinterpretq_s32_s16(vaddq_s16(
+                vreinterpretq_s16_s32(a),
+                vreinterpretq_s16_s32(b),
+            ))
+        }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn sub_pairs(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe {
+            vreinterpretq_s32_s16(vsubq_s16(
+                vreinterpretq_s16_s32(a),
+                vreinterpretq_s16_s32(b),
+            ))
+        }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn madd_pairs(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        let (a, b) = unsafe { (vreinterpretq_s16_s32(a), vreinterpretq_s16_s32(b)) };
+        self.madd_h(a, b)
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn swap_pairs(self, a: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vreinterpretq_s32_s16(vrev32q_s16(vreinterpretq_s16_s32(a))) }
+    }
     #[inline(always)]
     fn splat_d(self, v: f64) -> float64x2_t {
         // SAFETY: see the impl comment.

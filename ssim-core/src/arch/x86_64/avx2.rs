@@ -195,6 +195,48 @@ impl Lanes for Avx2 {
         // SAFETY: see the impl comment.
         unsafe { _mm256_madd_epi16(a, _mm256_set1_epi16(1)) }
     }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> __m256i {
+        let (x, y) = (&x[i..i + 8], &y[i..i + 8]);
+        // SAFETY: see the impl comment; `x` and `y` hold the 8 bytes each `_mm_loadl_epi64`
+        // reads. Bytes interleaved `x0 y0 x1 y1 ..`, then zero-extended to 16 bits.
+        unsafe {
+            let a = _mm_loadl_epi64(x.as_ptr().cast());
+            let b = _mm_loadl_epi64(y.as_ptr().cast());
+            _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(a, b))
+        }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn add_pairs(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn sub_pairs(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_sub_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn madd_pairs(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_madd_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn swap_pairs(self, a: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let swap = _mm256_setr_epi8(
+                2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10,
+                11, 8, 9, 14, 15, 12, 13,
+            );
+            _mm256_shuffle_epi8(a, swap)
+        }
+    }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m256d {
         // SAFETY: see the impl comment.

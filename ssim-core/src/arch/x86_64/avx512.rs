@@ -280,6 +280,46 @@ impl Lanes for Avx512 {
         // SAFETY: see the impl comment (AVX-512BW).
         unsafe { _mm512_madd_epi16(a, _mm512_set1_epi16(1)) }
     }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn load_u8_xy(self, x: &[u8], y: &[u8], i: usize) -> __m512i {
+        let (x, y) = (&x[i..i + 16], &y[i..i + 16]);
+        // SAFETY: see the impl comment (AVX-512BW); `x` and `y` hold the 16 bytes each load
+        // reads. The bytes interleaved `x0 y0 x1 y1 ..` (two 128-bit halves), then
+        // zero-extended to 16 bits. (A masked byte shuffle of a broadcast `y` over the
+        // widened `x` became seven 256-bit shuffles and blends in LLVM's hands.)
+        unsafe {
+            let a = _mm_loadu_si128(x.as_ptr().cast());
+            let b = _mm_loadu_si128(y.as_ptr().cast());
+            let lo = _mm_unpacklo_epi8(a, b);
+            let hi = _mm_unpackhi_epi8(a, b);
+            _mm512_cvtepu8_epi16(_mm256_set_m128i(hi, lo))
+        }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn add_pairs(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_add_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn sub_pairs(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_sub_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn madd_pairs(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: see the impl comment (AVX-512BW).
+        unsafe { _mm512_madd_epi16(a, b) }
+    }
+    #[cfg(feature = "box-columns")]
+    #[inline(always)]
+    fn swap_pairs(self, a: __m512i) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_rol_epi32::<16>(a) }
+    }
     #[inline(always)]
     fn splat_d(self, v: f64) -> __m512d {
         // SAFETY: see the impl comment.

@@ -262,3 +262,104 @@ fn narrow_box_formula_is_identical() {
     }
     eprintln!("box_narrow_formula: worst difference from the f64 formula {worst:.3e}");
 }
+
+/// The column path (`box_columns_u8`, `box_columns_formula`) leaves the same column sums on
+/// every backend, and its map rows have the bits of the fused row path (`box_horizontal_narrow`
+/// and `box_narrow_formula` of the scalar table) for the same windows: random, all-255 and
+/// `x == y` rows, packed and strided, every box size the path serves, row after row as the
+/// window slides.
+#[cfg(feature = "box-columns")]
+#[test]
+fn box_columns_give_the_narrow_bits() {
+    let mut rng = Rng(9);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for size in [1, 3, 5, crate::kernels::NARROW_BOX_MAX] {
+                let width = n + size - 1;
+                let m = n.div_ceil(16) * 16 + 16;
+                let (xs, ys) = [(1, 1), (1, 1), (3, 1), (2, 3)][rng.below(4)];
+                let mode = rng.below(3);
+                let kc = FormulaConsts {
+                    taps: (size * size) as f64,
+                    ..consts(&mut rng)
+                };
+                assert!(crate::kernels::scalar::columns_fit(&kc));
+                let (mut ring_k, mut sums_k) = (vec![0i32; size * m], vec![0i32; 3 * m]);
+                let (mut ring_s, mut sums_s) = (vec![0i32; size * m], vec![0i32; 3 * m]);
+                let taps = (size * size) as i32;
+                let mut window: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
+                for row in 0..size + rng.below(6) {
+                    let (xf, yf) = u8_rows(&mut rng, width, mode);
+                    let spread = |v: &[f32], step: usize| -> Vec<u8> {
+                        let mut out = vec![0x5au8; (width - 1) * step + 1];
+                        for (i, &s) in v.iter().enumerate() {
+                            out[i * step] = s as u8;
+                        }
+                        out
+                    };
+                    let (x, y) = (spread(&xf, xs), spread(&yf, ys));
+                    let (first, slide) = (row == 0, row >= size);
+                    let slot = row % size * m..(row % size + 1) * m;
+                    let f = k.box_columns_u8;
+                    let ring = &mut ring_k[slot.clone()];
+                    f(&x, xs, &y, ys, width, taps, first, slide, ring, &mut sums_k);
+                    let f = scalar().box_columns_u8;
+                    let ring = &mut ring_s[slot];
+                    f(&x, xs, &y, ys, width, taps, first, slide, ring, &mut sums_s);
+                    let ctx = format!("{b} box_columns n={n} size={size} mode={mode} row={row}");
+                    assert_eq!((&ring_k, &sums_k), (&ring_s, &sums_s), "{ctx}");
+                    window.push((xf, yf));
+                    if window.len() > size {
+                        window.remove(0);
+                    }
+                    if window.len() < size {
+                        continue;
+                    }
+                    let (mut got, mut want) = (vec![0f32; 2 * n], vec![0f32; 2 * n]);
+                    (k.box_columns_formula)(&sums_k, size, n, &kc, &mut got);
+                    // The row path over the same window rows.
+                    let mut ring = vec![0i32; size * UD_MOMENTS * n];
+                    for (t, (xf, yf)) in window.iter().enumerate() {
+                        let (u, d) = ud_rows(xf, yf);
+                        let part = &mut ring[t * UD_MOMENTS * n..];
+                        (scalar().box_horizontal_narrow)(&u, &d, size, n, part);
+                    }
+                    let order: Vec<usize> = (0..size).collect();
+                    let mut carry = vec![0i32; UD_MOMENTS * n];
+                    let f = scalar().box_narrow_formula;
+                    f(&ring, &order, size, n, &kc, None, &mut carry, &mut want);
+                    let same = got
+                        .iter()
+                        .zip(&want)
+                        .all(|(a, e)| a.to_bits() == e.to_bits());
+                    assert!(same, "{ctx}: {got:?} against the row path {want:?}");
+                    if mode > 0 {
+                        assert!(got[..n].iter().all(|v| *v == 1.0), "{ctx}: SSIM(x, x) != 1");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The column path takes only constants whose halving is exact and whose sums cannot
+/// overflow, where its halved formula has the row path's bits.
+#[cfg(feature = "box-columns")]
+#[test]
+fn box_columns_refuse_constants_they_cannot_halve() {
+    let fit = |c1: f64, c2: f64| {
+        let k = FormulaConsts {
+            c1,
+            c2,
+            cov: 49.0 / 48.0,
+            taps: 49.0,
+        };
+        crate::kernels::scalar::columns_fit(&k)
+    };
+    assert!(fit(6.5025, 58.5225));
+    assert!(fit(0.0, 0.0));
+    assert!(!fit(1e-46, 58.5225));
+    assert!(!fit(6.5025, 1e36));
+}

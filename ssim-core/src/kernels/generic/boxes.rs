@@ -442,3 +442,157 @@ fn box_narrow_formula_sized<S: Lanes, const CAP: usize>(
         }
     }
 }
+
+/// [`scalar::box_columns`] with vectors: the same integers, so the same buffers.
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn box_columns<S: Lanes>(
+    s: S,
+    x: &[u8],
+    xs: usize,
+    y: &[u8],
+    ys: usize,
+    width: usize,
+    taps: i32,
+    first: bool,
+    slide: bool,
+    ring: &mut [i32],
+    sums: &mut [i32],
+) {
+    if !ring.len().is_multiple_of(S::F) {
+        return scalar::box_columns(x, xs, y, ys, width, taps, first, slide, ring, sums);
+    }
+    let xy = (x, xs, y, ys, width);
+    // The three cases as constants, so that the loop has no branch on them.
+    match (first, slide) {
+        (true, _) => columns_update::<S, true, false>(s, xy, taps, ring, sums),
+        (false, false) => columns_update::<S, false, false>(s, xy, taps, ring, sums),
+        (false, true) => columns_update::<S, false, true>(s, xy, taps, ring, sums),
+    }
+}
+
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn columns_update<S: Lanes, const FIRST: bool, const SLIDE: bool>(
+    s: S,
+    (x, xs, y, ys, width): (&[u8], usize, &[u8], usize, usize),
+    taps: i32,
+    ring: &mut [i32],
+    sums: &mut [i32],
+) {
+    // `taps * sg` as one i32 product: the halves of `sg` are sums of samples (>= 0) and
+    // `taps * 510 < 2^15`, so the low half never carries into the high one.
+    let taps = s.splat_int(taps);
+    let m = ring.len();
+    let (c, rest) = sums[..3 * m].split_at_mut(m);
+    let (q, r) = rest.split_at_mut(m);
+    let packed = xs == 1 && ys == 1;
+    // The input streams from memory; on a packed plane the next row starts right after this
+    // one, so fetch it a row ahead (a hint only).
+    let (x_ahead, y_ahead) = (x.as_ptr().wrapping_add(width), y.as_ptr().wrapping_add(width));
+    let (mut bx, mut by) = ([0u8; 16], [0u8; 16]);
+    for o in (0..m).step_by(S::F) {
+        let new = if packed && o + S::F <= width {
+            s.prefetch(x_ahead.wrapping_add(o));
+            s.prefetch(y_ahead.wrapping_add(o));
+            s.load_u8_xy(x, y, o)
+        } else {
+            // Strided samples, and the columns past the row (zeros).
+            for (j, (a, b)) in bx.iter_mut().zip(&mut by).take(S::F).enumerate() {
+                let i = o + j;
+                (*a, *b) = if i < width {
+                    (x[i * xs], y[i * ys])
+                } else {
+                    (0, 0)
+                };
+            }
+            s.load_u8_xy(&bx, &by, 0)
+        };
+        let (d, sg) = if SLIDE {
+            let old = s.load_int(ring, o);
+            (s.sub_pairs(new, old), s.add_pairs(new, old))
+        } else {
+            (new, new)
+        };
+        let sg = s.mul_int(sg, taps);
+        let dq = s.madd_pairs(d, sg);
+        let dr = s.madd_pairs(d, s.swap_pairs(sg));
+        if FIRST {
+            s.store_int(d, c, o);
+            s.store_int(dq, q, o);
+            s.store_int(dr, r, o);
+        } else {
+            s.store_int(s.add_pairs(s.load_int(c, o), d), c, o);
+            s.store_int(s.add_int(s.load_int(q, o), dq), q, o);
+            s.store_int(s.add_int(s.load_int(r, o), dr), r, o);
+        }
+        s.store_int(new, ring, o);
+    }
+}
+
+/// [`scalar::box_columns_formula`] with vectors: exact integer sums, then the f32 formula in
+/// the scalar order without fused operations, so every backend gives the scalar bits.
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+pub(crate) fn box_columns_formula<S: Lanes>(
+    s: S,
+    sums: &[i32],
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    if n < S::F {
+        return scalar::box_columns_formula(sums, size, n, k, out);
+    }
+    let m = sums.len() / 3;
+    // The common sizes as constants: the tap loop unrolls and its checks fold away. (Seven
+    // taps from pair sums `p[i] = v[i] + v[i + 1]` made once per row, `p[o] + p[o + 2] +
+    // p[o + 4] + v[o + 6]`, take four additions per vector instead of six but were slower:
+    // the extra walk over the three rows cost more.)
+    match size {
+        7 => columns_formula_sized(s, sums, m, 7, n, k, out),
+        3 => columns_formula_sized(s, sums, m, 3, n, k, out),
+        _ => columns_formula_sized(s, sums, m, size, n, k, out),
+    }
+}
+
+#[cfg(feature = "box-columns")]
+#[inline(always)]
+fn columns_formula_sized<S: Lanes>(
+    s: S,
+    sums: &[i32],
+    m: usize,
+    size: usize,
+    n: usize,
+    k: &FormulaConsts,
+    out: &mut [f32],
+) {
+    let (c, q, r) = (&sums[..m], &sums[m..2 * m], &sums[2 * m..3 * m]);
+    let (ssim, cs) = out[..2 * n].split_at_mut(n);
+    let nk = scalar::NarrowConsts::new(k);
+    let (c1, c2) = (s.splat(nk.c1 * 0.5), s.splat(nk.c2 * 0.5));
+    for o in chunks(n, S::F) {
+        // One bounds check per vector of columns: with `size` a constant the tap loads'
+        // checks fold away. The sums are integers, so any order gives the same ones.
+        let len = S::F + size - 1;
+        let (cw, qw, rw) = (&c[o..o + len], &q[o..o + len], &r[o..o + len]);
+        let (mut sp, mut sq, mut sr) = (s.load_int(cw, 0), s.load_int(qw, 0), s.load_int(rw, 0));
+        for j in 1..size {
+            sp = s.add_pairs(sp, s.load_int(cw, j));
+            sq = s.add_int(sq, s.load_int(qw, j));
+            sr = s.add_int(sr, s.load_int(rw, j));
+        }
+        let ld = s.madd_pairs(sp, sp);
+        let ln = s.madd_pairs(sp, s.swap_pairs(sp));
+        // `sq` and `sr` come multiplied by `t` (`box_columns`).
+        let cd = s.sub_int(sq, ld);
+        let cn = s.sub_int(sr, ln);
+        let l = s.div(s.add(s.to_float(ln), c1), s.add(s.to_float(ld), c1));
+        let v = s.div(s.add(s.to_float(cn), c2), s.add(s.to_float(cd), c2));
+        s.store(s.mul(l, v), ssim, o);
+        s.store(v, cs, o);
+    }
+}

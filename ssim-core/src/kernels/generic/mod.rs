@@ -31,6 +31,8 @@ pub(crate) use adjoint::{
     adjoint_coefficients, fir_f64, narrow_f32, weighted_combine_f64, weighted_moments_f64,
     weighted_rows_f64, widen_f32_f64, widen_u8_f64,
 };
+#[cfg(feature = "box-columns")]
+pub(crate) use boxes::{box_columns, box_columns_formula};
 pub(crate) use boxes::{
     box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical, load_ud,
 };
