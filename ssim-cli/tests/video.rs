@@ -365,45 +365,6 @@ fn bad_video_input_is_one_error_line_naming_the_frame() {
 }
 
 #[test]
-fn a_bad_frame_mid_stream_comes_after_every_frame_before_it() {
-    let dir = scratch("midstream");
-    let (rp, dp) = small_pair(&dir);
-    let full = std::fs::read(&dp).unwrap();
-    let frame = 6 + 320 * 240;
-    let header = full.len() - 10 * frame;
-    let t = dir.join("trunc6.y4m");
-    std::fs::write(&t, &full[..header + 5 * frame + 100]).unwrap();
-    let json = |d: &Path, threads: &str| {
-        ssim(&[
-            rp.as_os_str(),
-            d.as_os_str(),
-            "--json".as_ref(),
-            format!("--threads={threads}").as_ref(),
-        ])
-    };
-    let good: Vec<String> = json(&dp, "1")
-        .stdout
-        .lines()
-        .take(5)
-        .map(String::from)
-        .collect();
-    // Frames are read and computed by whichever worker is free: the output must not depend on
-    // which frames happened to be done when the truncation was found.
-    for threads in ["1", "2", "2", "2"] {
-        let r = json(&t, threads);
-        assert_eq!(r.code, 2, "{r:?}");
-        let err: Vec<&str> = r.stderr.lines().collect();
-        assert_eq!(err.len(), 1, "{r:?}");
-        assert!(
-            err[0].contains("frame 6") && err[0].contains("truncated"),
-            "{r:?}"
-        );
-        let lines: Vec<String> = r.stdout.lines().map(String::from).collect();
-        assert_eq!(lines, good, "threads {threads}");
-    }
-}
-
-#[test]
 fn ffmpeg_preset_on_images_matches_vectors() {
     for c in ffmpeg_cases()
         .iter()

@@ -1,10 +1,10 @@
 //! Video input: two y4m or raw YUV streams compared frame by frame, per plane, as FFmpeg's
 //! `ssim` filter reports them (Y, U, V and `All` weighted by plane area), with any preset.
 //!
-//! Each worker thread reads the next frame pair itself (one at a time, under a lock) into
-//! buffers it reuses, then computes it while the other workers read and compute theirs; the
-//! results are taken in frame order. Memory stays one frame pair per thread, and the values
-//! are the same bits for any `--threads`. See docs/CLI.md, "Video".
+//! Each input is read on its own thread into a bounded queue of reused frame buffers, so
+//! reading overlaps computing; each frame is computed on one worker thread (at most two
+//! frames per thread at once) and the results are taken in frame order. Memory stays a few
+//! frames, and the values are the same bits for any `--threads`. See docs/CLI.md, "Video".
 
 pub mod reader;
 
@@ -342,13 +342,16 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     };
     let limit = v.frames.map(|n| n as usize);
     let threads = s.pool.current_num_threads().max(1);
-    let inputs = std::sync::Mutex::new(Inputs {
-        x: xr,
-        y: yr,
-        read: 0,
-        limit,
-        over: false,
-    });
+    // Frames computed at once: enough to keep every thread busy while the next frame's result
+    // is awaited in order, few enough that memory stays a few frames.
+    let in_flight = 2 * threads;
+    // One frame waiting (and the next one being read) per input is enough read-ahead, as
+    // the readers have threads of their own; fewer buffers in circulation also means the
+    // kernel copies frames into memory more recently used, so closer in the cache.
+    let (xs, ys) = (
+        ReadAhead::start(xr, limit, 1),
+        ReadAhead::start(yr, limit, 1),
+    );
     let mut totals = Totals {
         planes: vec![0.0; fx.planes()],
         ..Totals::default()
@@ -362,70 +365,55 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         bar: &bar,
     };
     let t0 = Instant::now();
-    let (results, rx_results) = std::sync::mpsc::channel::<(usize, Outcome)>();
+    let (results, rx_results) = std::sync::mpsc::channel::<(FrameResult, Frame, Frame)>();
     let mut failed: Option<CliError> = None;
     s.pool.in_place_scope(|scope| {
-        let (job, inputs) = (&job, &inputs);
-        let names = (&rn as &(dyn std::fmt::Display + Sync), &dn as _);
-        // Each worker reads its own frame pair, then computes it: the kernel copies the frame
-        // into the cache of the core that uses it, and no reader thread or hand-off sits
-        // between them. Reading is serial (one lock), computing is not.
-        for _ in 0..threads {
-            let results = results.clone();
-            scope.spawn(move |_| {
-                let mut held: Option<(Frame, Frame)> = None;
-                loop {
-                    let next = match inputs.lock() {
-                        Ok(mut i) => i.next_pair(held.take(), names),
-                        Err(_) => return,
-                    };
-                    let (number, outcome) = match next {
-                        Next::Pair(a, b) => {
-                            let r = compute(job, &a, &b)
-                                .unwrap_or_else(|e| FrameResult::failed(a.number, e));
-                            held = Some((a, b));
-                            (r.number, Outcome::Frame(r))
-                        }
-                        Next::End(n) => (n + 1, Outcome::End),
-                        Next::Failed(n, e) => (n, Outcome::Failed(e)),
-                        Next::Over => return,
-                    };
-                    let last = !matches!(outcome, Outcome::Frame(_));
-                    // The receiver outlives the scope; nothing to do if it is gone.
-                    if results.send((number, outcome)).is_err() || last {
-                        return;
+        let job = &job;
+        let mut started = 0usize;
+        let mut done = 0usize;
+        let mut more = true;
+        // Results that came back before an earlier frame's.
+        let mut early: std::collections::BTreeMap<usize, FrameResult> = Default::default();
+        while failed.is_none() && (more || done < started) {
+            while more && started - done < in_flight {
+                match next_pair(&xs, &ys, started, (&rn, &dn)) {
+                    Ok(Some((a, b))) => {
+                        let results = results.clone();
+                        scope.spawn(move |_| {
+                            let r = compute(job, &a, &b);
+                            let r = r.unwrap_or_else(|e| FrameResult::failed(a.number, e));
+                            // The receiver outlives the scope; nothing to do if it is gone.
+                            let _ = results.send((r, a, b));
+                        });
+                        started += 1;
+                    }
+                    Ok(None) => more = false,
+                    Err(e) => {
+                        failed = Some(e);
+                        more = false;
                     }
                 }
-            });
-        }
-        drop(results);
-        let mut done = 0usize;
-        // Results that came back before an earlier frame's.
-        let mut early: std::collections::BTreeMap<usize, Outcome> = Default::default();
-        'frames: while let Ok((n, o)) = rx_results.recv() {
-            early.insert(n, o);
-            while let Some(o) = early.remove(&(done + 1)) {
-                match o {
-                    Outcome::Frame(r) => {
-                        done += 1;
-                        if let Err(e) = out.frame(&mut totals, r) {
-                            failed = Some(e);
-                            break 'frames;
-                        }
-                    }
-                    Outcome::End => break 'frames,
-                    Outcome::Failed(e) => {
+            }
+            if done == started {
+                break;
+            }
+            let Ok((r, a, b)) = rx_results.recv() else {
+                break;
+            };
+            xs.recycle(a);
+            ys.recycle(b);
+            early.insert(r.number, r);
+            while let Some(r) = early.remove(&(done + 1)) {
+                done += 1;
+                if failed.is_none() {
+                    if let Err(e) = out.frame(&mut totals, r) {
                         failed = Some(e);
-                        break 'frames;
                     }
                 }
             }
         }
-        // On an error the workers stop after the frame they are computing; their results
-        // are dropped with the channel.
-        if let Ok(mut i) = inputs.lock() {
-            i.over = true;
-        }
+        // On an error the frames still running finish inside the scope; their results are
+        // dropped with the channel.
     });
     if let Some(e) = failed {
         return Err(e);
@@ -497,85 +485,75 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     })
 }
 
-/// Both inputs, read by whichever worker is free.
-struct Inputs {
-    x: Input,
-    y: Input,
-    /// Frame pairs handed out.
-    read: usize,
-    limit: Option<usize>,
-    /// The end, an error, or a stop was reached: no more frames.
-    over: bool,
+/// The frames of one input, read ahead on their own thread into a bounded queue, so reading
+/// overlaps computing. Frame buffers come back through [`ReadAhead::recycle`] and are
+/// reused; at most `depth` frames wait in the queue.
+struct ReadAhead {
+    frames: std::sync::mpsc::Receiver<Result<Option<Frame>, String>>,
+    spare: std::sync::mpsc::Sender<Frame>,
 }
 
-/// What a worker gets from [`Inputs::next_pair`].
-enum Next {
-    Pair(Frame, Frame),
-    /// Both inputs ended after this many frames (or `--frames` was reached).
-    End(usize),
-    /// Reading frame `n` failed.
-    Failed(usize, CliError),
-    /// Another worker met the end or an error first.
-    Over,
-}
-
-/// What the main thread gets for frame `n`, taken in frame order.
-enum Outcome {
-    Frame(FrameResult),
-    /// No frame `n`: the inputs ended before it.
-    End,
-    Failed(CliError),
-}
-
-type Names<'a> = (
-    &'a (dyn std::fmt::Display + Sync),
-    &'a (dyn std::fmt::Display + Sync),
-);
-
-impl Inputs {
-    /// The next frame pair, read into the buffers of `spent` (the caller's previous pair)
-    /// when there is one; different lengths are an error naming the shorter input.
-    fn next_pair(&mut self, spent: Option<(Frame, Frame)>, (rn, dn): Names<'_>) -> Next {
-        if let Some((a, b)) = spent {
-            self.x.recycle(a);
-            self.y.recycle(b);
-        }
-        if self.over {
-            return Next::Over;
-        }
-        let done = self.read;
-        if self.limit.is_some_and(|n| done >= n) {
-            self.over = true;
-            return Next::End(done);
-        }
-        let n = done + 1;
-        let a = self.x.next_frame().map_err(|e| format!("{rn}: {e}"));
-        let b = match &a {
-            Ok(_) => self.y.next_frame().map_err(|e| format!("{dn}: {e}")),
-            Err(_) => Ok(None),
-        };
-        let fail = |e: String| Next::Failed(n, CliError::new(e));
-        let next = match (a, b) {
-            (Err(e), _) | (_, Err(e)) => fail(e),
-            (Ok(Some(a)), Ok(Some(b))) => {
-                self.read = n;
-                return Next::Pair(a, b);
-            }
-            (Ok(None), Ok(None)) => Next::End(done),
-            (a, _) => {
-                let (short, long) = if matches!(a, Ok(None)) {
-                    (rn, dn)
+impl ReadAhead {
+    /// Starts the reader thread: it stops after `limit` frames, at the end of the stream or
+    /// at the first error (which it passes on), or when the queue's receiver is gone.
+    fn start(mut r: Input, limit: Option<usize>, depth: usize) -> ReadAhead {
+        let (tx, frames) = std::sync::mpsc::sync_channel(depth);
+        let (spare, back) = std::sync::mpsc::channel::<Frame>();
+        std::thread::spawn(move || {
+            let mut read = 0usize;
+            loop {
+                while let Ok(f) = back.try_recv() {
+                    r.recycle(f);
+                }
+                let next = if limit.is_some_and(|n| read >= n) {
+                    Ok(None)
                 } else {
-                    (dn, rn)
+                    r.next_frame()
                 };
-                fail(format!(
-                    "frame {n}: {short} ends after {done} frames but {long} has more: expected \
-                     equal frame counts (or --frames N to compare the first N)"
-                ))
+                let end = !matches!(next, Ok(Some(_)));
+                read += 1;
+                if tx.send(next).is_err() || end {
+                    break;
+                }
             }
-        };
-        self.over = true;
-        next
+        });
+        ReadAhead { frames, spare }
+    }
+
+    /// The next frame; a reader thread that vanished is reported as an error.
+    fn next(&self) -> Result<Option<Frame>, String> {
+        self.frames
+            .recv()
+            .unwrap_or_else(|_| Err("the reader thread stopped unexpectedly".into()))
+    }
+
+    fn recycle(&self, f: Frame) {
+        // A reader that has finished no longer needs buffers.
+        let _ = self.spare.send(f);
+    }
+}
+
+/// The pair of frame `done + 1`, `None` when both inputs end there; different lengths are
+/// an error naming the shorter input.
+fn next_pair(
+    xs: &ReadAhead,
+    ys: &ReadAhead,
+    done: usize,
+    (rn, dn): (&dyn std::fmt::Display, &dyn std::fmt::Display),
+) -> Result<Option<(Frame, Frame)>, CliError> {
+    let a = xs.next().map_err(|e| CliError::new(format!("{rn}: {e}")))?;
+    let b = ys.next().map_err(|e| CliError::new(format!("{dn}: {e}")))?;
+    match (a, b) {
+        (Some(a), Some(b)) => Ok(Some((a, b))),
+        (None, None) => Ok(None),
+        (a, _) => {
+            let (short, long) = if a.is_none() { (rn, dn) } else { (dn, rn) };
+            Err(CliError::new(format!(
+                "frame {}: {short} ends after {done} frames but {long} has more: expected equal \
+                 frame counts (or --frames N to compare the first N)",
+                done + 1
+            )))
+        }
     }
 }
 
