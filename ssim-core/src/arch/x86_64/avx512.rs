@@ -127,11 +127,17 @@ impl Lanes for Avx512 {
             return None;
         }
         let n = K * 15 + 1;
-        let s = &s[..n];
-        // SAFETY: see the impl comment; the masked load reads only the `n` bytes `s` holds
-        // (masked-out bytes are neither read nor faulted on); the tables are 64 bytes each.
+        // SAFETY: see the impl comment; a plain load where `s` holds 64 bytes (the permute
+        // and the mask below use only the first `n`), else the masked load, which reads only
+        // the `n` bytes `s[..n]` holds (masked-out bytes are neither read nor faulted on);
+        // the tables are 64 bytes each.
         unsafe {
-            let v = _mm512_maskz_loadu_epi8(u64::MAX >> (64 - n), s.as_ptr().cast());
+            let v = if s.len() >= 64 {
+                _mm512_loadu_si512(s.as_ptr().cast())
+            } else {
+                let s = &s[..n];
+                _mm512_maskz_loadu_epi8(u64::MAX >> (64 - n), s.as_ptr().cast())
+            };
             let lanes = match K {
                 4 => v,
                 3 => {
