@@ -11,7 +11,10 @@
 //!    `qu = sum w (u - su)^2`, the same for `d`; stored as the local means `mu = su + a`,
 //!    `md = sd + b` and the central moments `vu = qu - a^2`, `vd = qd - b^2`. Shifting by the
 //!    centre sample makes every square relative to the local contrast, so f32 never
-//!    subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap). Four moments
+//!    subtracts two large, nearly equal numbers (the `E[x^2] - mu^2` trap). (The scalar
+//!    kernel shares one centre, a sample inside all four windows, among four neighbouring
+//!    columns for 7- and 11-tap windows that are not peaked: each sample's centred value and
+//!    square are then made once, not once per tap, which a Cortex-M needs.) Four moments
 //!    instead of the usual five (`mx, my, vx, vy, cxy`): SSIM uses the two variances only
 //!    through their sum, `vx + vy = (vu + vd) / 2`, and `cxy = (vu - vd) / 4`; likewise
 //!    `4 mx my = mu^2 - md^2` and `2 (mx^2 + my^2) = mu^2 + md^2`. One moment fewer is a

@@ -1,9 +1,11 @@
 //! Every SIMD kernel, written once over [`Lanes`] and instantiated per instruction set by the
 //! tables of `crate::backend` (one per backend, generated from its kernel list).
 //!
-//! They follow the operation order of [`super::scalar`] lane by lane; the only differences are
-//! that `mul_add` may be fused (Gaussian and f32 paths) and that rows shorter than one vector
-//! are handed to the scalar kernel. The exact integer box path uses no fused operation, so it
+//! They follow the operation order of [`super::scalar`] lane by lane; the differences are
+//! that `mul_add` may be fused (Gaussian and f32 paths), that rows shorter than one vector are
+//! handed to the scalar kernel, and that the scalar `horizontal` centres four neighbouring
+//! columns on one shared sample where these kernels centre each column on its own (a
+//! Cortex-M saving; both keep the cancellation relative to the local contrast). The exact integer box path uses no fused operation, so it
 //! gives the scalar bits on every backend.
 //!
 //! Rows are processed one vector of columns at a time. A row whose length is not a multiple
