@@ -49,6 +49,28 @@ pub(super) struct BandIndex {
     pub bands: usize,
 }
 
+impl BandIndex {
+    /// This band's share of `m` map rows from row `base` (`None`: no rows).
+    fn span(self, base: usize, m: usize) -> Option<Span> {
+        let start = base + m * self.band / self.bands;
+        let end = base + m * (self.band + 1) / self.bands;
+        (start < end).then_some(Span { start, end })
+    }
+}
+
+impl BandLevel {
+    /// An empty sink for `rows` map rows of `job`: one pair of sums per row, sized once
+    /// instead of grown row by row.
+    fn for_rows(job: &Job<'_>, rows: usize) -> BandLevel {
+        BandLevel {
+            sums: Vec::with_capacity(rows),
+            keep_ssim: job.ssim_map,
+            keep_cs: job.cs_map,
+            ..BandLevel::default()
+        }
+    }
+}
+
 /// Runs one band of `job` on `backend`.
 pub(super) fn run_band<S: RowSource>(
     src: &S,
@@ -67,9 +89,7 @@ pub(super) fn run_band<S: RowSource>(
                 Some(s) if k == 0 => (s.start, s.end - s.start),
                 _ => (0, l.map_height),
             };
-            let start = base + m * at.band / at.bands;
-            let end = base + m * (at.band + 1) / at.bands;
-            (start < end).then_some(Span { start, end })
+            at.span(base, m)
         })
         .collect();
     let mut lens = Vec::with_capacity(nl);
@@ -156,13 +176,7 @@ pub(super) fn run_band<S: RowSource>(
     }
     let sinks: Vec<BandLevel> = out_rows
         .iter()
-        .map(|r| BandLevel {
-            // One pair of sums per map row: sized once instead of grown row by row.
-            sums: Vec::with_capacity(r.map_or(0, |s| s.end - s.start)),
-            keep_ssim: job.ssim_map,
-            keep_cs: job.cs_map,
-            ..BandLevel::default()
-        })
+        .map(|r| BandLevel::for_rows(job, r.map_or(0, |s| s.end - s.start)))
         .collect();
     let mut pending: Vec<LevelRows> = Vec::with_capacity(nl);
     let mut sums: Vec<PairSums> = Vec::with_capacity(nl);
@@ -250,18 +264,13 @@ pub(super) fn run_band_channels<S: RowSource>(
     backend: Backend,
     at: BandIndex,
 ) -> Result<Vec<BandLevel>> {
-    let m = level.map_height;
-    let (start, end) = (m * at.band / at.bands, m * (at.band + 1) / at.bands);
-    let new_sink = || BandLevel {
-        sums: Vec::with_capacity(end - start),
-        keep_ssim: job.ssim_map,
-        keep_cs: job.cs_map,
-        ..BandLevel::default()
+    let Some(Span { start, end }) = at.span(0, level.map_height) else {
+        return Ok(srcs.iter().map(|_| BandLevel::for_rows(job, 0)).collect());
     };
-    let mut sinks: Vec<BandLevel> = srcs.iter().map(|_| new_sink()).collect();
-    if start >= end {
-        return Ok(sinks);
-    }
+    let mut sinks: Vec<BandLevel> = srcs
+        .iter()
+        .map(|_| BandLevel::for_rows(job, end - start))
+        .collect();
     let params = job.params(0);
     let len = scratch_len(params, level.width, job.map)?;
     let mut memory = BandMemory::take(len * srcs.len(), 0);

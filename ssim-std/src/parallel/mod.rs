@@ -117,6 +117,26 @@ pub(crate) fn level_sizes(
     v
 }
 
+/// Bands for `rows` map rows on at most `threads` threads: each gets at least
+/// [`MIN_BAND_ROWS`] rows (one band always).
+fn band_count(threads: usize, rows: usize) -> usize {
+    threads.min(rows / MIN_BAND_ROWS).max(1)
+}
+
+/// `task(0..n)`, results in order of index: on the caller's rayon pool when `parallel` and
+/// there is more than one, else on the calling thread (`threads: Some(1)` never leaves it).
+fn run_tasks<T: Send>(
+    n: usize,
+    parallel: bool,
+    task: impl Fn(usize) -> Result<T> + Sync + Send,
+) -> Result<Vec<T>> {
+    if parallel && n > 1 {
+        (0..n).into_par_iter().map(task).collect()
+    } else {
+        (0..n).map(task).collect()
+    }
+}
+
 /// Runs the job over bands and merges them in row order.
 pub(crate) fn run<S: RowSource>(src: &S, job: &Job<'_>) -> Result<Vec<LevelOut>> {
     run_from(src, job, (0.0, 0.0, 0))
@@ -157,20 +177,9 @@ pub(crate) fn run_from<S: RowSource>(
             expected: "a span of map rows of a single-level job",
         });
     }
-    let n = job
-        .config
-        .max_bands()?
-        .min((span.end - span.start) / MIN_BAND_ROWS)
-        .max(1);
+    let n = band_count(job.config.max_bands()?, span.end - span.start);
     let band = |band| run_band(src, job, &levels, backend, BandIndex { band, bands: n });
-    let bands: Vec<Vec<BandLevel>> = if n == 1 {
-        vec![band(0)?]
-    } else {
-        (0..n)
-            .into_par_iter()
-            .map(band)
-            .collect::<Result<Vec<_>>>()?
-    };
+    let bands: Vec<Vec<BandLevel>> = run_tasks(n, true, band)?;
     let mut out = Vec::with_capacity(levels.len());
     for (k, lv) in levels.iter().enumerate() {
         let (mut s, mut c, mut count) = if k == 0 { start } else { (0.0, 0.0, 0) };
@@ -241,7 +250,7 @@ pub(crate) fn run_channel_strips<'a, T: Sample>(
     let threads = job.config.max_bands()?;
     // As many bands as threads in every strip: strips differ in width (the last is
     // narrower), and the smaller tasks let the pool even the load out.
-    let bands = threads.min(map_height / MIN_BAND_ROWS).max(1);
+    let bands = band_count(threads, map_height);
     let task = |t: usize| -> Result<Vec<BandLevel>> {
         let (strip, band) = (t / bands, t % bands);
         let c0 = strip * ROW_SUM_SEGMENT;
@@ -261,15 +270,7 @@ pub(crate) fn run_channel_strips<'a, T: Sample>(
         };
         run_band_channels(&srcs, job, &level, backend, BandIndex { band, bands })
     };
-    let tasks = strips * bands;
-    let done: Vec<Vec<BandLevel>> = if threads == 1 || tasks == 1 {
-        (0..tasks).map(task).collect::<Result<_>>()?
-    } else {
-        (0..tasks)
-            .into_par_iter()
-            .map(task)
-            .collect::<Result<_>>()?
-    };
+    let done: Vec<Vec<BandLevel>> = run_tasks(strips * bands, threads > 1, task)?;
     let at = |strip: usize, band: usize, channel: usize| &done[strip * bands + band][channel];
     Ok((0..pairs.len())
         .map(|c| {
