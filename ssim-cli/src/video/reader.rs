@@ -265,12 +265,12 @@ impl<R: Read> VideoReader<R> {
         &self.notes
     }
 
-    /// Hands a frame's buffer back for reuse by a later frame (at most a few are kept).
+    /// Hands a frame's buffer back for reuse by a later frame. Only frames this reader gave
+    /// out come back, so the spares never outnumber the buffers the caller lets out.
     pub fn recycle(&mut self, frame: Frame) {
         match frame.samples {
-            Samples::U8(v) if self.spare_u8.len() < 8 => self.spare_u8.push(v),
-            Samples::U16(v) if self.spare_u16.len() < 8 => self.spare_u16.push(v),
-            _ => {}
+            Samples::U8(v) => self.spare_u8.push(v),
+            Samples::U16(v) => self.spare_u16.push(v),
         }
     }
 
