@@ -383,3 +383,74 @@ fn ffmpeg_preset_on_images_matches_vectors() {
         assert!((got - want).abs() < TOL, "{}: {got} vs {want}", c["id"]);
     }
 }
+
+/// A bad frame 5 (truncated, or missing from one input) is reported after the lines of
+/// frames 1-4, in every output mode and for any thread count: the error waits for every
+/// earlier frame instead of cutting off whichever frames were still being computed when the
+/// reader met it.
+#[test]
+fn a_bad_frame_is_reported_after_every_earlier_frame() {
+    let dir = scratch("order");
+    let (rp, dp) = small_pair(&dir);
+    let full = std::fs::read(&dp).unwrap();
+    let frame = 6 + 320 * 240;
+    let header = full.len() - 10 * frame;
+    let truncated = dir.join("trunc5.y4m");
+    std::fs::write(&truncated, &full[..header + 4 * frame + 100]).unwrap();
+    let short = dir.join("short4.y4m");
+    std::fs::write(&short, &full[..header + 4 * frame]).unwrap();
+    let want: Vec<f64> = ffmpeg_cases()
+        .iter()
+        .filter(|c| c["ref"] == "images/checker_320x240.pgm")
+        .take(4)
+        .map(|c| c["expected"]["numpy_f64"].as_f64().unwrap())
+        .collect();
+    for (bad, what) in [(&truncated, "truncated"), (&short, "ends after 4 frames")] {
+        for threads in ["1", "2", "2", "2"] {
+            let run = |mode: &str, stats: &Path| {
+                let r = ssim(&[
+                    rp.as_os_str(),
+                    bad.as_os_str(),
+                    "--preset=ffmpeg".as_ref(),
+                    mode.as_ref(),
+                    format!("--threads={threads}").as_ref(),
+                    "--stats-file".as_ref(),
+                    stats.as_os_str(),
+                ]);
+                let ctx = format!("{what}, {mode}, {threads} threads: {r:?}");
+                assert_eq!(r.code, 2, "{ctx}");
+                let err: Vec<&str> = r.stderr.lines().collect();
+                assert_eq!(err.len(), 1, "{ctx}");
+                assert!(
+                    err[0].starts_with("ssim: error: ")
+                        && err[0].contains("frame 5")
+                        && err[0].contains(what),
+                    "{ctx}"
+                );
+                assert!(!r.stderr.contains("panicked"), "{ctx}");
+                let stats = std::fs::read_to_string(stats).unwrap();
+                let numbered: Vec<&str> = stats.lines().map(|l| &l[..4]).collect();
+                assert_eq!(numbered, ["n:1 ", "n:2 ", "n:3 ", "n:4 "], "{ctx}");
+                (r.stdout, ctx)
+            };
+            let stats = dir.join(format!("stats-{threads}.log"));
+            let (out, ctx) = run("--json", &stats);
+            let frames: Vec<Value> = out
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(frames.len(), 4, "no summary, four frames: {ctx}");
+            for (k, (f, want)) in frames.iter().zip(&want).enumerate() {
+                assert_eq!(f["frame"], k + 1, "{ctx}");
+                let got = f["y"].as_f64().unwrap();
+                assert!((got - want).abs() < TOL, "{got} vs {want}: {ctx}");
+            }
+            let (out, ctx) = run("--csv", &stats);
+            let rows: Vec<&str> = out.lines().map(|l| l.split(',').next().unwrap()).collect();
+            assert_eq!(rows, ["frame", "1", "2", "3", "4"], "{ctx}");
+            let (out, ctx) = run("--per-frame", &stats);
+            let text: Vec<&str> = out.lines().map(|l| &l[..4]).collect();
+            assert_eq!(text, ["n:1 ", "n:2 ", "n:3 ", "n:4 "], "{ctx}");
+        }
+    }
+}

@@ -1,10 +1,12 @@
 //! Video input: two y4m or raw YUV streams compared frame by frame, per plane, as FFmpeg's
 //! `ssim` filter reports them (Y, U, V and `All` weighted by plane area), with any preset.
 //!
-//! Each input is read on its own thread into a bounded queue of reused frame buffers, so
-//! reading overlaps computing; each frame is computed on one worker thread (at most two
-//! frames per thread at once) and the results are taken in frame order. Memory stays a few
-//! frames, and the values are the same bits for any `--threads`. See docs/CLI.md, "Video".
+//! Each input is read on its own thread into `threads + 1` reused frame buffers, so reading
+//! overlaps computing; each frame is computed on one worker thread, which hands the buffers
+//! back as soon as it is done, and the results are written in frame order. A frame that
+//! cannot be read is reported in that order too, after every earlier frame's line. Memory is
+//! `2 x (threads + 1)` frames for any length, and the values are the same bits for any
+//! `--threads`. See docs/CLI.md, "Video".
 
 pub mod reader;
 
@@ -342,15 +344,13 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     };
     let limit = v.frames.map(|n| n as usize);
     let threads = s.pool.current_num_threads().max(1);
-    // Frames computed at once: enough to keep every thread busy while the next frame's result
-    // is awaited in order, few enough that memory stays a few frames.
-    let in_flight = 2 * threads;
-    // One frame waiting (and the next one being read) per input is enough read-ahead, as
-    // the readers have threads of their own; fewer buffers in circulation also means the
-    // kernel copies frames into memory more recently used, so closer in the cache.
+    // Frame buffers per input: one per worker and one more being read, so a worker that
+    // finishes finds the next pair read while the other workers compute. The readers block
+    // when all of them are out: memory is `2 x (threads + 1)` frames for any stream.
+    let buffers = threads + 1;
     let (xs, ys) = (
-        ReadAhead::start(xr, limit, 1),
-        ReadAhead::start(yr, limit, 1),
+        ReadAhead::start(xr, limit, buffers),
+        ReadAhead::start(yr, limit, buffers),
     );
     let mut totals = Totals {
         planes: vec![0.0; fx.planes()],
@@ -365,56 +365,77 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
         bar: &bar,
     };
     let t0 = Instant::now();
-    let (results, rx_results) = std::sync::mpsc::channel::<(FrameResult, Frame, Frame)>();
+    let (results, rx_results) = std::sync::mpsc::channel::<FrameResult>();
+    // The first error in frame order: a frame that could not be computed or written, or
+    // (`unread`) the frame the readers could not give, reported only once every earlier
+    // frame's line is out.
     let mut failed: Option<CliError> = None;
+    let mut unread: Option<CliError> = None;
     s.pool.in_place_scope(|scope| {
         let job = &job;
-        let mut started = 0usize;
-        let mut done = 0usize;
+        let (mut started, mut received, mut done) = (0usize, 0usize, 0usize);
         let mut more = true;
         // Results that came back before an earlier frame's.
         let mut early: std::collections::BTreeMap<usize, FrameResult> = Default::default();
-        while failed.is_none() && (more || done < started) {
-            while more && started - done < in_flight {
+        loop {
+            if more && failed.is_none() {
+                // Blocks until both readers have the pair, which needs a free buffer: the
+                // workers hand theirs back as they finish, so this waits for no result.
                 match next_pair(&xs, &ys, started, (&rn, &dn)) {
                     Ok(Some((a, b))) => {
                         let results = results.clone();
+                        let spare = (xs.spare.clone(), ys.spare.clone());
                         scope.spawn(move |_| {
                             let r = compute(job, &a, &b);
                             let r = r.unwrap_or_else(|e| FrameResult::failed(a.number, e));
-                            // The receiver outlives the scope; nothing to do if it is gone.
-                            let _ = results.send((r, a, b));
+                            // The buffers first, so the readers go on while this result
+                            // waits its turn; nothing to do for a reader already gone.
+                            let _ = spare.0.send(a);
+                            let _ = spare.1.send(b);
+                            // The receiver outlives the scope.
+                            let _ = results.send(r);
                         });
                         started += 1;
                     }
                     Ok(None) => more = false,
                     Err(e) => {
-                        failed = Some(e);
+                        unread = Some(e);
                         more = false;
                     }
                 }
             }
-            if done == started {
-                break;
-            }
-            let Ok((r, a, b)) = rx_results.recv() else {
-                break;
-            };
-            xs.recycle(a);
-            ys.recycle(b);
-            early.insert(r.number, r);
-            while let Some(r) = early.remove(&(done + 1)) {
-                done += 1;
-                if failed.is_none() {
-                    if let Err(e) = out.frame(&mut totals, r) {
-                        failed = Some(e);
+            let reading = more && failed.is_none();
+            // While reading, only the results already in; then every one still out (after an
+            // error they are counted, not written).
+            while received < started {
+                let r = if reading {
+                    match rx_results.try_recv() {
+                        Ok(r) => r,
+                        Err(_) => break,
+                    }
+                } else {
+                    match rx_results.recv() {
+                        Ok(r) => r,
+                        Err(_) => break,
+                    }
+                };
+                received += 1;
+                early.insert(r.number, r);
+                while let Some(r) = early.remove(&(done + 1)) {
+                    done += 1;
+                    if failed.is_none() {
+                        if let Err(e) = out.frame(&mut totals, r) {
+                            failed = Some(e);
+                        }
                     }
                 }
             }
+            if !reading {
+                break;
+            }
         }
-        // On an error the frames still running finish inside the scope; their results are
-        // dropped with the channel.
     });
+    let failed = failed.or(unread);
     if let Some(e) = failed {
         return Err(e);
     }
@@ -485,9 +506,10 @@ pub fn run(s: &Settings, args: &Args) -> Result<i32, CliError> {
     })
 }
 
-/// The frames of one input, read ahead on their own thread into a bounded queue, so reading
-/// overlaps computing. Frame buffers come back through [`ReadAhead::recycle`] and are
-/// reused; at most `depth` frames wait in the queue.
+/// The frames of one input, read ahead on their own thread, so reading overlaps computing.
+/// The reader owns at most `buffers` frame buffers: it reads into one handed back through
+/// [`ReadAhead::spare`] (or a new one while fewer are out) and waits when all are out, so
+/// the buffers bound the memory and no queue has to.
 struct ReadAhead {
     frames: std::sync::mpsc::Receiver<Result<Option<Frame>, String>>,
     spare: std::sync::mpsc::Sender<Frame>,
@@ -496,14 +518,24 @@ struct ReadAhead {
 impl ReadAhead {
     /// Starts the reader thread: it stops after `limit` frames, at the end of the stream or
     /// at the first error (which it passes on), or when the queue's receiver is gone.
-    fn start(mut r: Input, limit: Option<usize>, depth: usize) -> ReadAhead {
-        let (tx, frames) = std::sync::mpsc::sync_channel(depth);
+    fn start(mut r: Input, limit: Option<usize>, buffers: usize) -> ReadAhead {
+        let buffers = buffers.max(1);
+        let (tx, frames) = std::sync::mpsc::sync_channel(buffers);
         let (spare, back) = std::sync::mpsc::channel::<Frame>();
         std::thread::spawn(move || {
             let mut read = 0usize;
+            // Buffers handed out and not back yet.
+            let mut out = 0usize;
             loop {
                 while let Ok(f) = back.try_recv() {
                     r.recycle(f);
+                    out -= 1;
+                }
+                if out >= buffers {
+                    // Every sender gone means the run is over.
+                    let Ok(f) = back.recv() else { break };
+                    r.recycle(f);
+                    out -= 1;
                 }
                 let next = if limit.is_some_and(|n| read >= n) {
                     Ok(None)
@@ -512,6 +544,7 @@ impl ReadAhead {
                 };
                 let end = !matches!(next, Ok(Some(_)));
                 read += 1;
+                out += 1;
                 if tx.send(next).is_err() || end {
                     break;
                 }
@@ -525,11 +558,6 @@ impl ReadAhead {
         self.frames
             .recv()
             .unwrap_or_else(|_| Err("the reader thread stopped unexpectedly".into()))
-    }
-
-    fn recycle(&self, f: Frame) {
-        // A reader that has finished no longer needs buffers.
-        let _ = self.spare.send(f);
     }
 }
 
