@@ -84,6 +84,11 @@ impl Lanes for Avx512 {
         unsafe { _mm512_fmadd_ps(a, b, c) }
     }
     #[inline(always)]
+    fn neg_mul_add(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_fnmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
     fn load_u8(self, s: &[u8], i: usize) -> __m512 {
         let s = &s[i..i + 16];
         // SAFETY: see the impl comment; `s` holds the 16 bytes `_mm_loadu_si128` reads.

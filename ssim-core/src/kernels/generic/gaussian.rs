@@ -79,13 +79,12 @@ fn horizontal_sized<S: Lanes>(
             qu = s.mul_add(wk, s.mul_add(du1, du1, s.mul(du2, du2)), qu);
             qd = s.mul_add(wk, s.mul_add(dd1, dd1, s.mul(dd2, dd2)), qd);
         }
-        let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
         // The four moments of these columns, side by side in their group.
         let g = &mut out[ud_at(0, o)..][..UD_MOMENTS * UD_GROUP - o % UD_GROUP];
         s.store(s.add(su, a), g, 0);
         s.store(s.add(sd, b), g, UD_GROUP);
-        s.store(s.mul_add(na, a, qu), g, 2 * UD_GROUP);
-        s.store(s.mul_add(nb, b, qd), g, 3 * UD_GROUP);
+        s.store(s.neg_mul_add(a, a, qu), g, 2 * UD_GROUP);
+        s.store(s.neg_mul_add(b, b, qd), g, 3 * UD_GROUP);
     }
 }
 
@@ -144,7 +143,7 @@ fn sweep<S: Lanes, const CAP: usize, const P: usize>(
         for ((&m, a), &c) in ms.iter().zip(acc).zip(&c) {
             let [a, z] = *a;
             st[m] = s.add(c, a);
-            st[m + 2] = s.mul_add(s.sub(zero, a), a, z);
+            st[m + 2] = s.neg_mul_add(a, a, z);
         }
     }
 }
