@@ -300,20 +300,102 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
     for i in chunks(n, S::F) {
         let g = ud_at(0, i);
-        let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
-        // With 16 vector registers (AVX2, SSE2) the sum and the difference one after the
-        // other (8 accumulators live, not 16); with 32 (AVX-512, NEON) together. Same
-        // operations, same bits.
-        if S::REGISTERS < 32 {
-            sweep(s, &ring, wf, rows, centre, g, [0], &mut st);
-            sweep(s, &ring, wf, rows, centre, g, [1], &mut st);
-        } else {
-            sweep(s, &ring, wf, rows, centre, g, [0, 1], &mut st);
+        // With 32 vector registers (AVX-512, NEON) the sum and the difference together, each
+        // map row's formula as soon as its window is in; with 16 (AVX2, SSE2) one after
+        // the other (8 accumulators live, not 16), then the formula. Same operations, same
+        // bits.
+        if S::REGISTERS >= 32 {
+            sweep_formula(s, &ring, wf, rows, centre, g, &fc, (out, n, i));
+            continue;
         }
+        let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
+        sweep(s, &ring, wf, rows, centre, g, [0], &mut st);
+        sweep(s, &ring, wf, rows, centre, g, [1], &mut st);
         for (row, m) in st.iter().enumerate().take(rows) {
             let (v, c) = formula_vec(s, &fc, *m);
             s.store(v, out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
     }
+}
+
+/// [`sweep`] of both means, each map row finished ([`finish_row`]) right after its last
+/// ring row: its statistics never wait in memory while the other rows accumulate (with
+/// them, the accumulators did not fit 32 registers), and its divisions overlap the other
+/// rows' multiply-adds.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sweep_formula<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &Rows<'_, CAP>,
+    wf: &[f32],
+    rows: usize,
+    centre: usize,
+    g: usize,
+    fc: &FormulaVec<S::V>,
+    out: (&mut [f32], usize, usize),
+) {
+    let span = wf.len();
+    let zero = s.splat(0.0);
+    let c = [
+        s.load_at(ring, centre, g),
+        s.load_at(ring, centre, g + UD_GROUP),
+    ];
+    let mut acc = [[[zero; 2]; 2]; ROWS_PER_PASS];
+    let sw = Sweep {
+        s,
+        ring,
+        wf,
+        g,
+        ms: [0, 1],
+        c,
+    };
+    let (out, n, i) = out;
+    if rows == ROWS_PER_PASS {
+        // As in `sweep`; map row `j` is complete after ring row `j + span - 1`.
+        sw.step(&mut acc, 0, 0..1);
+        sw.step(&mut acc, 1, 0..2);
+        sw.step(&mut acc, 2, 0..3);
+        for t in 3..span {
+            sw.step(&mut acc, t, 0..4);
+        }
+        finish_row(s, fc, c, acc[0], &mut out[..2 * n], i);
+        sw.step(&mut acc, span, 1..4);
+        finish_row(s, fc, c, acc[1], &mut out[2 * n..4 * n], i);
+        sw.step(&mut acc, span + 1, 2..4);
+        finish_row(s, fc, c, acc[2], &mut out[4 * n..6 * n], i);
+        sw.step(&mut acc, span + 2, 3..4);
+        finish_row(s, fc, c, acc[3], &mut out[6 * n..8 * n], i);
+    } else {
+        for t in 0..span + rows - 1 {
+            sw.step(&mut acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
+            if let Some(j) = (t + 1).checked_sub(span) {
+                finish_row(s, fc, c, acc[j], &mut out[2 * j * n..2 * (j + 1) * n], i);
+            }
+        }
+    }
+}
+
+/// One map row of [`sweep_formula`] from its accumulators: the statistics as [`sweep`] makes
+/// them, then the formula; SSIM into `out[i..]`, cs into `out[n + i..]` (`out`: `2 n`).
+#[inline(always)]
+fn finish_row<S: Lanes>(
+    s: S,
+    fc: &FormulaVec<S::V>,
+    c: [S::V; 2],
+    acc: [[S::V; 2]; 2],
+    out: &mut [f32],
+    i: usize,
+) {
+    let [[au, zu], [ad, zd]] = acc;
+    let m = [
+        s.add(c[0], au),
+        s.add(c[1], ad),
+        s.neg_mul_add(au, au, zu),
+        s.neg_mul_add(ad, ad, zd),
+    ];
+    let (v, cs) = formula_vec(s, fc, m);
+    let n = out.len() / 2;
+    s.store(v, out, i);
+    s.store(cs, out, n + i);
 }
