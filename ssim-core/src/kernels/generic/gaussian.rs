@@ -309,13 +309,65 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
             continue;
         }
         let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
-        sweep(s, &ring, wf, rows, centre, g, [0], &mut st);
-        sweep(s, &ring, wf, rows, centre, g, [1], &mut st);
+        if wf.len() <= FOLD_TAPS {
+            sweep_folded(s, &ring, wf, rows, centre, g, 0, &mut st);
+            sweep_folded(s, &ring, wf, rows, centre, g, 1, &mut st);
+        } else {
+            sweep(s, &ring, wf, rows, centre, g, [0], &mut st);
+            sweep(s, &ring, wf, rows, centre, g, [1], &mut st);
+        }
         for (row, m) in st.iter().enumerate().take(rows) {
             let (v, c) = formula_vec(s, &fc, *m);
             s.store(v, out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
+    }
+}
+
+/// The largest window [`sweep_folded`] takes.
+const FOLD_TAPS: usize = 11;
+
+/// [`sweep`] of mean `m` with the window folded, for the 16-register backends (AVX2, SSE2)
+/// and windows up to [`FOLD_TAPS`] taps, in every pass whatever its rows (so that a map
+/// row's bits do not depend on the band split): every ring row's `e` and `z` made once, then
+/// per map row `w_k (v[mid - k] + v[mid + k])`, outermost pair first, the centre last. Half
+/// the multiply-adds become additions, which those cores also issue on a port without FMA.
+/// The sums round differently from `sweep`'s (and the scalar kernel's) chain of products.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sweep_folded<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &Rows<'_, CAP>,
+    wf: &[f32],
+    rows: usize,
+    centre: usize,
+    g: usize,
+    m: usize,
+    st: &mut [[S::V; UD_MOMENTS]; ROWS_PER_PASS],
+) {
+    let (span, r) = (wf.len(), wf.len() / 2);
+    let c = s.load_at(ring, centre, g + m * UD_GROUP);
+    let mut ez = [[c; 2]; pass_rows(FOLD_TAPS)];
+    for (t, ez) in ez.iter_mut().enumerate().take(span + rows - 1) {
+        let e = s.sub(s.load_at(ring, t, g + m * UD_GROUP), c);
+        let var = s.load_at(ring, t, g + (m + 2) * UD_GROUP);
+        *ez = [e, s.mul_add(e, e, var)];
+    }
+    for (j, st) in st.iter_mut().enumerate().take(rows) {
+        let v = &ez[j..j + span];
+        let wr = s.splat(wf[0]);
+        let mut a = s.mul(wr, s.add(v[0][0], v[span - 1][0]));
+        let mut z = s.mul(wr, s.add(v[0][1], v[span - 1][1]));
+        for k in (1..r).rev() {
+            let wk = s.splat(wf[r - k]);
+            a = s.mul_add(wk, s.add(v[r - k][0], v[r + k][0]), a);
+            z = s.mul_add(wk, s.add(v[r - k][1], v[r + k][1]), z);
+        }
+        let w0 = s.splat(wf[r]);
+        a = s.mul_add(w0, v[r][0], a);
+        z = s.mul_add(w0, v[r][1], z);
+        st[m] = s.add(c, a);
+        st[m + 2] = s.neg_mul_add(a, a, z);
     }
 }
 
