@@ -298,14 +298,17 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     let out = &mut out[..rows * 2 * n];
     let offsets = slots[..span + rows - 1].iter().map(|&slot| slot * UD_MOMENTS * n);
     let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
+    // The previous vector's column, centres and accumulators, finished by the next sweep.
+    let mut pending = None;
     for i in chunks(n, S::F) {
         let g = ud_at(0, i);
-        // With 32 vector registers (AVX-512, NEON) the sum and the difference together, each
-        // map row's formula as soon as its window is in; with 16 (AVX2, SSE2) one after
-        // the other (8 accumulators live, not 16), then the formula. Same operations, same
-        // bits.
+        // With 32 vector registers (AVX-512, NEON) the sum and the difference together, the
+        // map rows' formulas in the next vector's sweep; with 16 (AVX2, SSE2) one after the
+        // other (8 accumulators live, not 16), then the formula. Same operations, same bits.
         if S::REGISTERS >= 32 {
-            sweep_formula(s, &ring, wf, rows, centre, g, &fc, (out, n, i));
+            let prev = pending.take();
+            let o = (&mut *out, n);
+            pending = Some(sweep_formula(s, &ring, wf, rows, centre, (g, i), &fc, o, prev));
             continue;
         }
         let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
@@ -321,6 +324,9 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
             s.store(v, out, 2 * row * n + i);
             s.store(c, out, (2 * row + 1) * n + i);
         }
+    }
+    if let Some(prev) = pending {
+        finish_rows(s, &fc, rows, (&mut *out, n), prev);
     }
 }
 
@@ -371,10 +377,14 @@ fn sweep_folded<S: Lanes, const CAP: usize>(
     }
 }
 
-/// [`sweep`] of both means, each map row finished ([`finish_row`]) right after its last
-/// ring row: its statistics never wait in memory while the other rows accumulate (with
-/// them, the accumulators did not fit 32 registers), and its divisions overlap the other
-/// rows' multiply-adds.
+/// A vector column's centres and accumulators, all map rows of a pass, waiting for their
+/// formula: `(column, centres, accumulators)`.
+type Pending<V> = (usize, [V; 2], [[[V; 2]; 2]; ROWS_PER_PASS]);
+
+/// [`sweep`] of both means at column `i` (group offset `g`); returns its accumulators, and finishes
+/// ([`finish_rows`]) the previous column's (`prev`) a few ring rows in, so that their
+/// divisions, slow and unpipelined at 512 bits, overlap this sweep's multiply-adds instead of
+/// waiting at the end of a pass.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn sweep_formula<S: Lanes, const CAP: usize>(
@@ -383,10 +393,11 @@ fn sweep_formula<S: Lanes, const CAP: usize>(
     wf: &[f32],
     rows: usize,
     centre: usize,
-    g: usize,
+    (g, i): (usize, usize),
     fc: &FormulaVec<S::V>,
-    out: (&mut [f32], usize, usize),
-) {
+    out: (&mut [f32], usize),
+    prev: Option<Pending<S::V>>,
+) -> Pending<S::V> {
     let span = wf.len();
     let zero = s.splat(0.0);
     let c = [
@@ -402,33 +413,48 @@ fn sweep_formula<S: Lanes, const CAP: usize>(
         ms: [0, 1],
         c,
     };
-    let (out, n, i) = out;
     if rows == ROWS_PER_PASS {
-        // As in `sweep`; map row `j` is complete after ring row `j + span - 1`.
+        // As in `sweep`.
         sw.step(&mut acc, 0, 0..1);
         sw.step(&mut acc, 1, 0..2);
         sw.step(&mut acc, 2, 0..3);
-        for t in 3..span {
+        sw.step(&mut acc, 3, 0..4);
+        if let Some(prev) = prev {
+            finish_rows(s, fc, rows, out, prev);
+        }
+        for t in 4..span {
             sw.step(&mut acc, t, 0..4);
         }
-        finish_row(s, fc, c, acc[0], &mut out[..2 * n], i);
         sw.step(&mut acc, span, 1..4);
-        finish_row(s, fc, c, acc[1], &mut out[2 * n..4 * n], i);
         sw.step(&mut acc, span + 1, 2..4);
-        finish_row(s, fc, c, acc[2], &mut out[4 * n..6 * n], i);
         sw.step(&mut acc, span + 2, 3..4);
-        finish_row(s, fc, c, acc[3], &mut out[6 * n..8 * n], i);
     } else {
+        if let Some(prev) = prev {
+            finish_rows(s, fc, rows, out, prev);
+        }
         for t in 0..span + rows - 1 {
             sw.step(&mut acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
-            if let Some(j) = (t + 1).checked_sub(span) {
-                finish_row(s, fc, c, acc[j], &mut out[2 * j * n..2 * (j + 1) * n], i);
-            }
         }
+    }
+    (i, c, acc)
+}
+
+/// The `rows` map rows of a [`Pending`] column: SSIM row `j` into `out[2 j n + i..]`, cs
+/// into `out[(2 j + 1) n + i..]`.
+#[inline(always)]
+fn finish_rows<S: Lanes>(
+    s: S,
+    fc: &FormulaVec<S::V>,
+    rows: usize,
+    (out, n): (&mut [f32], usize),
+    (i, c, acc): Pending<S::V>,
+) {
+    for (j, acc) in acc.iter().enumerate().take(rows) {
+        finish_row(s, fc, c, *acc, &mut out[2 * j * n..2 * (j + 1) * n], i);
     }
 }
 
-/// One map row of [`sweep_formula`] from its accumulators: the statistics as [`sweep`] makes
+/// One map row of [`finish_rows`] from its accumulators: the statistics as [`sweep`] makes
 /// them, then the formula; SSIM into `out[i..]`, cs into `out[n + i..]` (`out`: `2 n`).
 #[inline(always)]
 fn finish_row<S: Lanes>(
