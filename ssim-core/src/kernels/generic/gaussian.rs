@@ -418,11 +418,15 @@ fn sweep_formula<S: Lanes, const CAP: usize>(
         sw.step(&mut acc, 0, 0..1);
         sw.step(&mut acc, 1, 0..2);
         sw.step(&mut acc, 2, 0..3);
-        sw.step(&mut acc, 3, 0..4);
+        // Windows of three rows have no ring row in all four map rows.
+        let early = span.min(4);
+        for t in 3..early {
+            sw.step(&mut acc, t, 0..4);
+        }
         if let Some(prev) = prev {
             finish_rows(s, fc, rows, out, prev);
         }
-        for t in 4..span {
+        for t in early..span {
             sw.step(&mut acc, t, 0..4);
         }
         sw.step(&mut acc, span, 1..4);
