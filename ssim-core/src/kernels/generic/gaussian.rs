@@ -303,8 +303,9 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     for i in chunks(n, S::F) {
         let g = ud_at(0, i);
         // With 32 vector registers (AVX-512, NEON) the sum and the difference together, the
-        // map rows' formulas in the next vector's sweep; with 16 (AVX2, SSE2) one after the
-        // other (8 accumulators live, not 16), then the formula. Same operations, same bits.
+        // map rows' formulas in the next vector's sweep (same operations, same bits); with 16
+        // (AVX2, SSE2) one after the other, the window folded up to `FOLD_TAPS`, then the
+        // formula.
         if S::REGISTERS >= 32 {
             let prev = pending.take();
             let o = (&mut *out, n);
@@ -381,10 +382,10 @@ fn sweep_folded<S: Lanes, const CAP: usize>(
 /// formula: `(column, centres, accumulators)`.
 type Pending<V> = (usize, [V; 2], [[[V; 2]; 2]; ROWS_PER_PASS]);
 
-/// [`sweep`] of both means at column `i` (group offset `g`); returns its accumulators, and finishes
-/// ([`finish_rows`]) the previous column's (`prev`) a few ring rows in, so that their
-/// divisions, slow and unpipelined at 512 bits, overlap this sweep's multiply-adds instead of
-/// waiting at the end of a pass.
+/// [`sweep`] of both means at column `i` (group offset `g`); returns its accumulators, and
+/// finishes ([`finish_rows`]) the previous column's (`prev`) a few ring rows in, so that
+/// their divisions, slow and unpipelined at 512 bits, overlap this sweep's multiply-adds
+/// instead of waiting at the end of a pass.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn sweep_formula<S: Lanes, const CAP: usize>(
