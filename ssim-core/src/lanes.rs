@@ -46,6 +46,19 @@ pub(crate) trait Lanes: Copy {
     fn max(self, a: Self::V, b: Self::V) -> Self::V;
     /// `a * b + c`, fused where the instruction set has FMA.
     fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// [`crate::kernels::scalar::widen16`]'s f32 tree over sixteen lanes held as `16 / F`
+    /// vectors (lane `l + 8` to lane `l`, then `l + 4`, `l + 2`, `l + 1`), where the backend
+    /// has it in registers; `None`: the caller stores the lanes and adds them one by one.
+    #[inline(always)]
+    fn tree16(self, _v: &[Self::V]) -> Option<f32> {
+        None
+    }
+    /// `c - a * b`: the value of `mul_add(0 - a, b, c)` (the same bits wherever `c` is not
+    /// -0), in one instruction where the instruction set has it.
+    #[inline(always)]
+    fn neg_mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V {
+        self.mul_add(self.sub(self.splat(0.0), a), b, c)
+    }
     /// `s[i..i + F]` widened to f32 (exact).
     fn load_u8(self, s: &[u8], i: usize) -> Self::V;
     /// `s[i..i + F]` widened to f32 (exact).

@@ -83,6 +83,17 @@ impl Lanes for Avx2 {
         unsafe { _mm256_fmadd_ps(a, b, c) }
     }
     #[inline(always)]
+    fn tree16(self, v: &[__m256]) -> Option<f32> {
+        let &[lo, hi] = v else { return None };
+        // SAFETY: see the impl comment (register operations only).
+        Some(super::avx512::tree8(unsafe { _mm256_add_ps(lo, hi) }))
+    }
+    #[inline(always)]
+    fn neg_mul_add(self, a: __m256, b: __m256, c: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_fnmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
     fn load_u8(self, s: &[u8], i: usize) -> __m256 {
         let s = &s[i..i + 8];
         // SAFETY: see the impl comment; `s` holds the 8 bytes `_mm_loadl_epi64` reads.

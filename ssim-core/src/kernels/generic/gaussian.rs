@@ -79,13 +79,12 @@ fn horizontal_sized<S: Lanes>(
             qu = s.mul_add(wk, s.mul_add(du1, du1, s.mul(du2, du2)), qu);
             qd = s.mul_add(wk, s.mul_add(dd1, dd1, s.mul(dd2, dd2)), qd);
         }
-        let (na, nb) = (s.sub(zero, a), s.sub(zero, b));
         // The four moments of these columns, side by side in their group.
         let g = &mut out[ud_at(0, o)..][..UD_MOMENTS * UD_GROUP - o % UD_GROUP];
         s.store(s.add(su, a), g, 0);
         s.store(s.add(sd, b), g, UD_GROUP);
-        s.store(s.mul_add(na, a, qu), g, 2 * UD_GROUP);
-        s.store(s.mul_add(nb, b, qd), g, 3 * UD_GROUP);
+        s.store(s.neg_mul_add(a, a, qu), g, 2 * UD_GROUP);
+        s.store(s.neg_mul_add(b, b, qd), g, 3 * UD_GROUP);
     }
 }
 
@@ -144,7 +143,7 @@ fn sweep<S: Lanes, const CAP: usize, const P: usize>(
         for ((&m, a), &c) in ms.iter().zip(acc).zip(&c) {
             let [a, z] = *a;
             st[m] = s.add(c, a);
-            st[m + 2] = s.mul_add(s.sub(zero, a), a, z);
+            st[m + 2] = s.neg_mul_add(a, a, z);
         }
     }
 }
@@ -299,17 +298,27 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
     let out = &mut out[..rows * 2 * n];
     let offsets = slots[..span + rows - 1].iter().map(|&slot| slot * UD_MOMENTS * n);
     let ring = Rows::<CAP>::new(ring, UD_MOMENTS * n, offsets);
+    // The previous vector's column, centres and accumulators, finished by the next sweep.
+    let mut pending = None;
     for i in chunks(n, S::F) {
         let g = ud_at(0, i);
+        // With 32 vector registers (AVX-512, NEON) the sum and the difference together, the
+        // map rows' formulas in the next vector's sweep (same operations, same bits); with 16
+        // (AVX2, SSE2) one after the other, the window folded up to `FOLD_TAPS`, then the
+        // formula.
+        if S::REGISTERS >= 32 {
+            let prev = pending.take();
+            let o = (&mut *out, n);
+            pending = Some(sweep_formula(s, &ring, wf, rows, centre, (g, i), &fc, o, prev));
+            continue;
+        }
         let mut st = [[zero; UD_MOMENTS]; ROWS_PER_PASS];
-        // With 16 vector registers (AVX2, SSE2) the sum and the difference one after the
-        // other (8 accumulators live, not 16); with 32 (AVX-512, NEON) together. Same
-        // operations, same bits.
-        if S::REGISTERS < 32 {
+        if wf.len() <= FOLD_TAPS {
+            sweep_folded(s, &ring, wf, rows, centre, g, 0, &mut st);
+            sweep_folded(s, &ring, wf, rows, centre, g, 1, &mut st);
+        } else {
             sweep(s, &ring, wf, rows, centre, g, [0], &mut st);
             sweep(s, &ring, wf, rows, centre, g, [1], &mut st);
-        } else {
-            sweep(s, &ring, wf, rows, centre, g, [0, 1], &mut st);
         }
         for (row, m) in st.iter().enumerate().take(rows) {
             let (v, c) = formula_vec(s, &fc, *m);
@@ -317,4 +326,159 @@ fn vertical_formula_sized<S: Lanes, const CAP: usize>(
             s.store(c, out, (2 * row + 1) * n + i);
         }
     }
+    if let Some(prev) = pending {
+        finish_rows(s, &fc, rows, (&mut *out, n), prev);
+    }
+}
+
+/// The largest window [`sweep_folded`] takes.
+const FOLD_TAPS: usize = 11;
+
+/// [`sweep`] of mean `m` with the window folded, for the 16-register backends (AVX2, SSE2)
+/// and windows up to [`FOLD_TAPS`] taps, in every pass whatever its rows (so that a map
+/// row's bits do not depend on the band split): every ring row's `e` and `z` made once, then
+/// per map row `w_k (v[mid - k] + v[mid + k])`, outermost pair first, the centre last. Half
+/// the multiply-adds become additions, which those cores also issue on a port without FMA.
+/// The sums round differently from `sweep`'s (and the scalar kernel's) chain of products.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sweep_folded<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &Rows<'_, CAP>,
+    wf: &[f32],
+    rows: usize,
+    centre: usize,
+    g: usize,
+    m: usize,
+    st: &mut [[S::V; UD_MOMENTS]; ROWS_PER_PASS],
+) {
+    let (span, r) = (wf.len(), wf.len() / 2);
+    let c = s.load_at(ring, centre, g + m * UD_GROUP);
+    let mut ez = [[c; 2]; pass_rows(FOLD_TAPS)];
+    for (t, ez) in ez.iter_mut().enumerate().take(span + rows - 1) {
+        let e = s.sub(s.load_at(ring, t, g + m * UD_GROUP), c);
+        let var = s.load_at(ring, t, g + (m + 2) * UD_GROUP);
+        *ez = [e, s.mul_add(e, e, var)];
+    }
+    for (j, st) in st.iter_mut().enumerate().take(rows) {
+        let v = &ez[j..j + span];
+        let wr = s.splat(wf[0]);
+        let mut a = s.mul(wr, s.add(v[0][0], v[span - 1][0]));
+        let mut z = s.mul(wr, s.add(v[0][1], v[span - 1][1]));
+        for k in (1..r).rev() {
+            let wk = s.splat(wf[r - k]);
+            a = s.mul_add(wk, s.add(v[r - k][0], v[r + k][0]), a);
+            z = s.mul_add(wk, s.add(v[r - k][1], v[r + k][1]), z);
+        }
+        let w0 = s.splat(wf[r]);
+        a = s.mul_add(w0, v[r][0], a);
+        z = s.mul_add(w0, v[r][1], z);
+        st[m] = s.add(c, a);
+        st[m + 2] = s.neg_mul_add(a, a, z);
+    }
+}
+
+/// A vector column's centres and accumulators, all map rows of a pass, waiting for their
+/// formula: `(column, centres, accumulators)`.
+type Pending<V> = (usize, [V; 2], [[[V; 2]; 2]; ROWS_PER_PASS]);
+
+/// [`sweep`] of both means at column `i` (group offset `g`); returns its accumulators, and
+/// finishes ([`finish_rows`]) the previous column's (`prev`) a few ring rows in, so that
+/// their divisions, slow and unpipelined at 512 bits, overlap this sweep's multiply-adds
+/// instead of waiting at the end of a pass.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sweep_formula<S: Lanes, const CAP: usize>(
+    s: S,
+    ring: &Rows<'_, CAP>,
+    wf: &[f32],
+    rows: usize,
+    centre: usize,
+    (g, i): (usize, usize),
+    fc: &FormulaVec<S::V>,
+    out: (&mut [f32], usize),
+    prev: Option<Pending<S::V>>,
+) -> Pending<S::V> {
+    let span = wf.len();
+    let zero = s.splat(0.0);
+    let c = [
+        s.load_at(ring, centre, g),
+        s.load_at(ring, centre, g + UD_GROUP),
+    ];
+    let mut acc = [[[zero; 2]; 2]; ROWS_PER_PASS];
+    let sw = Sweep {
+        s,
+        ring,
+        wf,
+        g,
+        ms: [0, 1],
+        c,
+    };
+    if rows == ROWS_PER_PASS {
+        // As in `sweep`.
+        sw.step(&mut acc, 0, 0..1);
+        sw.step(&mut acc, 1, 0..2);
+        sw.step(&mut acc, 2, 0..3);
+        // Windows of three rows have no ring row in all four map rows.
+        let early = span.min(4);
+        for t in 3..early {
+            sw.step(&mut acc, t, 0..4);
+        }
+        if let Some(prev) = prev {
+            finish_rows(s, fc, rows, out, prev);
+        }
+        for t in early..span {
+            sw.step(&mut acc, t, 0..4);
+        }
+        sw.step(&mut acc, span, 1..4);
+        sw.step(&mut acc, span + 1, 2..4);
+        sw.step(&mut acc, span + 2, 3..4);
+    } else {
+        if let Some(prev) = prev {
+            finish_rows(s, fc, rows, out, prev);
+        }
+        for t in 0..span + rows - 1 {
+            sw.step(&mut acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
+        }
+    }
+    (i, c, acc)
+}
+
+/// The `rows` map rows of a [`Pending`] column: SSIM row `j` into `out[2 j n + i..]`, cs
+/// into `out[(2 j + 1) n + i..]`.
+#[inline(always)]
+fn finish_rows<S: Lanes>(
+    s: S,
+    fc: &FormulaVec<S::V>,
+    rows: usize,
+    (out, n): (&mut [f32], usize),
+    (i, c, acc): Pending<S::V>,
+) {
+    for (j, acc) in acc.iter().enumerate().take(rows) {
+        finish_row(s, fc, c, *acc, &mut out[2 * j * n..2 * (j + 1) * n], i);
+    }
+}
+
+/// One map row of [`finish_rows`] from its accumulators: the statistics as [`sweep`] makes
+/// them, then the formula; SSIM into `out[i..]`, cs into `out[n + i..]` (`out`: `2 n`).
+#[inline(always)]
+fn finish_row<S: Lanes>(
+    s: S,
+    fc: &FormulaVec<S::V>,
+    c: [S::V; 2],
+    acc: [[S::V; 2]; 2],
+    out: &mut [f32],
+    i: usize,
+) {
+    let [[au, zu], [ad, zd]] = acc;
+    let m = [
+        s.add(c[0], au),
+        s.add(c[1], ad),
+        s.neg_mul_add(au, au, zu),
+        s.neg_mul_add(ad, ad, zd),
+    ];
+    let (v, cs) = formula_vec(s, fc, m);
+    let n = out.len() / 2;
+    s.store(v, out, i);
+    s.store(cs, out, n + i);
 }

@@ -199,6 +199,14 @@ pub(crate) fn row_sums<S: Lanes>(
             }
             k += 16;
         }
+        if whole == end {
+            if let (Some(ts), Some(tc)) = (s.tree16(&vs[..per]), s.tree16(&vc[..per])) {
+                a += ts as f64;
+                b += tc as f64;
+                i = end;
+                continue;
+            }
+        }
         let (mut ps, mut pc) = ([0.0f32; 16], [0.0f32; 16]);
         for j in 0..per {
             s.store(vs[j], &mut ps, j * S::F);
