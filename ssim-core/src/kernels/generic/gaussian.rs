@@ -106,7 +106,6 @@ fn sweep<S: Lanes, const CAP: usize, const P: usize>(
     ms: [usize; P],
     st: &mut [[S::V; UD_MOMENTS]; ROWS_PER_PASS],
 ) {
-    let span = wf.len();
     let zero = s.splat(0.0);
     let mut c = [zero; P];
     for (c, &m) in c.iter_mut().zip(&ms) {
@@ -121,24 +120,7 @@ fn sweep<S: Lanes, const CAP: usize, const P: usize>(
         ms,
         c,
     };
-    if rows == ROWS_PER_PASS {
-        // A full pass in three runs of ring rows (entering windows, in every window, leaving
-        // them), each with constant map rows, so that the accumulators stay in registers.
-        const _: () = assert!(ROWS_PER_PASS == 4);
-        sw.step(&mut acc, 0, 0..1);
-        sw.step(&mut acc, 1, 0..2);
-        sw.step(&mut acc, 2, 0..3);
-        for t in 3..span {
-            sw.step(&mut acc, t, 0..4);
-        }
-        sw.step(&mut acc, span, 1..4);
-        sw.step(&mut acc, span + 1, 2..4);
-        sw.step(&mut acc, span + 2, 3..4);
-    } else {
-        for t in 0..span + rows - 1 {
-            sw.step(&mut acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
-        }
-    }
+    sw.pass(&mut acc, rows, None);
     for (st, acc) in st.iter_mut().zip(&acc).take(rows) {
         for ((&m, a), &c) in ms.iter().zip(acc).zip(&c) {
             let [a, z] = *a;
@@ -159,6 +141,48 @@ struct Sweep<'r, 'a, S: Lanes, const CAP: usize, const P: usize> {
 }
 
 impl<S: Lanes, const CAP: usize, const P: usize> Sweep<'_, '_, S, CAP, P> {
+    /// Every ring row of a pass of `rows` map rows into `acc`; with `finish`, the previous
+    /// column's map rows ([`finish_rows`]) a few ring rows in.
+    #[inline(always)]
+    fn pass(
+        &self,
+        acc: &mut [[[S::V; 2]; P]; ROWS_PER_PASS],
+        rows: usize,
+        finish: Option<(&FormulaVec<S::V>, (&mut [f32], usize), Pending<S::V>)>,
+    ) {
+        let span = self.wf.len();
+        if rows == ROWS_PER_PASS {
+            // A full pass in three runs of ring rows (entering windows, in every window,
+            // leaving them), each with constant map rows, so that the accumulators stay in
+            // registers.
+            const _: () = assert!(ROWS_PER_PASS == 4);
+            self.step(acc, 0, 0..1);
+            self.step(acc, 1, 0..2);
+            self.step(acc, 2, 0..3);
+            // Windows of three rows have no ring row in all four map rows.
+            let early = span.min(4);
+            for t in 3..early {
+                self.step(acc, t, 0..4);
+            }
+            if let Some((fc, out, prev)) = finish {
+                finish_rows(self.s, fc, rows, out, prev);
+            }
+            for t in early..span {
+                self.step(acc, t, 0..4);
+            }
+            self.step(acc, span, 1..4);
+            self.step(acc, span + 1, 2..4);
+            self.step(acc, span + 2, 3..4);
+        } else {
+            if let Some((fc, out, prev)) = finish {
+                finish_rows(self.s, fc, rows, out, prev);
+            }
+            for t in 0..span + rows - 1 {
+                self.step(acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
+            }
+        }
+    }
+
     /// Ring row `t`, centred (`e = mean - c`, `z = e^2 + variance`), into the accumulators
     /// of map rows `js` (window row `t - j`).
     #[inline(always)]
@@ -399,7 +423,6 @@ fn sweep_formula<S: Lanes, const CAP: usize>(
     out: (&mut [f32], usize),
     prev: Option<Pending<S::V>>,
 ) -> Pending<S::V> {
-    let span = wf.len();
     let zero = s.splat(0.0);
     let c = [
         s.load_at(ring, centre, g),
@@ -414,33 +437,7 @@ fn sweep_formula<S: Lanes, const CAP: usize>(
         ms: [0, 1],
         c,
     };
-    if rows == ROWS_PER_PASS {
-        // As in `sweep`.
-        sw.step(&mut acc, 0, 0..1);
-        sw.step(&mut acc, 1, 0..2);
-        sw.step(&mut acc, 2, 0..3);
-        // Windows of three rows have no ring row in all four map rows.
-        let early = span.min(4);
-        for t in 3..early {
-            sw.step(&mut acc, t, 0..4);
-        }
-        if let Some(prev) = prev {
-            finish_rows(s, fc, rows, out, prev);
-        }
-        for t in early..span {
-            sw.step(&mut acc, t, 0..4);
-        }
-        sw.step(&mut acc, span, 1..4);
-        sw.step(&mut acc, span + 1, 2..4);
-        sw.step(&mut acc, span + 2, 3..4);
-    } else {
-        if let Some(prev) = prev {
-            finish_rows(s, fc, rows, out, prev);
-        }
-        for t in 0..span + rows - 1 {
-            sw.step(&mut acc, t, t.saturating_sub(span - 1)..rows.min(t + 1));
-        }
-    }
+    sw.pass(&mut acc, rows, prev.map(|p| (fc, out, p)));
     (i, c, acc)
 }
 
