@@ -148,7 +148,7 @@ impl<S: Lanes, const CAP: usize, const P: usize> Sweep<'_, '_, S, CAP, P> {
         &self,
         acc: &mut [[[S::V; 2]; P]; ROWS_PER_PASS],
         rows: usize,
-        finish: Option<(&FormulaVec<S::V>, (&mut [f32], usize), Pending<S::V>)>,
+        finish: Option<Finish<'_, S::V>>,
     ) {
         let span = self.wf.len();
         if rows == ROWS_PER_PASS {
@@ -405,6 +405,10 @@ fn sweep_folded<S: Lanes, const CAP: usize>(
 /// A vector column's centres and accumulators, all map rows of a pass, waiting for their
 /// formula: `(column, centres, accumulators)`.
 type Pending<V> = (usize, [V; 2], [[[V; 2]; 2]; ROWS_PER_PASS]);
+
+/// What [`finish_rows`] takes besides the lanes and the row count: the formula's constants,
+/// the output rows with their width, and the column to finish.
+type Finish<'o, V> = (&'o FormulaVec<V>, (&'o mut [f32], usize), Pending<V>);
 
 /// [`sweep`] of both means at column `i` (group offset `g`); returns its accumulators, and
 /// finishes ([`finish_rows`]) the previous column's (`prev`) a few ring rows in, so that
