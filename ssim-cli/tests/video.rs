@@ -195,6 +195,13 @@ fn small_pair(dir: &Path) -> (PathBuf, PathBuf) {
     clip(&cases, dir, "W320 H240 Cmono")
 }
 
+/// The stream header's length and one frame's (its `FRAME` line and samples) in a
+/// [`small_pair`] file, which holds ten frames.
+fn small_pair_layout(file: &[u8]) -> (usize, usize) {
+    let frame = 6 + 320 * 240;
+    (file.len() - 10 * frame, frame)
+}
+
 #[test]
 fn threads_do_not_change_the_values_and_stdin_works() {
     let dir = scratch("threads");
@@ -294,8 +301,7 @@ fn bad_video_input_is_one_error_line_naming_the_frame() {
     let dir = scratch("bad");
     let (rp, dp) = small_pair(&dir);
     let full = std::fs::read(&dp).unwrap();
-    let frame = 6 + 320 * 240;
-    let header = full.len() - 10 * frame;
+    let (header, frame) = small_pair_layout(&full);
     let write = |name: &str, bytes: &[u8]| -> PathBuf {
         let p = dir.join(name);
         std::fs::write(&p, bytes).unwrap();
@@ -393,8 +399,7 @@ fn a_bad_frame_is_reported_after_every_earlier_frame() {
     let dir = scratch("order");
     let (rp, dp) = small_pair(&dir);
     let full = std::fs::read(&dp).unwrap();
-    let frame = 6 + 320 * 240;
-    let header = full.len() - 10 * frame;
+    let (header, frame) = small_pair_layout(&full);
     let truncated = dir.join("trunc5.y4m");
     std::fs::write(&truncated, &full[..header + 4 * frame + 100]).unwrap();
     let short = dir.join("short4.y4m");

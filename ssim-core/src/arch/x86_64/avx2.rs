@@ -86,7 +86,7 @@ impl Lanes for Avx2 {
     fn tree16(self, v: &[__m256]) -> Option<f32> {
         let &[lo, hi] = v else { return None };
         // SAFETY: see the impl comment (register operations only).
-        Some(super::avx512::tree8(unsafe { _mm256_add_ps(lo, hi) }))
+        Some(super::tree8(unsafe { _mm256_add_ps(lo, hi) }))
     }
     #[inline(always)]
     fn neg_mul_add(self, a: __m256, b: __m256, c: __m256) -> __m256 {

@@ -89,7 +89,7 @@ impl Lanes for Avx512 {
         // SAFETY: see the impl comment (register operations only).
         unsafe {
             let hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-            Some(tree8(_mm256_add_ps(_mm512_castps512_ps256(v), hi)))
+            Some(super::tree8(_mm256_add_ps(_mm512_castps512_ps256(v), hi)))
         }
     }
     #[inline(always)]
@@ -388,17 +388,5 @@ impl Lanes for Avx512 {
     fn div_d(self, a: __m512d, b: __m512d) -> __m512d {
         // SAFETY: see the impl comment.
         unsafe { _mm512_div_pd(a, b) }
-    }
-}
-
-/// The rest of [`Lanes::tree16`] from `h8[l] = p[l] + p[l + 8]`: `l + 4`, `l + 2`, `l + 1`.
-#[inline(always)]
-pub(super) fn tree8(h8: __m256) -> f32 {
-    // SAFETY: AVX and SSE register operations only, which every caller's target features
-    // (AVX-512F, AVX2) include.
-    unsafe {
-        let h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
-        let h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
-        _mm_cvtss_f32(_mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1)))
     }
 }

@@ -93,3 +93,17 @@ fn xcr0() -> u64 {
     // SAFETY: the `xsave` feature of `read` is what CPUID.1:ECX.OSXSAVE confirms.
     unsafe { read() }
 }
+
+/// The rest of [`Lanes::tree16`](crate::lanes::Lanes::tree16) for both x86 backends, from
+/// `h8[l] = p[l] + p[l + 8]`: `l + 4`, `l + 2`, `l + 1`.
+#[inline(always)]
+fn tree8(h8: core::arch::x86_64::__m256) -> f32 {
+    use core::arch::x86_64::*;
+    // SAFETY: AVX and SSE register operations only, which every caller's target features
+    // (AVX-512F, AVX2) include.
+    unsafe {
+        let h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+        let h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+        _mm_cvtss_f32(_mm_add_ss(h2, _mm_shuffle_ps(h2, h2, 1)))
+    }
+}

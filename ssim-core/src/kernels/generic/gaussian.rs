@@ -123,11 +123,16 @@ fn sweep<S: Lanes, const CAP: usize, const P: usize>(
     sw.pass(&mut acc, rows, None);
     for (st, acc) in st.iter_mut().zip(&acc).take(rows) {
         for ((&m, a), &c) in ms.iter().zip(acc).zip(&c) {
-            let [a, z] = *a;
-            st[m] = s.add(c, a);
-            st[m + 2] = s.neg_mul_add(a, a, z);
+            [st[m], st[m + 2]] = stats(s, c, *a);
         }
     }
+}
+
+/// A window's mean and variance from its centre `c` and its sums of `e = m - c` (`a`) and
+/// of `e^2 + var` (`z`): `c + a` and `z - a^2`.
+#[inline(always)]
+fn stats<S: Lanes>(s: S, c: S::V, [a, z]: [S::V; 2]) -> [S::V; 2] {
+    [s.add(c, a), s.neg_mul_add(a, a, z)]
 }
 
 /// What [`sweep`] reads, for its steps.
@@ -397,8 +402,7 @@ fn sweep_folded<S: Lanes, const CAP: usize>(
         let w0 = s.splat(wf[r]);
         a = s.mul_add(w0, v[r][0], a);
         z = s.mul_add(w0, v[r][1], z);
-        st[m] = s.add(c, a);
-        st[m + 2] = s.neg_mul_add(a, a, z);
+        [st[m], st[m + 2]] = stats(s, c, [a, z]);
     }
 }
 
@@ -471,13 +475,8 @@ fn finish_row<S: Lanes>(
     out: &mut [f32],
     i: usize,
 ) {
-    let [[au, zu], [ad, zd]] = acc;
-    let m = [
-        s.add(c[0], au),
-        s.add(c[1], ad),
-        s.neg_mul_add(au, au, zu),
-        s.neg_mul_add(ad, ad, zd),
-    ];
+    let ([mu, vu], [md, vd]) = (stats(s, c[0], acc[0]), stats(s, c[1], acc[1]));
+    let m = [mu, md, vu, vd];
     let (v, cs) = formula_vec(s, fc, m);
     let n = out.len() / 2;
     s.store(v, out, i);
