@@ -82,7 +82,18 @@ fn check<T: Sample>(gen: impl Fn(&mut Lcg) -> T, rng: &mut Lcg) {
                 while at < h {
                     let k = 1 + rng.below(h - at);
                     let (xc, yc) = (xp.rows(at, k).unwrap(), yp.rows(at, k).unwrap());
-                    engine.push_rows(&xc, &yc, &mut got).unwrap();
+                    if rng.below(2) == 0 {
+                        engine.push_rows(&xc, &yc, &mut got).unwrap();
+                    } else {
+                        // A prefetch hint of any rows and columns changes nothing.
+                        let (top, c0) = (rng.below(h), rng.below(w));
+                        let (rows, cols) = (1 + rng.below(h - top), 1 + rng.below(w - c0));
+                        let xa = xp.rows(top, rows).unwrap().columns(c0, cols).unwrap();
+                        let ya = yp.rows(top, rows).unwrap().columns(c0, cols).unwrap();
+                        engine
+                            .push_rows_ahead(&xc, &yc, (&xa, &ya), &mut got)
+                            .unwrap();
+                    }
                     at += k;
                 }
                 let r = engine.finish().unwrap();

@@ -33,13 +33,15 @@ macro_rules! kernel_list {
             fn load_f32 = load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
             /// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten
             /// with `u = x + y`, `d = x - y`; `w`: `r + 1` half-weights (centre first); `out`:
-            /// the `UD_MOMENTS` rows `mu, md, vu, vd` of `n`.
+            /// the `UD_MOMENTS` rows `mu, md, vu, vd` of `n`; `ahead`: the bytes of the next
+            /// input rows (or empty), which the vector kernels prefetch while they work.
             fn horizontal = horizontal(
                 x: &mut [f32],
                 y: &mut [f32],
                 w: &[f32],
                 n: usize,
-                out: &mut [f32]
+                out: &mut [f32],
+                ahead: [&[u8]; 2]
             );
             /// The centred vertical combination (law of total variance) of `slots.len() - 2r`
             /// consecutive map rows fused with the formula. `ring`: slots of `UD_MOMENTS` rows

@@ -59,6 +59,52 @@ impl Ssim<'_> {
         x: &Plane<'_, T>,
         y: &Plane<'_, T>,
         sink: &mut impl RowSink,
+        loaded: impl FnMut(usize) -> Result<()>,
+    ) -> Result<()> {
+        self.push_chunk(x, y, None, sink, loaded)
+    }
+
+    /// [`push_rows`](Self::push_rows), prefetching the rows of `ahead` (a later part of the
+    /// images, any width and height) while it filters these: row `j` of the chunk fetches
+    /// row `j` of `ahead` into the cache, a few lines at a time between the vector operations
+    /// of its horizontal pass. For rows that come from L3 or memory in a pattern the
+    /// hardware prefetcher does not follow, such as one channel of interleaved pixels in
+    /// strips; a hint only, which changes no value. BENCHMARKS.md ("Colour against gray")
+    /// has the measurement.
+    ///
+    /// ```
+    /// use ssim_core::{scratch_len, Params, Plane, ScratchBlock, Ssim};
+    /// let (w, h) = (32, 32);
+    /// let x: Vec<u8> = (0..w * h).map(|i| (i * 7 % 256) as u8).collect();
+    /// let params = Params::wang2004(255.0);
+    /// let mut scratch = vec![ScratchBlock::ZERO; scratch_len(&params, w, false)?];
+    /// let mut engine = Ssim::new(&params, w, h, &mut scratch)?;
+    /// let p = Plane::new(&x, w, h)?;
+    /// for top in (0..h).step_by(8) {
+    ///     let chunk = p.rows(top, 8)?;
+    ///     // The next chunk, or nothing after the last.
+    ///     let next = p.rows(top + 8, 8).unwrap_or(p.rows(0, 1)?);
+    ///     engine.push_rows_ahead(&chunk, &chunk, (&next, &next), &mut ())?;
+    /// }
+    /// assert_eq!(engine.finish()?.ssim, 1.0);
+    /// # Ok::<(), ssim_core::Error>(())
+    /// ```
+    pub fn push_rows_ahead<T: Sample>(
+        &mut self,
+        x: &Plane<'_, T>,
+        y: &Plane<'_, T>,
+        ahead: (&Plane<'_, T>, &Plane<'_, T>),
+        sink: &mut impl RowSink,
+    ) -> Result<()> {
+        self.push_chunk(x, y, Some(ahead), sink, |_| Ok(()))
+    }
+
+    fn push_chunk<T: Sample>(
+        &mut self,
+        x: &Plane<'_, T>,
+        y: &Plane<'_, T>,
+        ahead: Option<(&Plane<'_, T>, &Plane<'_, T>)>,
+        sink: &mut impl RowSink,
         mut loaded: impl FnMut(usize) -> Result<()>,
     ) -> Result<()> {
         if x.width() != y.width() || x.height() != y.height() {
@@ -84,7 +130,13 @@ impl Ssim<'_> {
         for j in 0..x.height() {
             self.push_row((x.row(j), x.step()), (y.row(j), y.step()))?;
             loaded(j)?;
-            self.filter_row(None);
+            let ahead = match ahead {
+                Some((a, b)) if j < a.height() && j < b.height() => {
+                    [bytes(a.row(j)), bytes(b.row(j))]
+                }
+                _ => [&[][..], &[][..]],
+            };
+            self.filter_row(None, ahead);
             self.drain(sink);
         }
         Ok(())
@@ -153,7 +205,7 @@ impl Ssim<'_> {
         }
         self.sample_kind(SampleKind::F32)?;
         for (xr, yr) in x.chunks_exact_mut(w).zip(y.chunks_exact_mut(w)) {
-            self.filter_row(Some((xr, yr)));
+            self.filter_row(Some((xr, yr)), [&[], &[]]);
             self.drain(sink);
         }
         Ok(())
@@ -258,5 +310,14 @@ fn pad(extent: Extent, dst: &mut [f32], w: usize, r: usize) {
             dst[t] = dst[r + p.map_index(t as isize - r as isize, w)];
             dst[r + w + t] = dst[r + p.map_index((w + t) as isize, w)];
         }
+    }
+}
+
+/// The bytes of a row of samples (for prefetching them).
+fn bytes<T: Sample>(row: &[T]) -> &[u8] {
+    match T::slice(row) {
+        SampleSlice::U8(s) => s,
+        SampleSlice::U16(s) => bytemuck::cast_slice(s),
+        SampleSlice::F32(s) => bytemuck::cast_slice(s),
     }
 }

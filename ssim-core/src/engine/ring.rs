@@ -106,8 +106,9 @@ pub(super) struct Carry {
 
 impl Ssim<'_> {
     /// Filters the next input row into its ring slot: the engine's own padded rows (`None`),
-    /// or the caller's rows of exactly the padded width. Both rows are overwritten.
-    pub(super) fn filter_row(&mut self, rows: Option<(&mut [f32], &mut [f32])>) {
+    /// or the caller's rows of exactly the padded width. Both rows are overwritten. `ahead`:
+    /// the bytes of the next input rows, if known (a prefetch hint).
+    pub(super) fn filter_row(&mut self, rows: Option<(&mut [f32], &mut [f32])>, ahead: [&[u8]; 2]) {
         let g = self.geo;
         let r = g.radius;
         let (x, y) = match rows {
@@ -124,7 +125,7 @@ impl Ssim<'_> {
                 let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
                 let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
                 let wts = &self.weights.f32[..=r];
-                (self.kernels.horizontal)(x, y, wts, n, out);
+                (self.kernels.horizontal)(x, y, wts, n, out, ahead);
             }
             RingPath::NarrowBox { size } => {
                 let ring: &mut [i32] = bytemuck::cast_slice_mut(self.ring);

@@ -126,7 +126,16 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 /// Four moments instead of the usual five (`mx, my, vx, vy, cxy`): SSIM needs the variances
 /// only as `vx + vy = (vu + vd) / 2` and `cxy = (vu - vd) / 4`, and the means as
 /// `mx my = (mu^2 - md^2) / 4`, `mx^2 + my^2 = (mu^2 + md^2) / 2`.
-pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]) {
+///
+/// `_ahead` is the vector kernels' prefetch hint; this kernel has nothing to hide it behind.
+pub(crate) fn horizontal(
+    x: &mut [f32],
+    y: &mut [f32],
+    w: &[f32],
+    n: usize,
+    out: &mut [f32],
+    _ahead: [&[u8]; 2],
+) {
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);

@@ -296,8 +296,23 @@ pub(super) fn run_band_channels<S: RowSource>(
     let mut bufs: Vec<RowBuf> = srcs.iter().map(|_| RowBuf::default()).collect();
     for j0 in (first..last).step_by(LOCKSTEP_ROWS) {
         let engines = engines.iter_mut().zip(&mut sinks);
-        for ((src, (e, sink)), buf) in srcs.iter().zip(engines).zip(&mut bufs) {
-            for j in j0..(j0 + LOCKSTEP_ROWS).min(last) {
+        let j1 = (j0 + LOCKSTEP_ROWS).min(last);
+        let next = (j1..(j1 + LOCKSTEP_ROWS).min(last)).len();
+        let parts = srcs.len();
+        for (c, ((src, (e, sink)), buf)) in srcs.iter().zip(engines).zip(&mut bufs).enumerate() {
+            // Where the source holds whole planes, every channel fetches its share (a
+            // `parts`-th of the columns, whose lines hold every channel's samples) of the
+            // next block's rows while it filters this block's: the first channel's loads
+            // otherwise wait on memory (BENCHMARKS.md, "Colour against gray").
+            if let (Some(rows), Some(ahead)) = (src.chunk(j0, j1 - j0), src.chunk(j1, next)) {
+                let w = ahead.x.width();
+                let (a, b) = (w * c / parts, w * (c + 1) / parts);
+                if let (Ok(ax), Ok(ay)) = (ahead.x.columns(a, b - a), ahead.y.columns(a, b - a)) {
+                    e.push_rows_ahead(&rows.x, &rows.y, (&ax, &ay), sink)?;
+                    continue;
+                }
+            }
+            for j in j0..j1 {
                 let rows = src.rows(j, buf)?;
                 e.push_rows(&rows.x, &rows.y, sink)?;
             }

@@ -28,6 +28,12 @@ pub(crate) trait RowSource: Sync {
     fn row_again(&self, _j: usize) -> Option<RowPair<'_, Self::T>> {
         None
     }
+    /// Rows `j..j + count` of both images as they are, if the source holds whole planes
+    /// (`None`: ask for them one by one with [`rows`](Self::rows)). An engine pushed
+    /// several rows at once prefetches each next row while it filters one.
+    fn chunk(&self, _j: usize, _count: usize) -> Option<RowPair<'_, Self::T>> {
+        None
+    }
 }
 
 /// Per-band space a [`RowSource`] may convert rows into.
@@ -82,6 +88,12 @@ impl<T: Sample> RowSource for PlanePair<'_, T> {
     const KEEPS_ROWS: bool = true;
     fn row_again(&self, j: usize) -> Option<RowPair<'_, T>> {
         self.pair(j).ok()
+    }
+    fn chunk(&self, j: usize, count: usize) -> Option<RowPair<'_, T>> {
+        Some(RowPair {
+            x: self.x.rows(j, count).ok()?,
+            y: self.y.rows(j, count).ok()?,
+        })
     }
 }
 

@@ -157,8 +157,10 @@ fn horizontal_within_bound() {
                 let (x, y) = (row(&mut rng), row(&mut rng));
                 let (mut a, mut e) = (vec![0f32; ud_slot(n)], vec![0f32; ud_slot(n)]);
                 let (mut xa, mut ya, mut xe, mut ye) = (x.clone(), y.clone(), x, y);
-                (k.horizontal)(&mut xa, &mut ya, &w, n, &mut a);
-                (scalar().horizontal)(&mut xe, &mut ye, &w, n, &mut e);
+                // The prefetch hint: bytes the kernels may only prefetch, never read.
+                let ahead: Vec<u8> = (0..n).map(|i| i as u8).collect();
+                (k.horizontal)(&mut xa, &mut ya, &w, n, &mut a, [&ahead, &ahead[..n / 2]]);
+                (scalar().horizontal)(&mut xe, &mut ye, &w, n, &mut e, [&[], &[]]);
                 // Both replaced the rows by the same sums and differences.
                 assert_eq!((&xa, &ya), (&xe, &ye), "{b} horizontal n={n} r={r}: u, d");
                 let err = rel_err_rows(&planar(&a, n), &planar(&e, n), n);

@@ -14,18 +14,61 @@ pub(crate) fn horizontal<S: Lanes>(
     w: &[f32],
     n: usize,
     out: &mut [f32],
+    ahead: [&[u8]; 2],
 ) {
     // Whole groups only: the vectors then never straddle two (the engine's rows always are).
     if n < S::F || !n.is_multiple_of(UD_GROUP) {
-        return scalar::horizontal(x, y, w, n, out);
+        return scalar::horizontal(x, y, w, n, out, ahead);
     }
     let r = w.len() - 1;
     let (u, d) = sum_difference(s, &mut x[..n + 2 * r], &mut y[..n + 2 * r]);
     // The common radii as constants: the tap loop unrolls with fixed offsets.
     match r {
-        5 => horizontal_sized(s, u, d, w, 5, n, out),
-        3 => horizontal_sized(s, u, d, w, 3, n, out),
-        r => horizontal_sized(s, u, d, w, r, n, out),
+        5 => horizontal_sized(s, u, d, w, 5, n, out, ahead),
+        3 => horizontal_sized(s, u, d, w, 3, n, out, ahead),
+        r => horizontal_sized(s, u, d, w, r, n, out, ahead),
+    }
+}
+
+/// Prefetches the cache lines of `ahead` spread evenly over the `iters` steps of a loop
+/// (Bresenham's stepping: no division per step). The loads of the next rows then leave the
+/// core a few at a time while the arithmetic runs, instead of all at once when the next
+/// row is loaded: an interleaved colour row comes from L3 or memory in one burst that the
+/// line-fill buffers serialise (BENCHMARKS.md, "Colour against gray", session 10).
+struct Spread<'a> {
+    ahead: [&'a [u8]; 2],
+    lines: usize,
+    iters: usize,
+    acc: usize,
+    next: usize,
+}
+
+impl<'a> Spread<'a> {
+    #[inline(always)]
+    fn new(ahead: [&'a [u8]; 2], iters: usize) -> Self {
+        let len = ahead[0].len().max(ahead[1].len());
+        // One line more than the bytes span: the rows need not start on a line boundary.
+        let lines = if len == 0 { 0 } else { len.div_ceil(64) + 1 };
+        Spread {
+            ahead,
+            lines,
+            iters: iters.max(1),
+            acc: 0,
+            next: 0,
+        }
+    }
+
+    /// The lines due by the end of this step.
+    #[inline(always)]
+    fn step<S: Lanes>(&mut self, s: S) {
+        self.acc += self.lines;
+        while self.acc >= self.iters {
+            self.acc -= self.iters;
+            for a in self.ahead {
+                s.prefetch(a.as_ptr().wrapping_add(self.next * 64));
+            }
+            self.next += 1;
+        }
     }
 }
 
@@ -50,6 +93,7 @@ pub(super) fn sum_difference<'a, S: Lanes>(
 }
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn horizontal_sized<S: Lanes>(
     s: S,
     u: &[f32],
@@ -58,11 +102,14 @@ fn horizontal_sized<S: Lanes>(
     r: usize,
     n: usize,
     out: &mut [f32],
+    ahead: [&[u8]; 2],
 ) {
     let out = &mut out[..UD_MOMENTS * n];
     let w = &w[..=r];
     let zero = s.splat(0.0);
+    let mut spread = Spread::new(ahead, n.div_ceil(S::F));
     for o in chunks(n, S::F) {
+        spread.step(s);
         // One bounds check per vector of columns: with `r` a constant the tap loads'
         // checks fold away.
         let (uw, dw) = (&u[o..o + S::F + 2 * r], &d[o..o + S::F + 2 * r]);
