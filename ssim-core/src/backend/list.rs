@@ -41,6 +41,15 @@ macro_rules! kernel_list {
                 n: usize,
                 out: &mut [f32]
             );
+            /// `horizontal` of rows already holding `u = x + y`, `d = x - y` (`load_u8_ud`'s,
+            /// padded): the same bits for integer samples, without the pass that makes them.
+            fn horizontal_ud = horizontal_ud(
+                u: &[f32],
+                d: &[f32],
+                w: &[f32],
+                n: usize,
+                out: &mut [f32]
+            );
             /// The centred vertical combination (law of total variance) of `slots.len() - 2r`
             /// consecutive map rows fused with the formula. `ring`: slots of `UD_MOMENTS` rows
             /// of `n`; `slots`: the slot indices of the window rows, top to bottom (map row `k`

@@ -129,7 +129,14 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 pub(crate) fn horizontal(x: &mut [f32], y: &mut [f32], w: &[f32], n: usize, out: &mut [f32]) {
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
-    let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
+    horizontal_ud(x, y, w, n, out);
+}
+
+/// [`horizontal`] of rows already transformed: `u = x + y`, `d = x - y` (integer samples,
+/// loaded so by [`load_ud`]; the same values, so the same bits).
+pub(crate) fn horizontal_ud(u: &[f32], d: &[f32], w: &[f32], n: usize, out: &mut [f32]) {
+    let r = w.len() - 1;
+    let (u, d) = (&u[..n + 2 * r], &d[..n + 2 * r]);
     // A slot is a sequence of 16-column groups, each with its four moment rows ([`ud_at`]).
     // Four columns may share one centre (see [`horizontal_quads`]) when the sample two taps
     // from a window's centre weighs at least 1/32 in it (not in peaked windows).

@@ -170,6 +170,51 @@ fn horizontal_within_bound() {
     }
 }
 
+/// `horizontal_ud` on rows loaded as `u, d` by `load_u8_ud` gives the bits of `horizontal`
+/// on the same samples loaded as `x, y`, on every backend: the engine's 8-bit Gaussian path relies on it for unchanged values.
+#[test]
+fn horizontal_ud_equals_horizontal() {
+    let mut rng = Rng(12);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for r in [1, 3, 5, 7, 63] {
+                let len = n + 2 * r;
+                // Extremes too: `x + y` up to 510 and `x - y` down to -255.
+                let mode = rng.below(3);
+                let sample = |rng: &mut Rng| match mode {
+                    0 => rng.next() as u8,
+                    1 => [0, 255][rng.below(2)],
+                    _ => 100 + rng.below(8) as u8,
+                };
+                let x: Vec<u8> = (0..len).map(|_| sample(&mut rng)).collect();
+                let y: Vec<u8> = (0..len).map(|_| sample(&mut rng)).collect();
+                let w = half_weights(r);
+                let (mut xs, mut ys) = (vec![0f32; len], vec![0f32; len]);
+                (k.load_u8)(&x, 1, &mut xs);
+                (k.load_u8)(&y, 1, &mut ys);
+                let mut want = vec![0f32; ud_slot(n)];
+                (k.horizontal)(&mut xs, &mut ys, &w, n, &mut want);
+                let (mut u, mut d) = (vec![0f32; len], vec![0f32; len]);
+                (k.load_u8_ud)(&x, 1, &y, 1, &mut u, &mut d);
+                let mut got = vec![0f32; ud_slot(n)];
+                (k.horizontal_ud)(&u, &d, &w, n, &mut got);
+                let (got, want) = (planar(&got, n), planar(&want, n));
+                for (i, (g, e)) in got.iter().zip(&want).enumerate() {
+                    assert_eq!(
+                        g.to_bits(),
+                        e.to_bits(),
+                        "{b} horizontal_ud n={n} r={r} mode={mode}: moment {} col {}",
+                        i / n,
+                        i % n
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The moment rows `mu, md, vu, vd` of a Gaussian ring slot of `n` columns, one after the
 /// other (the slot holds them in 16-column groups, `kernels::ud_at`).
 fn planar(slot: &[f32], n: usize) -> Vec<f32> {
