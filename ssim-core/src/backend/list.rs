@@ -29,6 +29,16 @@ macro_rules! kernel_list {
                 u: &mut [f32],
                 d: &mut [f32]
             );
+            /// As `load_u8_ud`, for 16-bit samples (the Gaussian path; exact, `|u| < 2^17`).
+            #[cfg(feature = "u16")]
+            fn load_u16_ud = load_ud(
+                x: &[u16],
+                x_step: usize,
+                y: &[u16],
+                y_step: usize,
+                u: &mut [f32],
+                d: &mut [f32]
+            );
             /// Like `load_u8`; returns the index of the first non-finite sample, if any.
             fn load_f32 = load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
             /// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten

@@ -211,18 +211,28 @@ impl Ssim<'_> {
             f(xs, x.1, ys, y.1, w, taps, first, slide, slot, sums);
             return Ok(false);
         }
-        // The fused 8-bit box path and the Gaussian one take `u = x + y` and `d = x - y`,
-        // made as the rows load: exact integers in f32, the values the Gaussian kernel's own
-        // transform of `x, y` gives, without its pass over the rows. Every padding copies
-        // columns, so it commutes with the transform.
-        if let (
-            RingPath::NarrowBox { .. } | RingPath::Moments,
-            SampleSlice::U8(xs),
-            SampleSlice::U8(ys),
-        ) = (self.path, T::slice(x.0), T::slice(y.0))
-        {
-            let (u, d) = (&mut self.xrow[off..off + w], &mut self.yrow[off..off + w]);
-            (self.kernels.load_u8_ud)(xs, x.1, ys, y.1, u, d);
+        // The fused 8-bit box path and the Gaussian one (8 and 16 bits) take `u = x + y` and
+        // `d = x - y`, made as the rows load: exact integers in f32, the values the Gaussian
+        // kernel's own transform of `x, y` gives, without its pass over the rows. Every
+        // padding copies columns, so it commutes with the transform.
+        let (u, d) = (&mut self.xrow[off..off + w], &mut self.yrow[off..off + w]);
+        let ud = match (self.path, T::slice(x.0), T::slice(y.0)) {
+            (
+                RingPath::NarrowBox { .. } | RingPath::Moments,
+                SampleSlice::U8(xs),
+                SampleSlice::U8(ys),
+            ) => {
+                (self.kernels.load_u8_ud)(xs, x.1, ys, y.1, u, d);
+                true
+            }
+            #[cfg(feature = "u16")]
+            (RingPath::Moments, SampleSlice::U16(xs), SampleSlice::U16(ys)) => {
+                (self.kernels.load_u16_ud)(xs, x.1, ys, y.1, u, d);
+                true
+            }
+            _ => false,
+        };
+        if ud {
             for dst in [&mut *self.xrow, &mut *self.yrow] {
                 pad(g.extent, dst, w, r);
             }

@@ -107,7 +107,8 @@ fn ud_rows(x: &[f32], y: &[f32]) -> (Vec<f32>, Vec<f32>) {
 }
 
 /// `load_u8_ud` on every backend gives `x + y` and `x - y` of the samples it picks, for
-/// packed and interleaved rows (each step of both images, and two different steps).
+/// packed and interleaved rows (each step of both images, and two different steps), and
+/// `load_u16_ud` likewise.
 #[test]
 fn load_u8_ud_is_exact() {
     let mut rng = Rng(8);
@@ -135,6 +136,22 @@ fn load_u8_ud_is_exact() {
                     let (p, q) = (x[i * xs] as f32, y[i * ys] as f32);
                     let ctx = format!("{b} load_u8_ud n={n} steps={xs},{ys} col {i}");
                     assert_eq!((u[i], d[i]), (p + q, p - q), "{ctx}");
+                }
+                #[cfg(feature = "u16")]
+                {
+                    let wide = |v: &[u8], rng: &mut Rng| -> Vec<u16> {
+                        v.iter()
+                            .map(|&s| (s as u16) << 8 | rng.next() as u16 & 255)
+                            .collect()
+                    };
+                    let (x, y) = (wide(&x, &mut rng), wide(&y, &mut rng));
+                    let (mut u, mut d) = (vec![f32::NAN; n], vec![f32::NAN; n]);
+                    (k.load_u16_ud)(&x, xs, &y, ys, &mut u, &mut d);
+                    for i in 0..n {
+                        let (p, q) = (x[i * xs] as f32, y[i * ys] as f32);
+                        let ctx = format!("{b} load_u16_ud n={n} steps={xs},{ys} col {i}");
+                        assert_eq!((u[i], d[i]), (p + q, p - q), "{ctx}");
+                    }
                 }
             }
         }

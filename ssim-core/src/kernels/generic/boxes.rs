@@ -203,11 +203,11 @@ fn to_cols(rows: &[i32], n: usize, cols: &mut [i32]) {
 
 /// [`scalar::load_ud`] with vectors (exact, so the same values).
 #[inline(always)]
-pub(crate) fn load_ud<S: Lanes>(
+pub(crate) fn load_ud<S: Lanes, T: Widen>(
     s: S,
-    x: &[u8],
+    x: &[T],
     xs: usize,
-    y: &[u8],
+    y: &[T],
     ys: usize,
     u: &mut [f32],
     d: &mut [f32],
@@ -220,9 +220,9 @@ pub(crate) fn load_ud<S: Lanes>(
     // strided reads become vector loads and shuffles, as in `load`.
     match (xs, ys) {
         (1, 1) => {}
-        (2, 2) => return load_ud_every::<S, 2>(s, x, y, u, d),
-        (3, 3) => return load_ud_every::<S, 3>(s, x, y, u, d),
-        (4, 4) => return load_ud_every::<S, 4>(s, x, y, u, d),
+        (2, 2) => return load_ud_every::<S, T, 2>(s, x, y, u, d),
+        (3, 3) => return load_ud_every::<S, T, 3>(s, x, y, u, d),
+        (4, 4) => return load_ud_every::<S, T, 4>(s, x, y, u, d),
         _ => {
             // Two layouts: each image by its own load, then the transform.
             let d = &mut d[..n];
@@ -237,9 +237,9 @@ pub(crate) fn load_ud<S: Lanes>(
     // this one, so fetch it a row ahead (a hint only: a wrong guess costs nothing).
     let (x_ahead, y_ahead) = (x.as_ptr().wrapping_add(n), y.as_ptr().wrapping_add(n));
     for o in chunks(n, S::F) {
-        s.prefetch(x_ahead.wrapping_add(o));
-        s.prefetch(y_ahead.wrapping_add(o));
-        let (p, q) = (s.load_u8(x, o), s.load_u8(y, o));
+        s.prefetch(x_ahead.wrapping_add(o).cast());
+        s.prefetch(y_ahead.wrapping_add(o).cast());
+        let (p, q) = (T::widen(s, x, o), T::widen(s, y, o));
         s.store(s.add(p, q), u, o);
         s.store(s.sub(p, q), d, o);
     }
@@ -248,10 +248,10 @@ pub(crate) fn load_ud<S: Lanes>(
 /// [`load_ud`] of samples `K` apart in both images: the backend's strided load where it has
 /// one, else a loop the compiler vectorises with `K` a constant.
 #[inline(always)]
-fn load_ud_every<S: Lanes, const K: usize>(
+fn load_ud_every<S: Lanes, T: Widen, const K: usize>(
     s: S,
-    x: &[u8],
-    y: &[u8],
+    x: &[T],
+    y: &[T],
     u: &mut [f32],
     d: &mut [f32],
 ) {
@@ -263,8 +263,8 @@ fn load_ud_every<S: Lanes, const K: usize>(
     let (x, y) = (&x[..(n - 1) * K + 1], &y[..(n - 1) * K + 1]);
     let mut done = 0;
     while done + S::F <= n {
-        let p = u8::widen_every::<S, K>(s, &x[done * K..]);
-        let q = u8::widen_every::<S, K>(s, &y[done * K..]);
+        let p = T::widen_every::<S, K>(s, &x[done * K..]);
+        let q = T::widen_every::<S, K>(s, &y[done * K..]);
         let (Some(p), Some(q)) = (p, q) else { break };
         s.store(s.add(p, q), u, done);
         s.store(s.sub(p, q), d, done);
@@ -275,9 +275,9 @@ fn load_ud_every<S: Lanes, const K: usize>(
     }
     let (x, y) = (&x[done * K..], &y[done * K..]);
     let (u, d) = (&mut u[done..], &mut d[done..]);
-    let ud = |p: u8, q: u8| {
-        let (p, q) = (p as i32, q as i32);
-        ((p + q) as f32, (p - q) as f32)
+    let ud = |p: T, q: T| {
+        let (p, q) = (p.to_f32(), q.to_f32());
+        (p + q, p - q)
     };
     let last = u.len() - 1;
     // The last pixel may lack its trailing channels: whole groups of K for the others.
