@@ -62,18 +62,19 @@ for mod in avx2 avx512; do
         fi
     done
 done
-# The horizontal pass spreads its prefetch hints through its loop (`push_rows_ahead`): a
-# build where they vanished would lose the colour path's speed without failing a test.
-for mod in avx2 avx512; do
-    n=$(awk -v e="backend::$mod::entry::horizontal::tf>:" '
+# The horizontal passes spread their prefetch hints through their loops (`push_rows_ahead`):
+# a build where they vanished would lose the colour path's speed without failing a test.
+for entry in avx2::entry::horizontal avx512::entry::horizontal avx2::entry::horizontal_ud \
+    avx512::entry::horizontal_ud; do
+    n=$(awk -v e="backend::$entry::tf>:" '
         /^[0-9a-f]+ <.*>:$/ { on = index($0, e) > 0; next }
         on && /prefetcht0/ { c++ }
         END { print c + 0 }' "$dis")
     if [ "$n" -eq 0 ]; then
-        echo "FAIL: backend::$mod::entry::horizontal::tf has no prefetcht0"
+        echo "FAIL: backend::$entry::tf has no prefetcht0"
         status=1
     else
-        echo "ok: backend::$mod::entry::horizontal::tf prefetches ($n prefetcht0)"
+        echo "ok: backend::$entry::tf prefetches ($n prefetcht0)"
     fi
 done
 echo "$count kernels in the list, $((2 * count)) entry points checked"

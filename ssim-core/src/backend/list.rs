@@ -29,6 +29,16 @@ macro_rules! kernel_list {
                 u: &mut [f32],
                 d: &mut [f32]
             );
+            /// As `load_u8_ud`, for 16-bit samples (the Gaussian path; exact, `|u| < 2^17`).
+            #[cfg(feature = "u16")]
+            fn load_u16_ud = load_ud(
+                x: &[u16],
+                x_step: usize,
+                y: &[u16],
+                y_step: usize,
+                u: &mut [f32],
+                d: &mut [f32]
+            );
             /// Like `load_u8`; returns the index of the first non-finite sample, if any.
             fn load_f32 = load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usize>;
             /// Centred horizontal moments. `x`, `y`: padded rows of `n + 2r` values, overwritten
@@ -38,6 +48,16 @@ macro_rules! kernel_list {
             fn horizontal = horizontal(
                 x: &mut [f32],
                 y: &mut [f32],
+                w: &[f32],
+                n: usize,
+                out: &mut [f32],
+                ahead: [&[u8]; 2]
+            );
+            /// `horizontal` of rows already holding `u = x + y`, `d = x - y` (`load_u8_ud`'s,
+            /// padded): the same bits for integer samples, without the pass that makes them.
+            fn horizontal_ud = horizontal_ud(
+                u: &[f32],
+                d: &[f32],
                 w: &[f32],
                 n: usize,
                 out: &mut [f32],

@@ -2,7 +2,7 @@
 //! used in place), then through the ring.
 
 use super::geometry::Extent;
-use super::ring::RingPath;
+use super::ring::{InRows, RingPath};
 use super::sink::RowSink;
 use super::Ssim;
 use crate::error::{Error, Image, Result};
@@ -128,7 +128,7 @@ impl Ssim<'_> {
         }
         self.sample_kind(T::KIND)?;
         for j in 0..x.height() {
-            self.push_row((x.row(j), x.step()), (y.row(j), y.step()))?;
+            let ud = self.push_row((x.row(j), x.step()), (y.row(j), y.step()))?;
             loaded(j)?;
             let ahead = match ahead {
                 Some((a, b)) if j < a.height() && j < b.height() => {
@@ -136,7 +136,7 @@ impl Ssim<'_> {
                 }
                 _ => [&[][..], &[][..]],
             };
-            self.filter_row(None, ahead);
+            self.filter_row(InRows::Own { ud }, ahead);
             self.drain(sink);
         }
         Ok(())
@@ -205,7 +205,7 @@ impl Ssim<'_> {
         }
         self.sample_kind(SampleKind::F32)?;
         for (xr, yr) in x.chunks_exact_mut(w).zip(y.chunks_exact_mut(w)) {
-            self.filter_row(Some((xr, yr)), [&[], &[]]);
+            self.filter_row(InRows::Caller(xr, yr), [&[], &[]]);
             self.drain(sink);
         }
         Ok(())
@@ -235,8 +235,9 @@ impl Ssim<'_> {
     }
 
     /// Loads one row of each image; each comes with its own pixel step (the two images may
-    /// be laid out differently, e.g. a channel of packed RGB against a gray plane).
-    fn push_row<T: Sample>(&mut self, x: (&[T], usize), y: (&[T], usize)) -> Result<()> {
+    /// be laid out differently, e.g. a channel of packed RGB against a gray plane). Returns
+    /// whether the engine's rows now hold `u = x + y`, `d = x - y` instead of `x, y`.
+    fn push_row<T: Sample>(&mut self, x: (&[T], usize), y: (&[T], usize)) -> Result<bool> {
         let g = self.geo;
         let (w, r) = (g.width, g.radius);
         let off = match g.extent {
@@ -260,19 +261,34 @@ impl Ssim<'_> {
             let taps = (size * size) as i32;
             let f = self.kernels.box_columns_u8;
             f(xs, x.1, ys, y.1, w, taps, first, slide, slot, sums);
-            return Ok(());
+            return Ok(false);
         }
-        // The fused 8-bit box path takes `u = x + y` and `d = x - y`, made as the rows load
-        // (padding copies columns, so it commutes with the transform).
-        if let (RingPath::NarrowBox { .. }, SampleSlice::U8(xs), SampleSlice::U8(ys)) =
-            (self.path, T::slice(x.0), T::slice(y.0))
-        {
-            let (u, d) = (&mut self.xrow[off..off + w], &mut self.yrow[off..off + w]);
-            (self.kernels.load_u8_ud)(xs, x.1, ys, y.1, u, d);
+        // The fused 8-bit box path and the Gaussian one (8 and 16 bits) take `u = x + y` and
+        // `d = x - y`, made as the rows load: exact integers in f32, the values the Gaussian
+        // kernel's own transform of `x, y` gives, without its pass over the rows. Every
+        // padding copies columns, so it commutes with the transform.
+        let (u, d) = (&mut self.xrow[off..off + w], &mut self.yrow[off..off + w]);
+        let ud = match (self.path, T::slice(x.0), T::slice(y.0)) {
+            (
+                RingPath::NarrowBox { .. } | RingPath::Moments,
+                SampleSlice::U8(xs),
+                SampleSlice::U8(ys),
+            ) => {
+                (self.kernels.load_u8_ud)(xs, x.1, ys, y.1, u, d);
+                true
+            }
+            #[cfg(feature = "u16")]
+            (RingPath::Moments, SampleSlice::U16(xs), SampleSlice::U16(ys)) => {
+                (self.kernels.load_u16_ud)(xs, x.1, ys, y.1, u, d);
+                true
+            }
+            _ => false,
+        };
+        if ud {
             for dst in [&mut *self.xrow, &mut *self.yrow] {
                 pad(g.extent, dst, w, r);
             }
-            return Ok(());
+            return Ok(true);
         }
         for ((src, step), dst, image) in [
             (x, &mut *self.xrow, Image::Reference),
@@ -299,7 +315,7 @@ impl Ssim<'_> {
             }
             pad(g.extent, dst, w, r);
         }
-        Ok(())
+        Ok(false)
     }
 }
 

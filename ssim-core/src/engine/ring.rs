@@ -104,16 +104,27 @@ pub(super) struct Carry {
     buffer: CarryBuffer,
 }
 
+/// The rows [`Ssim::filter_row`] filters.
+pub(super) enum InRows<'a> {
+    /// The engine's own padded rows as `push_row` loaded them: the samples `x, y`, or (`ud`,
+    /// integer samples on the Gaussian path) already `u = x + y`, `d = x - y`.
+    Own {
+        /// Whether the rows hold `u, d`.
+        ud: bool,
+    },
+    /// The caller's f32 rows of exactly the padded width, holding `x, y`.
+    Caller(&'a mut [f32], &'a mut [f32]),
+}
+
 impl Ssim<'_> {
-    /// Filters the next input row into its ring slot: the engine's own padded rows (`None`),
-    /// or the caller's rows of exactly the padded width. Both rows are overwritten. `ahead`:
-    /// the bytes of the next input rows, if known (a prefetch hint).
-    pub(super) fn filter_row(&mut self, rows: Option<(&mut [f32], &mut [f32])>, ahead: [&[u8]; 2]) {
+    /// Filters the next input row into its ring slot. The rows are overwritten. `ahead`: the
+    /// bytes of later input rows, if the caller named them (a prefetch hint).
+    pub(super) fn filter_row(&mut self, rows: InRows<'_>, ahead: [&[u8]; 2]) {
         let g = self.geo;
         let r = g.radius;
-        let (x, y) = match rows {
-            Some((x, y)) => (x, y),
-            None => (&mut *self.xrow, &mut *self.yrow),
+        let (x, y, ud) = match rows {
+            InRows::Caller(x, y) => (x, y, false),
+            InRows::Own { ud } => (&mut *self.xrow, &mut *self.yrow, ud),
         };
         let slot = self.next_in % (2 * r + ROWS_PER_PASS);
         let n = g.cols;
@@ -125,7 +136,11 @@ impl Ssim<'_> {
                 let ring: &mut [f32] = bytemuck::cast_slice_mut(self.ring);
                 let out = &mut ring[slot * UD_MOMENTS * n..][..UD_MOMENTS * n];
                 let wts = &self.weights.f32[..=r];
-                (self.kernels.horizontal)(x, y, wts, n, out, ahead);
+                if ud {
+                    (self.kernels.horizontal_ud)(x, y, wts, n, out, ahead);
+                } else {
+                    (self.kernels.horizontal)(x, y, wts, n, out, ahead);
+                }
             }
             RingPath::NarrowBox { size } => {
                 let ring: &mut [i32] = bytemuck::cast_slice_mut(self.ring);

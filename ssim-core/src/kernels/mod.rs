@@ -6,7 +6,8 @@
 //!
 //! 1. **load**: one row of u8/u16/f32 samples (with a pixel step) widened to f32.
 //! 2. **horizontal**: four *centred* moments (in 16-column groups, [`ud_at`]) from two padded f32 rows, which are first
-//!    replaced by their sum `u = x + y` and difference `d = x - y`. For output column `o`
+//!    replaced by their sum `u = x + y` and difference `d = x - y` (integer samples load
+//!    as `u`, `d` already, `load_ud`, and take `horizontal_ud`). For output column `o`
 //!    (centre `c = o + r`) with shifts `su = u[c]`, `sd = d[c]`: `a = sum w (u - su)`,
 //!    `qu = sum w (u - su)^2`, the same for `d`; stored as the local means `mu = su + a`,
 //!    `md = sd + b` and the central moments `vu = qu - a^2`, `vd = qd - b^2`. Shifting by the

@@ -73,15 +73,23 @@ pub(crate) fn load<T: crate::Sample>(src: &[T], step: usize, out: &mut [f32]) {
     }
 }
 
-/// `u = x + y` and `d = x - y` of `u.len()` 8-bit samples (`xs`, `ys` apart) as f32: the
-/// rows of the fused box path, loaded and transformed in one walk (on a microcontroller the
-/// load and the transform as two walks over f32 rows cost twice as many instructions).
-pub(crate) fn load_ud(x: &[u8], xs: usize, y: &[u8], ys: usize, u: &mut [f32], d: &mut [f32]) {
+/// `u = x + y` and `d = x - y` of `u.len()` 8- or 16-bit samples (`xs`, `ys` apart) as f32
+/// (exact: `|u| < 2^17`): the rows of the fused box path and of the Gaussian path for integer
+/// samples, loaded and transformed in one walk (on a microcontroller the load and the
+/// transform as two walks over f32 rows cost twice as many instructions).
+pub(crate) fn load_ud<T: crate::Sample>(
+    x: &[T],
+    xs: usize,
+    y: &[T],
+    ys: usize,
+    u: &mut [f32],
+    d: &mut [f32],
+) {
     let n = u.len();
     let d = &mut d[..n];
-    let ud = |p: u8, q: u8| {
-        let (p, q) = (p as i32, q as i32);
-        ((p + q) as f32, (p - q) as f32)
+    let ud = |p: T, q: T| {
+        let (p, q) = (p.to_f32(), q.to_f32());
+        (p + q, p - q)
     };
     if xs == 1 && ys == 1 {
         let (x, y) = (&x[..n], &y[..n]);
@@ -138,7 +146,21 @@ pub(crate) fn horizontal(
 ) {
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
-    let (u, d) = (&x[..n + 2 * r], &y[..n + 2 * r]);
+    horizontal_ud(x, y, w, n, out, _ahead);
+}
+
+/// [`horizontal`] of rows already transformed: `u = x + y`, `d = x - y` (integer samples,
+/// loaded so by [`load_ud`]; the same values, so the same bits). `_ahead`: as [`horizontal`].
+pub(crate) fn horizontal_ud(
+    u: &[f32],
+    d: &[f32],
+    w: &[f32],
+    n: usize,
+    out: &mut [f32],
+    _ahead: [&[u8]; 2],
+) {
+    let r = w.len() - 1;
+    let (u, d) = (&u[..n + 2 * r], &d[..n + 2 * r]);
     // A slot is a sequence of 16-column groups, each with its four moment rows ([`ud_at`]).
     // Four columns may share one centre (see [`horizontal_quads`]) when the sample two taps
     // from a window's centre weighs at least 1/32 in it (not in peaked windows).

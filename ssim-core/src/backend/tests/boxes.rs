@@ -107,7 +107,8 @@ fn ud_rows(x: &[f32], y: &[f32]) -> (Vec<f32>, Vec<f32>) {
 }
 
 /// `load_u8_ud` on every backend gives `x + y` and `x - y` of the samples it picks, for
-/// packed and interleaved rows.
+/// packed and interleaved rows (each step of both images, and two different steps), and
+/// `load_u16_ud` likewise.
 #[test]
 fn load_u8_ud_is_exact() {
     let mut rng = Rng(8);
@@ -115,15 +116,42 @@ fn load_u8_ud_is_exact() {
     all.push((Backend::Scalar, scalar()));
     for (b, k) in all {
         for &n in LENGTHS {
-            for (xs, ys) in [(1, 1), (3, 1), (1, 4), (2, 3)] {
-                let x: Vec<u8> = (0..n * xs).map(|_| rng.next() as u8).collect();
-                let y: Vec<u8> = (0..n * ys).map(|_| rng.next() as u8).collect();
+            let steps = [
+                (1, 1),
+                (3, 1),
+                (1, 4),
+                (2, 3),
+                (2, 2),
+                (3, 3),
+                (4, 4),
+                (5, 5),
+            ];
+            for (xs, ys) in steps {
+                // The last pixel without its trailing channels, as a plane's last row may be.
+                let x: Vec<u8> = (0..(n - 1) * xs + 1).map(|_| rng.next() as u8).collect();
+                let y: Vec<u8> = (0..(n - 1) * ys + 1).map(|_| rng.next() as u8).collect();
                 let (mut u, mut d) = (vec![f32::NAN; n], vec![f32::NAN; n]);
                 (k.load_u8_ud)(&x, xs, &y, ys, &mut u, &mut d);
                 for i in 0..n {
                     let (p, q) = (x[i * xs] as f32, y[i * ys] as f32);
                     let ctx = format!("{b} load_u8_ud n={n} steps={xs},{ys} col {i}");
                     assert_eq!((u[i], d[i]), (p + q, p - q), "{ctx}");
+                }
+                #[cfg(feature = "u16")]
+                {
+                    let wide = |v: &[u8], rng: &mut Rng| -> Vec<u16> {
+                        v.iter()
+                            .map(|&s| (s as u16) << 8 | rng.next() as u16 & 255)
+                            .collect()
+                    };
+                    let (x, y) = (wide(&x, &mut rng), wide(&y, &mut rng));
+                    let (mut u, mut d) = (vec![f32::NAN; n], vec![f32::NAN; n]);
+                    (k.load_u16_ud)(&x, xs, &y, ys, &mut u, &mut d);
+                    for i in 0..n {
+                        let (p, q) = (x[i * xs] as f32, y[i * ys] as f32);
+                        let ctx = format!("{b} load_u16_ud n={n} steps={xs},{ys} col {i}");
+                        assert_eq!((u[i], d[i]), (p + q, p - q), "{ctx}");
+                    }
                 }
             }
         }

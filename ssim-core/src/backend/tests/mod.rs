@@ -172,6 +172,92 @@ fn horizontal_within_bound() {
     }
 }
 
+/// `horizontal_ud` on rows loaded as `u, d` by `load_u8_ud` gives the bits of `horizontal`
+/// on the same samples loaded as `x, y`, on every backend: the engine's 8-bit Gaussian path relies on it for unchanged values.
+#[test]
+fn horizontal_ud_equals_horizontal() {
+    let mut rng = Rng(12);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for r in [1, 3, 5, 7, 63] {
+                let len = n + 2 * r;
+                // Extremes too: `x + y` up to 510 and `x - y` down to -255.
+                let mode = rng.below(3);
+                let sample = |rng: &mut Rng| match mode {
+                    0 => rng.next() as u8,
+                    1 => [0, 255][rng.below(2)],
+                    _ => 100 + rng.below(8) as u8,
+                };
+                let x: Vec<u8> = (0..len).map(|_| sample(&mut rng)).collect();
+                let y: Vec<u8> = (0..len).map(|_| sample(&mut rng)).collect();
+                let (mut xs, mut ys) = (vec![0f32; len], vec![0f32; len]);
+                (k.load_u8)(&x, 1, &mut xs);
+                (k.load_u8)(&y, 1, &mut ys);
+                let (mut u, mut d) = (vec![0f32; len], vec![0f32; len]);
+                (k.load_u8_ud)(&x, 1, &y, 1, &mut u, &mut d);
+                let ctx = format!("{b} horizontal_ud u8 n={n} r={r} mode={mode}");
+                assert_ud_bits(k, (xs, ys), (u, d), r, n, &ctx);
+            }
+        }
+    }
+}
+
+/// As [`horizontal_ud_equals_horizontal`], for 16-bit samples (`load_u16_ud`).
+#[cfg(feature = "u16")]
+#[test]
+fn horizontal_ud_equals_horizontal_u16() {
+    let mut rng = Rng(13);
+    let mut all = backends();
+    all.push((Backend::Scalar, scalar()));
+    for (b, k) in all {
+        for &n in LENGTHS {
+            for r in [1, 3, 5, 63] {
+                let len = n + 2 * r;
+                let mode = rng.below(3);
+                let sample = |rng: &mut Rng| match mode {
+                    0 => rng.next() as u16,
+                    1 => [0, 65535][rng.below(2)],
+                    _ => 30000 + rng.below(64) as u16,
+                };
+                let x: Vec<u16> = (0..len).map(|_| sample(&mut rng)).collect();
+                let y: Vec<u16> = (0..len).map(|_| sample(&mut rng)).collect();
+                let (mut xs, mut ys) = (vec![0f32; len], vec![0f32; len]);
+                (k.load_u16)(&x, 1, &mut xs);
+                (k.load_u16)(&y, 1, &mut ys);
+                let (mut u, mut d) = (vec![0f32; len], vec![0f32; len]);
+                (k.load_u16_ud)(&x, 1, &y, 1, &mut u, &mut d);
+                let ctx = format!("{b} horizontal_ud u16 n={n} r={r} mode={mode}");
+                assert_ud_bits(k, (xs, ys), (u, d), r, n, &ctx);
+            }
+        }
+    }
+}
+
+/// `horizontal` of the rows `x, y` and `horizontal_ud` of the rows `u, d` give the same
+/// moments, bit for bit.
+fn assert_ud_bits(
+    k: &Kernels,
+    (mut x, mut y): (Vec<f32>, Vec<f32>),
+    (u, d): (Vec<f32>, Vec<f32>),
+    r: usize,
+    n: usize,
+    ctx: &str,
+) {
+    let w = half_weights(r);
+    let (mut want, mut got) = (vec![0f32; ud_slot(n)], vec![0f32; ud_slot(n)]);
+    (k.horizontal)(&mut x, &mut y, &w, n, &mut want, [&[], &[]]);
+    // With a prefetch hint (the colour path's): a hint changes no value.
+    let ahead: Vec<u8> = (0..3 * n).map(|i| i as u8).collect();
+    (k.horizontal_ud)(&u, &d, &w, n, &mut got, [&ahead, &ahead[n..]]);
+    let (got, want) = (planar(&got, n), planar(&want, n));
+    for (i, (g, e)) in got.iter().zip(&want).enumerate() {
+        let (m, col) = (i / n, i % n);
+        assert_eq!(g.to_bits(), e.to_bits(), "{ctx}: moment {m} col {col}");
+    }
+}
+
 /// The moment rows `mu, md, vu, vd` of a Gaussian ring slot of `n` columns, one after the
 /// other (the slot holds them in 16-column groups, `kernels::ud_at`).
 fn planar(slot: &[f32], n: usize) -> Vec<f32> {

@@ -1,7 +1,7 @@
 //! The exact box-sum kernels of u8/u16 samples: f64 sums with the f64 formula, and the fused
 //! 8-bit path (i32 sums and numerators). Every backend gives the scalar bits.
 
-use super::{chunks, pass_rows, row_sums_d, MAX_PASS_ROWS};
+use super::{chunks, pass_rows, row_sums_d, Widen, MAX_PASS_ROWS};
 use crate::kernels::{scalar, FormulaConsts, MOMENTS, NARROW_BOX_MAX, UD_MOMENTS};
 use crate::lanes::Lanes;
 
@@ -203,30 +203,89 @@ fn to_cols(rows: &[i32], n: usize, cols: &mut [i32]) {
 
 /// [`scalar::load_ud`] with vectors (exact, so the same values).
 #[inline(always)]
-pub(crate) fn load_ud<S: Lanes>(
+pub(crate) fn load_ud<S: Lanes, T: Widen>(
     s: S,
-    x: &[u8],
+    x: &[T],
     xs: usize,
-    y: &[u8],
+    y: &[T],
     ys: usize,
     u: &mut [f32],
     d: &mut [f32],
 ) {
     let n = u.len();
-    if xs != 1 || ys != 1 || n < S::F {
+    if n < S::F {
         return scalar::load_ud(x, xs, y, ys, u, d);
+    }
+    // A channel of interleaved pixels in both images (colour): with the step a constant the
+    // strided reads become vector loads and shuffles, as in `load`.
+    match (xs, ys) {
+        (1, 1) => {}
+        (2, 2) => return load_ud_every::<S, T, 2>(s, x, y, u, d),
+        (3, 3) => return load_ud_every::<S, T, 3>(s, x, y, u, d),
+        (4, 4) => return load_ud_every::<S, T, 4>(s, x, y, u, d),
+        _ => {
+            // Two layouts: each image by its own load, then the transform.
+            let d = &mut d[..n];
+            super::load(s, x, xs, u);
+            super::load(s, y, ys, d);
+            super::gaussian::sum_difference(s, u, d);
+            return;
+        }
     }
     let (x, y, d) = (&x[..n], &y[..n], &mut d[..n]);
     // The input streams from memory; on a packed plane the next row starts right after
     // this one, so fetch it a row ahead (a hint only: a wrong guess costs nothing).
     let (x_ahead, y_ahead) = (x.as_ptr().wrapping_add(n), y.as_ptr().wrapping_add(n));
     for o in chunks(n, S::F) {
-        s.prefetch(x_ahead.wrapping_add(o));
-        s.prefetch(y_ahead.wrapping_add(o));
-        let (p, q) = (s.load_u8(x, o), s.load_u8(y, o));
+        s.prefetch(x_ahead.wrapping_add(o).cast());
+        s.prefetch(y_ahead.wrapping_add(o).cast());
+        let (p, q) = (T::widen(s, x, o), T::widen(s, y, o));
         s.store(s.add(p, q), u, o);
         s.store(s.sub(p, q), d, o);
     }
+}
+
+/// [`load_ud`] of samples `K` apart in both images: the backend's strided load where it has
+/// one, else a loop the compiler vectorises with `K` a constant.
+#[inline(always)]
+fn load_ud_every<S: Lanes, T: Widen, const K: usize>(
+    s: S,
+    x: &[T],
+    y: &[T],
+    u: &mut [f32],
+    d: &mut [f32],
+) {
+    let n = u.len();
+    if n == 0 {
+        return;
+    }
+    let d = &mut d[..n];
+    let (x, y) = (&x[..(n - 1) * K + 1], &y[..(n - 1) * K + 1]);
+    let mut done = 0;
+    while done + S::F <= n {
+        let p = T::widen_every::<S, K>(s, &x[done * K..]);
+        let q = T::widen_every::<S, K>(s, &y[done * K..]);
+        let (Some(p), Some(q)) = (p, q) else { break };
+        s.store(s.add(p, q), u, done);
+        s.store(s.sub(p, q), d, done);
+        done += S::F;
+    }
+    if done == n {
+        return;
+    }
+    let (x, y) = (&x[done * K..], &y[done * K..]);
+    let (u, d) = (&mut u[done..], &mut d[done..]);
+    let ud = |p: T, q: T| {
+        let (p, q) = (p.to_f32(), q.to_f32());
+        (p + q, p - q)
+    };
+    let last = u.len() - 1;
+    // The last pixel may lack its trailing channels: whole groups of K for the others.
+    let groups = x.chunks_exact(K).zip(y.chunks_exact(K));
+    for ((u, d), (p, q)) in u.iter_mut().zip(d.iter_mut()).zip(groups) {
+        (*u, *d) = ud(p[0], q[0]);
+    }
+    (u[last], d[last]) = ud(x[last * K], y[last * K]);
 }
 
 /// The window sums of `u` and `d` (already transformed) and of their squares: exact in f32

@@ -72,6 +72,29 @@ impl<'a> Spread<'a> {
     }
 }
 
+/// [`horizontal`] of rows already transformed to `u = x + y`, `d = x - y` (integer samples,
+/// loaded so by `load_ud`): the same values, so the same bits, without the pass over the rows.
+#[inline(always)]
+pub(crate) fn horizontal_ud<S: Lanes>(
+    s: S,
+    u: &[f32],
+    d: &[f32],
+    w: &[f32],
+    n: usize,
+    out: &mut [f32],
+    ahead: [&[u8]; 2],
+) {
+    if n < S::F || !n.is_multiple_of(UD_GROUP) {
+        return scalar::horizontal_ud(u, d, w, n, out, ahead);
+    }
+    let r = w.len() - 1;
+    match r {
+        5 => horizontal_sized(s, u, d, w, 5, n, out, ahead),
+        3 => horizontal_sized(s, u, d, w, 3, n, out, ahead),
+        r => horizontal_sized(s, u, d, w, r, n, out, ahead),
+    }
+}
+
 /// [`scalar::sum_difference`] with vectors (the same operations, so the same bits); returns
 /// the rows, now `u` and `d`.
 #[inline(always)]

@@ -38,7 +38,7 @@ pub(crate) use boxes::{box_columns, box_columns_formula};
 pub(crate) use boxes::{
     box_formula, box_horizontal, box_horizontal_narrow, box_narrow_formula, box_vertical, load_ud,
 };
-pub(crate) use gaussian::{horizontal, vertical_formula};
+pub(crate) use gaussian::{horizontal, horizontal_ud, vertical_formula};
 
 use super::scalar;
 use crate::lanes::Lanes;
