@@ -173,62 +173,65 @@ fn horizontal_within_bound() {
 }
 
 /// `horizontal_ud` on rows loaded as `u, d` by `load_u8_ud` gives the bits of `horizontal`
-/// on the same samples loaded as `x, y`, on every backend: the engine's 8-bit Gaussian path relies on it for unchanged values.
+/// on the same samples loaded as `x, y`, on every backend: the engine's 8-bit Gaussian path
+/// relies on it for unchanged values.
 #[test]
 fn horizontal_ud_equals_horizontal() {
-    let mut rng = Rng(12);
-    let mut all = backends();
-    all.push((Backend::Scalar, scalar()));
-    for (b, k) in all {
-        for &n in LENGTHS {
-            for r in [1, 3, 5, 7, 63] {
-                let len = n + 2 * r;
-                // Extremes too: `x + y` up to 510 and `x - y` down to -255.
-                let mode = rng.below(3);
-                let sample = |rng: &mut Rng| match mode {
-                    0 => rng.next() as u8,
-                    1 => [0, 255][rng.below(2)],
-                    _ => 100 + rng.below(8) as u8,
-                };
-                let x: Vec<u8> = (0..len).map(|_| sample(&mut rng)).collect();
-                let y: Vec<u8> = (0..len).map(|_| sample(&mut rng)).collect();
-                let (mut xs, mut ys) = (vec![0f32; len], vec![0f32; len]);
-                (k.load_u8)(&x, 1, &mut xs);
-                (k.load_u8)(&y, 1, &mut ys);
-                let (mut u, mut d) = (vec![0f32; len], vec![0f32; len]);
-                (k.load_u8_ud)(&x, 1, &y, 1, &mut u, &mut d);
-                let ctx = format!("{b} horizontal_ud u8 n={n} r={r} mode={mode}");
-                assert_ud_bits(k, (xs, ys), (u, d), r, n, &ctx);
-            }
-        }
-    }
+    // Extremes too: `x + y` up to 510 and `x - y` down to -255.
+    let sample = |rng: &mut Rng, mode| match mode {
+        0 => rng.next() as u8,
+        1 => [0, 255][rng.below(2)],
+        _ => 100 + rng.below(8) as u8,
+    };
+    let load = |k: &Kernels, s: &[u8], o: &mut [f32]| (k.load_u8)(s, 1, o);
+    let load_ud = |k: &Kernels, x: &[u8], y: &[u8], u: &mut [f32], d: &mut [f32]| {
+        (k.load_u8_ud)(x, 1, y, 1, u, d)
+    };
+    ud_cases(Rng(12), &[1, 3, 5, 7, 63], "u8", sample, load, load_ud);
 }
 
 /// As [`horizontal_ud_equals_horizontal`], for 16-bit samples (`load_u16_ud`).
 #[cfg(feature = "u16")]
 #[test]
 fn horizontal_ud_equals_horizontal_u16() {
-    let mut rng = Rng(13);
+    let sample = |rng: &mut Rng, mode| match mode {
+        0 => rng.next() as u16,
+        1 => [0, 65535][rng.below(2)],
+        _ => 30000 + rng.below(64) as u16,
+    };
+    let load = |k: &Kernels, s: &[u16], o: &mut [f32]| (k.load_u16)(s, 1, o);
+    let load_ud = |k: &Kernels, x: &[u16], y: &[u16], u: &mut [f32], d: &mut [f32]| {
+        (k.load_u16_ud)(x, 1, y, 1, u, d)
+    };
+    ud_cases(Rng(13), &[1, 3, 5, 63], "u16", sample, load, load_ud);
+}
+
+/// Rows of samples drawn by `sample(rng, mode)` (one of three modes per row pair) through
+/// `load` and `horizontal`, against the same samples through `load_ud` and `horizontal_ud`,
+/// on every backend and the scalar one, for every length and each radius of `radii`.
+fn ud_cases<T: Copy>(
+    mut rng: Rng,
+    radii: &[usize],
+    label: &str,
+    sample: impl Fn(&mut Rng, usize) -> T,
+    load: impl Fn(&Kernels, &[T], &mut [f32]),
+    load_ud: impl Fn(&Kernels, &[T], &[T], &mut [f32], &mut [f32]),
+) {
     let mut all = backends();
     all.push((Backend::Scalar, scalar()));
     for (b, k) in all {
         for &n in LENGTHS {
-            for r in [1, 3, 5, 63] {
+            for &r in radii {
                 let len = n + 2 * r;
                 let mode = rng.below(3);
-                let sample = |rng: &mut Rng| match mode {
-                    0 => rng.next() as u16,
-                    1 => [0, 65535][rng.below(2)],
-                    _ => 30000 + rng.below(64) as u16,
-                };
-                let x: Vec<u16> = (0..len).map(|_| sample(&mut rng)).collect();
-                let y: Vec<u16> = (0..len).map(|_| sample(&mut rng)).collect();
+                let x: Vec<T> = (0..len).map(|_| sample(&mut rng, mode)).collect();
+                let y: Vec<T> = (0..len).map(|_| sample(&mut rng, mode)).collect();
                 let (mut xs, mut ys) = (vec![0f32; len], vec![0f32; len]);
-                (k.load_u16)(&x, 1, &mut xs);
-                (k.load_u16)(&y, 1, &mut ys);
+                load(k, &x, &mut xs);
+                load(k, &y, &mut ys);
                 let (mut u, mut d) = (vec![0f32; len], vec![0f32; len]);
-                (k.load_u16_ud)(&x, 1, &y, 1, &mut u, &mut d);
-                let ctx = format!("{b} horizontal_ud u16 n={n} r={r} mode={mode}");
+                load_ud(k, &x, &y, &mut u, &mut d);
+                let ctx = format!("{b} horizontal_ud {label} n={n} r={r} mode={mode}");
                 assert_ud_bits(k, (xs, ys), (u, d), r, n, &ctx);
             }
         }
