@@ -135,22 +135,22 @@ pub(crate) fn load_f32(src: &[f32], step: usize, out: &mut [f32]) -> Option<usiz
 /// only as `vx + vy = (vu + vd) / 2` and `cxy = (vu - vd) / 4`, and the means as
 /// `mx my = (mu^2 - md^2) / 4`, `mx^2 + my^2 = (mu^2 + md^2) / 2`.
 ///
-/// `_ahead` is the vector kernels' prefetch hint; this kernel has nothing to hide it behind.
+/// `ahead` is the vector kernels' prefetch hint; these kernels have nothing to hide it behind.
 pub(crate) fn horizontal(
     x: &mut [f32],
     y: &mut [f32],
     w: &[f32],
     n: usize,
     out: &mut [f32],
-    _ahead: [&[u8]; 2],
+    ahead: [&[u8]; 2],
 ) {
     let r = w.len() - 1;
     sum_difference(&mut x[..n + 2 * r], &mut y[..n + 2 * r]);
-    horizontal_ud(x, y, w, n, out, _ahead);
+    horizontal_ud(x, y, w, n, out, ahead);
 }
 
 /// [`horizontal`] of rows already transformed: `u = x + y`, `d = x - y` (integer samples,
-/// loaded so by [`load_ud`]; the same values, so the same bits). `_ahead`: as [`horizontal`].
+/// loaded so by [`load_ud`]; the same values, so the same bits). `_ahead`: as in [`horizontal`].
 pub(crate) fn horizontal_ud(
     u: &[f32],
     d: &[f32],
