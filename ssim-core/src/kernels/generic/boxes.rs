@@ -216,21 +216,23 @@ pub(crate) fn load_ud<S: Lanes, T: Widen>(
     if n < S::F {
         return scalar::load_ud(x, xs, y, ys, u, d);
     }
-    // A channel of interleaved pixels in both images (colour): with the step a constant the
-    // strided reads become vector loads and shuffles, as in `load`.
-    match (xs, ys) {
-        (1, 1) => {}
-        (2, 2) => return load_ud_every::<S, T, 2>(s, x, y, u, d),
-        (3, 3) => return load_ud_every::<S, T, 3>(s, x, y, u, d),
-        (4, 4) => return load_ud_every::<S, T, 4>(s, x, y, u, d),
-        _ => {
-            // Two layouts: each image by its own load, then the transform.
-            let d = &mut d[..n];
-            super::load(s, x, xs, u);
-            super::load(s, y, ys, d);
+    if (xs, ys) != (1, 1) {
+        // A channel of interleaved pixels in both images (colour): the backend's strided load
+        // where it has one; the rest (all of it for two layouts, or without such a load) by
+        // `load` for each image, then the transform.
+        let done = match (xs, ys) {
+            (2, 2) => load_ud_every::<S, T, 2>(s, x, y, u, d),
+            (3, 3) => load_ud_every::<S, T, 3>(s, x, y, u, d),
+            (4, 4) => load_ud_every::<S, T, 4>(s, x, y, u, d),
+            _ => 0,
+        };
+        if done < n {
+            let (u, d) = (&mut u[done..], &mut d[done..n]);
+            super::load(s, &x[done * xs..], xs, u);
+            super::load(s, &y[done * ys..], ys, d);
             super::gaussian::sum_difference(s, u, d);
-            return;
         }
+        return;
     }
     let (x, y, d) = (&x[..n], &y[..n], &mut d[..n]);
     // The input streams from memory; on a packed plane the next row starts right after
@@ -245,8 +247,8 @@ pub(crate) fn load_ud<S: Lanes, T: Widen>(
     }
 }
 
-/// [`load_ud`] of samples `K` apart in both images: the backend's strided load where it has
-/// one, else a loop the compiler vectorises with `K` a constant.
+/// [`load_ud`] of samples `K` apart in both images by the backend's strided load, as far as
+/// it goes: returns the pixels done (0 where the backend has none).
 #[inline(always)]
 fn load_ud_every<S: Lanes, T: Widen, const K: usize>(
     s: S,
@@ -254,13 +256,8 @@ fn load_ud_every<S: Lanes, T: Widen, const K: usize>(
     y: &[T],
     u: &mut [f32],
     d: &mut [f32],
-) {
+) -> usize {
     let n = u.len();
-    if n == 0 {
-        return;
-    }
-    let d = &mut d[..n];
-    let (x, y) = (&x[..(n - 1) * K + 1], &y[..(n - 1) * K + 1]);
     let mut done = 0;
     while done + S::F <= n {
         let p = T::widen_every::<S, K>(s, &x[done * K..]);
@@ -270,22 +267,7 @@ fn load_ud_every<S: Lanes, T: Widen, const K: usize>(
         s.store(s.sub(p, q), d, done);
         done += S::F;
     }
-    if done == n {
-        return;
-    }
-    let (x, y) = (&x[done * K..], &y[done * K..]);
-    let (u, d) = (&mut u[done..], &mut d[done..]);
-    let ud = |p: T, q: T| {
-        let (p, q) = (p.to_f32(), q.to_f32());
-        (p + q, p - q)
-    };
-    let last = u.len() - 1;
-    // The last pixel may lack its trailing channels: whole groups of K for the others.
-    let groups = x.chunks_exact(K).zip(y.chunks_exact(K));
-    for ((u, d), (p, q)) in u.iter_mut().zip(d.iter_mut()).zip(groups) {
-        (*u, *d) = ud(p[0], q[0]);
-    }
-    (u[last], d[last]) = ud(x[last * K], y[last * K]);
+    done
 }
 
 /// The window sums of `u` and `d` (already transformed) and of their squares: exact in f32

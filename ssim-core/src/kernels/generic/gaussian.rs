@@ -16,18 +16,9 @@ pub(crate) fn horizontal<S: Lanes>(
     out: &mut [f32],
     ahead: [&[u8]; 2],
 ) {
-    // Whole groups only: the vectors then never straddle two (the engine's rows always are).
-    if n < S::F || !n.is_multiple_of(UD_GROUP) {
-        return scalar::horizontal(x, y, w, n, out, ahead);
-    }
     let r = w.len() - 1;
     let (u, d) = sum_difference(s, &mut x[..n + 2 * r], &mut y[..n + 2 * r]);
-    // The common radii as constants: the tap loop unrolls with fixed offsets.
-    match r {
-        5 => horizontal_sized(s, u, d, w, 5, n, out, ahead),
-        3 => horizontal_sized(s, u, d, w, 3, n, out, ahead),
-        r => horizontal_sized(s, u, d, w, r, n, out, ahead),
-    }
+    horizontal_ud(s, u, d, w, n, out, ahead)
 }
 
 /// Prefetches the cache lines of `ahead` spread evenly over the `iters` steps of a loop
@@ -84,10 +75,12 @@ pub(crate) fn horizontal_ud<S: Lanes>(
     out: &mut [f32],
     ahead: [&[u8]; 2],
 ) {
+    // Whole groups only: the vectors then never straddle two (the engine's rows always are).
     if n < S::F || !n.is_multiple_of(UD_GROUP) {
         return scalar::horizontal_ud(u, d, w, n, out, ahead);
     }
     let r = w.len() - 1;
+    // The common radii as constants: the tap loop unrolls with fixed offsets.
     match r {
         5 => horizontal_sized(s, u, d, w, 5, n, out, ahead),
         3 => horizontal_sized(s, u, d, w, 3, n, out, ahead),
