@@ -108,10 +108,14 @@ impl AdjointKernels {
     /// `sum_t w[t] x_t y_t`, rows in order from 0.0 (paired as in [`AdjointKernels::fir`] if
     /// `w` reads the same both ways: `w[t] (x_t x_t + x_u x_u)` and so on).
     ///
+    /// With `m = starts.len() + 1 - w.len()` greater than 1, `out` gets `m` such blocks of
+    /// five rows, block `r` from the window `starts[r..r + w.len()]` (the same bits as `m`
+    /// calls): consecutive map rows share their window's rows, which are then read once.
+    ///
     /// # Panics
     ///
     /// If a row pair `ring[starts[t]..starts[t] + 2 n]` is out of bounds or `out` is
-    /// shorter than `5 n`.
+    /// shorter than `5 n m`.
     ///
     /// ```
     /// use ssim_core::{AdjointKernels, Backend};
@@ -138,6 +142,11 @@ impl AdjointKernels {
     /// `n = out.len()` long, one after the other from `ring[starts[t]]`),
     /// `out[q] = (A[q] + y[q] B[q]) + x[q] C[q]` where `A = sum_t w[t] a_t` and so on, each
     /// sum in the order of [`AdjointKernels::weighted_rows`].
+    ///
+    /// With `m = starts.len() + 1 - w.len()` greater than 1, `out`, `x` and `y` hold `m`
+    /// rows of `n = out.len() / m`, and output row `r` reads the triples
+    /// `starts[r..r + w.len()]` and the samples `x[r n..]`, `y[r n..]` (the same bits as `m`
+    /// calls).
     ///
     /// # Panics
     ///

@@ -186,7 +186,8 @@ macro_rules! kernel_list {
             );
             /// The gradient's vertical moments: rows `t` of `x` at `ring[starts[t]..][..n]`
             /// and of `y` just after; `out` gets the five rows of `n` of the `w`-weighted sums
-            /// of `x, y, x^2, y^2, xy`.
+            /// of `x, y, x^2, y^2, xy`, for each of `starts.len() + 1 - w.len()` consecutive
+            /// windows.
             #[cfg(feature = "gradient")]
             fn weighted_moments_f64 = weighted_moments_f64(
                 ring: &[f64],
@@ -195,9 +196,9 @@ macro_rules! kernel_list {
                 n: usize,
                 out: &mut [f64]
             );
-            /// The gradient's output row: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
-            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` (three rows of
-            /// `out.len()` each).
+            /// The gradient's output rows: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
+            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]`, for each of
+            /// `starts.len() + 1 - w.len()` consecutive windows.
             #[cfg(feature = "gradient")]
             fn weighted_combine_f64 = weighted_combine_f64(
                 ring: &[f64],

@@ -77,23 +77,36 @@ fn weighted_moments_f64_matches_scalar_bitwise() {
     for (b, k) in backends() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for rows in [1, 2, 7, 11, 23] {
-                // Row pairs (x then y) at scattered, unaligned offsets, not in order.
-                let ring: Vec<f64> = values(&mut rng, (rows + 2) * 2 * n + 5)
+                // Up to three map rows, each reading the next `rows` of the row pairs (x then
+                // y) at scattered, unaligned offsets, not in order.
+                let ring: Vec<f64> = values(&mut rng, (rows + 4) * 2 * n + 5)
                     .iter()
                     .map(|v| v * 255.0)
                     .collect();
-                let starts: Vec<usize> = (0..rows)
-                    .map(|t| ((t * 7) % (rows + 2)) * 2 * n + t % 5)
+                let starts: Vec<usize> = (0..rows + 2)
+                    .map(|t| ((t * 7) % (rows + 4)) * 2 * n + t % 5)
                     .collect();
                 for w in both(values(&mut rng, rows)) {
-                    let (mut want, mut got) = (vec![f64::NAN; 5 * n], vec![f64::NAN; 5 * n]);
-                    (scalar().weighted_moments_f64)(&ring, &starts, &w, n, &mut want);
-                    (k.weighted_moments_f64)(&ring, &starts, &w, n, &mut got);
-                    let same = want
-                        .iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits());
-                    assert!(same, "{b:?} weighted_moments_f64 n {n} rows {w:?}");
+                    for maps in 1..=3 {
+                        let starts = &starts[..rows + maps - 1];
+                        let len = maps * 5 * n;
+                        let (mut want, mut got) = (vec![f64::NAN; len], vec![f64::NAN; len]);
+                        (scalar().weighted_moments_f64)(&ring, starts, &w, n, &mut want);
+                        (k.weighted_moments_f64)(&ring, starts, &w, n, &mut got);
+                        let same = want
+                            .iter()
+                            .zip(&got)
+                            .all(|(a, b)| a.to_bits() == b.to_bits());
+                        assert!(same, "{b:?} weighted_moments_f64 n {n} maps {maps} {w:?}");
+                        // Map row `r` is the one-row pass over `starts[r..]`.
+                        for r in 0..maps {
+                            let mut one = vec![f64::NAN; 5 * n];
+                            (k.weighted_moments_f64)(&ring, &starts[r..r + rows], &w, n, &mut one);
+                            let row = &got[r * 5 * n..(r + 1) * 5 * n];
+                            let same = one.iter().zip(row).all(|(a, b)| a.to_bits() == b.to_bits());
+                            assert!(same, "{b:?} weighted_moments_f64 map {r} of {maps}, n {n}");
+                        }
+                    }
                 }
             }
         }
@@ -146,21 +159,37 @@ fn weighted_combine_f64_matches_scalar_bitwise() {
     for (b, k) in backends() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for rows in [1, 2, 7, 11, 23] {
-                // Row triples at scattered, unaligned offsets, not in order.
-                let ring = values(&mut rng, (rows + 2) * 3 * n + 5);
-                let starts: Vec<usize> = (0..rows)
-                    .map(|t| ((t * 7) % (rows + 2)) * 3 * n + t % 5)
+                // Up to three output rows, each reading the next `rows` of the row triples
+                // at scattered, unaligned offsets, not in order.
+                let ring = values(&mut rng, (rows + 4) * 3 * n + 5);
+                let starts: Vec<usize> = (0..rows + 2)
+                    .map(|t| ((t * 7) % (rows + 4)) * 3 * n + t % 5)
                     .collect();
-                let (x, y) = (values(&mut rng, n), values(&mut rng, n));
+                let (x, y) = (values(&mut rng, 3 * n), values(&mut rng, 3 * n));
                 for w in both(values(&mut rng, rows)) {
-                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
-                    (scalar().weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut want);
-                    (k.weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut got);
-                    let same = want
-                        .iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits());
-                    assert!(same, "{b:?} weighted_combine_f64 n {n} rows {w:?}");
+                    for maps in 1..=3 {
+                        let starts = &starts[..rows + maps - 1];
+                        let (xs, ys) = (&x[..maps * n], &y[..maps * n]);
+                        let len = maps * n;
+                        let (mut want, mut got) = (vec![f64::NAN; len], vec![f64::NAN; len]);
+                        (scalar().weighted_combine_f64)(&ring, starts, &w, xs, ys, &mut want);
+                        (k.weighted_combine_f64)(&ring, starts, &w, xs, ys, &mut got);
+                        let same = want
+                            .iter()
+                            .zip(&got)
+                            .all(|(a, b)| a.to_bits() == b.to_bits());
+                        assert!(same, "{b:?} weighted_combine_f64 n {n} maps {maps} {w:?}");
+                        // Output row `r` is the one-row pass over `starts[r..]` and its samples.
+                        for r in 0..maps {
+                            let mut one = vec![f64::NAN; n];
+                            let (xr, yr) = (&x[r * n..(r + 1) * n], &y[r * n..(r + 1) * n]);
+                            let st = &starts[r..r + rows];
+                            (k.weighted_combine_f64)(&ring, st, &w, xr, yr, &mut one);
+                            let row = &got[r * n..(r + 1) * n];
+                            let same = one.iter().zip(row).all(|(a, b)| a.to_bits() == b.to_bits());
+                            assert!(same, "{b:?} weighted_combine_f64 row {r} of {maps}, n {n}");
+                        }
+                    }
                 }
             }
         }

@@ -179,8 +179,11 @@ pub(crate) fn adjoint_coefficients<S: Lanes>(
     }
 }
 
-/// The vertical moments of `scalar::weighted_moments_f64`, one vector of columns at a time
-/// (five sums in flight; the products are formed per tap, as in the scalar kernel).
+/// The vertical moments of `scalar::weighted_moments_f64`: one map row two column vectors at
+/// a time, or, for a symmetric window, two map rows one column vector at a time (ten sums in
+/// flight either way; the products are formed per tap, as in the scalar kernel). Two map rows
+/// load each of their window rows once: a 1080p ring of image rows is in L2, whose bandwidth
+/// bounds this pass.
 #[inline(always)]
 pub(crate) fn weighted_moments_f64<S: Lanes>(
     s: S,
@@ -190,29 +193,113 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
     n: usize,
     out: &mut [f64],
 ) {
+    let rows = scalar::rows_of(starts, w);
     let fits = starts
         .iter()
         .all(|&st| st.checked_add(2 * n).is_some_and(|e| e <= ring.len()));
-    if n < S::D || !fits || starts.len() != w.len() || out.len() < 5 * n {
+    if n < S::D || !fits || rows == 0 || out.len() < rows * 5 * n {
         return scalar::weighted_moments_f64(ring, starts, w, n, out);
     }
     let sym = scalar::symmetric(w);
-    let block = MOMENT_UNROLL * S::D;
-    let mut i = 0;
-    while i + block <= n {
-        moments_block::<S, MOMENT_UNROLL>(s, ring, starts, w, sym, n, i, out);
-        i += block;
-    }
-    if i < n {
-        // The last vectors may overlap the block before (the same values).
-        for at in tail(i, n, S::D) {
-            moments_block::<S, 1>(s, ring, starts, w, sym, n, at, out);
+    let t = w.len();
+    let mut r = 0;
+    while r < rows {
+        let (starts, out) = (&starts[r..], &mut out[r * 5 * n..]);
+        if sym && r + 2 <= rows {
+            for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
+                moments_pair(s, ring, &starts[..t + 1], w, n, at, out);
+            }
+            r += 2;
+        } else {
+            let mut i = 0;
+            let block = MOMENT_UNROLL * S::D;
+            while i + block <= n {
+                moments_block::<S, MOMENT_UNROLL>(s, ring, starts, w, sym, n, i, out);
+                i += block;
+            }
+            // The last vectors may overlap the block before (the same values).
+            for at in tail(i, n, S::D) {
+                moments_block::<S, 1>(s, ring, starts, w, sym, n, at, out);
+            }
+            r += 1;
         }
     }
 }
 
 /// Column vectors per block of the moments: two keep ten sums in flight.
 const MOMENT_UNROLL: usize = 2;
+
+/// `x` and `y` of window row `j` at column `at`.
+#[inline(always)]
+fn load_xy<S: Lanes>(s: S, ring: &[f64], starts: &[usize], n: usize, j: usize, at: usize) -> [S::W; 2] {
+    let st = starts[j] + at;
+    [s.load_d(ring, st), s.load_d(ring, st + n)]
+}
+
+/// `acc += w (a^2 + b^2)`-style update of the five moments from the pair of rows `a`, `b`.
+#[inline(always)]
+fn add_pair<S: Lanes>(s: S, acc: &mut [S::W; 5], wv: S::W, a: [S::W; 2], b: [S::W; 2]) {
+    let ([xa, ya], [xb, yb]) = (a, b);
+    acc[0] = s.add_d(acc[0], s.mul_d(wv, s.add_d(xa, xb)));
+    acc[1] = s.add_d(acc[1], s.mul_d(wv, s.add_d(ya, yb)));
+    let xx = s.add_d(s.mul_d(xa, xa), s.mul_d(xb, xb));
+    acc[2] = s.add_d(acc[2], s.mul_d(wv, xx));
+    let yy = s.add_d(s.mul_d(ya, ya), s.mul_d(yb, yb));
+    acc[3] = s.add_d(acc[3], s.mul_d(wv, yy));
+    let xy = s.add_d(s.mul_d(xa, ya), s.mul_d(xb, yb));
+    acc[4] = s.add_d(acc[4], s.mul_d(wv, xy));
+}
+
+/// `acc += w v`-style update of the five moments from the single (centre) row `v`.
+#[inline(always)]
+fn add_single<S: Lanes>(s: S, acc: &mut [S::W; 5], wv: S::W, v: [S::W; 2]) {
+    let [x, y] = v;
+    acc[0] = s.add_d(acc[0], s.mul_d(wv, x));
+    acc[1] = s.add_d(acc[1], s.mul_d(wv, y));
+    acc[2] = s.add_d(acc[2], s.mul_d(wv, s.mul_d(x, x)));
+    acc[3] = s.add_d(acc[3], s.mul_d(wv, s.mul_d(y, y)));
+    acc[4] = s.add_d(acc[4], s.mul_d(wv, s.mul_d(x, y)));
+}
+
+/// Two map rows of the moments of a symmetric window (`starts`: `w.len() + 1` rows) at the
+/// column vector `at`, each window row loaded once. At pair `k` the first map row adds rows
+/// `k, t - 1 - k` and the second rows `k + 1, t - k`; the next pair reuses rows `k + 1` and
+/// `t - 1 - k`, so each step loads two rows.
+#[inline(always)]
+fn moments_pair<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    n: usize,
+    at: usize,
+    out: &mut [f64],
+) {
+    let t = w.len();
+    let mut acc = [[s.splat_d(0.0); 5]; 2];
+    let (mut lo, mut hi) = (load_xy(s, ring, starts, n, 0, at), load_xy(s, ring, starts, n, t, at));
+    for (k, &wk) in w[..t / 2].iter().enumerate() {
+        let wv = s.splat_d(wk);
+        let (lo1, hi0) = (
+            load_xy(s, ring, starts, n, k + 1, at),
+            load_xy(s, ring, starts, n, t - 1 - k, at),
+        );
+        add_pair(s, &mut acc[0], wv, lo, hi0);
+        add_pair(s, &mut acc[1], wv, lo1, hi);
+        (lo, hi) = (lo1, hi0);
+    }
+    if t % 2 == 1 {
+        // `lo` is now row `t / 2` and `hi` row `t / 2 + 1`: the two centres.
+        let wv = s.splat_d(w[t / 2]);
+        add_single(s, &mut acc[0], wv, lo);
+        add_single(s, &mut acc[1], wv, hi);
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        for (m, a) in acc.iter().enumerate() {
+            s.store_d(*a, out, r * 5 * n + m * n + at);
+        }
+    }
+}
 
 /// The moments of the `U` column vectors from `at`; one bounds check per window row.
 #[inline(always)]
@@ -231,38 +318,24 @@ fn moments_block<S: Lanes, const U: usize>(
     let t = w.len();
     let single = if sym { t / 2..t - t / 2 } else { 0..t };
     let mut acc = [[s.splat_d(0.0); 5]; U];
+    let xy = |st: usize| (&ring[st..st + len], &ring[st + n..st + n + len]);
     if sym {
         for k in 0..t / 2 {
             let wv = s.splat_d(w[k]);
-            let (a, b) = (starts[k] + at, starts[t - 1 - k] + at);
-            let (xar, yar) = (&ring[a..a + len], &ring[a + n..a + n + len]);
-            let (xbr, ybr) = (&ring[b..b + len], &ring[b + n..b + n + len]);
+            let ((xar, yar), (xbr, ybr)) = (xy(starts[k] + at), xy(starts[t - 1 - k] + at));
             for (u, acc) in acc.iter_mut().enumerate() {
                 let o = u * S::D;
-                let (xa, ya) = (s.load_d(xar, o), s.load_d(yar, o));
-                let (xb, yb) = (s.load_d(xbr, o), s.load_d(ybr, o));
-                acc[0] = s.add_d(acc[0], s.mul_d(wv, s.add_d(xa, xb)));
-                acc[1] = s.add_d(acc[1], s.mul_d(wv, s.add_d(ya, yb)));
-                let xx = s.add_d(s.mul_d(xa, xa), s.mul_d(xb, xb));
-                acc[2] = s.add_d(acc[2], s.mul_d(wv, xx));
-                let yy = s.add_d(s.mul_d(ya, ya), s.mul_d(yb, yb));
-                acc[3] = s.add_d(acc[3], s.mul_d(wv, yy));
-                let xy = s.add_d(s.mul_d(xa, ya), s.mul_d(xb, yb));
-                acc[4] = s.add_d(acc[4], s.mul_d(wv, xy));
+                let a = [s.load_d(xar, o), s.load_d(yar, o)];
+                let b = [s.load_d(xbr, o), s.load_d(ybr, o)];
+                add_pair(s, acc, wv, a, b);
             }
         }
     }
     for k in single {
         let wv = s.splat_d(w[k]);
-        let st = starts[k] + at;
-        let (xr, yr) = (&ring[st..st + len], &ring[st + n..st + n + len]);
+        let (xr, yr) = xy(starts[k] + at);
         for (u, acc) in acc.iter_mut().enumerate() {
-            let (x, y) = (s.load_d(xr, u * S::D), s.load_d(yr, u * S::D));
-            acc[0] = s.add_d(acc[0], s.mul_d(wv, x));
-            acc[1] = s.add_d(acc[1], s.mul_d(wv, y));
-            acc[2] = s.add_d(acc[2], s.mul_d(wv, s.mul_d(x, x)));
-            acc[3] = s.add_d(acc[3], s.mul_d(wv, s.mul_d(y, y)));
-            acc[4] = s.add_d(acc[4], s.mul_d(wv, s.mul_d(x, y)));
+            add_single(s, acc, wv, [s.load_d(xr, u * S::D), s.load_d(yr, u * S::D)]);
         }
     }
     for (u, acc) in acc.iter().enumerate() {
@@ -272,7 +345,9 @@ fn moments_block<S: Lanes, const U: usize>(
     }
 }
 
-/// `scalar::weighted_combine_f64`, two column vectors (six sums) at a time.
+/// `scalar::weighted_combine_f64`: one output row two column vectors (six sums) at a time,
+/// or, for a symmetric window, two output rows one column vector at a time (each window row
+/// loaded once, as in the moments).
 #[inline(always)]
 pub(crate) fn weighted_combine_f64<S: Lanes>(
     s: S,
@@ -283,25 +358,95 @@ pub(crate) fn weighted_combine_f64<S: Lanes>(
     y: &[f64],
     out: &mut [f64],
 ) {
-    let n = out.len();
+    let rows = scalar::rows_of(starts, w);
+    let n = out.len() / rows.max(1);
     let fits = starts
         .iter()
         .all(|&st| st.checked_add(3 * n).is_some_and(|e| e <= ring.len()));
-    if n < S::D || !fits || starts.len() != w.len() || x.len() < n || y.len() < n {
+    let samples = x.len() >= rows * n && y.len() >= rows * n;
+    if n < S::D || !fits || rows == 0 || !samples {
         return scalar::weighted_combine_f64(ring, starts, w, x, y, out);
     }
     let sym = scalar::symmetric(w);
-    let block = MOMENT_UNROLL * S::D;
-    let mut i = 0;
-    while i + block <= n {
-        combine_block::<S, MOMENT_UNROLL>(s, ring, starts, w, sym, x, y, i, out);
-        i += block;
-    }
-    if i < n {
-        for at in tail(i, n, S::D) {
-            combine_block::<S, 1>(s, ring, starts, w, sym, x, y, at, out);
+    let t = w.len();
+    let mut r = 0;
+    while r < rows {
+        let (starts, x, y) = (&starts[r..], &x[r * n..], &y[r * n..]);
+        let out = &mut out[r * n..];
+        if sym && r + 2 <= rows {
+            for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
+                combine_pair(s, ring, &starts[..t + 1], w, x, y, n, at, out);
+            }
+            r += 2;
+        } else {
+            let mut i = 0;
+            let block = MOMENT_UNROLL * S::D;
+            while i + block <= n {
+                combine_block::<S, MOMENT_UNROLL>(s, ring, starts, w, sym, x, y, n, i, out);
+                i += block;
+            }
+            for at in tail(i, n, S::D) {
+                combine_block::<S, 1>(s, ring, starts, w, sym, x, y, n, at, out);
+            }
+            r += 1;
         }
     }
+}
+
+/// The three coefficient values of window row `j` at column `at`.
+#[inline(always)]
+fn load_abc<S: Lanes>(s: S, ring: &[f64], starts: &[usize], n: usize, j: usize, at: usize) -> [S::W; 3] {
+    let st = starts[j] + at;
+    [s.load_d(ring, st), s.load_d(ring, st + n), s.load_d(ring, st + 2 * n)]
+}
+
+/// `(A + y B) + x C` of one column vector into `out` at `q`.
+#[inline(always)]
+fn combine_store<S: Lanes>(s: S, acc: [S::W; 3], x: &[f64], y: &[f64], q: usize, out: &mut [f64]) {
+    let (xv, yv) = (s.load_d(x, q), s.load_d(y, q));
+    let v = s.add_d(s.add_d(acc[0], s.mul_d(yv, acc[1])), s.mul_d(xv, acc[2]));
+    s.store_d(v, out, q);
+}
+
+/// Two output rows of a symmetric window (`starts`: `w.len() + 1` rows) at the column vector
+/// `at`, each window row loaded once (the order of `moments_pair`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn combine_pair<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    w: &[f64],
+    x: &[f64],
+    y: &[f64],
+    n: usize,
+    at: usize,
+    out: &mut [f64],
+) {
+    let t = w.len();
+    let mut acc = [[s.splat_d(0.0); 3]; 2];
+    let (mut lo, mut hi) = (load_abc(s, ring, starts, n, 0, at), load_abc(s, ring, starts, n, t, at));
+    for (k, &wk) in w[..t / 2].iter().enumerate() {
+        let wv = s.splat_d(wk);
+        let (lo1, hi0) = (
+            load_abc(s, ring, starts, n, k + 1, at),
+            load_abc(s, ring, starts, n, t - 1 - k, at),
+        );
+        for m in 0..3 {
+            acc[0][m] = s.add_d(acc[0][m], s.mul_d(wv, s.add_d(lo[m], hi0[m])));
+            acc[1][m] = s.add_d(acc[1][m], s.mul_d(wv, s.add_d(lo1[m], hi[m])));
+        }
+        (lo, hi) = (lo1, hi0);
+    }
+    if t % 2 == 1 {
+        let wv = s.splat_d(w[t / 2]);
+        for m in 0..3 {
+            acc[0][m] = s.add_d(acc[0][m], s.mul_d(wv, lo[m]));
+            acc[1][m] = s.add_d(acc[1][m], s.mul_d(wv, hi[m]));
+        }
+    }
+    combine_store(s, acc[0], x, y, at, out);
+    combine_store(s, acc[1], x, y, n + at, out);
 }
 
 /// The output of the `U` column vectors from `at`.
@@ -315,10 +460,10 @@ fn combine_block<S: Lanes, const U: usize>(
     sym: bool,
     x: &[f64],
     y: &[f64],
+    n: usize,
     at: usize,
     out: &mut [f64],
 ) {
-    let n = out.len();
     let len = U * S::D;
     let t = w.len();
     let single = if sym { t / 2..t - t / 2 } else { 0..t };
@@ -346,10 +491,7 @@ fn combine_block<S: Lanes, const U: usize>(
         }
     }
     for (u, acc) in acc.iter().enumerate() {
-        let q = at + u * S::D;
-        let (xv, yv) = (s.load_d(x, q), s.load_d(y, q));
-        let v = s.add_d(s.add_d(acc[0], s.mul_d(yv, acc[1])), s.mul_d(xv, acc[2]));
-        s.store_d(v, out, q);
+        combine_store(s, *acc, x, y, at + u * S::D, out);
     }
 }
 

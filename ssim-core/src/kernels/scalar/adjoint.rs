@@ -121,10 +121,18 @@ pub(crate) fn adjoint_coefficients(stats: &[f64], k: &CoefficientConsts, out: &m
     }
 }
 
+/// How many consecutive map rows a vertical pass computes: its `starts` hold the `w.len()`
+/// rows of the first and one more row per further map row (0 if `starts` is short).
+#[inline(always)]
+pub(crate) fn rows_of(starts: &[usize], w: &[f64]) -> usize {
+    (starts.len() + 1).saturating_sub(w.len())
+}
+
 /// The gradient's vertical moments: for every column `q < n`, with `x_t = ring[starts[t] + q]`
 /// and `y_t = ring[starts[t] + n + q]`, the sums over `t` (in order from 0.0) of `w[t] x_t`,
 /// `w[t] y_t`, `w[t] (x_t x_t)`, `w[t] (y_t y_t)`, `w[t] (x_t y_t)` into the five rows of `out`
 /// (paired if `w` is [`symmetric`]: `w[t] (x_t + x_u)`, `w[t] (x_t x_t + x_u x_u)`, ...).
+/// Map row `r` of [`rows_of`] reads `starts[r..r + w.len()]` into `out[5 n r..5 n (r + 1)]`.
 pub(crate) fn weighted_moments_f64(
     ring: &[f64],
     starts: &[usize],
@@ -132,7 +140,17 @@ pub(crate) fn weighted_moments_f64(
     n: usize,
     out: &mut [f64],
 ) {
-    let out = &mut out[..5 * n];
+    let (t, rows) = (w.len(), rows_of(starts, w));
+    if n == 0 {
+        return;
+    }
+    for (r, out) in out[..rows * 5 * n].chunks_exact_mut(5 * n).enumerate() {
+        moments_row(ring, &starts[r..r + t], w, n, out);
+    }
+}
+
+/// One map row of [`weighted_moments_f64`].
+fn moments_row(ring: &[f64], starts: &[usize], w: &[f64], n: usize, out: &mut [f64]) {
     let t = w.len().min(starts.len());
     let sym = symmetric(&w[..t]);
     for q in 0..n {
@@ -165,9 +183,11 @@ pub(crate) fn weighted_moments_f64(
     }
 }
 
-/// The gradient's output row: with `a_t, b_t, c_t` the three rows of `n = out.len()` at
+/// The gradient's output rows: with `a_t, b_t, c_t` the three rows of `n` at
 /// `ring[starts[t]..]` (one after the other), `out[q] = (A + y[q] B) + x[q] C` where `A, B, C`
-/// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`].
+/// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`]. Output row `r` of
+/// [`rows_of`] (`n = out.len() / rows`) reads `starts[r..r + w.len()]` and the samples
+/// `x[n r..n (r + 1)]`, `y[n r..n (r + 1)]`.
 pub(crate) fn weighted_combine_f64(
     ring: &[f64],
     starts: &[usize],
@@ -176,6 +196,19 @@ pub(crate) fn weighted_combine_f64(
     y: &[f64],
     out: &mut [f64],
 ) {
+    let (t, rows) = (w.len(), rows_of(starts, w));
+    let n = out.len() / rows.max(1);
+    if n == 0 {
+        return;
+    }
+    for (r, out) in out.chunks_exact_mut(n).take(rows).enumerate() {
+        let (x, y) = (&x[r * n..(r + 1) * n], &y[r * n..(r + 1) * n]);
+        combine_row(ring, &starts[r..r + t], w, x, y, out);
+    }
+}
+
+/// One output row of [`weighted_combine_f64`].
+fn combine_row(ring: &[f64], starts: &[usize], w: &[f64], x: &[f64], y: &[f64], out: &mut [f64]) {
     let n = out.len();
     let t = w.len().min(starts.len());
     let sym = symmetric(&w[..t]);
