@@ -17,10 +17,14 @@
 //! ([`Axis`]). `f'` is the covariance factor (`N / (N - 1)` or 1; scikit-image's gradient
 //! uses 1 whatever the factor).
 //!
+//! The statistics are those of `u = x + y` and `d = x - y` (`mu_u, mu_d, E[u^2], E[d^2]`):
+//! SSIM reads the second moments only as `s_xx + s_yy = (s_uu + s_dd) / 2` and
+//! `s_xy = (s_uu - s_dd) / 4`, so four filtered rows carry what five of `x` and `y` would.
+//!
 //! Each output row is computed from the coefficient rows it needs, each coefficient row
-//! from the image rows of its window (moments down the columns, the products formed per
-//! sample, then along the row: two rows of input per window row instead of five rows of
-//! statistics); image rows and coefficient rows are kept in rings of `2r + 3` rows tagged
+//! from the image rows of its window (moments down the columns, `u`, `d` and their squares
+//! formed per sample, then along the row: two rows of input per window row instead of four
+//! rows of statistics); image rows and coefficient rows are kept in rings of `2r + 3` rows tagged
 //! with their index and recomputed on a miss, so memory is O(width x window) plus the
 //! output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
@@ -278,8 +282,8 @@ pub(crate) struct Level<'s, S: Source> {
     pub kernels: AdjointKernels,
 }
 
-/// Window statistics: `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
-const STATS: usize = 5;
+/// Window statistics of `u = x + y` and `d = x - y`: `mu_u, mu_d, E[u^2], E[d^2]`.
+const STATS: usize = 4;
 /// Coefficient maps `a, b, c`.
 const COEFFS: usize = 3;
 

@@ -89,7 +89,7 @@ fn weighted_moments_f64_matches_scalar_bitwise() {
                 for w in both(values(&mut rng, rows)) {
                     for maps in 1..=3 {
                         let starts = &starts[..rows + maps - 1];
-                        let len = maps * 5 * n;
+                        let len = maps * 4 * n;
                         let (mut want, mut got) = (vec![f64::NAN; len], vec![f64::NAN; len]);
                         (scalar().weighted_moments_f64)(&ring, starts, &w, n, &mut want);
                         (k.weighted_moments_f64)(&ring, starts, &w, n, &mut got);
@@ -100,9 +100,9 @@ fn weighted_moments_f64_matches_scalar_bitwise() {
                         assert!(same, "{b:?} weighted_moments_f64 n {n} maps {maps} {w:?}");
                         // Map row `r` is the one-row pass over `starts[r..]`.
                         for r in 0..maps {
-                            let mut one = vec![f64::NAN; 5 * n];
+                            let mut one = vec![f64::NAN; 4 * n];
                             (k.weighted_moments_f64)(&ring, &starts[r..r + rows], &w, n, &mut one);
-                            let row = &got[r * 5 * n..(r + 1) * 5 * n];
+                            let row = &got[r * 4 * n..(r + 1) * 4 * n];
                             let same = one.iter().zip(row).all(|(a, b)| a.to_bits() == b.to_bits());
                             assert!(same, "{b:?} weighted_moments_f64 map {r} of {maps}, n {n}");
                         }
@@ -120,17 +120,18 @@ fn adjoint_coefficients_match_scalar_bitwise() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for cs in [false, true] {
                 // Means in 0..255, second moments above their squares (variances >= 0) and
-                // below (the f64 residue of flat windows), a covariance of either sign.
-                let mut stats = vec![0.0; 5 * n];
+                // below (the f64 residue of flat windows), a covariance of either sign; as
+                // the statistics of `u = x + y` and `d = x - y`.
+                let mut stats = vec![0.0; 4 * n];
                 for q in 0..n {
                     let (mx, my) = (rng.unit() as f64 * 255.0, rng.unit() as f64 * 255.0);
                     let (vx, vy) = (rng.unit() as f64 * 900.0, rng.unit() as f64 * 900.0 - 1e-9);
                     let vxy = (rng.unit() as f64 * 2.0 - 1.0) * (vx * vy).abs().sqrt();
-                    stats[q] = mx;
-                    stats[n + q] = my;
-                    stats[2 * n + q] = vx + mx * mx;
-                    stats[3 * n + q] = vy + my * my;
-                    stats[4 * n + q] = vxy + mx * my;
+                    let (mu, md) = (mx + my, mx - my);
+                    stats[q] = mu;
+                    stats[n + q] = md;
+                    stats[2 * n + q] = (vx + vy + 2.0 * vxy) + mu * mu;
+                    stats[3 * n + q] = (vx + vy - 2.0 * vxy) + md * md;
                 }
                 let consts = CoefficientConsts {
                     c1: 6.5025,

@@ -1,5 +1,5 @@
 //! f64 row kernels of the gradient (ssim-std's backward pass): a FIR, weighted sums of ring
-//! rows (plain, the five window moments, the combined output row) and the coefficient maps.
+//! rows (plain, the four window moments, the combined output row) and the coefficient maps.
 //! Separate multiply and add in the scalar order (symmetric weights paired the same way), so
 //! every backend gives the scalar kernel's bits.
 
@@ -8,7 +8,7 @@ use crate::adjoint::CoefficientConsts;
 use crate::lanes::Lanes;
 
 /// Vectors kept in flight: independent sums hide the add latency.
-const UNROLL: usize = 4;
+const UNROLL: usize = 8;
 
 /// Vector starts covering `from..n` (`n >= d`): steps of `d`, the last moved back to end at
 /// `n` (it recomputes a few values with the same result).
@@ -121,17 +121,17 @@ pub(crate) fn adjoint_coefficients<S: Lanes>(
     out: &mut [f64],
 ) {
     let n = out.len() / 3;
-    if n < S::D || stats.len() < 5 * n {
+    if n < S::D || stats.len() < 4 * n {
         return scalar::adjoint_coefficients(stats, k, out);
     }
-    let (mx, rest) = stats.split_at(n);
-    let (my, rest) = rest.split_at(n);
-    let (exx, rest) = rest.split_at(n);
-    let (eyy, rest) = rest.split_at(n);
-    let exy = &rest[..n];
+    let (mu, rest) = stats.split_at(n);
+    let (md, rest) = rest.split_at(n);
+    let (euu, rest) = rest.split_at(n);
+    let edd = &rest[..n];
     let (oa, rest) = out.split_at_mut(n);
     let (ob, oc) = rest.split_at_mut(n);
     let (zero, one, two) = (s.splat_d(0.0), s.splat_d(1.0), s.splat_d(2.0));
+    let (half, quarter) = (s.splat_d(0.5), s.splat_d(0.25));
     let (cov, c1, c2) = (s.splat_d(k.cov), s.splat_d(k.c1), s.splat_d(k.c2));
     let f2 = s.splat_d(2.0 * k.dcov);
     let fd = s.splat_d(k.dcov);
@@ -139,12 +139,14 @@ pub(crate) fn adjoint_coefficients<S: Lanes>(
     let pf = s.splat_d(k.weight * k.dcov);
     let pi = s.splat_d(k.weight);
     for q in tail(0, n, S::D) {
-        let (x, y) = (s.load_d(mx, q), s.load_d(my, q));
-        let vx = s.mul_d(cov, s.sub_d(s.load_d(exx, q), s.mul_d(x, x)));
-        let vy = s.mul_d(cov, s.sub_d(s.load_d(eyy, q), s.mul_d(y, y)));
-        let vxy = s.mul_d(cov, s.sub_d(s.load_d(exy, q), s.mul_d(x, y)));
+        let (u, d) = (s.load_d(mu, q), s.load_d(md, q));
+        let vu = s.sub_d(s.load_d(euu, q), s.mul_d(u, u));
+        let vd = s.sub_d(s.load_d(edd, q), s.mul_d(d, d));
+        let (x, y) = (s.mul_d(s.add_d(u, d), half), s.mul_d(s.sub_d(u, d), half));
+        let vs = s.mul_d(cov, s.mul_d(s.add_d(vu, vd), half));
+        let vxy = s.mul_d(cov, s.mul_d(s.sub_d(vu, vd), quarter));
         let a2 = s.add_d(s.mul_d(two, vxy), c2);
-        let b2 = s.add_d(s.add_d(vx, vy), c2);
+        let b2 = s.add_d(vs, c2);
         let (d_my, d_vxy, d_vyy) = if k.cs {
             let inv = s.div_d(one, b2);
             (
@@ -180,10 +182,10 @@ pub(crate) fn adjoint_coefficients<S: Lanes>(
 }
 
 /// The vertical moments of `scalar::weighted_moments_f64`: one map row two column vectors at
-/// a time, or, for a symmetric window, two map rows one column vector at a time (ten sums in
-/// flight either way; the products are formed per tap, as in the scalar kernel). Two map rows
-/// load each of their window rows once: a 1080p ring of image rows is in L2, whose bandwidth
-/// bounds this pass.
+/// a time, or, for a symmetric window, two map rows one column vector at a time (eight sums
+/// in flight either way; `u`, `d` and their squares are formed per tap, as in the scalar
+/// kernel). Two map rows load each of their window rows once: a 1080p ring of image rows is
+/// in L2, whose bandwidth bounds this pass.
 #[inline(always)]
 pub(crate) fn weighted_moments_f64<S: Lanes>(
     s: S,
@@ -197,14 +199,14 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
     let fits = starts
         .iter()
         .all(|&st| st.checked_add(2 * n).is_some_and(|e| e <= ring.len()));
-    if n < S::D || !fits || rows == 0 || out.len() < rows * 5 * n {
+    if n < S::D || !fits || rows == 0 || out.len() < rows * 4 * n {
         return scalar::weighted_moments_f64(ring, starts, w, n, out);
     }
     let sym = scalar::symmetric(w);
     let t = w.len();
     let mut r = 0;
     while r < rows {
-        let (starts, out) = (&starts[r..], &mut out[r * 5 * n..]);
+        let (starts, out) = (&starts[r..], &mut out[r * 4 * n..]);
         if sym && r + 2 <= rows {
             for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
                 moments_pair(s, ring, &starts[..t + 1], w, n, at, out);
@@ -226,39 +228,44 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
     }
 }
 
-/// Column vectors per block of the moments: two keep ten sums in flight.
+/// Column vectors per block of the moments: two keep eight sums in flight.
 const MOMENT_UNROLL: usize = 2;
 
-/// `x` and `y` of window row `j` at column `at`.
+/// `u, d, u^2, d^2` of one window row from its `x` and `y` (`u = x + y`, `d = x - y`).
 #[inline(always)]
-fn load_xy<S: Lanes>(s: S, ring: &[f64], starts: &[usize], n: usize, j: usize, at: usize) -> [S::W; 2] {
+fn ud_row<S: Lanes>(s: S, x: S::W, y: S::W) -> [S::W; 4] {
+    let (u, d) = (s.add_d(x, y), s.sub_d(x, y));
+    [u, d, s.mul_d(u, u), s.mul_d(d, d)]
+}
+
+/// [`ud_row`] of window row `j` at column `at`.
+#[inline(always)]
+fn load_ud<S: Lanes>(
+    s: S,
+    ring: &[f64],
+    starts: &[usize],
+    n: usize,
+    j: usize,
+    at: usize,
+) -> [S::W; 4] {
     let st = starts[j] + at;
-    [s.load_d(ring, st), s.load_d(ring, st + n)]
+    ud_row(s, s.load_d(ring, st), s.load_d(ring, st + n))
 }
 
-/// `acc += w (a^2 + b^2)`-style update of the five moments from the pair of rows `a`, `b`.
+/// `acc += w (a + b)` for each of the four values of the pair of rows `a`, `b`.
 #[inline(always)]
-fn add_pair<S: Lanes>(s: S, acc: &mut [S::W; 5], wv: S::W, a: [S::W; 2], b: [S::W; 2]) {
-    let ([xa, ya], [xb, yb]) = (a, b);
-    acc[0] = s.add_d(acc[0], s.mul_d(wv, s.add_d(xa, xb)));
-    acc[1] = s.add_d(acc[1], s.mul_d(wv, s.add_d(ya, yb)));
-    let xx = s.add_d(s.mul_d(xa, xa), s.mul_d(xb, xb));
-    acc[2] = s.add_d(acc[2], s.mul_d(wv, xx));
-    let yy = s.add_d(s.mul_d(ya, ya), s.mul_d(yb, yb));
-    acc[3] = s.add_d(acc[3], s.mul_d(wv, yy));
-    let xy = s.add_d(s.mul_d(xa, ya), s.mul_d(xb, yb));
-    acc[4] = s.add_d(acc[4], s.mul_d(wv, xy));
+fn add_pair<S: Lanes>(s: S, acc: &mut [S::W; 4], wv: S::W, a: [S::W; 4], b: [S::W; 4]) {
+    for m in 0..4 {
+        acc[m] = s.add_d(acc[m], s.mul_d(wv, s.add_d(a[m], b[m])));
+    }
 }
 
-/// `acc += w v`-style update of the five moments from the single (centre) row `v`.
+/// `acc += w v` for each of the four values of the single (centre) row `v`.
 #[inline(always)]
-fn add_single<S: Lanes>(s: S, acc: &mut [S::W; 5], wv: S::W, v: [S::W; 2]) {
-    let [x, y] = v;
-    acc[0] = s.add_d(acc[0], s.mul_d(wv, x));
-    acc[1] = s.add_d(acc[1], s.mul_d(wv, y));
-    acc[2] = s.add_d(acc[2], s.mul_d(wv, s.mul_d(x, x)));
-    acc[3] = s.add_d(acc[3], s.mul_d(wv, s.mul_d(y, y)));
-    acc[4] = s.add_d(acc[4], s.mul_d(wv, s.mul_d(x, y)));
+fn add_single<S: Lanes>(s: S, acc: &mut [S::W; 4], wv: S::W, v: [S::W; 4]) {
+    for m in 0..4 {
+        acc[m] = s.add_d(acc[m], s.mul_d(wv, v[m]));
+    }
 }
 
 /// Two map rows of the moments of a symmetric window (`starts`: `w.len() + 1` rows) at the
@@ -276,14 +283,12 @@ fn moments_pair<S: Lanes>(
     out: &mut [f64],
 ) {
     let t = w.len();
-    let mut acc = [[s.splat_d(0.0); 5]; 2];
-    let (mut lo, mut hi) = (load_xy(s, ring, starts, n, 0, at), load_xy(s, ring, starts, n, t, at));
+    let mut acc = [[s.splat_d(0.0); 4]; 2];
+    let row = |j: usize| load_ud(s, ring, starts, n, j, at);
+    let (mut lo, mut hi) = (row(0), row(t));
     for (k, &wk) in w[..t / 2].iter().enumerate() {
         let wv = s.splat_d(wk);
-        let (lo1, hi0) = (
-            load_xy(s, ring, starts, n, k + 1, at),
-            load_xy(s, ring, starts, n, t - 1 - k, at),
-        );
+        let (lo1, hi0) = (row(k + 1), row(t - 1 - k));
         add_pair(s, &mut acc[0], wv, lo, hi0);
         add_pair(s, &mut acc[1], wv, lo1, hi);
         (lo, hi) = (lo1, hi0);
@@ -296,7 +301,7 @@ fn moments_pair<S: Lanes>(
     }
     for (r, acc) in acc.iter().enumerate() {
         for (m, a) in acc.iter().enumerate() {
-            s.store_d(*a, out, r * 5 * n + m * n + at);
+            s.store_d(*a, out, r * 4 * n + m * n + at);
         }
     }
 }
@@ -317,16 +322,17 @@ fn moments_block<S: Lanes, const U: usize>(
     let len = U * S::D;
     let t = w.len();
     let single = if sym { t / 2..t - t / 2 } else { 0..t };
-    let mut acc = [[s.splat_d(0.0); 5]; U];
+    let mut acc = [[s.splat_d(0.0); 4]; U];
     let xy = |st: usize| (&ring[st..st + len], &ring[st + n..st + n + len]);
+    let ud = |x: S::W, y: S::W| ud_row(s, x, y);
     if sym {
         for k in 0..t / 2 {
             let wv = s.splat_d(w[k]);
             let ((xar, yar), (xbr, ybr)) = (xy(starts[k] + at), xy(starts[t - 1 - k] + at));
             for (u, acc) in acc.iter_mut().enumerate() {
                 let o = u * S::D;
-                let a = [s.load_d(xar, o), s.load_d(yar, o)];
-                let b = [s.load_d(xbr, o), s.load_d(ybr, o)];
+                let a = ud(s.load_d(xar, o), s.load_d(yar, o));
+                let b = ud(s.load_d(xbr, o), s.load_d(ybr, o));
                 add_pair(s, acc, wv, a, b);
             }
         }
@@ -335,7 +341,7 @@ fn moments_block<S: Lanes, const U: usize>(
         let wv = s.splat_d(w[k]);
         let (xr, yr) = xy(starts[k] + at);
         for (u, acc) in acc.iter_mut().enumerate() {
-            add_single(s, acc, wv, [s.load_d(xr, u * S::D), s.load_d(yr, u * S::D)]);
+            add_single(s, acc, wv, ud(s.load_d(xr, u * S::D), s.load_d(yr, u * S::D)));
         }
     }
     for (u, acc) in acc.iter().enumerate() {
