@@ -142,25 +142,27 @@ impl AdjointKernels {
     }
 
     /// The gradient's output row: with the row triples `a_t, b_t, c_t` (each
-    /// `n = out.len()` long, one after the other from `ring[starts[t]]`),
+    /// `n = out.len()` long, one after the other from `ring[starts[t]]`) and the samples
+    /// `x = samples[sample_starts[0]..][..n]`, `y` just after it,
     /// `out[q] = (A[q] + y[q] B[q]) + x[q] C[q]` where `A = sum_t w[t] a_t` and so on, each
-    /// sum in the order of [`AdjointKernels::weighted_rows`].
+    /// sum in the order of [`AdjointKernels::weighted_rows`]. The samples are addressed like
+    /// the triples so that both can stay in the caller's rings.
     ///
-    /// With `m = starts.len() + 1 - w.len()` greater than 1, `out`, `x` and `y` hold `m`
-    /// rows of `n = out.len() / m`, and output row `r` reads the triples
-    /// `starts[r..r + w.len()]` and the samples `x[r n..]`, `y[r n..]` (the same bits as `m`
-    /// calls).
+    /// With `m = starts.len() + 1 - w.len()` greater than 1, `out` holds `m` rows of
+    /// `n = out.len() / m`, and output row `r` reads the triples `starts[r..r + w.len()]`
+    /// and the samples at `sample_starts[r]` (the same bits as `m` calls).
     ///
     /// # Panics
     ///
-    /// If a triple is out of bounds of `ring`, or `x` or `y` is shorter than `out`.
+    /// If a triple or a sample pair is out of bounds, or `sample_starts` has fewer than `m`
+    /// entries.
     ///
     /// ```
     /// use ssim_core::{AdjointKernels, Backend};
     /// let k = AdjointKernels::new(Backend::detect())?;
     /// // One triple of one column: a = 1, b = 2, c = 3; x = 10, y = 100.
     /// let mut out = [0.0];
-    /// k.weighted_combine(&[1.0, 2.0, 3.0], &[0], &[0.5], &[10.0], &[100.0], &mut out);
+    /// k.weighted_combine(&[1.0, 2.0, 3.0], &[0], &[0.5], &[10.0, 100.0], &[0], &mut out);
     /// assert_eq!(out, [0.5 + 100.0 * 1.0 + 10.0 * 1.5]);
     /// # Ok::<(), ssim_core::Error>(())
     /// ```
@@ -169,11 +171,11 @@ impl AdjointKernels {
         ring: &[f64],
         starts: &[usize],
         w: &[f64],
-        x: &[f64],
-        y: &[f64],
+        samples: &[f64],
+        sample_starts: &[usize],
         out: &mut [f64],
     ) {
-        (self.kernels.weighted_combine_f64)(ring, starts, w, x, y, out)
+        (self.kernels.weighted_combine_f64)(ring, starts, w, samples, sample_starts, out)
     }
 
     /// The coefficient rows `a, b, c` of the backward pass (`out`: three rows of

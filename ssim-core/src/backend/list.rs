@@ -197,15 +197,16 @@ macro_rules! kernel_list {
                 out: &mut [f64]
             );
             /// The gradient's output rows: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
-            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]`, for each of
+            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` and `x`, `y`
+            /// the row pair at `samples[sample_starts[r]..]`, for each of
             /// `starts.len() + 1 - w.len()` consecutive windows.
             #[cfg(feature = "gradient")]
             fn weighted_combine_f64 = weighted_combine_f64(
                 ring: &[f64],
                 starts: &[usize],
                 w: &[f64],
-                x: &[f64],
-                y: &[f64],
+                samples: &[f64],
+                sample_starts: &[usize],
                 out: &mut [f64]
             );
             /// The gradient's coefficient rows `a, b, c` (`out`, 3 rows of `n`) from the

@@ -413,9 +413,6 @@ struct Band<'l, 's, S: Source> {
     /// Image rows `x` then `y` (`2 x width`), by image row.
     inputs: Ring,
     coeffs: Ring,
-    /// The samples of the output rows (`2 x width` each).
-    x: Vec<f64>,
-    y: Vec<f64>,
     /// The vertical moments of up to two map rows (`2 x STATS x width`).
     vertical: Aligned,
     stats: Aligned,
@@ -433,8 +430,6 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             level,
             inputs: Ring::new(slots, 2 * w),
             coeffs: Ring::new(slots, COEFFS * w),
-            x: vec![0.0; 2 * w],
-            y: vec![0.0; 2 * w],
             vertical: Aligned::take(2 * STATS * w),
             stats: Aligned::take(STATS * mw),
             coefficient_row: Aligned::take(COEFFS * mw),
@@ -585,26 +580,22 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         for (wt, &(_, weight)) in wts.iter_mut().zip(list) {
             *wt = weight;
         }
-        let width = lv.src.width();
+        // The output rows' own samples, from the image ring (normally still there: their
+        // coefficient rows' windows read them).
+        let mut sample_starts = [0usize; 2];
         for r in 0..n {
-            let (x, y) = (
-                &mut self.x[r * width..(r + 1) * width],
-                &mut self.y[r * width..(r + 1) * width],
-            );
-            match self.inputs.get(i + r) {
-                Some(row) => {
-                    x.copy_from_slice(&row[..width]);
-                    y.copy_from_slice(&row[width..]);
-                }
-                None => lv.src.row(&lv.kernels, i + r, x, y),
-            }
+            self.input(i + r);
         }
+        for (st, r) in sample_starts.iter_mut().zip(0..n) {
+            *st = self.inputs.start(i + r).expect("two rows fit in the ring");
+        }
+        let width = lv.src.width();
         lv.kernels.weighted_combine(
             &self.coeffs.data,
             &starts[..t + n - 1],
             &wts[..t],
-            &self.x[..n * width],
-            &self.y[..n * width],
+            &self.inputs.data,
+            &sample_starts[..n],
             &mut rows[..n * width],
         );
         n

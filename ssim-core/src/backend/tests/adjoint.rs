@@ -161,20 +161,21 @@ fn weighted_combine_f64_matches_scalar_bitwise() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for rows in [1, 2, 7, 11, 23] {
                 // Up to three output rows, each reading the next `rows` of the row triples
-                // at scattered, unaligned offsets, not in order.
+                // at scattered, unaligned offsets, not in order, and its own sample pair
+                // (x then y) from another buffer, also out of order.
                 let ring = values(&mut rng, (rows + 4) * 3 * n + 5);
                 let starts: Vec<usize> = (0..rows + 2)
                     .map(|t| ((t * 7) % (rows + 4)) * 3 * n + t % 5)
                     .collect();
-                let (x, y) = (values(&mut rng, 3 * n), values(&mut rng, 3 * n));
+                let samples = values(&mut rng, 8 * n + 3);
+                let sample_starts = [2 * n + 1, 3, 5 * n + 2];
                 for w in both(values(&mut rng, rows)) {
                     for maps in 1..=3 {
-                        let starts = &starts[..rows + maps - 1];
-                        let (xs, ys) = (&x[..maps * n], &y[..maps * n]);
+                        let (starts, ss) = (&starts[..rows + maps - 1], &sample_starts[..maps]);
                         let len = maps * n;
                         let (mut want, mut got) = (vec![f64::NAN; len], vec![f64::NAN; len]);
-                        (scalar().weighted_combine_f64)(&ring, starts, &w, xs, ys, &mut want);
-                        (k.weighted_combine_f64)(&ring, starts, &w, xs, ys, &mut got);
+                        (scalar().weighted_combine_f64)(&ring, starts, &w, &samples, ss, &mut want);
+                        (k.weighted_combine_f64)(&ring, starts, &w, &samples, ss, &mut got);
                         let same = want
                             .iter()
                             .zip(&got)
@@ -183,9 +184,8 @@ fn weighted_combine_f64_matches_scalar_bitwise() {
                         // Output row `r` is the one-row pass over `starts[r..]` and its samples.
                         for r in 0..maps {
                             let mut one = vec![f64::NAN; n];
-                            let (xr, yr) = (&x[r * n..(r + 1) * n], &y[r * n..(r + 1) * n]);
                             let st = &starts[r..r + rows];
-                            (k.weighted_combine_f64)(&ring, st, &w, xr, yr, &mut one);
+                            (k.weighted_combine_f64)(&ring, st, &w, &samples, &ss[r..], &mut one);
                             let row = &got[r * n..(r + 1) * n];
                             let same = one.iter().zip(row).all(|(a, b)| a.to_bits() == b.to_bits());
                             assert!(same, "{b:?} weighted_combine_f64 row {r} of {maps}, n {n}");

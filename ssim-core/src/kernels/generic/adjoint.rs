@@ -360,8 +360,8 @@ pub(crate) fn weighted_combine_f64<S: Lanes>(
     ring: &[f64],
     starts: &[usize],
     w: &[f64],
-    x: &[f64],
-    y: &[f64],
+    samples: &[f64],
+    sample_starts: &[usize],
     out: &mut [f64],
 ) {
     let rows = scalar::rows_of(starts, w);
@@ -369,22 +369,31 @@ pub(crate) fn weighted_combine_f64<S: Lanes>(
     let fits = starts
         .iter()
         .all(|&st| st.checked_add(3 * n).is_some_and(|e| e <= ring.len()));
-    let samples = x.len() >= rows * n && y.len() >= rows * n;
-    if n < S::D || !fits || rows == 0 || !samples {
-        return scalar::weighted_combine_f64(ring, starts, w, x, y, out);
+    let pairs_fit = sample_starts.len() >= rows
+        && sample_starts[..rows.min(sample_starts.len())]
+            .iter()
+            .all(|&st| st.checked_add(2 * n).is_some_and(|e| e <= samples.len()));
+    if n < S::D || !fits || rows == 0 || !pairs_fit {
+        return scalar::weighted_combine_f64(ring, starts, w, samples, sample_starts, out);
     }
     let sym = scalar::symmetric(w);
     let t = w.len();
+    let xy = |r: usize| {
+        let st = sample_starts[r];
+        (&samples[st..st + n], &samples[st + n..st + 2 * n])
+    };
     let mut r = 0;
     while r < rows {
-        let (starts, x, y) = (&starts[r..], &x[r * n..], &y[r * n..]);
+        let starts = &starts[r..];
         let out = &mut out[r * n..];
         if sym && r + 2 <= rows {
+            let (xs, ys) = ([xy(r).0, xy(r + 1).0], [xy(r).1, xy(r + 1).1]);
             for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
-                combine_pair(s, ring, &starts[..t + 1], w, x, y, n, at, out);
+                combine_pair(s, ring, &starts[..t + 1], w, xs, ys, n, at, out);
             }
             r += 2;
         } else {
+            let (x, y) = xy(r);
             let mut i = 0;
             let block = MOMENT_UNROLL * S::D;
             while i + block <= n {
@@ -414,8 +423,9 @@ fn combine_store<S: Lanes>(s: S, acc: [S::W; 3], x: &[f64], y: &[f64], q: usize,
     s.store_d(v, out, q);
 }
 
-/// Two output rows of a symmetric window (`starts`: `w.len() + 1` rows) at the column vector
-/// `at`, each window row loaded once (the order of `moments_pair`).
+/// Two output rows of a symmetric window (`starts`: `w.len() + 1` rows; the samples of row
+/// `r` in `x[r]`, `y[r]`) at the column vector `at`, each window row loaded once (the order of
+/// `moments_pair`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn combine_pair<S: Lanes>(
@@ -423,8 +433,8 @@ fn combine_pair<S: Lanes>(
     ring: &[f64],
     starts: &[usize],
     w: &[f64],
-    x: &[f64],
-    y: &[f64],
+    x: [&[f64]; 2],
+    y: [&[f64]; 2],
     n: usize,
     at: usize,
     out: &mut [f64],
@@ -451,8 +461,8 @@ fn combine_pair<S: Lanes>(
             acc[1][m] = s.add_d(acc[1][m], s.mul_d(wv, hi[m]));
         }
     }
-    combine_store(s, acc[0], x, y, at, out);
-    combine_store(s, acc[1], x, y, n + at, out);
+    combine_store(s, acc[0], x[0], y[0], at, &mut out[..n]);
+    combine_store(s, acc[1], x[1], y[1], at, &mut out[n..]);
 }
 
 /// The output of the `U` column vectors from `at`.

@@ -186,13 +186,13 @@ fn moments_row(ring: &[f64], starts: &[usize], w: &[f64], n: usize, out: &mut [f
 /// `ring[starts[t]..]` (one after the other), `out[q] = (A + y[q] B) + x[q] C` where `A, B, C`
 /// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`]. Output row `r` of
 /// [`rows_of`] (`n = out.len() / rows`) reads `starts[r..r + w.len()]` and the samples
-/// `x[n r..n (r + 1)]`, `y[n r..n (r + 1)]`.
+/// `x = samples[sample_starts[r]..][..n]`, `y = samples[sample_starts[r] + n..][..n]`.
 pub(crate) fn weighted_combine_f64(
     ring: &[f64],
     starts: &[usize],
     w: &[f64],
-    x: &[f64],
-    y: &[f64],
+    samples: &[f64],
+    sample_starts: &[usize],
     out: &mut [f64],
 ) {
     let (t, rows) = (w.len(), rows_of(starts, w));
@@ -201,8 +201,8 @@ pub(crate) fn weighted_combine_f64(
         return;
     }
     for (r, out) in out.chunks_exact_mut(n).take(rows).enumerate() {
-        let (x, y) = (&x[r * n..(r + 1) * n], &y[r * n..(r + 1) * n]);
-        combine_row(ring, &starts[r..r + t], w, x, y, out);
+        let xy = &samples[sample_starts[r]..][..2 * n];
+        combine_row(ring, &starts[r..r + t], w, &xy[..n], &xy[n..], out);
     }
 }
 
