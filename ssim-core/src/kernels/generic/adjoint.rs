@@ -5,7 +5,11 @@
 
 use super::scalar;
 use crate::adjoint::CoefficientConsts;
-use crate::lanes::Lanes;
+use crate::lanes::{Lanes, Rows};
+use crate::params::MAX_RADIUS;
+
+/// The rows a two-row vertical pass reads: the largest window and one more.
+const PAIR_ROWS: usize = 2 * MAX_RADIUS + 2;
 
 /// Vectors kept in flight: independent sums hide the add latency.
 const UNROLL: usize = 8;
@@ -208,8 +212,9 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
     while r < rows {
         let (starts, out) = (&starts[r..], &mut out[r * 4 * n..]);
         if sym && r + 2 <= rows {
+            let window = Rows::<PAIR_ROWS, f64>::new(ring, 2 * n, starts[..t + 1].iter().copied());
             for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
-                moments_pair(s, ring, &starts[..t + 1], w, n, at, out);
+                moments_pair(s, &window, w, n, at, out);
             }
             r += 2;
         } else {
@@ -238,18 +243,16 @@ fn ud_row<S: Lanes>(s: S, x: S::W, y: S::W) -> [S::W; 4] {
     [u, d, s.mul_d(u, u), s.mul_d(d, d)]
 }
 
-/// [`ud_row`] of window row `j` at column `at`.
+/// [`ud_row`] of window row `j` (`x` then `y`, `n` each) at column `at`.
 #[inline(always)]
 fn load_ud<S: Lanes>(
     s: S,
-    ring: &[f64],
-    starts: &[usize],
+    window: &Rows<'_, PAIR_ROWS, f64>,
     n: usize,
     j: usize,
     at: usize,
 ) -> [S::W; 4] {
-    let st = starts[j] + at;
-    ud_row(s, s.load_d(ring, st), s.load_d(ring, st + n))
+    ud_row(s, s.load_d_at(window, j, at), s.load_d_at(window, j, at + n))
 }
 
 /// `acc += w (a + b)` for each of the four values of the pair of rows `a`, `b`.
@@ -268,15 +271,14 @@ fn add_single<S: Lanes>(s: S, acc: &mut [S::W; 4], wv: S::W, v: [S::W; 4]) {
     }
 }
 
-/// Two map rows of the moments of a symmetric window (`starts`: `w.len() + 1` rows) at the
+/// Two map rows of the moments of a symmetric window (`window`: `w.len() + 1` rows) at the
 /// column vector `at`, each window row loaded once. At pair `k` the first map row adds rows
 /// `k, t - 1 - k` and the second rows `k + 1, t - k`; the next pair reuses rows `k + 1` and
 /// `t - 1 - k`, so each step loads two rows.
 #[inline(always)]
 fn moments_pair<S: Lanes>(
     s: S,
-    ring: &[f64],
-    starts: &[usize],
+    window: &Rows<'_, PAIR_ROWS, f64>,
     w: &[f64],
     n: usize,
     at: usize,
@@ -284,11 +286,16 @@ fn moments_pair<S: Lanes>(
 ) {
     let t = w.len();
     let mut acc = [[s.splat_d(0.0); 4]; 2];
-    let row = |j: usize| load_ud(s, ring, starts, n, j, at);
-    let (mut lo, mut hi) = (row(0), row(t));
+    let (mut lo, mut hi) = (
+        load_ud(s, window, n, 0, at),
+        load_ud(s, window, n, t, at),
+    );
     for (k, &wk) in w[..t / 2].iter().enumerate() {
         let wv = s.splat_d(wk);
-        let (lo1, hi0) = (row(k + 1), row(t - 1 - k));
+        let (lo1, hi0) = (
+            load_ud(s, window, n, k + 1, at),
+            load_ud(s, window, n, t - 1 - k, at),
+        );
         add_pair(s, &mut acc[0], wv, lo, hi0);
         add_pair(s, &mut acc[1], wv, lo1, hi);
         (lo, hi) = (lo1, hi0);
@@ -324,15 +331,14 @@ fn moments_block<S: Lanes, const U: usize>(
     let single = if sym { t / 2..t - t / 2 } else { 0..t };
     let mut acc = [[s.splat_d(0.0); 4]; U];
     let xy = |st: usize| (&ring[st..st + len], &ring[st + n..st + n + len]);
-    let ud = |x: S::W, y: S::W| ud_row(s, x, y);
     if sym {
         for k in 0..t / 2 {
             let wv = s.splat_d(w[k]);
             let ((xar, yar), (xbr, ybr)) = (xy(starts[k] + at), xy(starts[t - 1 - k] + at));
             for (u, acc) in acc.iter_mut().enumerate() {
                 let o = u * S::D;
-                let a = ud(s.load_d(xar, o), s.load_d(yar, o));
-                let b = ud(s.load_d(xbr, o), s.load_d(ybr, o));
+                let a = ud_row(s, s.load_d(xar, o), s.load_d(yar, o));
+                let b = ud_row(s, s.load_d(xbr, o), s.load_d(ybr, o));
                 add_pair(s, acc, wv, a, b);
             }
         }
@@ -341,7 +347,7 @@ fn moments_block<S: Lanes, const U: usize>(
         let wv = s.splat_d(w[k]);
         let (xr, yr) = xy(starts[k] + at);
         for (u, acc) in acc.iter_mut().enumerate() {
-            add_single(s, acc, wv, ud(s.load_d(xr, u * S::D), s.load_d(yr, u * S::D)));
+            add_single(s, acc, wv, ud_row(s, s.load_d(xr, u * S::D), s.load_d(yr, u * S::D)));
         }
     }
     for (u, acc) in acc.iter().enumerate() {
@@ -388,8 +394,9 @@ pub(crate) fn weighted_combine_f64<S: Lanes>(
         let out = &mut out[r * n..];
         if sym && r + 2 <= rows {
             let (xs, ys) = ([xy(r).0, xy(r + 1).0], [xy(r).1, xy(r + 1).1]);
+            let window = Rows::<PAIR_ROWS, f64>::new(ring, 3 * n, starts[..t + 1].iter().copied());
             for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
-                combine_pair(s, ring, &starts[..t + 1], w, xs, ys, n, at, out);
+                combine_pair(s, &window, w, xs, ys, n, at, out);
             }
             r += 2;
         } else {
@@ -408,11 +415,20 @@ pub(crate) fn weighted_combine_f64<S: Lanes>(
     }
 }
 
-/// The three coefficient values of window row `j` at column `at`.
+/// The three coefficient values of window row `j` (`a, b, c`, `n` each) at column `at`.
 #[inline(always)]
-fn load_abc<S: Lanes>(s: S, ring: &[f64], starts: &[usize], n: usize, j: usize, at: usize) -> [S::W; 3] {
-    let st = starts[j] + at;
-    [s.load_d(ring, st), s.load_d(ring, st + n), s.load_d(ring, st + 2 * n)]
+fn load_abc<S: Lanes>(
+    s: S,
+    window: &Rows<'_, PAIR_ROWS, f64>,
+    n: usize,
+    j: usize,
+    at: usize,
+) -> [S::W; 3] {
+    [
+        s.load_d_at(window, j, at),
+        s.load_d_at(window, j, at + n),
+        s.load_d_at(window, j, at + 2 * n),
+    ]
 }
 
 /// `(A + y B) + x C` of one column vector into `out` at `q`.
@@ -423,15 +439,14 @@ fn combine_store<S: Lanes>(s: S, acc: [S::W; 3], x: &[f64], y: &[f64], q: usize,
     s.store_d(v, out, q);
 }
 
-/// Two output rows of a symmetric window (`starts`: `w.len() + 1` rows; the samples of row
+/// Two output rows of a symmetric window (`window`: `w.len() + 1` rows; the samples of row
 /// `r` in `x[r]`, `y[r]`) at the column vector `at`, each window row loaded once (the order of
 /// `moments_pair`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn combine_pair<S: Lanes>(
     s: S,
-    ring: &[f64],
-    starts: &[usize],
+    window: &Rows<'_, PAIR_ROWS, f64>,
     w: &[f64],
     x: [&[f64]; 2],
     y: [&[f64]; 2],
@@ -441,12 +456,12 @@ fn combine_pair<S: Lanes>(
 ) {
     let t = w.len();
     let mut acc = [[s.splat_d(0.0); 3]; 2];
-    let (mut lo, mut hi) = (load_abc(s, ring, starts, n, 0, at), load_abc(s, ring, starts, n, t, at));
+    let (mut lo, mut hi) = (load_abc(s, window, n, 0, at), load_abc(s, window, n, t, at));
     for (k, &wk) in w[..t / 2].iter().enumerate() {
         let wv = s.splat_d(wk);
         let (lo1, hi0) = (
-            load_abc(s, ring, starts, n, k + 1, at),
-            load_abc(s, ring, starts, n, t - 1 - k, at),
+            load_abc(s, window, n, k + 1, at),
+            load_abc(s, window, n, t - 1 - k, at),
         );
         for m in 0..3 {
             acc[0][m] = s.add_d(acc[0][m], s.mul_d(wv, s.add_d(lo[m], hi0[m])));
