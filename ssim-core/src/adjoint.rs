@@ -102,25 +102,32 @@ impl AdjointKernels {
         (self.kernels.weighted_rows_f64)(ring, starts, w, out)
     }
 
-    /// The window moments down a column: with `x_t = ring[starts[t] + q]` and
-    /// `y_t = ring[starts[t] + n + q]`, the five rows of `out` (each `n` long) get
-    /// `sum_t w[t] x_t`, `sum_t w[t] y_t`, `sum_t w[t] x_t^2`, `sum_t w[t] y_t^2` and
-    /// `sum_t w[t] x_t y_t`, rows in order from 0.0 (paired as in [`AdjointKernels::fir`] if
-    /// `w` reads the same both ways: `w[t] (x_t x_t + x_u x_u)` and so on).
+    /// The window moments down a column, in sum and difference form: with
+    /// `x_t = ring[starts[t] + q]`, `y_t = ring[starts[t] + n + q]`, `u_t = x_t + y_t` and
+    /// `d_t = x_t - y_t`, the four rows of `out` (each `n` long) get `sum_t w[t] u_t`,
+    /// `sum_t w[t] d_t`, `sum_t w[t] u_t^2` and `sum_t w[t] d_t^2`, rows in order from 0.0
+    /// (paired as in [`AdjointKernels::fir`] if `w` reads the same both ways:
+    /// `w[t] (u_t u_t + u_s u_s)` and so on). SSIM reads the variances only as
+    /// `s_xx + s_yy = (s_uu + s_dd) / 2` and `s_xy = (s_uu - s_dd) / 4`, so four statistics
+    /// carry the five of `x` and `y`.
+    ///
+    /// With `m = starts.len() + 1 - w.len()` greater than 1, `out` gets `m` such blocks of
+    /// four rows, block `r` from the window `starts[r..r + w.len()]` (the same bits as `m`
+    /// calls): consecutive map rows share their window's rows, which are then read once.
     ///
     /// # Panics
     ///
     /// If a row pair `ring[starts[t]..starts[t] + 2 n]` is out of bounds or `out` is
-    /// shorter than `5 n`.
+    /// shorter than `4 n m`.
     ///
     /// ```
     /// use ssim_core::{AdjointKernels, Backend};
     /// let k = AdjointKernels::new(Backend::detect())?;
-    /// // Two rows of one column: (x, y) = (1, 2) and (3, 4).
+    /// // Two rows of one column: (x, y) = (1, 2) and (3, 4), so (u, d) = (3, -1) and (7, -1).
     /// let ring = [1.0, 2.0, 3.0, 4.0];
-    /// let mut out = [0.0; 5];
+    /// let mut out = [0.0; 4];
     /// k.weighted_moments(&ring, &[0, 2], &[0.5, 0.5], 1, &mut out);
-    /// assert_eq!(out, [2.0, 3.0, 5.0, 10.0, 7.0]);
+    /// assert_eq!(out, [5.0, -1.0, 29.0, 1.0]);
     /// # Ok::<(), ssim_core::Error>(())
     /// ```
     pub fn weighted_moments(
@@ -135,20 +142,27 @@ impl AdjointKernels {
     }
 
     /// The gradient's output row: with the row triples `a_t, b_t, c_t` (each
-    /// `n = out.len()` long, one after the other from `ring[starts[t]]`),
+    /// `n = out.len()` long, one after the other from `ring[starts[t]]`) and the samples
+    /// `x = samples[sample_starts[0]..][..n]`, `y` just after it,
     /// `out[q] = (A[q] + y[q] B[q]) + x[q] C[q]` where `A = sum_t w[t] a_t` and so on, each
-    /// sum in the order of [`AdjointKernels::weighted_rows`].
+    /// sum in the order of [`AdjointKernels::weighted_rows`]. The samples are addressed like
+    /// the triples so that both can stay in the caller's rings.
+    ///
+    /// With `m = starts.len() + 1 - w.len()` greater than 1, `out` holds `m` rows of
+    /// `n = out.len() / m`, and output row `r` reads the triples `starts[r..r + w.len()]`
+    /// and the samples at `sample_starts[r]` (the same bits as `m` calls).
     ///
     /// # Panics
     ///
-    /// If a triple is out of bounds of `ring`, or `x` or `y` is shorter than `out`.
+    /// If a triple or a sample pair is out of bounds, or `sample_starts` has fewer than `m`
+    /// entries.
     ///
     /// ```
     /// use ssim_core::{AdjointKernels, Backend};
     /// let k = AdjointKernels::new(Backend::detect())?;
     /// // One triple of one column: a = 1, b = 2, c = 3; x = 10, y = 100.
     /// let mut out = [0.0];
-    /// k.weighted_combine(&[1.0, 2.0, 3.0], &[0], &[0.5], &[10.0], &[100.0], &mut out);
+    /// k.weighted_combine(&[1.0, 2.0, 3.0], &[0], &[0.5], &[10.0, 100.0], &[0], &mut out);
     /// assert_eq!(out, [0.5 + 100.0 * 1.0 + 10.0 * 1.5]);
     /// # Ok::<(), ssim_core::Error>(())
     /// ```
@@ -157,29 +171,31 @@ impl AdjointKernels {
         ring: &[f64],
         starts: &[usize],
         w: &[f64],
-        x: &[f64],
-        y: &[f64],
+        samples: &[f64],
+        sample_starts: &[usize],
         out: &mut [f64],
     ) {
-        (self.kernels.weighted_combine_f64)(ring, starts, w, x, y, out)
+        (self.kernels.weighted_combine_f64)(ring, starts, w, samples, sample_starts, out)
     }
 
     /// The coefficient rows `a, b, c` of the backward pass (`out`: three rows of
-    /// `n = out.len() / 3`) from the window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]`
-    /// (`stats`: five rows of `n`). Every backend gives the scalar bits.
+    /// `n = out.len() / 3`) from the window statistics of `u = x + y` and `d = x - y`,
+    /// `mu_u, mu_d, E[u^2], E[d^2]` (`stats`: four rows of `n`, as
+    /// [`AdjointKernels::weighted_moments`] then the row filter give them). Every backend
+    /// gives the scalar bits.
     ///
     /// # Panics
     ///
-    /// If `stats` is shorter than `5 * n`.
+    /// If `stats` is shorter than `4 * n`.
     ///
     /// ```
     /// use ssim_core::{AdjointKernels, Backend, CoefficientConsts};
     /// let k = AdjointKernels::new(Backend::detect())?;
     /// let consts = CoefficientConsts { c1: 1.0, c2: 1.0, cov: 1.0, dcov: 1.0, weight: 1.0,
     ///     cs: true };
-    /// // mu_x = mu_y = 0, E[x^2] = E[y^2] = 1, E[xy] = 0: cs = 1 / 3.
+    /// // mu_x = mu_y = 0, E[x^2] = E[y^2] = 1, E[xy] = 0 (so E[u^2] = E[d^2] = 2): cs = 1 / 3.
     /// let mut out = [0.0; 3];
-    /// k.coefficients(&[0.0, 0.0, 1.0, 1.0, 0.0], &consts, &mut out);
+    /// k.coefficients(&[0.0, 0.0, 2.0, 2.0], &consts, &mut out);
     /// // d cs / d s_xy = 2 / 3, d cs / d s_yy = -1 / 9.
     /// let want = [0.0, -2.0 / 9.0, 2.0 / 3.0];
     /// assert!(out.iter().zip(want).all(|(o, w)| (o - w).abs() < 1e-15));

@@ -132,6 +132,12 @@ pub(crate) trait Lanes: Copy {
     fn splat_d(self, v: f64) -> Self::W;
     /// `s[i..i + D]`.
     fn load_d(self, s: &[f64], i: usize) -> Self::W;
+    /// `rows.row(t)[i..i + D]`, as [`load_at`](Self::load_at) for f64 rows (the core::arch
+    /// backends check only the column against the common row length).
+    #[inline(always)]
+    fn load_d_at<const CAP: usize>(self, rows: &Rows<'_, CAP, f64>, t: usize, i: usize) -> Self::W {
+        self.load_d(rows.row(t), i)
+    }
     /// Into `d[i..i + D]`.
     fn store_d(self, v: Self::W, d: &mut [f64], i: usize);
     /// `s[i..i + D]` (f32) widened to f64 (exact).
@@ -155,23 +161,19 @@ pub(crate) trait Lanes: Copy {
 /// `CAP` is the most rows it holds. The kernels build one per vertical pass, so it is sized
 /// for the pass's window (`2r + ROWS_PER_PASS` rows for the common radii) rather than for the
 /// largest one: zeroing 130 offsets per pass showed up as a `memset` in profiles.
-pub(crate) struct Rows<'a, const CAP: usize> {
-    data: &'a [f32],
+pub(crate) struct Rows<'a, const CAP: usize, E = f32> {
+    data: &'a [E],
     /// Invariant: `offsets[t] + len <= data.len()` for every `t < count`.
     offsets: [usize; CAP],
     count: usize,
     len: usize,
 }
 
-impl<'a, const CAP: usize> Rows<'a, CAP> {
+impl<'a, const CAP: usize, E> Rows<'a, CAP, E> {
     /// The rows `data[off..off + len]`, in order. Panics if one does not fit in `data` or if
     /// there are more than `CAP`.
     #[inline(always)]
-    pub(crate) fn new(
-        data: &'a [f32],
-        len: usize,
-        offsets: impl IntoIterator<Item = usize>,
-    ) -> Self {
+    pub(crate) fn new(data: &'a [E], len: usize, offsets: impl IntoIterator<Item = usize>) -> Self {
         let mut rows = Rows {
             data,
             offsets: [0; CAP],
@@ -193,18 +195,18 @@ impl<'a, const CAP: usize> Rows<'a, CAP> {
     /// Row `t` as a slice.
     #[inline(always)]
     #[cfg_attr(not(feature = "portable"), allow(dead_code))] // the portable token's loads
-    pub(crate) fn row(&self, t: usize) -> &'a [f32] {
+    pub(crate) fn row(&self, t: usize) -> &'a [E] {
         assert!(t < self.count);
         &self.data[self.offsets[t]..][..self.len]
     }
 
-    /// A pointer to `row(t)[i..]`, valid for reading `lanes` f32. Panics otherwise.
+    /// A pointer to `row(t)[i..]`, valid for reading `lanes` values. Panics otherwise.
     #[inline(always)]
     #[cfg_attr(
         not(any(target_arch = "x86_64", target_arch = "aarch64")),
         allow(dead_code) // only the core::arch backends load through raw pointers
     )]
-    pub(crate) fn at(&self, t: usize, i: usize, lanes: usize) -> *const f32 {
+    pub(crate) fn at(&self, t: usize, i: usize, lanes: usize) -> *const E {
         assert!(t < self.count && i <= self.len && lanes <= self.len - i);
         // In bounds: `offsets[t] + i + lanes <= offsets[t] + len <= data.len()`.
         self.data.as_ptr().wrapping_add(self.offsets[t] + i)

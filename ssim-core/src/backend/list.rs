@@ -185,8 +185,9 @@ macro_rules! kernel_list {
                 out: &mut [f64]
             );
             /// The gradient's vertical moments: rows `t` of `x` at `ring[starts[t]..][..n]`
-            /// and of `y` just after; `out` gets the five rows of `n` of the `w`-weighted sums
-            /// of `x, y, x^2, y^2, xy`.
+            /// and of `y` just after; `out` gets the four rows of `n` of the `w`-weighted sums
+            /// of `u, d, u^2, d^2` (`u = x + y`, `d = x - y`), for each of
+            /// `starts.len() + 1 - w.len()` consecutive windows.
             #[cfg(feature = "gradient")]
             fn weighted_moments_f64 = weighted_moments_f64(
                 ring: &[f64],
@@ -195,20 +196,21 @@ macro_rules! kernel_list {
                 n: usize,
                 out: &mut [f64]
             );
-            /// The gradient's output row: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
-            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` (three rows of
-            /// `out.len()` each).
+            /// The gradient's output rows: `out[q] = (A + y[q] B) + x[q] C` with `A, B, C`
+            /// the `w`-weighted sums of the row triples at `ring[starts[t]..]` and `x`, `y`
+            /// the row pair at `samples[sample_starts[r]..]`, for each of
+            /// `starts.len() + 1 - w.len()` consecutive windows.
             #[cfg(feature = "gradient")]
             fn weighted_combine_f64 = weighted_combine_f64(
                 ring: &[f64],
                 starts: &[usize],
                 w: &[f64],
-                x: &[f64],
-                y: &[f64],
+                samples: &[f64],
+                sample_starts: &[usize],
                 out: &mut [f64]
             );
             /// The gradient's coefficient rows `a, b, c` (`out`, 3 rows of `n`) from the
-            /// window statistics `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`, 5 rows of `n`).
+            /// window statistics `mu_u, mu_d, E[u^2], E[d^2]` (`stats`, 4 rows of `n`).
             #[cfg(feature = "gradient")]
             fn adjoint_coefficients = adjoint_coefficients(
                 stats: &[f64],

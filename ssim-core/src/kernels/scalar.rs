@@ -17,7 +17,7 @@ pub(crate) use super::downsample::scalar as downsample;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 #[cfg(feature = "gradient")]
 pub(crate) use adjoint::{
-    adjoint_coefficients, fir_f64, narrow_f32, symmetric, weighted_combine_f64,
+    adjoint_coefficients, fir_f64, narrow_f32, rows_of, symmetric, weighted_combine_f64,
     weighted_moments_f64, weighted_rows_f64, widen_f32_f64, widen_u8_f64,
 };
 

@@ -17,10 +17,14 @@
 //! ([`Axis`]). `f'` is the covariance factor (`N / (N - 1)` or 1; scikit-image's gradient
 //! uses 1 whatever the factor).
 //!
+//! The statistics are those of `u = x + y` and `d = x - y` (`mu_u, mu_d, E[u^2], E[d^2]`):
+//! SSIM reads the second moments only as `s_xx + s_yy = (s_uu + s_dd) / 2` and
+//! `s_xy = (s_uu - s_dd) / 4`, so four filtered rows carry what five of `x` and `y` would.
+//!
 //! Each output row is computed from the coefficient rows it needs, each coefficient row
-//! from the image rows of its window (moments down the columns, the products formed per
-//! sample, then along the row: two rows of input per window row instead of five rows of
-//! statistics); image rows and coefficient rows are kept in rings of `2r + 3` rows tagged
+//! from the image rows of its window (moments down the columns, `u`, `d` and their squares
+//! formed per sample, then along the row: two rows of input per window row instead of four
+//! rows of statistics); image rows and coefficient rows are kept in rings of `2r + 3` rows tagged
 //! with their index and recomputed on a miss, so memory is O(width x window) plus the
 //! output, and every output row is a pure function of the input: the same bits in
 //! whichever band computes it.
@@ -278,8 +282,8 @@ pub(crate) struct Level<'s, S: Source> {
     pub kernels: AdjointKernels,
 }
 
-/// Window statistics: `mu_x, mu_y, E[x^2], E[y^2], E[xy]`.
-const STATS: usize = 5;
+/// Window statistics of `u = x + y` and `d = x - y`: `mu_u, mu_d, E[u^2], E[d^2]`.
+const STATS: usize = 4;
 /// Coefficient maps `a, b, c`.
 const COEFFS: usize = 3;
 
@@ -409,9 +413,7 @@ struct Band<'l, 's, S: Source> {
     /// Image rows `x` then `y` (`2 x width`), by image row.
     inputs: Ring,
     coeffs: Ring,
-    x: Vec<f64>,
-    y: Vec<f64>,
-    /// The vertical moments of one map row (`STATS x width`).
+    /// The vertical moments of up to two map rows (`2 x STATS x width`).
     vertical: Aligned,
     stats: Aligned,
     /// The coefficient maps of one map row (`COEFFS x map width`).
@@ -428,9 +430,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
             level,
             inputs: Ring::new(slots, 2 * w),
             coeffs: Ring::new(slots, COEFFS * w),
-            x: vec![0.0; w],
-            y: vec![0.0; w],
-            vertical: Aligned::take(STATS * w),
+            vertical: Aligned::take(2 * STATS * w),
             stats: Aligned::take(STATS * mw),
             coefficient_row: Aligned::take(COEFFS * mw),
         }
@@ -461,35 +461,58 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
 
     /// Makes sure the coefficient row of map row `p` is in the ring: the window's moments
     /// down the columns (the statistics of the products formed per sample), then along the
-    /// row, then the coefficients.
+    /// row, then the coefficients. Where the next map row reads a plain window too, it is
+    /// computed in the same vertical pass (the window rows are then read from L2 once for
+    /// both).
     fn coefficients(&mut self, p: usize) {
         if self.coeffs.get(p).is_some() {
             return;
         }
         let lv = self.level;
+        let plain = lv.rows.fwd_plain;
+        let pair = plain.contains(p) && plain.contains(p + 1) && self.coeffs.get(p + 1).is_none();
+        let rows = if pair { 2 } else { 1 };
         let list = lv.rows.forward(p);
+        let t = list.len();
+        // A plain window's rows are consecutive: the next map row reads one more.
+        let next = pair.then(|| list[t - 1].0 + 1);
         for &(i, _) in list {
             self.input(i);
         }
-        let (w, mw) = (lv.src.width(), lv.cols.map_len);
-        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+        if let Some(i) = next {
+            self.input(i);
+        }
+        let w = lv.src.width();
+        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 2;
         let (mut starts, mut wts) = ([0usize; CAP], [0.0f64; CAP]);
-        for ((st, wt), &(i, weight)) in starts.iter_mut().zip(&mut wts).zip(list) {
+        let rows_read = list.iter().map(|&(i, _)| i).chain(next);
+        for (st, i) in starts.iter_mut().zip(rows_read) {
             *st = self.inputs.start(i).expect("window rows fit in the ring");
+        }
+        for (wt, &(_, weight)) in wts.iter_mut().zip(list) {
             *wt = weight;
         }
-        let n = list.len();
         lv.kernels.weighted_moments(
             &self.inputs.data,
-            &starts[..n],
-            &wts[..n],
+            &starts[..t + rows - 1],
+            &wts[..t],
             w,
             &mut self.vertical,
         );
+        for r in 0..rows {
+            self.coefficient_rows(p + r, r * STATS * w);
+        }
+    }
+
+    /// The coefficient row of map row `p` from the vertical moments at `self.vertical[at..]`:
+    /// along the row, the coefficients, and their horizontal adjoint into the ring.
+    fn coefficient_rows(&mut self, p: usize, at: usize) {
+        let lv = self.level;
+        let (w, mw) = (lv.src.width(), lv.cols.map_len);
         let run = lv.cols.fwd_plain;
         for q in 0..STATS {
             let (src, out) = (
-                &self.vertical[q * w..(q + 1) * w],
+                &self.vertical[at + q * w..at + (q + 1) * w],
                 &mut self.stats[q * mw..(q + 1) * mw],
             );
             fir(&lv.kernels, out, src, &lv.cols.g, run);
@@ -528,31 +551,54 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
         }
     }
 
-    /// The gradient of image row `i`, in f64, into `row`: the vertical adjoint of the
-    /// folded coefficient rows, combined with the samples in one kernel.
-    fn output_row(&mut self, i: usize, row: &mut [f64]) {
+    /// The gradient of image row `i`, and of `i + 1` if that is before `end` and both read
+    /// plain windows of coefficient rows, in f64, into `rows` (`2 x width`): the vertical
+    /// adjoint of the folded coefficient rows, combined with the samples in one kernel.
+    /// Returns how many rows it wrote.
+    fn output_rows(&mut self, i: usize, end: usize, rows: &mut [f64]) -> usize {
         let lv = self.level;
+        let plain = lv.rows.bwd_plain;
+        let pair = i + 1 < end && plain.contains(i) && plain.contains(i + 1);
+        let n = if pair { 2 } else { 1 };
         let list = lv.rows.adjoint(i);
+        let t = list.len();
+        let next = pair.then(|| list[t - 1].0 + 1);
         for &(p, _) in list {
             self.coefficients(p);
         }
-        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 1;
+        if let Some(p) = next {
+            self.coefficients(p);
+        }
+        const CAP: usize = 2 * ssim_core::MAX_RADIUS + 2;
         let (mut starts, mut wts) = ([0usize; CAP], [0.0f64; CAP]);
-        for ((st, wt), &(p, weight)) in starts.iter_mut().zip(&mut wts).zip(list) {
+        for (st, p) in starts
+            .iter_mut()
+            .zip(list.iter().map(|&(p, _)| p).chain(next))
+        {
             *st = self.coeffs.start(p).expect("window rows fit in the ring");
+        }
+        for (wt, &(_, weight)) in wts.iter_mut().zip(list) {
             *wt = weight;
         }
-        let width = lv.src.width();
-        if self.inputs.get(i).is_none() {
-            lv.src.row(&lv.kernels, i, &mut self.x, &mut self.y);
+        // The output rows' own samples, from the image ring (normally still there: their
+        // coefficient rows' windows read them).
+        let mut sample_starts = [0usize; 2];
+        for r in 0..n {
+            self.input(i + r);
         }
-        let (x, y) = match self.inputs.get(i) {
-            Some(r) => r.split_at(width),
-            None => (&self.x[..], &self.y[..]),
-        };
-        let n = list.len();
-        lv.kernels
-            .weighted_combine(&self.coeffs.data, &starts[..n], &wts[..n], x, y, row);
+        for (st, r) in sample_starts.iter_mut().zip(0..n) {
+            *st = self.inputs.start(i + r).expect("two rows fit in the ring");
+        }
+        let width = lv.src.width();
+        lv.kernels.weighted_combine(
+            &self.coeffs.data,
+            &starts[..t + n - 1],
+            &wts[..t],
+            &self.inputs.data,
+            &sample_starts[..n],
+            &mut rows[..n * width],
+        );
+        n
     }
 }
 
@@ -575,14 +621,19 @@ pub(crate) fn run<S: Source, O: Out>(
     let n = bands.min(h / MIN_BAND_ROWS).max(1);
     let one = |start: usize, end: usize, chunk: &mut [O]| {
         let mut band = Band::new(level);
-        let mut row = Aligned::take(w);
-        for (i, o) in (start..end).zip(chunk.chunks_exact_mut(w)) {
-            band.output_row(i, &mut row);
-            extra(i, &mut row);
-            O::narrow_row(&level.kernels, &row, o);
+        let mut rows = Aligned::take(2 * w);
+        let mut i = start;
+        while i < end {
+            let n = band.output_rows(i, end, &mut rows);
+            for (r, row) in rows.chunks_exact_mut(w).take(n).enumerate() {
+                extra(i + r, row);
+                let at = (i + r - start) * w;
+                O::narrow_row(&level.kernels, row, &mut chunk[at..at + w]);
+            }
+            i += n;
         }
         band.release();
-        row.give();
+        rows.give();
     };
     if n == 1 {
         one(0, h, out);

@@ -254,6 +254,12 @@ impl Lanes for Avx2 {
         unsafe { _mm256_set1_pd(v) }
     }
     #[inline(always)]
+    fn load_d_at<const CAP: usize>(self, rows: &Rows<'_, CAP, f64>, t: usize, i: usize) -> __m256d {
+        let p = rows.at(t, i, 4);
+        // SAFETY: see the impl comment; `Rows::at` checked that 4 f64 from `p` are in a row.
+        unsafe { _mm256_loadu_pd(p) }
+    }
+    #[inline(always)]
     fn load_d(self, s: &[f64], i: usize) -> __m256d {
         let s = &s[i..i + 4];
         // SAFETY: see the impl comment; `s` holds 4 f64.

@@ -346,6 +346,12 @@ impl Lanes for Avx512 {
         unsafe { _mm512_set1_pd(v) }
     }
     #[inline(always)]
+    fn load_d_at<const CAP: usize>(self, rows: &Rows<'_, CAP, f64>, t: usize, i: usize) -> __m512d {
+        let p = rows.at(t, i, 8);
+        // SAFETY: see the impl comment; `Rows::at` checked that 8 f64 from `p` are in a row.
+        unsafe { _mm512_loadu_pd(p) }
+    }
+    #[inline(always)]
     fn load_d(self, s: &[f64], i: usize) -> __m512d {
         let s = &s[i..i + 8];
         // SAFETY: see the impl comment; `s` holds 8 f64.

@@ -77,23 +77,36 @@ fn weighted_moments_f64_matches_scalar_bitwise() {
     for (b, k) in backends() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for rows in [1, 2, 7, 11, 23] {
-                // Row pairs (x then y) at scattered, unaligned offsets, not in order.
-                let ring: Vec<f64> = values(&mut rng, (rows + 2) * 2 * n + 5)
+                // Up to three map rows, each reading the next `rows` of the row pairs (x then
+                // y) at scattered, unaligned offsets, not in order.
+                let ring: Vec<f64> = values(&mut rng, (rows + 4) * 2 * n + 5)
                     .iter()
                     .map(|v| v * 255.0)
                     .collect();
-                let starts: Vec<usize> = (0..rows)
-                    .map(|t| ((t * 7) % (rows + 2)) * 2 * n + t % 5)
+                let starts: Vec<usize> = (0..rows + 2)
+                    .map(|t| ((t * 7) % (rows + 4)) * 2 * n + t % 5)
                     .collect();
                 for w in both(values(&mut rng, rows)) {
-                    let (mut want, mut got) = (vec![f64::NAN; 5 * n], vec![f64::NAN; 5 * n]);
-                    (scalar().weighted_moments_f64)(&ring, &starts, &w, n, &mut want);
-                    (k.weighted_moments_f64)(&ring, &starts, &w, n, &mut got);
-                    let same = want
-                        .iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits());
-                    assert!(same, "{b:?} weighted_moments_f64 n {n} rows {w:?}");
+                    for maps in 1..=3 {
+                        let starts = &starts[..rows + maps - 1];
+                        let len = maps * 4 * n;
+                        let (mut want, mut got) = (vec![f64::NAN; len], vec![f64::NAN; len]);
+                        (scalar().weighted_moments_f64)(&ring, starts, &w, n, &mut want);
+                        (k.weighted_moments_f64)(&ring, starts, &w, n, &mut got);
+                        let same = want
+                            .iter()
+                            .zip(&got)
+                            .all(|(a, b)| a.to_bits() == b.to_bits());
+                        assert!(same, "{b:?} weighted_moments_f64 n {n} maps {maps} {w:?}");
+                        // Map row `r` is the one-row pass over `starts[r..]`.
+                        for r in 0..maps {
+                            let mut one = vec![f64::NAN; 4 * n];
+                            (k.weighted_moments_f64)(&ring, &starts[r..r + rows], &w, n, &mut one);
+                            let row = &got[r * 4 * n..(r + 1) * 4 * n];
+                            let same = one.iter().zip(row).all(|(a, b)| a.to_bits() == b.to_bits());
+                            assert!(same, "{b:?} weighted_moments_f64 map {r} of {maps}, n {n}");
+                        }
+                    }
                 }
             }
         }
@@ -107,17 +120,18 @@ fn adjoint_coefficients_match_scalar_bitwise() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for cs in [false, true] {
                 // Means in 0..255, second moments above their squares (variances >= 0) and
-                // below (the f64 residue of flat windows), a covariance of either sign.
-                let mut stats = vec![0.0; 5 * n];
+                // below (the f64 residue of flat windows), a covariance of either sign; as
+                // the statistics of `u = x + y` and `d = x - y`.
+                let mut stats = vec![0.0; 4 * n];
                 for q in 0..n {
                     let (mx, my) = (rng.unit() as f64 * 255.0, rng.unit() as f64 * 255.0);
                     let (vx, vy) = (rng.unit() as f64 * 900.0, rng.unit() as f64 * 900.0 - 1e-9);
                     let vxy = (rng.unit() as f64 * 2.0 - 1.0) * (vx * vy).abs().sqrt();
-                    stats[q] = mx;
-                    stats[n + q] = my;
-                    stats[2 * n + q] = vx + mx * mx;
-                    stats[3 * n + q] = vy + my * my;
-                    stats[4 * n + q] = vxy + mx * my;
+                    let (mu, md) = (mx + my, mx - my);
+                    stats[q] = mu;
+                    stats[n + q] = md;
+                    stats[2 * n + q] = (vx + vy + 2.0 * vxy) + mu * mu;
+                    stats[3 * n + q] = (vx + vy - 2.0 * vxy) + md * md;
                 }
                 let consts = CoefficientConsts {
                     c1: 6.5025,
@@ -146,21 +160,37 @@ fn weighted_combine_f64_matches_scalar_bitwise() {
     for (b, k) in backends() {
         for &n in LENGTHS.iter().chain(&[63, 65, 127, 129]) {
             for rows in [1, 2, 7, 11, 23] {
-                // Row triples at scattered, unaligned offsets, not in order.
-                let ring = values(&mut rng, (rows + 2) * 3 * n + 5);
-                let starts: Vec<usize> = (0..rows)
-                    .map(|t| ((t * 7) % (rows + 2)) * 3 * n + t % 5)
+                // Up to three output rows, each reading the next `rows` of the row triples
+                // at scattered, unaligned offsets, not in order, and its own sample pair
+                // (x then y) from another buffer, also out of order.
+                let ring = values(&mut rng, (rows + 4) * 3 * n + 5);
+                let starts: Vec<usize> = (0..rows + 2)
+                    .map(|t| ((t * 7) % (rows + 4)) * 3 * n + t % 5)
                     .collect();
-                let (x, y) = (values(&mut rng, n), values(&mut rng, n));
+                let samples = values(&mut rng, 8 * n + 3);
+                let sample_starts = [2 * n + 1, 3, 5 * n + 2];
                 for w in both(values(&mut rng, rows)) {
-                    let (mut want, mut got) = (vec![f64::NAN; n], vec![f64::NAN; n]);
-                    (scalar().weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut want);
-                    (k.weighted_combine_f64)(&ring, &starts, &w, &x, &y, &mut got);
-                    let same = want
-                        .iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits());
-                    assert!(same, "{b:?} weighted_combine_f64 n {n} rows {w:?}");
+                    for maps in 1..=3 {
+                        let (starts, ss) = (&starts[..rows + maps - 1], &sample_starts[..maps]);
+                        let len = maps * n;
+                        let (mut want, mut got) = (vec![f64::NAN; len], vec![f64::NAN; len]);
+                        (scalar().weighted_combine_f64)(&ring, starts, &w, &samples, ss, &mut want);
+                        (k.weighted_combine_f64)(&ring, starts, &w, &samples, ss, &mut got);
+                        let same = want
+                            .iter()
+                            .zip(&got)
+                            .all(|(a, b)| a.to_bits() == b.to_bits());
+                        assert!(same, "{b:?} weighted_combine_f64 n {n} maps {maps} {w:?}");
+                        // Output row `r` is the one-row pass over `starts[r..]` and its samples.
+                        for r in 0..maps {
+                            let mut one = vec![f64::NAN; n];
+                            let st = &starts[r..r + rows];
+                            (k.weighted_combine_f64)(&ring, st, &w, &samples, &ss[r..], &mut one);
+                            let row = &got[r * n..(r + 1) * n];
+                            let same = one.iter().zip(row).all(|(a, b)| a.to_bits() == b.to_bits());
+                            assert!(same, "{b:?} weighted_combine_f64 row {r} of {maps}, n {n}");
+                        }
+                    }
                 }
             }
         }

@@ -58,23 +58,27 @@ pub(crate) fn weighted_rows_f64(ring: &[f64], starts: &[usize], w: &[f64], out: 
     }
 }
 
-/// The gradient's coefficients `(a, b, c)` of one map pixel from its window statistics. The
-/// generic kernel repeats these operations lane by lane (negation as `0.0 - v`), so every
-/// backend gives these bits.
+/// The gradient's coefficients `(a, b, c)` of one map pixel from its window statistics in
+/// sum and difference form (`u = x + y`, `d = x - y`): the means `mu_u, mu_d` and second
+/// moments `E[u^2], E[d^2]`. The formula only reads `s_xx + s_yy = (s_uu + s_dd) / 2` and
+/// `s_xy = (s_uu - s_dd) / 4`, so four statistics carry all it needs. The generic kernel
+/// repeats these operations lane by lane (negation as `0.0 - v`), so every backend gives
+/// these bits.
 #[inline(always)]
 pub(crate) fn adjoint_coefficient(
     k: &CoefficientConsts,
-    mx: f64,
-    my: f64,
-    exx: f64,
-    eyy: f64,
-    exy: f64,
+    mu: f64,
+    md: f64,
+    euu: f64,
+    edd: f64,
 ) -> (f64, f64, f64) {
-    let vx = k.cov * (exx - mx * mx);
-    let vy = k.cov * (eyy - my * my);
-    let vxy = k.cov * (exy - mx * my);
+    let (vu, vd) = (euu - mu * mu, edd - md * md);
+    let (mx, my) = ((mu + md) * 0.5, (mu - md) * 0.5);
+    // `cov (s_xx + s_yy)` and `cov s_xy`.
+    let vs = k.cov * ((vu + vd) * 0.5);
+    let vxy = k.cov * ((vu - vd) * 0.25);
     let a2 = 2.0 * vxy + k.c2;
-    let b2 = (vx + vy) + k.c2;
+    let b2 = vs + k.c2;
     let (d_my, d_vxy, d_vyy) = if k.cs {
         let inv = 1.0 / b2;
         (0.0, 2.0 * inv, 0.0 - (a2 * inv) * inv)
@@ -100,31 +104,33 @@ pub(crate) fn adjoint_coefficient(
 }
 
 /// The coefficient rows `a, b, c` (`out`: 3 rows of `n`) from the statistics rows
-/// `mu_x, mu_y, E[x^2], E[y^2], E[xy]` (`stats`: 5 rows of `n`).
+/// `mu_u, mu_d, E[u^2], E[d^2]` (`stats`: 4 rows of `n`).
 pub(crate) fn adjoint_coefficients(stats: &[f64], k: &CoefficientConsts, out: &mut [f64]) {
     let n = out.len() / 3;
-    let st = &stats[..5 * n];
+    let st = &stats[..4 * n];
     let (oa, rest) = out.split_at_mut(n);
     let (ob, oc) = rest.split_at_mut(n);
     for q in 0..n {
-        let (a, b, c) = adjoint_coefficient(
-            k,
-            st[q],
-            st[n + q],
-            st[2 * n + q],
-            st[3 * n + q],
-            st[4 * n + q],
-        );
+        let (a, b, c) = adjoint_coefficient(k, st[q], st[n + q], st[2 * n + q], st[3 * n + q]);
         oa[q] = a;
         ob[q] = b;
         oc[q] = c;
     }
 }
 
-/// The gradient's vertical moments: for every column `q < n`, with `x_t = ring[starts[t] + q]`
-/// and `y_t = ring[starts[t] + n + q]`, the sums over `t` (in order from 0.0) of `w[t] x_t`,
-/// `w[t] y_t`, `w[t] (x_t x_t)`, `w[t] (y_t y_t)`, `w[t] (x_t y_t)` into the five rows of `out`
-/// (paired if `w` is [`symmetric`]: `w[t] (x_t + x_u)`, `w[t] (x_t x_t + x_u x_u)`, ...).
+/// How many consecutive map rows a vertical pass computes: its `starts` hold the `w.len()`
+/// rows of the first and one more row per further map row (0 if `starts` is short).
+#[inline(always)]
+pub(crate) fn rows_of(starts: &[usize], w: &[f64]) -> usize {
+    (starts.len() + 1).saturating_sub(w.len())
+}
+
+/// The gradient's vertical moments: for every column `q < n`, with `x_t = ring[starts[t] + q]`,
+/// `y_t = ring[starts[t] + n + q]`, `u_t = x_t + y_t` and `d_t = x_t - y_t`, the sums over
+/// `t` (in order from 0.0) of `w[t] u_t`, `w[t] d_t`, `w[t] (u_t u_t)`, `w[t] (d_t d_t)` into
+/// the four rows of `out` (paired if `w` is [`symmetric`]: `w[t] (u_t + u_s)`,
+/// `w[t] (u_t u_t + u_s u_s)`, ...). Map row `r` of [`rows_of`] reads
+/// `starts[r..r + w.len()]` into `out[4 n r..4 n (r + 1)]`.
 pub(crate) fn weighted_moments_f64(
     ring: &[f64],
     starts: &[usize],
@@ -132,32 +138,43 @@ pub(crate) fn weighted_moments_f64(
     n: usize,
     out: &mut [f64],
 ) {
-    let out = &mut out[..5 * n];
+    let (t, rows) = (w.len(), rows_of(starts, w));
+    if n == 0 {
+        return;
+    }
+    for (r, out) in out[..rows * 4 * n].chunks_exact_mut(4 * n).enumerate() {
+        moments_row(ring, &starts[r..r + t], w, n, out);
+    }
+}
+
+/// One map row of [`weighted_moments_f64`].
+fn moments_row(ring: &[f64], starts: &[usize], w: &[f64], n: usize, out: &mut [f64]) {
     let t = w.len().min(starts.len());
     let sym = symmetric(&w[..t]);
+    let ud = |st: usize, q: usize| {
+        let (x, y) = (ring[st + q], ring[st + n + q]);
+        (x + y, x - y)
+    };
     for q in 0..n {
-        let mut acc = [0.0f64; 5];
+        let mut acc = [0.0f64; 4];
         if sym {
             for k in 0..t / 2 {
-                let (a, b) = (starts[k] + q, starts[t - 1 - k] + q);
-                let (xa, ya, xb, yb) = (ring[a], ring[a + n], ring[b], ring[b + n]);
+                let ((ua, da), (ub, db)) = (ud(starts[k], q), ud(starts[t - 1 - k], q));
                 let wt = w[k];
-                acc[0] += wt * (xa + xb);
-                acc[1] += wt * (ya + yb);
-                acc[2] += wt * (xa * xa + xb * xb);
-                acc[3] += wt * (ya * ya + yb * yb);
-                acc[4] += wt * (xa * ya + xb * yb);
+                acc[0] += wt * (ua + ub);
+                acc[1] += wt * (da + db);
+                acc[2] += wt * ((ua * ua) + (ub * ub));
+                acc[3] += wt * ((da * da) + (db * db));
             }
         }
         let single = if sym { t / 2..t - t / 2 } else { 0..t };
         for k in single {
-            let (st, wt) = (starts[k], w[k]);
-            let (x, y) = (ring[st + q], ring[st + n + q]);
-            acc[0] += wt * x;
-            acc[1] += wt * y;
-            acc[2] += wt * (x * x);
-            acc[3] += wt * (y * y);
-            acc[4] += wt * (x * y);
+            let wt = w[k];
+            let (u, d) = ud(starts[k], q);
+            acc[0] += wt * u;
+            acc[1] += wt * d;
+            acc[2] += wt * (u * u);
+            acc[3] += wt * (d * d);
         }
         for (m, a) in acc.iter().enumerate() {
             out[m * n + q] = *a;
@@ -165,17 +182,32 @@ pub(crate) fn weighted_moments_f64(
     }
 }
 
-/// The gradient's output row: with `a_t, b_t, c_t` the three rows of `n = out.len()` at
+/// The gradient's output rows: with `a_t, b_t, c_t` the three rows of `n` at
 /// `ring[starts[t]..]` (one after the other), `out[q] = (A + y[q] B) + x[q] C` where `A, B, C`
-/// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`].
+/// are the `w`-weighted sums of the rows, each as in [`weighted_rows_f64`]. Output row `r` of
+/// [`rows_of`] (`n = out.len() / rows`) reads `starts[r..r + w.len()]` and the samples
+/// `x = samples[sample_starts[r]..][..n]`, `y = samples[sample_starts[r] + n..][..n]`.
 pub(crate) fn weighted_combine_f64(
     ring: &[f64],
     starts: &[usize],
     w: &[f64],
-    x: &[f64],
-    y: &[f64],
+    samples: &[f64],
+    sample_starts: &[usize],
     out: &mut [f64],
 ) {
+    let (t, rows) = (w.len(), rows_of(starts, w));
+    let n = out.len() / rows.max(1);
+    if n == 0 {
+        return;
+    }
+    for (r, out) in out.chunks_exact_mut(n).take(rows).enumerate() {
+        let xy = &samples[sample_starts[r]..][..2 * n];
+        combine_row(ring, &starts[r..r + t], w, &xy[..n], &xy[n..], out);
+    }
+}
+
+/// One output row of [`weighted_combine_f64`].
+fn combine_row(ring: &[f64], starts: &[usize], w: &[f64], x: &[f64], y: &[f64], out: &mut [f64]) {
     let n = out.len();
     let t = w.len().min(starts.len());
     let sym = symmetric(&w[..t]);
