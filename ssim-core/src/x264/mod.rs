@@ -180,7 +180,11 @@ pub fn ssim_with<T: Sample>(
                     expected: "9..=16 for u16 samples (8-bit data comes as u8)",
                 });
             }
-            plane_sum_f32_rows::<u16, T>(x, y, ww, wh, c1, c2)?
+            if wh <= ROW_SUMS {
+                plane_sum_f32_strips::<u16, T>(x, y, ww, wh, c1, c2)?
+            } else {
+                plane_sum_f32_rows::<u16, T>(x, y, ww, wh, c1, c2)?
+            }
         }
         SampleSlice::F32(_) => {
             return Err(Error::InvalidParameter {
@@ -373,6 +377,63 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
             }
             x0 += n;
         }
+        total += row as f64;
+    }
+    Ok(total)
+}
+
+/// Rows of windows whose f32 sums [`plane_sum_f32_strips`] keeps on the stack (4 KiB on
+/// 64-bit targets, enough for planes up to 4,099 pixels high; taller planes, and every plane
+/// on smaller targets, take [`plane_sum_f32_rows`]).
+const ROW_SUMS: usize = if cfg!(target_pointer_width = "64") {
+    1024
+} else {
+    0
+};
+
+/// [`plane_sum_f32_rows`]' sums (every row of windows in f32 from left to right, rows in
+/// f64) with each block row computed once: strip by strip down the plane as [`plane_sum`],
+/// each row's f32 sum carried from one strip to the next in `rows`. The windows of a row are
+/// still added in order from left to right, so the bits are those of
+/// [`plane_sum_f32_rows`], for half its block sums.
+fn plane_sum_f32_strips<R: Int, T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    c1: i64,
+    c2: i64,
+) -> Result<f64> {
+    let step = x.step();
+    if y.step() != step {
+        return Err(Error::InvalidParameter {
+            name: "step",
+            expected: "the same pixel step in both planes",
+        });
+    }
+    let mut rows = [0.0f32; ROW_SUMS];
+    let rows = rows.get_mut(..wh).ok_or(Error::InvalidParameter {
+        name: "height",
+        expected: "at most ROW_SUMS rows of windows for the strip order",
+    })?;
+    let mut prev = [Sums::default(); STRIP + 1];
+    let mut cur = [Sums::default(); STRIP + 1];
+    let mut x0 = 0;
+    while x0 < ww {
+        let n = (ww - x0).min(STRIP);
+        block_line(&band::<R, T>(x, y, 0)?, step, x0, &mut prev[..=n]);
+        for (z, row) in (1..=wh).zip(rows.iter_mut()) {
+            block_line(&band::<R, T>(x, y, z)?, step, x0, &mut cur[..=n]);
+            for i in 0..n {
+                let w = prev[i].add(prev[i + 1]).add(cur[i]).add(cur[i + 1]);
+                *row += window(w, c1, c2);
+            }
+            core::mem::swap(&mut prev, &mut cur);
+        }
+        x0 += n;
+    }
+    let mut total = 0.0f64;
+    for &row in rows.iter() {
         total += row as f64;
     }
     Ok(total)
