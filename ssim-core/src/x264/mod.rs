@@ -383,7 +383,7 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
 }
 
 /// Rows of windows whose f32 sums [`plane_sum_f32_strips`] keeps on the stack (4 KiB on
-/// 64-bit targets, enough for planes up to 4,099 pixels high; taller planes, and every plane
+/// 64-bit targets, enough for planes up to 4,103 pixels high; taller planes, and every plane
 /// on smaller targets, take [`plane_sum_f32_rows`]).
 const ROW_SUMS: usize = if cfg!(target_pointer_width = "64") {
     1024
