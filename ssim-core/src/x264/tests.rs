@@ -266,3 +266,24 @@ fn high_bit_depth_strip_order_gives_the_row_order_bits() {
         assert!(strips < (ww * wh) as f64, "the pair must differ");
     }
 }
+
+#[test]
+fn high_bit_depth_planes_taller_than_the_row_sums_take_the_row_walk() {
+    // 4,200 rows: 1,049 rows of windows, past `ROW_SUMS` on 64-bit targets.
+    let (w, h, bits) = (40usize, 4200usize, 10u32);
+    let max = (1u32 << bits) - 1;
+    let (a, b) = pair(w, h, max, 7);
+    let (a16, b16): (Vec<u16>, Vec<u16>) = (
+        a.iter().map(|&v| v as u16).collect(),
+        b.iter().map(|&v| v as u16).collect(),
+    );
+    let (x, y) = (
+        Plane::new(&a16, w, h).unwrap(),
+        Plane::new(&b16, w, h).unwrap(),
+    );
+    assert!(windows(w, h).unwrap().1 > ROW_SUMS || ROW_SUMS == 0);
+    let got = ssim(&x, &y, bits).unwrap();
+    let want = oracle(&a, &b, w, h, max as f64);
+    assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+    assert!(want < 1.0, "the pair must differ ({want})");
+}
