@@ -311,6 +311,33 @@ fn plane_sum<R: Int, T: Sample>(
     c1: i64,
     c2: i64,
 ) -> Result<f64> {
+    let mut total = 0.0f64;
+    strip_walk::<R, T>(x, y, ww, wh, |_, prev, cur| {
+        let mut row = 0.0f64;
+        for i in 0..prev.len() - 1 {
+            row += window(quad(prev, cur, i), c1, c2) as f64;
+        }
+        total += row;
+    })?;
+    Ok(total)
+}
+
+/// The sums of window `i` from the block rows above and below it.
+#[inline(always)]
+fn quad(prev: &[Sums], cur: &[Sums], i: usize) -> Sums {
+    prev[i].add(prev[i + 1]).add(cur[i]).add(cur[i + 1])
+}
+
+/// The walk of [`plane_sum`]: strip by strip of up to [`STRIP`] windows from the left, each
+/// strip down the plane, every block row computed once; `row(z, prev, cur)` gets row `z` of
+/// the strip's windows as the block rows above and below it (one block more than windows).
+fn strip_walk<R: Int, T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    mut row: impl FnMut(usize, &[Sums], &[Sums]),
+) -> Result<()> {
     let step = x.step();
     if y.step() != step {
         return Err(Error::InvalidParameter {
@@ -320,24 +347,18 @@ fn plane_sum<R: Int, T: Sample>(
     }
     let mut prev = [Sums::default(); STRIP + 1];
     let mut cur = [Sums::default(); STRIP + 1];
-    let mut total = 0.0f64;
     let mut x0 = 0;
     while x0 < ww {
         let n = (ww - x0).min(STRIP);
         block_line(&band::<R, T>(x, y, 0)?, step, x0, &mut prev[..=n]);
         for z in 1..=wh {
             block_line(&band::<R, T>(x, y, z)?, step, x0, &mut cur[..=n]);
-            let mut row = 0.0f64;
-            for i in 0..n {
-                let w = prev[i].add(prev[i + 1]).add(cur[i]).add(cur[i + 1]);
-                row += window(w, c1, c2) as f64;
-            }
-            total += row;
+            row(z - 1, &prev[..=n], &cur[..=n]);
             core::mem::swap(&mut prev, &mut cur);
         }
         x0 += n;
     }
-    Ok(total)
+    Ok(())
 }
 
 /// The high-bit-depth order of summation: every row of windows summed in f32 from left to
@@ -372,8 +393,7 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
             block_line(&upper, step, x0, &mut top[..=n]);
             block_line(&lower, step, x0, &mut bottom[..=n]);
             for i in 0..n {
-                let w = top[i].add(top[i + 1]).add(bottom[i]).add(bottom[i + 1]);
-                row += window(w, c1, c2);
+                row += window(quad(&top, &bottom, i), c1, c2);
             }
             x0 += n;
         }
@@ -404,34 +424,17 @@ fn plane_sum_f32_strips<R: Int, T: Sample>(
     c1: i64,
     c2: i64,
 ) -> Result<f64> {
-    let step = x.step();
-    if y.step() != step {
-        return Err(Error::InvalidParameter {
-            name: "step",
-            expected: "the same pixel step in both planes",
-        });
-    }
     let mut rows = [0.0f32; ROW_SUMS];
     let rows = rows.get_mut(..wh).ok_or(Error::InvalidParameter {
         name: "height",
         expected: "at most ROW_SUMS rows of windows for the strip order",
     })?;
-    let mut prev = [Sums::default(); STRIP + 1];
-    let mut cur = [Sums::default(); STRIP + 1];
-    let mut x0 = 0;
-    while x0 < ww {
-        let n = (ww - x0).min(STRIP);
-        block_line(&band::<R, T>(x, y, 0)?, step, x0, &mut prev[..=n]);
-        for (z, row) in (1..=wh).zip(rows.iter_mut()) {
-            block_line(&band::<R, T>(x, y, z)?, step, x0, &mut cur[..=n]);
-            for i in 0..n {
-                let w = prev[i].add(prev[i + 1]).add(cur[i]).add(cur[i + 1]);
-                *row += window(w, c1, c2);
-            }
-            core::mem::swap(&mut prev, &mut cur);
+    strip_walk::<R, T>(x, y, ww, wh, |z, prev, cur| {
+        let sum = &mut rows[z];
+        for i in 0..prev.len() - 1 {
+            *sum += window(quad(prev, cur, i), c1, c2);
         }
-        x0 += n;
-    }
+    })?;
     let mut total = 0.0f64;
     for &row in rows.iter() {
         total += row as f64;
