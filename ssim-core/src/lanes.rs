@@ -103,6 +103,9 @@ pub(crate) trait Lanes: Copy {
     fn pair_add_int(self, a: Self::I, b: Self::I) -> Self::I;
     /// `s[i..i + 2F]` zero-extended to i16.
     fn load_u8_h(self, s: &[u8], i: usize) -> Self::H;
+    /// `s[i..i + 2F]` as i16 (the callers' samples are below 2^15).
+    #[cfg(feature = "u16")]
+    fn load_u16_h(self, s: &[u16], i: usize) -> Self::H;
     /// Lane sum, wrapping (the callers keep it below 2^15).
     fn add_h(self, a: Self::H, b: Self::H) -> Self::H;
     /// Products of adjacent lane pairs: lane `k` is `a[2k] b[2k] + a[2k + 1] b[2k + 1]`

@@ -141,6 +141,12 @@ impl Lanes for Portable {
         let s = &s[i..i + 16];
         core::array::from_fn(|j| s[j] as i16)
     }
+    #[cfg(feature = "u16")]
+    #[inline(always)]
+    fn load_u16_h(self, s: &[u16], i: usize) -> [i16; 16] {
+        let s = &s[i..i + 16];
+        core::array::from_fn(|j| s[j] as i16)
+    }
     #[inline(always)]
     fn add_h(self, a: [i16; 16], b: [i16; 16]) -> [i16; 16] {
         core::array::from_fn(|j| a[j].wrapping_add(b[j]))

@@ -274,6 +274,16 @@ macro_rules! kernel_list {
                 nb: usize,
                 out: &mut BlockRowU8
             );
+            /// `x264_blocks_u8` of 16-bit samples of at most 12 bits (FFmpeg's 10- and
+            /// 12-bit formats). Exact.
+            #[cfg(feature = "u16")]
+            fn x264_blocks_u16 = x264_blocks_u16(
+                a: &Rows4<'_, u16>,
+                b: &Rows4<'_, u16>,
+                x0: usize,
+                nb: usize,
+                out: &mut BlockRowU8
+            );
             /// The sum of windows `0..n` (at most `STRIP`) of one strip row from the block rows
             /// above and below, with FFmpeg's rounding points and lane order; `k` is
             /// `(c1, c2)`. The same bits on every backend.

@@ -14,6 +14,8 @@ pub(crate) use super::block_means::{
     scalar_add as block_add, scalar_add_f32 as block_add_f32, scalar_sums as block_sums,
 };
 pub(crate) use super::downsample::scalar as downsample;
+#[cfg(feature = "u16")]
+pub(crate) use super::x264::scalar::blocks as x264_blocks_u16;
 pub(crate) use super::x264::scalar::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 #[cfg(feature = "gradient")]
 pub(crate) use adjoint::{

@@ -31,16 +31,48 @@ impl BlockRowU8 {
     };
 }
 
-/// The four 8-bit rows of one block row of a plane.
-pub(crate) type Rows4<'a> = [&'a [u8]; 4];
+/// The four rows of one block row of a plane (8-bit, or 16-bit holding at most 12 bits).
+pub(crate) type Rows4<'a, T = u8> = [&'a [T]; 4];
+
+/// The samples the block kernel takes: 8-bit, and 16-bit of at most 12 significant bits
+/// (FFmpeg's 10- and 12-bit formats), whose column sums of four (at most 16,380) still fit
+/// the 16-bit lanes and whose block sums (at most `32 x 4095^2`) fit i32.
+pub(crate) trait BlockSample: Copy {
+    fn int(self) -> i32;
+    /// `row[i..i + 2F]` as i16 lanes.
+    fn load_h<S: Lanes>(s: S, row: &[Self], i: usize) -> S::H;
+}
+
+impl BlockSample for u8 {
+    #[inline(always)]
+    fn int(self) -> i32 {
+        self as i32
+    }
+    #[inline(always)]
+    fn load_h<S: Lanes>(s: S, row: &[u8], i: usize) -> S::H {
+        s.load_u8_h(row, i)
+    }
+}
+
+#[cfg(feature = "u16")]
+impl BlockSample for u16 {
+    #[inline(always)]
+    fn int(self) -> i32 {
+        self as i32
+    }
+    #[inline(always)]
+    fn load_h<S: Lanes>(s: S, row: &[u16], i: usize) -> S::H {
+        s.load_u16_h(row, i)
+    }
+}
 
 /// Sums `(s1, s2, ss, s12)` of the 4x4 block whose left column is pixel `p`.
 #[inline(always)]
-fn block(a: &Rows4<'_>, b: &Rows4<'_>, p: usize) -> [i32; 4] {
+fn block<T: BlockSample>(a: &Rows4<'_, T>, b: &Rows4<'_, T>, p: usize) -> [i32; 4] {
     let (mut s1, mut s2, mut ss, mut s12) = (0i32, 0i32, 0i32, 0i32);
     for r in 0..4 {
         for (&u, &v) in a[r][p..p + 4].iter().zip(&b[r][p..p + 4]) {
-            let (u, v) = (u as i32, v as i32);
+            let (u, v) = (u.int(), v.int());
             s1 += u;
             s2 += v;
             ss += u * u + v * v;
@@ -102,7 +134,13 @@ pub(crate) mod scalar {
 
     /// Block sums of blocks `0..nb` (at most `STRIP + 1`) of the rows `a`, `b` from pixel
     /// `x0`, into `out`.
-    pub(crate) fn blocks(a: &Rows4<'_>, b: &Rows4<'_>, x0: usize, nb: usize, out: &mut BlockRowU8) {
+    pub(crate) fn blocks<T: BlockSample>(
+        a: &Rows4<'_, T>,
+        b: &Rows4<'_, T>,
+        x0: usize,
+        nb: usize,
+        out: &mut BlockRowU8,
+    ) {
         for i in 0..nb {
             put(out, i, block(a, b, x0 + 4 * i));
         }
@@ -121,17 +159,17 @@ pub(crate) mod scalar {
 /// [`scalar::blocks`] over lanes: `S::F` blocks (`4 S::F` pixels) per step, in two vectors
 /// of `2 S::F` 16-bit columns per row; the blocks past the last whole step one by one.
 #[inline(always)]
-pub(crate) fn blocks<S: Lanes>(
+pub(crate) fn blocks<S: Lanes, T: BlockSample>(
     s: S,
-    a: &Rows4<'_>,
-    b: &Rows4<'_>,
+    a: &Rows4<'_, T>,
+    b: &Rows4<'_, T>,
     x0: usize,
     nb: usize,
     out: &mut BlockRowU8,
 ) {
     let f = S::F;
-    let a: Rows4<'_> = core::array::from_fn(|r| &a[r][x0..x0 + 4 * nb]);
-    let b: Rows4<'_> = core::array::from_fn(|r| &b[r][x0..x0 + 4 * nb]);
+    let a: Rows4<'_, T> = core::array::from_fn(|r| &a[r][x0..x0 + 4 * nb]);
+    let b: Rows4<'_, T> = core::array::from_fn(|r| &b[r][x0..x0 + 4 * nb]);
     let mut i = 0;
     while i + f <= nb {
         let p = 4 * i;
@@ -140,12 +178,12 @@ pub(crate) fn blocks<S: Lanes>(
         let mut half = [[s.splat_int(0); 4]; 2];
         for (h, sums) in half.iter_mut().enumerate() {
             let q = p + 2 * f * h;
-            let (wa, wb) = (s.load_u8_h(a[0], q), s.load_u8_h(b[0], q));
+            let (wa, wb) = (T::load_h(s, a[0], q), T::load_h(s, b[0], q));
             let (mut sa, mut sb) = (wa, wb);
             let mut ss = s.add_int(s.madd_h(wa, wa), s.madd_h(wb, wb));
             let mut s12 = s.madd_h(wa, wb);
             for r in 1..4 {
-                let (wa, wb) = (s.load_u8_h(a[r], q), s.load_u8_h(b[r], q));
+                let (wa, wb) = (T::load_h(s, a[r], q), T::load_h(s, b[r], q));
                 sa = s.add_h(sa, wa);
                 sb = s.add_h(sb, wb);
                 ss = s.add_int(ss, s.add_int(s.madd_h(wa, wa), s.madd_h(wb, wb)));

@@ -180,8 +180,28 @@ pub fn ssim_with<T: Sample>(
                     expected: "9..=16 for u16 samples (8-bit data comes as u8)",
                 });
             }
-            if wh <= ROW_SUMS {
-                plane_sum_f32_strips::<u16, T>(x, y, ww, wh, c1, c2)?
+            let step = same_step(x, y)?;
+            if wh <= ROW_SUMS && step == 1 && bit_depth <= 12 {
+                // The block sums on the backend's kernels (exact in i32 up to 12 bits).
+                let k = backend.kernels()?;
+                let mut blocks = BlockRowU8::ZERO;
+                let line = |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| {
+                    (k.x264_blocks_u16)(&band.0, &band.1, 4 * x0, out.len(), &mut blocks);
+                    for (i, o) in out.iter_mut().enumerate() {
+                        *o = Sums {
+                            s1: blocks.s1[i] as i64,
+                            s2: blocks.s2[i] as i64,
+                            ss: blocks.ss[i] as i64,
+                            s12: blocks.s12[i] as i64,
+                        };
+                    }
+                };
+                plane_sum_f32_strips::<u16, T>(x, y, ww, wh, (c1, c2), line)?
+            } else if wh <= ROW_SUMS {
+                let line = |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| {
+                    block_line(band, step, x0, out)
+                };
+                plane_sum_f32_strips::<u16, T>(x, y, ww, wh, (c1, c2), line)?
             } else {
                 plane_sum_f32_rows::<u16, T>(x, y, ww, wh, c1, c2)?
             }
@@ -311,8 +331,10 @@ fn plane_sum<R: Int, T: Sample>(
     c1: i64,
     c2: i64,
 ) -> Result<f64> {
+    let step = same_step(x, y)?;
+    let line = |band: &Band<'_, R>, x0: usize, out: &mut [Sums]| block_line(band, step, x0, out);
     let mut total = 0.0f64;
-    strip_walk::<R, T>(x, y, ww, wh, |_, prev, cur| {
+    strip_walk::<R, T>(x, y, ww, wh, line, |_, prev, cur| {
         let mut row = 0.0f64;
         for i in 0..prev.len() - 1 {
             row += window(quad(prev, cur, i), c1, c2) as f64;
@@ -328,31 +350,37 @@ fn quad(prev: &[Sums], cur: &[Sums], i: usize) -> Sums {
     prev[i].add(prev[i + 1]).add(cur[i]).add(cur[i + 1])
 }
 
-/// The walk of [`plane_sum`]: strip by strip of up to [`STRIP`] windows from the left, each
-/// strip down the plane, every block row computed once; `row(z, prev, cur)` gets row `z` of
-/// the strip's windows as the block rows above and below it (one block more than windows).
-fn strip_walk<R: Int, T: Sample>(
-    x: &Plane<'_, T>,
-    y: &Plane<'_, T>,
-    ww: usize,
-    wh: usize,
-    mut row: impl FnMut(usize, &[Sums], &[Sums]),
-) -> Result<()> {
-    let step = x.step();
-    if y.step() != step {
+/// The pixel step both planes share.
+fn same_step<T: Sample>(x: &Plane<'_, T>, y: &Plane<'_, T>) -> Result<usize> {
+    if y.step() != x.step() {
         return Err(Error::InvalidParameter {
             name: "step",
             expected: "the same pixel step in both planes",
         });
     }
+    Ok(x.step())
+}
+
+/// The walk of [`plane_sum`]: strip by strip of up to [`STRIP`] windows from the left, each
+/// strip down the plane, every block row computed once by `line(band, first block, out)`;
+/// `row(z, prev, cur)` gets row `z` of the strip's windows as the block rows above and below
+/// it (one block more than windows).
+fn strip_walk<R: Int, T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    mut line: impl FnMut(&Band<'_, R>, usize, &mut [Sums]),
+    mut row: impl FnMut(usize, &[Sums], &[Sums]),
+) -> Result<()> {
     let mut prev = [Sums::default(); STRIP + 1];
     let mut cur = [Sums::default(); STRIP + 1];
     let mut x0 = 0;
     while x0 < ww {
         let n = (ww - x0).min(STRIP);
-        block_line(&band::<R, T>(x, y, 0)?, step, x0, &mut prev[..=n]);
+        line(&band::<R, T>(x, y, 0)?, x0, &mut prev[..=n]);
         for z in 1..=wh {
-            block_line(&band::<R, T>(x, y, z)?, step, x0, &mut cur[..=n]);
+            line(&band::<R, T>(x, y, z)?, x0, &mut cur[..=n]);
             row(z - 1, &prev[..=n], &cur[..=n]);
             core::mem::swap(&mut prev, &mut cur);
         }
@@ -421,15 +449,15 @@ fn plane_sum_f32_strips<R: Int, T: Sample>(
     y: &Plane<'_, T>,
     ww: usize,
     wh: usize,
-    c1: i64,
-    c2: i64,
+    (c1, c2): (i64, i64),
+    line: impl FnMut(&Band<'_, R>, usize, &mut [Sums]),
 ) -> Result<f64> {
     let mut rows = [0.0f32; ROW_SUMS];
     let rows = rows.get_mut(..wh).ok_or(Error::InvalidParameter {
         name: "height",
         expected: "at most ROW_SUMS rows of windows for the strip order",
     })?;
-    strip_walk::<R, T>(x, y, ww, wh, |z, prev, cur| {
+    strip_walk::<R, T>(x, y, ww, wh, line, |z, prev, cur| {
         let sum = &mut rows[z];
         for i in 0..prev.len() - 1 {
             *sum += window(quad(prev, cur, i), c1, c2);

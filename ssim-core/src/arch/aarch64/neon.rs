@@ -167,6 +167,13 @@ impl Lanes for Neon {
         // SAFETY: see the impl comment; `s` holds the 8 bytes `vld1_u8` reads.
         unsafe { vreinterpretq_s16_u16(vmovl_u8(vld1_u8(s.as_ptr()))) }
     }
+    #[cfg(feature = "u16")]
+    #[inline(always)]
+    fn load_u16_h(self, s: &[u16], i: usize) -> int16x8_t {
+        let s = &s[i..i + 8];
+        // SAFETY: see the impl comment; `s` holds the 8 samples `vld1q_u16` reads.
+        unsafe { vreinterpretq_s16_u16(vld1q_u16(s.as_ptr())) }
+    }
     #[inline(always)]
     fn add_h(self, a: int16x8_t, b: int16x8_t) -> int16x8_t {
         // SAFETY: see the impl comment.

@@ -191,6 +191,13 @@ impl Lanes for Avx2 {
         // SAFETY: see the impl comment; `s` holds the 16 bytes `_mm_loadu_si128` reads.
         unsafe { _mm256_cvtepu8_epi16(_mm_loadu_si128(s.as_ptr().cast())) }
     }
+    #[cfg(feature = "u16")]
+    #[inline(always)]
+    fn load_u16_h(self, s: &[u16], i: usize) -> __m256i {
+        let s = &s[i..i + 16];
+        // SAFETY: see the impl comment; `s` holds the 32 bytes `_mm256_loadu_si256` reads.
+        unsafe { _mm256_loadu_si256(s.as_ptr().cast()) }
+    }
     #[inline(always)]
     fn add_h(self, a: __m256i, b: __m256i) -> __m256i {
         // SAFETY: see the impl comment.

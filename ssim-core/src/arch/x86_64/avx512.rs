@@ -285,6 +285,13 @@ impl Lanes for Avx512 {
         // holds the 32 bytes `_mm256_loadu_si256` reads.
         unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(s.as_ptr().cast())) }
     }
+    #[cfg(feature = "u16")]
+    #[inline(always)]
+    fn load_u16_h(self, s: &[u16], i: usize) -> __m512i {
+        let s = &s[i..i + 32];
+        // SAFETY: see the impl comment; `s` holds the 64 bytes `_mm512_loadu_si512` reads.
+        unsafe { _mm512_loadu_si512(s.as_ptr().cast()) }
+    }
     #[inline(always)]
     fn add_h(self, a: __m512i, b: __m512i) -> __m512i {
         // SAFETY: see the impl comment (AVX-512BW).

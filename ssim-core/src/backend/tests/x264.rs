@@ -134,3 +134,64 @@ fn window_rows_are_identical() {
         }
     }
 }
+
+#[cfg(feature = "u16")]
+#[test]
+fn block_sums_of_12_bit_samples_are_identical_and_exact() {
+    // 10- and 12-bit samples, random and extreme (0 and 4095: the largest column sums, which
+    // must still fit the 16-bit lanes, and block sums up to 32 x 4095^2 in i32).
+    let mut rng = Rng(19);
+    for max in [1023u16, 4095] {
+        for extreme in [false, true] {
+            for &nb in &[1, 3, 8, 9, 16, 17, 33, 100, STRIP + 1] {
+                for x0 in [0, 4, 13] {
+                    let len = x0 + 4 * nb;
+                    let row = |rng: &mut Rng| -> Vec<u16> {
+                        (0..len)
+                            .map(|_| {
+                                let v = (rng.next() as u16) % (max + 1);
+                                if extreme {
+                                    if v & 1 == 0 {
+                                        0
+                                    } else {
+                                        max
+                                    }
+                                } else {
+                                    v
+                                }
+                            })
+                            .collect()
+                    };
+                    let a: [Vec<u16>; 4] = core::array::from_fn(|_| row(&mut rng));
+                    let b: [Vec<u16>; 4] = core::array::from_fn(|_| row(&mut rng));
+                    let ra: Rows4<'_, u16> = core::array::from_fn(|r| &a[r][..]);
+                    let rb: Rows4<'_, u16> = core::array::from_fn(|r| &b[r][..]);
+                    // The definition, in i64.
+                    for (be, k) in
+                        std::iter::once((crate::Backend::Scalar, scalar())).chain(backends())
+                    {
+                        let mut got = BlockRowU8::ZERO;
+                        (k.x264_blocks_u16)(&ra, &rb, x0, nb, &mut got);
+                        for i in 0..nb {
+                            let (mut s1, mut s2, mut ss, mut s12) = (0i64, 0i64, 0i64, 0i64);
+                            for r in 0..4 {
+                                for j in x0 + 4 * i..x0 + 4 * i + 4 {
+                                    let (u, v) = (a[r][j] as i64, b[r][j] as i64);
+                                    s1 += u;
+                                    s2 += v;
+                                    ss += u * u + v * v;
+                                    s12 += u * v;
+                                }
+                            }
+                            let ctx = std::format!("{be:?} max {max} nb {nb} x0 {x0} block {i}");
+                            assert_eq!(got.s1[i] as i64, s1, "s1 {ctx}");
+                            assert_eq!(got.s2[i] as i64, s2, "s2 {ctx}");
+                            assert_eq!(got.ss[i] as i64, ss, "ss {ctx}");
+                            assert_eq!(got.s12[i] as i64, s12, "s12 {ctx}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

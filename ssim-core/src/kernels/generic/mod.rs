@@ -27,6 +27,8 @@ pub(crate) use super::block_means::{
     add as block_add, add_f32 as block_add_f32, sums as block_sums,
 };
 pub(crate) use super::downsample::downsample;
+#[cfg(feature = "u16")]
+pub(crate) use super::x264::blocks as x264_blocks_u16;
 pub(crate) use super::x264::{blocks as x264_blocks_u8, windows as x264_windows_u8};
 #[cfg(feature = "gradient")]
 pub(crate) use adjoint::{
