@@ -138,6 +138,7 @@ pub(crate) trait Lanes: Copy {
     /// `rows.row(t)[i..i + D]`, as [`load_at`](Self::load_at) for f64 rows (the core::arch
     /// backends check only the column against the common row length).
     #[inline(always)]
+    #[cfg_attr(not(feature = "gradient"), allow(dead_code))] // the gradient's kernels only
     fn load_d_at<const CAP: usize>(self, rows: &Rows<'_, CAP, f64>, t: usize, i: usize) -> Self::W {
         self.load_d(rows.row(t), i)
     }

@@ -180,31 +180,7 @@ pub fn ssim_with<T: Sample>(
                     expected: "9..=16 for u16 samples (8-bit data comes as u8)",
                 });
             }
-            let step = same_step(x, y)?;
-            if wh <= ROW_SUMS && step == 1 && bit_depth <= 12 {
-                // The block sums on the backend's kernels (exact in i32 up to 12 bits).
-                let k = backend.kernels()?;
-                let mut blocks = BlockRowU8::ZERO;
-                let line = |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| {
-                    (k.x264_blocks_u16)(&band.0, &band.1, 4 * x0, out.len(), &mut blocks);
-                    for (i, o) in out.iter_mut().enumerate() {
-                        *o = Sums {
-                            s1: blocks.s1[i] as i64,
-                            s2: blocks.s2[i] as i64,
-                            ss: blocks.ss[i] as i64,
-                            s12: blocks.s12[i] as i64,
-                        };
-                    }
-                };
-                plane_sum_f32_strips::<u16, T>(x, y, ww, wh, (c1, c2), line)?
-            } else if wh <= ROW_SUMS {
-                let line = |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| {
-                    block_line(band, step, x0, out)
-                };
-                plane_sum_f32_strips::<u16, T>(x, y, ww, wh, (c1, c2), line)?
-            } else {
-                plane_sum_f32_rows::<u16, T>(x, y, ww, wh, c1, c2)?
-            }
+            plane_sum_high::<T>(x, y, ww, wh, bit_depth, (c1, c2), backend)?
         }
         SampleSlice::F32(_) => {
             return Err(Error::InvalidParameter {
@@ -428,6 +404,44 @@ fn plane_sum_f32_rows<R: Int, T: Sample>(
         total += row as f64;
     }
     Ok(total)
+}
+
+/// The 9- to 16-bit sums: the strip order when the rows of windows fit [`ROW_SUMS`], its block
+/// sums on `backend`'s kernels for packed planes of at most 12 bits (exact in i32), the row
+/// walk otherwise.
+#[cfg_attr(not(feature = "u16"), allow(unused_variables))]
+fn plane_sum_high<T: Sample>(
+    x: &Plane<'_, T>,
+    y: &Plane<'_, T>,
+    ww: usize,
+    wh: usize,
+    bit_depth: u32,
+    (c1, c2): (i64, i64),
+    backend: Backend,
+) -> Result<f64> {
+    let step = same_step(x, y)?;
+    if wh > ROW_SUMS {
+        return plane_sum_f32_rows::<u16, T>(x, y, ww, wh, c1, c2);
+    }
+    #[cfg(feature = "u16")]
+    if step == 1 && bit_depth <= 12 {
+        let k = backend.kernels()?;
+        let mut blocks = BlockRowU8::ZERO;
+        let line = |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| {
+            (k.x264_blocks_u16)(&band.0, &band.1, 4 * x0, out.len(), &mut blocks);
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = Sums {
+                    s1: blocks.s1[i] as i64,
+                    s2: blocks.s2[i] as i64,
+                    ss: blocks.ss[i] as i64,
+                    s12: blocks.s12[i] as i64,
+                };
+            }
+        };
+        return plane_sum_f32_strips::<u16, T>(x, y, ww, wh, (c1, c2), line);
+    }
+    let line = |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| block_line(band, step, x0, out);
+    plane_sum_f32_strips::<u16, T>(x, y, ww, wh, (c1, c2), line)
 }
 
 /// Rows of windows whose f32 sums [`plane_sum_f32_strips`] keeps on the stack (4 KiB on
