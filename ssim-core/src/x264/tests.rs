@@ -258,14 +258,17 @@ fn high_bit_depth_strip_order_gives_the_row_order_bits() {
         let (c1, c2) = constants(bits).unwrap();
         let line =
             |band: &Band<'_, u16>, x0: usize, out: &mut [Sums]| block_line(band, step, x0, out);
-        let strips = plane_sum_f32_strips::<u16, u16>(&x, &y, ww, wh, (c1, c2), line).unwrap();
         let rows = plane_sum_f32_rows::<u16, u16>(&x, &y, ww, wh, c1, c2).unwrap();
-        assert_eq!(
-            strips.to_bits(),
-            rows.to_bits(),
-            "{w}x{h} {bits} bits step {step}"
-        );
-        assert!(strips < (ww * wh) as f64, "the pair must differ");
+        assert!(rows < (ww * wh) as f64, "the pair must differ");
+        // Targets without the row sums (32-bit: `ROW_SUMS` is 0) only have the row walk.
+        if wh <= ROW_SUMS {
+            let strips = plane_sum_f32_strips::<u16, u16>(&x, &y, ww, wh, (c1, c2), line).unwrap();
+            assert_eq!(
+                strips.to_bits(),
+                rows.to_bits(),
+                "{w}x{h} {bits} bits step {step}"
+            );
+        }
         // Every backend's value: the block-sum kernels up to 12 bits (packed rows), the
         // scalar block sums otherwise; the same sums, so the same bits.
         let want = rows / (ww * wh) as f64;
