@@ -126,7 +126,9 @@ pub fn ssim<T: Sample>(x: &Plane<'_, T>, y: &Plane<'_, T>, bit_depth: u32) -> Re
 /// same value to rounding of the f64 sums (the window values are the same bits):
 /// [`Backend::Scalar`] is the window-by-window reference; the other backends run the
 /// backend's block-sum and window kernels (all of them the same bits). Only 8-bit planes
-/// with pixel step 1 have those kernels; others always run the reference.
+/// with pixel step 1 have both; 9- to 12-bit planes with pixel step 1 have the block sums
+/// (whose values are exact integers, so every backend gives the same bits there); others
+/// always run the reference.
 ///
 /// ```
 /// use ssim_core::{x264, Backend, Plane};
