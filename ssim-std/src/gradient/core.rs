@@ -460,7 +460,7 @@ impl<'l, 's, S: Source> Band<'l, 's, S> {
     }
 
     /// Makes sure the coefficient row of map row `p` is in the ring: the window's moments
-    /// down the columns (the statistics of the products formed per sample), then along the
+    /// down the columns (of `u`, `d` and their squares formed per sample), then along the
     /// row, then the coefficients. Where the next map row reads a plain window too, it is
     /// computed in the same vertical pass (the window rows are then read from L2 once for
     /// both).
