@@ -218,8 +218,6 @@ pub struct VideoReader<R: Read> {
     /// not map and fault in fresh pages for every frame.
     spare_u8: Vec<Vec<u8>>,
     spare_u16: Vec<Vec<u16>>,
-    /// The raw bytes of a chunk of high-bit-depth samples before they become samples.
-    bytes: Vec<u8>,
 }
 
 impl<R: Read> VideoReader<R> {
@@ -239,7 +237,6 @@ impl<R: Read> VideoReader<R> {
             done: false,
             spare_u8: Vec::new(),
             spare_u16: Vec::new(),
-            bytes: Vec::new(),
         })
     }
 
@@ -255,7 +252,6 @@ impl<R: Read> VideoReader<R> {
             done: false,
             spare_u8: Vec::new(),
             spare_u16: Vec::new(),
-            bytes: Vec::new(),
         })
     }
 
@@ -335,45 +331,47 @@ impl<R: Read> VideoReader<R> {
         Ok(Some(Frame { number, samples }))
     }
 
-    /// Up to `want` bytes of little-endian samples, read and converted a chunk at a time, so
-    /// the bytes are converted while they are in the cache and no frame-sized byte buffer is
-    /// kept beside the samples. Returns the samples, the bytes read and the index of the
-    /// first sample above the bit depth.
+    /// Up to `want` bytes of little-endian samples, read straight into the bytes of the
+    /// sample buffer a chunk at a time (no byte buffer beside it, no conversion pass on
+    /// little-endian hosts), each chunk checked against the bit depth while it is in the
+    /// cache. A reused buffer is not cleared first; a new one grows a chunk ahead of the
+    /// data, so a header that declares huge frames costs memory only as its bytes arrive.
+    /// Returns the samples, the bytes read and the index of the first sample above the bit
+    /// depth.
     fn read_u16(&mut self, want: usize) -> io::Result<(Vec<u16>, usize, Option<usize>)> {
         let mut v = self.spare_u16.pop().unwrap_or_default();
-        v.clear();
-        let mut chunk = core::mem::take(&mut self.bytes);
         let max = self.format.max_sample();
         let (mut got, mut above) = (0, None);
         while got < want {
-            let n = CHUNK.min(want - got);
-            let read = read_up_to(&mut self.inner, n, &mut chunk);
-            if let Err(e) = read {
-                self.bytes = chunk;
-                return Err(e);
+            let end = want.min(got + CHUNK);
+            if v.len() < end.div_ceil(2) {
+                v.resize(end.div_ceil(2), 0);
             }
-            got += chunk.len();
-            let start = v.len();
-            v.extend(
-                chunk
-                    .chunks_exact(2)
-                    .map(|p| u16::from_le_bytes([p[0], p[1]])),
-            );
+            let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut v[..]);
+            let read = read_into(&mut self.inner, &mut bytes[got..end])?;
+            // Whole samples only: a short read is the end of the input.
+            let samples = &mut v[got / 2..(got + read) / 2];
+            if cfg!(target_endian = "big") {
+                for s in samples.iter_mut() {
+                    *s = u16::from_le(*s);
+                }
+            }
             // An OR of the chunk vectorises, a search for the first sample above the depth
             // does not (it was most of the reader's time at 10 bits); search only when the OR
             // says one is there.
-            let bits = v[start..].iter().fold(0u16, |a, &s| a | s);
+            let bits = samples.iter().fold(0u16, |a, &s| a | s);
             if above.is_none() && u32::from(bits) > max {
-                above = v[start..]
+                above = samples
                     .iter()
                     .position(|&s| u32::from(s) > max)
-                    .map(|i| start + i);
+                    .map(|i| got / 2 + i);
             }
-            if chunk.len() < n {
+            got += read;
+            if got < end {
                 break;
             }
         }
-        self.bytes = chunk;
+        v.truncate(got / 2);
         Ok((v, got, above))
     }
 }
@@ -411,6 +409,20 @@ fn read_up_to<R: Read>(r: &mut R, n: usize, buf: &mut Vec<u8>) -> io::Result<()>
     }
     buf.truncate(got);
     Ok(())
+}
+
+/// Fills `buf` from `r` unless the input ends first; returns the bytes read.
+fn read_into<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// One header line without its `\n`; `None` at a clean end of input.
