@@ -15,7 +15,7 @@ pub const MAX_SIDE: usize = 1 << 16;
 const MAX_LINE: usize = 4096;
 
 /// Bytes of high-bit-depth samples read at a time: a few hundred KiB stay in L2 between the
-/// read and the conversion, and are at least the input buffer, so reads bypass it.
+/// read and the bit-depth check, and are at least the input buffer, so reads bypass it.
 const CHUNK: usize = 256 << 10;
 
 /// The first bytes of every YUV4MPEG2 stream.
