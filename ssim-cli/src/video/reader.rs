@@ -400,11 +400,9 @@ fn read_up_to<R: Read>(r: &mut R, n: usize, buf: &mut Vec<u8>) -> io::Result<()>
         if buf.len() < end {
             buf.resize(end, 0);
         }
-        match r.read(&mut buf[got..end]) {
-            Ok(0) => break,
-            Ok(k) => got += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        got += read_into(r, &mut buf[got..end])?;
+        if got < end {
+            break;
         }
     }
     buf.truncate(got);

@@ -213,7 +213,7 @@ pub(crate) fn weighted_moments_f64<S: Lanes>(
         let (starts, out) = (&starts[r..], &mut out[r * 4 * n..]);
         if sym && r + 2 <= rows {
             let window = Rows::<PAIR_ROWS, f64>::new(ring, 2 * n, starts[..t + 1].iter().copied());
-            for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
+            for at in tail(0, n, S::D) {
                 moments_pair(s, &window, w, n, at, out);
             }
             r += 2;
@@ -395,7 +395,7 @@ pub(crate) fn weighted_combine_f64<S: Lanes>(
         if sym && r + 2 <= rows {
             let (xs, ys) = ([xy(r).0, xy(r + 1).0], [xy(r).1, xy(r + 1).1]);
             let window = Rows::<PAIR_ROWS, f64>::new(ring, 3 * n, starts[..t + 1].iter().copied());
-            for at in (0..n).step_by(S::D).map(|j| j.min(n - S::D)) {
+            for at in tail(0, n, S::D) {
                 combine_pair(s, &window, w, xs, ys, n, at, out);
             }
             r += 2;
